@@ -1,0 +1,55 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+SIP_ADDR ?= 127.0.0.1
+SIP_PORT ?= 5060
+BOARD ?= boards/sim.toml
+APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox \
+	libportaudio2 python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: run test deps apt venv lint typecheck unit bench clean
+
+run: deps
+	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
+	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
+
+test: deps lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+deps: apt venv
+
+# Debian packages: installed only when one is missing, so a ready machine skips apt.
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+lint: venv
+	$(BIN)/ruff check firmware hal tests bench
+
+typecheck: venv
+	$(BIN)/mypy firmware hal
+
+bench: deps
+	$(BIN)/python -m bench.calls
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,93 @@
+"""A call as the brain sees it: two legs on one worker and a small state machine.
+
+    ROUTING --dial--> RINGING --callee answers--> ANSWERED --either hangs up--> ENDED
+       |                 |
+       +-- refused ------+--> REFUSING (caller hears a tone, then is released) --> ENDED
+
+The outcome (disposition, cause, who hung up) is fixed by the first event that
+decides it; later events (the other leg's BYE or CANCEL answer) do not change it.
+"""
+from __future__ import annotations
+
+import asyncio
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from firmware.brain.workers import WorkerHandle
+from firmware.store.cdr import CallRecord
+
+
+class CallState(enum.Enum):
+    ROUTING = "routing"
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    REFUSING = "refusing"
+    ENDED = "ended"
+
+
+@dataclass
+class Outcome:
+    disposition: str
+    cause: str
+    by: str
+
+
+@dataclass
+class Call:
+    id: str
+    worker: WorkerHandle
+    a_leg: str
+    caller: str
+    caller_name: str
+    called: str
+    sip_call_id: str
+    state: CallState = CallState.ROUTING
+    b_leg: str | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    answered_at: datetime | None = None
+    answered_by: str | None = None
+    outcome: Outcome | None = None
+    a_alive: bool = True
+    b_alive: bool = False
+    timer: asyncio.TimerHandle | None = None
+
+    def decide(self, disposition: str, cause: str, by: str) -> None:
+        """Record how the call ended; only the first decision counts."""
+        if self.outcome is None:
+            self.outcome = Outcome(disposition, cause, by)
+
+    def cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    @property
+    def finished(self) -> bool:
+        return not self.a_alive and not self.b_alive
+
+    def record(self) -> CallRecord:
+        outcome = self.outcome or Outcome("failed", "ended without a cause", "system")
+        return CallRecord(
+            call_id=self.sip_call_id,
+            caller=self.caller,
+            called=self.called,
+            started_at=self.started_at,
+            ended_at=datetime.now(UTC),
+            disposition=outcome.disposition,
+            hangup_cause=outcome.cause,
+            hangup_by=outcome.by,
+            answered_by=self.answered_by,
+            answered_at=self.answered_at,
+            worker=self.worker.number,
+        )
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "caller": self.caller,
+            "called": self.called,
+            "state": self.state.value,
+            "worker": self.worker.number,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "answered_by": self.answered_by,
+        }

@@ -1,0 +1,263 @@
+"""`minipbx run`: start the call workers and the edge, keep them alive, route calls.
+
+Start order: one worker first (it measures how many calls the pjsua2 build
+holds, which decides how many workers the board's capacity needs), the other
+workers, then the edge, so no call arrives before a worker can take it.
+Shutdown order is the reverse.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import math
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from firmware.appliance import sdnotify
+from firmware.brain.control import ControlServer
+from firmware.brain.switch import Switch
+from firmware.brain.workers import WorkerHandle, WorkerPlan, WorkerStartError
+from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
+from firmware.edge.ports import check_sip_port_free, free_udp_port
+from firmware.edge.process import Edge
+from firmware.store.database import db_path, open_store
+from firmware.store.extensions import realm
+from firmware.store.registrations import registrations
+from firmware.store.settings import get_setting
+from hal.board import load_board
+
+log = logging.getLogger("minipbx.brain")
+
+RTP_PORTS_PER_WORKER = 200
+# A worker that dies again within this many seconds of its start waits longer.
+_CRASH_LOOP_WINDOW = 10.0
+_MAX_BACKOFF = 10.0
+
+
+class StartError(RuntimeError):
+    """The PBX cannot start; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    data_dir: Path
+    board_path: Path
+    sip_addr: str
+    sip_port: int
+    rtp_base: int = 20000
+
+
+def workers_needed(max_calls: int, capacity: int) -> int:
+    """Workers for `max_calls` bridged calls when each worker holds `capacity` legs."""
+    return max(1, math.ceil(max_calls / (capacity // 2)))
+
+
+class Pbx:
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.data_dir = options.data_dir.resolve()
+        self.run_dir = self.data_dir / "run"
+        self.log_dir = self.data_dir / "logs"
+        self.workers: list[WorkerHandle] = []
+        self.edge: Edge | None = None
+        self.switch: Switch | None = None
+        self.control: ControlServer | None = None
+        self.stopping = asyncio.Event()
+        self.started_at = time.time()
+        self._lock_file: IO[str] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # ---- start -------------------------------------------------------------------
+    def _lock(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_file = (self.run_dir / "brain.lock").open("w")
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StartError(f"another minipbx is already running on {self.data_dir}") from None
+        self._lock_file.write(str(os.getpid()))
+        self._lock_file.flush()
+
+    async def _wait_port_free(self, timeout: float = 8.0) -> None:
+        # After a crash the old edge needs a moment to exit (it got SIGTERM from the kernel).
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                check_sip_port_free(self.options.sip_addr, self.options.sip_port)
+                return
+            except Exception as exc:
+                if time.monotonic() > deadline:
+                    raise StartError(str(exc)) from None
+            await asyncio.sleep(0.2)
+
+    async def start(self) -> None:
+        options = self.options
+        validate_sip_addr(options.sip_addr)
+        board = load_board(options.board_path)
+        self._lock()
+        db = open_store(self.data_dir)
+        self.db = db
+        await self._wait_port_free()
+        edge_host = options.sip_addr if validate_sip_addr(options.sip_addr).is_loopback else "127.0.0.1"
+        self.switch = Switch(db, edge_host, options.sip_port, realm(db))
+
+        first = self._plan(1)
+        self.workers.append(self._handle(first))
+        await self._start_worker(self.workers[0])
+        count = workers_needed(board.max_calls, self.workers[0].capacity)
+        log.info("board %s: %d calls; pjsua2 holds %d legs per worker -> %d workers",
+                 board.name, board.max_calls, self.workers[0].capacity, count)
+        rest = [self._handle(self._plan(n)) for n in range(2, count + 1)]
+        self.workers.extend(rest)
+        await asyncio.gather(*(self._start_worker(w) for w in rest))
+
+        self.edge = Edge(
+            EdgeSettings(
+                sip_addr=options.sip_addr,
+                sip_port=options.sip_port,
+                db_path=db_path(self.data_dir),
+                run_dir=self.run_dir,
+                realm=realm(db),
+                workers=tuple(WorkerAddress(w.number, "127.0.0.1", w.plan.sip_port) for w in self.workers),
+                ring_timeout_s=int(str(get_setting(db, "ring_timeout"))),
+                ban_after=int(str(get_setting(db, "ban_after_failures"))),
+                ban_seconds=int(str(get_setting(db, "ban_seconds"))),
+            ),
+            self.log_dir,
+        )
+        await self.edge.start()
+        self._spawn(self._watch_edge())
+        self.control = ControlServer(self.run_dir / "control.sock", self.status)
+        await self.control.start()
+        sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
+        self._spawn(self._watchdog())
+        log.info("minipbx ready: SIP on %s:%d, %d call workers", options.sip_addr, options.sip_port, len(self.workers))
+
+    def _plan(self, number: int) -> WorkerPlan:
+        return WorkerPlan(
+            number=number,
+            sip_port=free_udp_port(),
+            media_addr=self.options.sip_addr,
+            rtp_base=self.options.rtp_base + (number - 1) * RTP_PORTS_PER_WORKER,
+            rtp_range=RTP_PORTS_PER_WORKER,
+        )
+
+    def _handle(self, plan: WorkerPlan) -> WorkerHandle:
+        assert self.switch is not None
+        return WorkerHandle(plan, self.log_dir, self.switch.handle, self._worker_lost)
+
+    async def _start_worker(self, worker: WorkerHandle) -> None:
+        try:
+            await worker.start()
+        except WorkerStartError as exc:
+            raise StartError(str(exc)) from None
+        log.info("call worker %d up (pid %s, port %d, %d legs)", worker.number, worker.pid,
+                 worker.plan.sip_port, worker.capacity)
+
+    def _spawn(self, coro: asyncio.coroutines.Coroutine[None, None, None]) -> None:  # type: ignore[name-defined]
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- supervision -----------------------------------------------------------
+    async def _worker_lost(self, worker: WorkerHandle) -> None:
+        assert self.switch is not None
+        self.switch.worker_lost(worker)
+        if self.stopping.is_set():
+            return
+        code = await worker.child.wait() if worker.child else None
+        log.error("call worker %d (pid %s) died (exit %s); restarting it", worker.number, worker.pid, code)
+        quick_crash = time.time() - worker.started_at < _CRASH_LOOP_WINDOW
+        worker.restarts = worker.restarts + 1 if quick_crash else 0
+        delay = min(_MAX_BACKOFF, 0.2 * (2 ** worker.restarts))
+        while not self.stopping.is_set():
+            await asyncio.sleep(delay)
+            if self.stopping.is_set():
+                return
+            try:
+                await worker.start()
+                log.info("call worker %d back (pid %s)", worker.number, worker.pid)
+                return
+            except WorkerStartError as exc:
+                log.error("%s", exc)
+                delay = min(_MAX_BACKOFF, delay * 2)
+
+    async def _watch_edge(self) -> None:
+        assert self.edge is not None
+        delay = 0.5
+        while not self.stopping.is_set():
+            code = await self.edge.child.wait()
+            if self.stopping.is_set():
+                return
+            log.error("the edge (kamailio) exited with code %s; restarting it", code)
+            await asyncio.sleep(delay)
+            try:
+                await self._wait_port_free()
+                await self.edge.start()
+                delay = 0.5
+            except Exception as exc:
+                log.error("edge restart failed: %s", exc)
+                delay = min(_MAX_BACKOFF, delay * 2)
+
+    async def _watchdog(self) -> None:
+        """Tell systemd we are alive, but only while the edge answers SIP."""
+        interval = sdnotify.watchdog_interval() or 5.0
+        while not self.stopping.is_set():
+            if self.edge is not None and await self.edge.answers():
+                sdnotify.watchdog_ping()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), interval)
+
+    # ---- status ----------------------------------------------------------------
+    def status(self) -> dict[str, object]:
+        assert self.switch is not None
+        edge = self.edge
+        return {
+            "pid": os.getpid(),
+            "data_dir": str(self.data_dir),
+            "uptime_s": round(time.time() - self.started_at, 1),
+            "sip": f"{self.options.sip_addr}:{self.options.sip_port}",
+            "edge": {"up": bool(edge and edge.child.running), "pid": edge.child.pid if edge else None},
+            "workers": [
+                {"number": w.number, "up": w.ready, "pid": w.pid, "port": w.plan.sip_port,
+                 "capacity_legs": w.capacity, "calls": sum(1 for c in self.switch.calls.values() if c.worker is w),
+                 "restarts": w.restarts}
+                for w in self.workers
+            ],
+            "registrations": [r.__dict__ for r in registrations(self.db)],
+            "active_calls": self.switch.active_calls(),
+        }
+
+    # ---- stop --------------------------------------------------------------------
+    async def stop(self) -> None:
+        self.stopping.set()
+        sdnotify.stopping()
+        if self.control is not None:
+            await self.control.stop()
+        if self.edge is not None:
+            await self.edge.stop()
+        await asyncio.gather(*(w.stop() for w in self.workers), return_exceptions=True)
+        for task in list(self._tasks):
+            task.cancel()
+        if self._lock_file is not None:
+            self._lock_file.close()
+
+
+async def run(options: RunOptions) -> int:
+    pbx = Pbx(options)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, pbx.stopping.set)
+    try:
+        await pbx.start()
+        await pbx.stopping.wait()
+        log.info("stopping")
+    finally:
+        await pbx.stop()
+    return 0

@@ -1,0 +1,255 @@
+"""The `minipbx` command."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from firmware.brain.control import ControlError, ask
+from firmware.brain.supervisor import RunOptions, StartError, run
+from firmware.edge.config import EdgeConfigError
+from firmware.edge.ports import PortInUseError
+from firmware.edge.process import EdgeError
+from firmware.store.cdr import recent_cdr
+from firmware.store.database import StoreError, open_store
+from firmware.store.extensions import (
+    ExtensionError,
+    add_extension,
+    list_extensions,
+    remove_extension,
+    set_password,
+)
+from firmware.store.passwords import WeakPasswordError
+from firmware.store.settings import SETTINGS, SettingError, get_setting, set_setting
+from hal.board import BoardError
+
+DEMO_EXTENSIONS = (("101", "Reception"), ("102", "Sales"), ("103", "Support"), ("104", "Manager"))
+DEMO_CREDENTIALS = "demo-credentials.txt"
+
+# Errors a person can cause: printed as one line, exit code 1, no traceback.
+USER_ERRORS = (StoreError, ExtensionError, WeakPasswordError, SettingError, BoardError, StartError,
+               EdgeError, EdgeConfigError, PortInUseError, ControlError)
+
+
+def _print_table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_ext_add(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    password = add_extension(db, args.number, args.name, password=args.password, email=args.email,
+                             department=args.department, role=args.role)
+    print(f"extension {args.number} ({args.name.strip()}) created")
+    if args.password is None:
+        print(f"SIP user {args.number}, password {password}  (shown once; store it in the phone now)")
+    return 0
+
+
+def cmd_ext_list(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    extensions = list_extensions(db)
+    if args.json:
+        print(json.dumps([e.__dict__ for e in extensions], indent=2))
+        return 0
+    if not extensions:
+        print("no extensions; add one with `minipbx ext add NUMBER --name NAME`")
+        return 0
+    _print_table([[e.number, e.name, e.role, e.department or "", e.email or ""] for e in extensions],
+                 ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL"])
+    return 0
+
+
+def cmd_ext_remove(args: argparse.Namespace) -> int:
+    remove_extension(open_store(args.data), args.number)
+    print(f"extension {args.number} removed")
+    return 0
+
+
+def cmd_ext_passwd(args: argparse.Namespace) -> int:
+    password = set_password(open_store(args.data), args.number, args.password)
+    print(f"extension {args.number}: new SIP password set")
+    if args.password is None:
+        print(f"SIP user {args.number}, password {password}  (shown once)")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    if args.action == "set":
+        if args.key is None or args.value is None:
+            raise SettingError("usage: minipbx config set KEY VALUE")
+        set_setting(db, args.key, args.value)
+        print(f"{args.key} = {args.value}")
+        return 0
+    if args.action == "get":
+        if args.key is None:
+            raise SettingError("usage: minipbx config get KEY")
+        if args.key not in SETTINGS:
+            raise SettingError(f"unknown setting {args.key!r}; known settings: {', '.join(sorted(SETTINGS))}")
+        print(get_setting(db, args.key))
+        return 0
+    _print_table([[k, str(get_setting(db, k)), s.help] for k, s in sorted(SETTINGS.items())],
+                 ["KEY", "VALUE", "MEANING"])
+    return 0
+
+
+def cmd_cdr(args: argparse.Namespace) -> int:
+    rows = recent_cdr(open_store(args.data), args.limit)
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return 0
+    _print_table(
+        [[str(r["started_at"])[:19], str(r["caller"]), str(r["called"]), str(r["answered_by"] or "-"),
+          str(r["disposition"]), f"{r['talk_seconds']:.0f}s", str(r["hangup_cause"])] for r in reversed(rows)],
+        ["STARTED (UTC)", "CALLER", "CALLED", "ANSWERED BY", "RESULT", "TALK", "CAUSE"],
+    )
+    return 0
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    """Create the demo extensions once and print how to register a softphone."""
+    db = open_store(args.data)
+    credentials = args.data / DEMO_CREDENTIALS
+    if not list_extensions(db):
+        lines = []
+        for number, name in DEMO_EXTENSIONS:
+            lines.append(f"{number} {add_extension(db, number, name)} {name}")
+        fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write("\n".join(lines) + "\n")
+    print(f"minipbx demo: SIP server {args.sip_addr}:{args.sip_port} (UDP or TCP), realm "
+          f"{get_setting(db, 'sip_realm')}")
+    if credentials.exists():
+        print("Register a softphone (e.g. Linphone, MicroSIP, Zoiper) with one of these accounts:")
+        for line in credentials.read_text().splitlines():
+            number, password, name = line.split(" ", 2)
+            print(f"  user {number}  password {password}  ({name})")
+        print(f"then dial another number. The list is kept in {credentials}.")
+    else:
+        print("This data directory already has extensions; see `minipbx ext list`.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    options = RunOptions(data_dir=args.data, board_path=args.board, sip_addr=args.sip_addr,
+                         sip_port=args.sip_port, rtp_base=args.rtp_base)
+    return asyncio.run(run(options))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    status = ask(args.data.resolve() / "run" / "control.sock", "status")
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    edge = status["edge"]
+    workers = status["workers"]
+    assert isinstance(edge, dict) and isinstance(workers, list)
+    print(f"minipbx running (pid {status['pid']}, up {status['uptime_s']} s), SIP on {status['sip']}")
+    print(f"edge: {'up' if edge['up'] else 'DOWN'} (pid {edge['pid']})")
+    up = sum(1 for w in workers if w["up"])
+    print(f"call workers: {up} of {len(workers)} up")
+    for w in workers:
+        print(f"  worker {w['number']}: {'up' if w['up'] else 'DOWN'} pid {w['pid']} calls {w['calls']} "
+              f"restarts {w['restarts']}")
+    regs = status["registrations"]
+    assert isinstance(regs, list)
+    print(f"registrations: {len(regs)}")
+    for r in regs:
+        print(f"  {r['extension']}  {r['contact']}  {r['user_agent']}")
+    calls = status["active_calls"]
+    assert isinstance(calls, list)
+    print(f"active calls: {len(calls)}")
+    for c in calls:
+        print(f"  {c['caller']} -> {c['called']}  {c['state']}  worker {c['worker']}")
+    return 0 if edge["up"] and up == len(workers) else 3
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port {text!r} is not a number; use 1-65535") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range; use 1-65535")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="minipbx", description="Office telephone exchange")
+    parser.add_argument("--data", type=Path, default=Path("data"),
+                        help="data directory holding the database, logs and runtime files (default ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ext = sub.add_parser("ext", help="manage extensions").add_subparsers(dest="ext_command", required=True)
+    add = ext.add_parser("add", help="create an extension and its SIP account")
+    add.add_argument("number")
+    add.add_argument("--name", required=True)
+    add.add_argument("--password", help="SIP password (default: a strong one is generated and shown once)")
+    add.add_argument("--email")
+    add.add_argument("--department")
+    add.add_argument("--role", default="user", help="user or admin")
+    add.set_defaults(func=cmd_ext_add)
+    lst = ext.add_parser("list", help="list extensions")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_ext_list)
+    rm = ext.add_parser("remove", help="delete an extension and its SIP account")
+    rm.add_argument("number")
+    rm.set_defaults(func=cmd_ext_remove)
+    pw = ext.add_parser("passwd", help="set a new SIP password")
+    pw.add_argument("number")
+    pw.add_argument("--password", help="new password (default: generate one)")
+    pw.set_defaults(func=cmd_ext_passwd)
+
+    runp = sub.add_parser("run", help="run the PBX in the foreground")
+    runp.add_argument("--board", type=Path, default=Path("boards/sim.toml"))
+    runp.add_argument("--sip-addr", default="127.0.0.1", help="address phones register to (default 127.0.0.1)")
+    runp.add_argument("--sip-port", type=_port, default=5060)
+    runp.add_argument("--rtp-base", type=_port, default=20000, help="first RTP port of the call workers")
+    runp.add_argument("-v", "--verbose", action="store_true")
+    runp.set_defaults(func=cmd_run)
+
+    st = sub.add_parser("status", help="show what runs: edge, workers, registrations, calls")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_status)
+
+    cfg = sub.add_parser("config", help="show or change settings")
+    cfg.add_argument("action", choices=["list", "get", "set"], nargs="?", default="list")
+    cfg.add_argument("key", nargs="?")
+    cfg.add_argument("value", nargs="?")
+    cfg.set_defaults(func=cmd_config)
+
+    cdr = sub.add_parser("cdr", help="recent call detail records")
+    cdr.add_argument("--limit", type=int, default=20)
+    cdr.add_argument("--json", action="store_true")
+    cdr.set_defaults(func=cmd_cdr)
+
+    demo = sub.add_parser("demo-seed", help="create demo extensions 101-104 and print how to register")
+    demo.add_argument("--sip-addr", default="127.0.0.1")
+    demo.add_argument("--sip-port", type=_port, default=5060)
+    demo.set_defaults(func=cmd_demo_seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except USER_ERRORS as exc:
+        print(f"minipbx: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Kamailio as a supervised child of the brain."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from firmware.edge.config import EdgeSettings, dispatcher_list, render
+from firmware.edge.probe import options_ping
+from firmware.process.child import Child
+
+log = logging.getLogger("minipbx.edge")
+
+
+class EdgeError(RuntimeError):
+    pass
+
+
+def kamailio_binary() -> str:
+    found = shutil.which("kamailio") or next(
+        (str(p) for p in (Path("/usr/sbin/kamailio"), Path("/usr/local/sbin/kamailio")) if p.exists()), None
+    )
+    if found is None:
+        raise EdgeError("the kamailio program is not installed; install the Debian packages "
+                        "kamailio and kamailio-sqlite-modules (`make run` does this)")
+    return found
+
+
+class Edge:
+    """Renders the config, runs Kamailio in the foreground and checks it answers."""
+
+    def __init__(self, settings: EdgeSettings, log_dir: Path) -> None:
+        self.settings = settings
+        self.config_path = settings.run_dir / "kamailio.cfg"
+        self.child = Child(
+            "edge",
+            [kamailio_binary(), "-f", str(self.config_path), "-DD", "-E", "-Y", str(settings.run_dir),
+             "-P", str(settings.run_dir / "kamailio.pid"), "-m", "64", "-M", "8"],
+            log_dir / "edge.log",
+        )
+        self.started_at: float | None = None
+
+    def write_config(self) -> None:
+        self.settings.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.settings.run_dir / "dispatcher.list").write_text(dispatcher_list(self.settings))
+        self.config_path.write_text(render(self.settings))
+
+    async def start(self, timeout: float = 15.0) -> None:
+        self.write_config()
+        await self.child.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.child.running:
+                code = await self.child.wait()
+                raise EdgeError(f"the edge (kamailio) exited with code {code} at start; see {self.child.log_path}")
+            if await self.answers():
+                self.started_at = time.time()
+                log.info("edge up on %s:%d (pid %s)", self.settings.sip_addr, self.settings.sip_port, self.child.pid)
+                return
+        await self.child.stop()
+        raise EdgeError(f"the edge did not answer SIP OPTIONS within {timeout:.0f} s; see {self.child.log_path}")
+
+    async def answers(self) -> bool:
+        reply = await options_ping(self.settings.internal_host, self.settings.sip_port, timeout=0.3)
+        return reply is not None and " 200 " in reply
+
+    async def stop(self) -> None:
+        await self.child.stop()

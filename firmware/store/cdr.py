@@ -1,0 +1,42 @@
+"""Call detail records: one row per call, written when the call ends."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+
+@dataclass
+class CallRecord:
+    call_id: str
+    caller: str
+    called: str
+    started_at: datetime
+    ended_at: datetime
+    disposition: str  # answered, busy, no_answer, cancelled, unavailable, failed
+    hangup_cause: str  # in words a person reads in a report
+    hangup_by: str  # caller, callee or system
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+    worker: int | None = None
+
+    @property
+    def talk_seconds(self) -> float:
+        if self.answered_at is None:
+            return 0.0
+        return round((self.ended_at - self.answered_at).total_seconds(), 3)
+
+
+def write_cdr(db: sqlite_utils.Database, record: CallRecord) -> None:
+    row = asdict(record)
+    for key in ("started_at", "ended_at", "answered_at"):
+        value = row[key]
+        row[key] = value.isoformat(timespec="milliseconds") if value is not None else None
+    row["talk_seconds"] = record.talk_seconds
+    with db.atomic():
+        db["cdr"].insert(row)
+
+
+def recent_cdr(db: sqlite_utils.Database, limit: int = 50) -> list[dict[str, object]]:
+    return list(db.query("SELECT * FROM cdr ORDER BY id DESC LIMIT ?", [limit]))

@@ -1,0 +1,132 @@
+"""Extensions (people and their phones) and their SIP credentials."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from firmware.store.passwords import check_password, digest_ha1, generate_password
+from firmware.store.settings import get_setting
+
+# 2-6 digits; a leading 0 is kept free for the outside-line access code.
+NUMBER_PATTERN = re.compile(r"[1-9][0-9]{1,5}")
+ROLES = ("user", "admin")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class ExtensionError(ValueError):
+    """A bad or conflicting extension; the message names the value and what is accepted."""
+
+
+@dataclass(frozen=True)
+class Extension:
+    number: str
+    name: str
+    email: str | None
+    department: str | None
+    role: str
+
+
+def validate_number(number: str) -> str:
+    if not NUMBER_PATTERN.fullmatch(number):
+        raise ExtensionError(
+            f"extension number {number!r} is not valid; use 2-6 digits not starting with 0 (e.g. 101)"
+        )
+    return number
+
+
+def _validate_fields(name: str, email: str | None, role: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ExtensionError("name is empty; give the person's or the phone's name, e.g. --name 'Front desk'")
+    if len(name) > 64 or any(c in name for c in '"<>\r\n'):
+        raise ExtensionError(f"name {name!r} is not accepted; use up to 64 characters without quotes or <>")
+    if email is not None and not EMAIL_PATTERN.fullmatch(email):
+        raise ExtensionError(f"e-mail {email!r} is not an address; use name@example.com")
+    if role not in ROLES:
+        raise ExtensionError(f"role {role!r} is not accepted; use one of: {', '.join(ROLES)}")
+    return name
+
+
+def realm(db: sqlite_utils.Database) -> str:
+    return str(get_setting(db, "sip_realm"))
+
+
+def add_extension(
+    db: sqlite_utils.Database,
+    number: str,
+    name: str,
+    *,
+    password: str | None = None,
+    email: str | None = None,
+    department: str | None = None,
+    role: str = "user",
+) -> str:
+    """Create an extension with its SIP account; return the SIP password.
+
+    Both rows are written in one transaction, so a failure leaves nothing behind.
+    """
+    validate_number(number)
+    name = _validate_fields(name, email, role)
+    if password is None:
+        password = generate_password()
+    else:
+        check_password(password, number)
+    ha1, ha1b = digest_ha1(number, realm(db), password)
+    with db.atomic():
+        if get_extension(db, number) is not None:
+            raise ExtensionError(f"extension {number} already exists; pick another number or `ext remove` it first")
+        db["extensions"].insert(
+            {
+                "number": number,
+                "name": name,
+                "email": email,
+                "department": department,
+                "role": role,
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        )
+        # The plain password is never stored: Kamailio checks digests against ha1.
+        db["subscriber"].insert(
+            {"username": number, "domain": realm(db), "password": "", "ha1": ha1, "ha1b": ha1b}
+        )
+    return password
+
+
+def set_password(db: sqlite_utils.Database, number: str, password: str | None = None) -> str:
+    """Replace an extension's SIP password; return the new one."""
+    if get_extension(db, number) is None:
+        raise ExtensionError(f"extension {number} does not exist; see `ext list`")
+    if password is None:
+        password = generate_password()
+    else:
+        check_password(password, number)
+    ha1, ha1b = digest_ha1(number, realm(db), password)
+    with db.atomic():
+        db.conn.execute("UPDATE subscriber SET ha1 = ?, ha1b = ? WHERE username = ?", [ha1, ha1b, number])
+    return password
+
+
+def remove_extension(db: sqlite_utils.Database, number: str) -> None:
+    """Delete an extension, its SIP account and its registrations."""
+    if get_extension(db, number) is None:
+        raise ExtensionError(f"extension {number} does not exist; see `ext list`")
+    with db.atomic():
+        for table, column in (("extensions", "number"), ("subscriber", "username"), ("location", "username")):
+            db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
+
+
+def get_extension(db: sqlite_utils.Database, number: str) -> Extension | None:
+    row = db.execute(
+        "SELECT number, name, email, department, role FROM extensions WHERE number = ?", [number]
+    ).fetchone()
+    return Extension(*row) if row else None
+
+
+def list_extensions(db: sqlite_utils.Database) -> list[Extension]:
+    rows = db.execute(
+        "SELECT number, name, email, department, role FROM extensions ORDER BY CAST(number AS INTEGER)"
+    ).fetchall()
+    return [Extension(*row) for row in rows]

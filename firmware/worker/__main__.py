@@ -1,0 +1,32 @@
+"""`python -m firmware.worker`: a call worker process, started by the brain."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from firmware.worker.endpoint import EndpointSettings
+from firmware.worker.service import run_worker
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="minipbx-worker", description=__doc__)
+    parser.add_argument("--number", type=int, required=True, help="worker number (names its legs)")
+    parser.add_argument("--brain-fd", type=int, required=True, help="inherited socket to the brain")
+    parser.add_argument("--sip-host", default="127.0.0.1")
+    parser.add_argument("--sip-port", type=int, required=True)
+    parser.add_argument("--media-addr", required=True, help="address phones send RTP to")
+    parser.add_argument("--rtp-base", type=int, required=True)
+    parser.add_argument("--rtp-range", type=int, default=200)
+    parser.add_argument("--log-level", type=int, default=3)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = EndpointSettings(
+        sip_host=args.sip_host, sip_port=args.sip_port, media_addr=args.media_addr,
+        rtp_base=args.rtp_base, rtp_range=args.rtp_range, log_level=args.log_level,
+    )
+    return run_worker(args.number, args.brain_fd, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

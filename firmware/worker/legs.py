@@ -1,0 +1,107 @@
+"""Call legs of a worker: pjsua2 calls named by tokens.
+
+Lifetime rule (pjsua2): a Call wrapper must stay referenced while its call lives
+(a freed wrapper hangs the call up), and must be dropped inside its DISCONNECTED
+callback (pjsua reuses call ids at once, and a wrapper freed later would hang up
+whatever new call took its slot). So the only strong reference is the
+`LegTable`, and a leg removes itself there when it disconnects.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pjsua2 as pj
+
+if TYPE_CHECKING:
+    from firmware.worker.service import Worker
+
+
+def first_active_audio(call: pj.Call) -> pj.AudioMedia | None:
+    info = call.getInfo()
+    for index, media in enumerate(info.media):
+        if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+            return call.getAudioMedia(index)
+    return None
+
+
+class Leg(pj.Call):
+    """One call leg; reports its life to the brain through the worker."""
+
+    def __init__(self, worker: Worker, token: str, *, call_id: int = pj.PJSUA_INVALID_ID,
+                 outgoing: bool, silent: bool = False) -> None:
+        super().__init__(worker.account, call_id)
+        self.worker = worker
+        self.token = token
+        self.outgoing = outgoing
+        # A silent leg is one the worker refused itself (full): the brain never hears of it.
+        self.silent = silent
+        self.audio: pj.AudioMedia | None = None
+        self.tone: pj.ToneGenerator | None = None
+        self.ended_by_command = False
+        self._reported_progress = 0
+
+    def emit(self, kind: str, **fields: Any) -> None:
+        if not self.silent:
+            self.worker.emit({"type": kind, "leg": self.token, **fields})
+
+    def onCallState(self, prm: pj.OnCallStateParam) -> None:
+        info = self.getInfo()
+        state = info.state
+        if state == pj.PJSIP_INV_STATE_EARLY and self.outgoing:
+            code = info.lastStatusCode
+            if code in (180, 181, 182, 183) and code != self._reported_progress:
+                self._reported_progress = code
+                self.emit("progress", code=code)
+        elif state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.emit("answered")
+        elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.emit("ended", code=info.lastStatusCode, reason=info.lastReason,
+                      by="pbx" if self.ended_by_command else "remote")
+            self.audio = None
+            self.tone = None
+            self.worker.leg_ended(self.token)
+
+    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        audio = first_active_audio(self)
+        if audio is None:
+            return
+        first = self.audio is None
+        self.audio = audio
+        if first:
+            self.emit("media")
+        # Connecting media from inside a callback is allowed, but doing it from
+        # the main loop keeps every bridge change in one place.
+        self.worker.defer(self.token, self.worker.connect_media)
+
+    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
+        self.emit("dtmf", digit=prm.digit)
+
+
+class LegTable:
+    """The only owner of Leg wrappers (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._legs: dict[str, Leg] = {}
+
+    def add(self, leg: Leg) -> None:
+        self._legs[leg.token] = leg
+
+    def get(self, token: str) -> Leg | None:
+        return self._legs.get(token)
+
+    def forget(self, token: str) -> None:
+        self._legs.pop(token, None)
+
+    def __len__(self) -> int:
+        return len(self._legs)
+
+    def tokens(self) -> list[str]:
+        return list(self._legs)
+
+    def each(self, action: Callable[[Leg], None]) -> None:
+        for leg in list(self._legs.values()):
+            action(leg)
+
+    def clear(self) -> None:
+        self._legs.clear()

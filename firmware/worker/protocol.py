@@ -1,0 +1,60 @@
+"""The brain <-> call worker protocol (documented in docs/worker-protocol.md).
+
+One JSON object per line over a socketpair the brain hands the worker at start.
+Every message has a "type". Commands flow brain -> worker, events worker -> brain.
+Legs are named by tokens: the brain names the legs it asks for (dial), the worker
+names incoming legs "w<worker>-<n>".
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Message = dict[str, Any]
+
+COMMANDS = frozenset({"answer", "dial", "hangup", "bridge", "tone", "stop_tone", "status"})
+EVENTS = frozenset({"hello", "incoming", "progress", "answered", "media", "dtmf", "ended", "error", "status"})
+
+# Fields each message must carry besides "type".
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "answer": ("leg", "code"),
+    "dial": ("leg", "uri", "from_uri"),
+    "hangup": ("leg",),
+    "bridge": ("a", "b"),
+    "tone": ("leg", "segments"),
+    "stop_tone": ("leg",),
+    "status": (),
+    "hello": ("worker", "capacity", "pid"),
+    "incoming": ("leg", "call_id", "from_user", "to_user"),
+    "progress": ("leg", "code"),
+    "answered": ("leg",),
+    "media": ("leg",),
+    "dtmf": ("leg", "digit"),
+    "ended": ("leg", "code", "reason"),
+    "error": ("message",),
+}
+
+
+class ProtocolError(ValueError):
+    """A line that is not a valid message; the text says what is wrong."""
+
+
+def encode(message: Message) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode() + b"\n"
+
+
+def decode(line: bytes, accepted: frozenset[str]) -> Message:
+    """Parse one line; raise ProtocolError unless it is an accepted, complete message."""
+    try:
+        message = json.loads(line)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {line[:80]!r} ({exc})") from None
+    if not isinstance(message, dict):
+        raise ProtocolError(f"not a JSON object: {line[:80]!r}")
+    kind = message.get("type")
+    if kind not in accepted:
+        raise ProtocolError(f"unknown message type {kind!r}; accepted: {', '.join(sorted(accepted))}")
+    missing = [field for field in REQUIRED[kind] if field not in message]
+    if missing:
+        raise ProtocolError(f"{kind} message lacks {', '.join(missing)}: {line[:120]!r}")
+    return message

@@ -1,0 +1,32 @@
+"""Packaging for minipbx: the `firmware` and `hal` packages and the `minipbx` command."""
+from setuptools import find_packages, setup
+
+setup(
+    name="minipbx",
+    version="0.1.0",
+    description="Office telephone exchange firmware for Raspberry Pi-class boards",
+    python_requires=">=3.11",
+    packages=find_packages(include=["firmware", "firmware.*", "hal", "hal.*"]),
+    package_data={"firmware": ["edge/*.cfg.tmpl", "py.typed"], "hal": ["py.typed"]},
+    install_requires=[
+        "pjsua2-python==2.15.1.post1",
+        "sqlite-utils>=4.0",
+        "pyserial>=3.5",
+        "sounddevice>=0.4.6",
+        "numpy>=1.24",
+    ],
+    extras_require={
+        # Board back-ends: RPi.GPIO on a Pi 4, rpi-lgpio (same API over lgpio) on a Pi 5.
+        "pi4": ["RPi.GPIO>=0.7.1"],
+        "pi5": ["rpi-lgpio>=0.6"],
+        "test": [
+            "pytest>=8",
+            "pytest-timeout>=2.3",
+            "aiosmtpd>=1.4",
+            "ruff>=0.6",
+            "mypy>=1.10",
+            "types-pyserial",
+        ],
+    },
+    entry_points={"console_scripts": ["minipbx=firmware.cli.main:main"]},
+)

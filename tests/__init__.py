@@ -1,0 +1,1 @@
+"""minipbx tests: unit, integration (real processes), hardware-in-simulation."""
