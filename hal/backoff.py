@@ -1,4 +1,5 @@
 """Retry delays for reconnecting to devices that went away."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

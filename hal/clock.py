@@ -4,6 +4,7 @@ Debounce, hold detection, LED patterns, relay pulses, ring cadences and reconnec
 timers all need "call me back in N seconds". Devices take a `Clock` so tests can
 swap the real one for `ManualClock` and step time explicitly instead of sleeping.
 """
+
 from __future__ import annotations
 
 import heapq

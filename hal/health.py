@@ -4,6 +4,7 @@ Every driver that can lose its hardware (an unplugged USB modem, a controller th
 stopped answering) reports a `DeviceStatus` here. The brain shows the statuses, and
 `FaultIndicator` lights the front-panel fault LED while anything is down.
 """
+
 from __future__ import annotations
 
 import enum

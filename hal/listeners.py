@@ -4,6 +4,7 @@ Drivers call `emit` from their own reader threads; listeners must be quick and
 thread-safe (a pjsua2 gateway typically puts the event on its own queue). A failing
 listener is logged and skipped so one bad subscriber cannot stop a driver.
 """
+
 from __future__ import annotations
 
 import asyncio

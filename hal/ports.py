@@ -4,6 +4,7 @@ FXS ports, DECT handsets and door stations are *ports*: a phone-side device the
 gateway makes look like a SIP phone. FXO lines are the other way round (the
 gateway is the phone) and have their own API in hal.fxo.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

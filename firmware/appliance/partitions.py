@@ -182,10 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--root-files", type=int, required=True)
     plan.add_argument("--data-mib", type=int, default=DEFAULT_DATA_MIB)
     plan.add_argument("--sfdisk", type=Path, required=True, help="where to write the sfdisk script")
+    plan.add_argument("--label-id", type=lambda text: int(text, 16), default=None,
+                      help="disk identifier in hex (partition IDs are ID-01, ID-02, ID-03); random if omitted")
     args = parser.parse_args(argv)
     try:
         layout = plan_layout(boot_mib=BOOT_MIB[args.boot], root_bytes=root_size_bytes(args.root_content_bytes),
-                             data_mib=args.data_mib)
+                             data_mib=args.data_mib, label_id=args.label_id)
         assignments = shell_assignments(layout, args.root_files)
     except LayoutError as exc:
         print(f"flash.sh: {exc}", file=sys.stderr)

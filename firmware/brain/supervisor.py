@@ -24,8 +24,8 @@ from firmware.brain.control import ControlServer
 from firmware.brain.switch import Switch
 from firmware.brain.workers import WorkerHandle, WorkerPlan, WorkerStartError
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
-from firmware.edge.ports import check_sip_port_free, free_udp_port
-from firmware.edge.process import Edge
+from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
+from firmware.edge.process import Edge, kamailio_binary
 from firmware.store.database import db_path, open_store
 from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
@@ -84,15 +84,28 @@ class Pbx:
         self._lock_file.write(str(os.getpid()))
         self._lock_file.flush()
 
+    def _previous_edge_alive(self) -> bool:
+        """Whether the kamailio named by this data directory's pid file still runs."""
+        try:
+            pid = int((self.run_dir / "kamailio.pid").read_text().strip())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False
+        return True
+
     async def _wait_port_free(self, timeout: float = 8.0) -> None:
-        # After a crash the old edge needs a moment to exit (it got SIGTERM from the kernel).
+        """Fail at once if the SIP port is taken, unless our own previous edge is still exiting.
+
+        After a crash the old edge needs a moment to exit (it got SIGTERM from the kernel);
+        anybody else holding the port will not let go, so there is no point waiting for them.
+        """
         deadline = time.monotonic() + timeout
         while True:
             try:
                 check_sip_port_free(self.options.sip_addr, self.options.sip_port)
                 return
-            except Exception as exc:
-                if time.monotonic() > deadline:
+            except PortInUseError as exc:
+                if time.monotonic() > deadline or not self._previous_edge_alive():
                     raise StartError(str(exc)) from None
             await asyncio.sleep(0.2)
 
@@ -100,6 +113,7 @@ class Pbx:
         options = self.options
         validate_sip_addr(options.sip_addr)
         board = load_board(options.board_path)
+        kamailio_binary()  # refuse now, not after the workers have started
         self._lock()
         db = open_store(self.data_dir)
         self.db = db
@@ -137,7 +151,8 @@ class Pbx:
         await self.control.start()
         sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
         self._spawn(self._watchdog())
-        log.info("minipbx ready: SIP on %s:%d, %d call workers", options.sip_addr, options.sip_port, len(self.workers))
+        log.info("minipbx ready: SIP on %s:%d, %d call workers", options.sip_addr, options.sip_port,
+                 len(self.workers))
 
     def _plan(self, number: int) -> WorkerPlan:
         return WorkerPlan(
@@ -174,14 +189,15 @@ class Pbx:
         code = await worker.child.wait() if worker.child else None
         log.error("call worker %d (pid %s) died (exit %s); restarting it", worker.number, worker.pid, code)
         quick_crash = time.time() - worker.started_at < _CRASH_LOOP_WINDOW
-        worker.restarts = worker.restarts + 1 if quick_crash else 0
-        delay = min(_MAX_BACKOFF, 0.2 * (2 ** worker.restarts))
+        worker.quick_crashes = worker.quick_crashes + 1 if quick_crash else 0
+        delay = min(_MAX_BACKOFF, 0.2 * (2 ** worker.quick_crashes))
         while not self.stopping.is_set():
             await asyncio.sleep(delay)
             if self.stopping.is_set():
                 return
             try:
                 await worker.start()
+                worker.restarts += 1
                 log.info("call worker %d back (pid %s)", worker.number, worker.pid)
                 return
             except WorkerStartError as exc:
@@ -226,7 +242,8 @@ class Pbx:
             "edge": {"up": bool(edge and edge.child.running), "pid": edge.child.pid if edge else None},
             "workers": [
                 {"number": w.number, "up": w.ready, "pid": w.pid, "port": w.plan.sip_port,
-                 "capacity_legs": w.capacity, "calls": sum(1 for c in self.switch.calls.values() if c.worker is w),
+                 "capacity_legs": w.capacity,
+                 "calls": sum(1 for c in self.switch.calls.values() if c.worker is w),
                  "restarts": w.restarts}
                 for w in self.workers
             ],

@@ -94,7 +94,8 @@ class Switch:
             self._reject(call, 403, "Forbidden", "failed", "caller not authenticated", "system")
             return
         caller_ext = get_extension(self.db, call.caller)
-        if caller_ext is not None and not call.caller_name:
+        if caller_ext is not None:
+            # The directory's name, not whatever the phone's own settings claim.
             call.caller_name = caller_ext.name
         if get_extension(self.db, call.called) is None:
             log.info("call %s: %s dialled unknown number %s", call.id, call.caller, call.called)

@@ -46,7 +46,8 @@ class WorkerHandle:
         self.reader_task: asyncio.Task[None] | None = None
         self.ready = False
         self.started_at = 0.0
-        self.restarts = 0
+        self.restarts = 0  # total, shown in status
+        self.quick_crashes = 0  # in a row, sets the restart back-off
 
     @property
     def pid(self) -> int | None:

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from firmware.brain.control import ControlError, ask
 from firmware.brain.supervisor import RunOptions, StartError, run
@@ -86,7 +87,8 @@ def cmd_config(args: argparse.Namespace) -> int:
         if args.key is None or args.value is None:
             raise SettingError("usage: minipbx config set KEY VALUE")
         set_setting(db, args.key, args.value)
-        print(f"{args.key} = {args.value}")
+        when = " (applies from the next start of minipbx)" if SETTINGS[args.key].at_next_start else ""
+        print(f"{args.key} = {args.value}{when}")
         return 0
     if args.action == "get":
         if args.key is None:
@@ -183,8 +185,15 @@ def _port(text: str) -> int:
     return port
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistyped command gets one line like every other error (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"minipbx: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="minipbx", description="Office telephone exchange")
+    parser = _Parser(prog="minipbx", description="Office telephone exchange")
     parser.add_argument("--data", type=Path, default=Path("data"),
                         help="data directory holding the database, logs and runtime files (default ./data)")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -54,7 +54,7 @@ def module_path() -> Path:
     machine = platform.machine()
     triplet = {"x86_64": "x86_64-linux-gnu", "aarch64": "aarch64-linux-gnu", "armv7l": "arm-linux-gnueabihf"}
     candidates = [Path(f"/usr/lib/{triplet.get(machine, machine + '-linux-gnu')}/kamailio/modules")]
-    candidates += sorted(Path("/usr/lib").glob("*/kamailio/modules")) + [Path("/usr/lib/kamailio/modules")]
+    candidates += [*sorted(Path("/usr/lib").glob("*/kamailio/modules")), Path("/usr/lib/kamailio/modules")]
     for candidate in candidates:
         if (candidate / "tm.so").exists():
             return candidate
@@ -68,18 +68,20 @@ def _is_loopback(addr: str) -> bool:
     return validate_sip_addr(addr).is_loopback
 
 
-def validate_sip_addr(addr: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+def validate_sip_addr(addr: str) -> ipaddress.IPv4Address:
     """The address phones reach the box on; media is anchored there too, so it must be concrete."""
+    accepted = "use this box's LAN address (e.g. 192.168.1.10) or 127.0.0.1"
     try:
         ip = ipaddress.ip_address(addr)
     except ValueError:
-        raise EdgeConfigError(
-            f"SIP address {addr!r} is not an IP address; use this box's LAN address (e.g. 192.168.1.10) or 127.0.0.1"
-        ) from None
+        raise EdgeConfigError(f"SIP address {addr!r} is not an IP address; {accepted}") from None
+    if isinstance(ip, ipaddress.IPv6Address):
+        # The edge's config, the workers and the dispatcher list are written for IPv4 only.
+        raise EdgeConfigError(f"SIP address {addr} is IPv6, which minipbx does not support yet; {accepted}")
     if ip.is_unspecified:
         raise EdgeConfigError(
             f"SIP address {addr} is not accepted: phones must be given one address for calls and audio; "
-            "use this box's LAN address (e.g. 192.168.1.10) or 127.0.0.1"
+            + accepted
         )
     return ip
 
@@ -93,7 +95,7 @@ def dispatcher_list(settings: EdgeSettings) -> str:
 
 def render(settings: EdgeSettings, modules: Path | None = None) -> str:
     """The whole kamailio.cfg text for these settings."""
-    listens = [f"listen=udp:{settings.sip_addr}:{settings.sip_port}", f"listen=tcp:{settings.sip_addr}:{settings.sip_port}"]
+    listens = [f"listen={proto}:{settings.sip_addr}:{settings.sip_port}" for proto in ("udp", "tcp")]
     aliases = [f'alias="{settings.sip_addr}:{settings.sip_port}"']
     if not _is_loopback(settings.sip_addr):
         # Workers live on loopback; they reach the edge on its own loopback socket.

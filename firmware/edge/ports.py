@@ -1,6 +1,7 @@
 """Checking that the SIP port is free before the edge tries to take it."""
 from __future__ import annotations
 
+import errno
 import socket
 
 
@@ -18,12 +19,18 @@ def check_sip_port_free(addr: str, port: int) -> None:
             sock.bind((addr, port))
         except PermissionError:
             raise PortInUseError(
-                f"SIP port {addr}:{port} ({label}) needs privileges; use a port above 1023 or run as the service user"
+                f"SIP port {addr}:{port} ({label}) needs privileges; use a port above 1023 "
+                "or run as the service user"
             ) from None
         except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise PortInUseError(
+                    f"SIP address {addr} is not an address of this machine; use one it has "
+                    "(see `ip -brief address`) or 127.0.0.1"
+                ) from None
             raise PortInUseError(
-                f"SIP port {addr}:{port} ({label}) is already in use ({exc.strerror}); stop the program using it "
-                "(another minipbx, or Debian's kamailio service) or choose another with --sip-port"
+                f"SIP port {addr}:{port} ({label}) is already in use ({exc.strerror}); stop the program "
+                "using it (another minipbx, or Debian's kamailio service) or choose another with --sip-port"
             ) from None
         finally:
             sock.close()

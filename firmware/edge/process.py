@@ -1,8 +1,8 @@
 """Kamailio as a supervised child of the brain."""
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
 import shutil
 import time
 from pathlib import Path
@@ -19,6 +19,13 @@ class EdgeError(RuntimeError):
 
 
 def kamailio_binary() -> str:
+    """The kamailio program: $MINIPBX_KAMAILIO if set (tests, a custom build), else the installed one."""
+    override = os.environ.get("MINIPBX_KAMAILIO")
+    if override:
+        if not (os.path.isfile(override) and os.access(override, os.X_OK)):
+            raise EdgeError(f"kamailio is not installed at {override} (MINIPBX_KAMAILIO names no executable "
+                            "file); point MINIPBX_KAMAILIO at the kamailio program or unset it")
+        return override
     found = shutil.which("kamailio") or next(
         (str(p) for p in (Path("/usr/sbin/kamailio"), Path("/usr/local/sbin/kamailio")) if p.exists()), None
     )
@@ -54,13 +61,18 @@ class Edge:
         while time.monotonic() < deadline:
             if not self.child.running:
                 code = await self.child.wait()
-                raise EdgeError(f"the edge (kamailio) exited with code {code} at start; see {self.child.log_path}")
+                raise EdgeError(
+                    f"the edge (kamailio) exited with code {code} at start; see {self.child.log_path}"
+                )
             if await self.answers():
                 self.started_at = time.time()
-                log.info("edge up on %s:%d (pid %s)", self.settings.sip_addr, self.settings.sip_port, self.child.pid)
+                log.info("edge up on %s:%d (pid %s)", self.settings.sip_addr, self.settings.sip_port,
+                         self.child.pid)
                 return
         await self.child.stop()
-        raise EdgeError(f"the edge did not answer SIP OPTIONS within {timeout:.0f} s; see {self.child.log_path}")
+        raise EdgeError(
+            f"the edge did not answer SIP OPTIONS within {timeout:.0f} s; see {self.child.log_path}"
+        )
 
     async def answers(self) -> bool:
         reply = await options_ping(self.settings.internal_host, self.settings.sip_port, timeout=0.3)

@@ -35,7 +35,7 @@ def write_cdr(db: sqlite_utils.Database, record: CallRecord) -> None:
         row[key] = value.isoformat(timespec="milliseconds") if value is not None else None
     row["talk_seconds"] = record.talk_seconds
     with db.atomic():
-        db["cdr"].insert(row)
+        db.table("cdr").insert(row)
 
 
 def recent_cdr(db: sqlite_utils.Database, limit: int = 50) -> list[dict[str, object]]:

@@ -35,7 +35,9 @@ def connect(path: Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"database {path} is not usable ({exc}); move it away and restore a backup") from None
+        raise StoreError(
+            f"database {path} is corrupt or not a minipbx database ({exc}); move it away and restore a backup"
+        ) from None
     return sqlite_utils.Database(conn)
 
 
@@ -48,7 +50,9 @@ def open_store(data_dir: Path, *, create: bool = True) -> sqlite_utils.Database:
     path = db_path(data_dir)
     if not path.exists():
         if not create:
-            raise StoreError(f"no database at {path}; run `minipbx --data {data_dir} ext add ...` or `run` first")
+            raise StoreError(
+                f"no database at {path}; run `minipbx --data {data_dir} ext add ...` or `run` first"
+            )
         data_dir.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     try:

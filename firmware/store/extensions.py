@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -75,23 +76,32 @@ def add_extension(
     else:
         check_password(password, number)
     ha1, ha1b = digest_ha1(number, realm(db), password)
-    with db.atomic():
-        if get_extension(db, number) is not None:
-            raise ExtensionError(f"extension {number} already exists; pick another number or `ext remove` it first")
-        db["extensions"].insert(
-            {
-                "number": number,
-                "name": name,
-                "email": email,
-                "department": department,
-                "role": role,
-                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
-        )
-        # The plain password is never stored: Kamailio checks digests against ha1.
-        db["subscriber"].insert(
-            {"username": number, "domain": realm(db), "password": "", "ha1": ha1, "ha1b": ha1b}
-        )
+    exists = f"extension {number} already exists; pick another number or `ext remove` it first"
+    try:
+        with db.atomic():
+            if get_extension(db, number) is not None:
+                raise ExtensionError(exists)
+            db.table("extensions").insert(
+                {
+                    "number": number,
+                    "name": name,
+                    "email": email,
+                    "department": department,
+                    "role": role,
+                    "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            )
+            # The plain password is never stored: Kamailio checks digests against ha1.
+            db.table("subscriber").insert(
+                {"username": number, "domain": realm(db), "password": "", "ha1": ha1, "ha1b": ha1b}
+            )
+    except sqlite3.IntegrityError as exc:
+        # A SIP account left without its extension (a hand edit, an older tool).
+        if "UNIQUE" not in str(exc):
+            raise
+        raise ExtensionError(
+            f"SIP account {number} already exists without an extension; `ext remove {number}` deletes it"
+        ) from None
     return password
 
 
@@ -110,8 +120,9 @@ def set_password(db: sqlite_utils.Database, number: str, password: str | None = 
 
 
 def remove_extension(db: sqlite_utils.Database, number: str) -> None:
-    """Delete an extension, its SIP account and its registrations."""
-    if get_extension(db, number) is None:
+    """Delete an extension, its SIP account and its registrations (also a SIP account left alone)."""
+    account = db.execute("SELECT 1 FROM subscriber WHERE username = ?", [number]).fetchone()
+    if get_extension(db, number) is None and account is None:
         raise ExtensionError(f"extension {number} does not exist; see `ext list`")
     with db.atomic():
         for table, column in (("extensions", "number"), ("subscriber", "username"), ("location", "username")):

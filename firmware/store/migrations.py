@@ -81,8 +81,8 @@ def _initial(db: sqlite_utils.Database) -> None:
     for statement in _KAMAILIO_TABLES.split(";"):
         if statement.strip():
             db.execute(statement)
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["extensions"].create(
+    db.table("settings").create({"key": str, "value": str}, pk="key")
+    db.table("extensions").create(
         {
             "number": str,
             "name": str,
@@ -95,7 +95,7 @@ def _initial(db: sqlite_utils.Database) -> None:
         not_null={"name", "role", "created_at"},
         defaults={"role": "user"},
     )
-    db["cdr"].create(
+    db.table("cdr").create(
         {
             "id": int,
             "call_id": str,
@@ -114,9 +114,9 @@ def _initial(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"caller", "called", "started_at", "ended_at", "disposition"},
     )
-    db["cdr"].create_index(["started_at"])
-    db["cdr"].create_index(["caller"])
-    db["cdr"].create_index(["called"])
+    db.table("cdr").create_index(["started_at"])
+    db.table("cdr").create_index(["caller"])
+    db.table("cdr").create_index(["called"])
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import string
 
@@ -14,6 +15,12 @@ _COMMON = {
     "password", "password1", "passw0rd", "1234567890", "0123456789", "qwertyuiop", "asdfghjkl",
     "letmein123", "administrator", "iloveyou12", "welcome123", "changeme12", "secret1234",
 }
+# Words that head the passwords scanners try, whatever digits or signs follow (Password123!).
+_COMMON_STEMS = {
+    "password", "passw0rd", "p@ssw0rd", "p@ssword", "welcome", "letmein", "changeme", "secret", "qwerty",
+    "qwertz", "azerty", "admin", "administrator", "iloveyou", "minipbx", "voip", "asterisk", "kamailio",
+}
+_TRAILING_DIGITS_AND_SIGNS = re.compile(r"[\d\W_]+$")
 
 
 class WeakPasswordError(ValueError):
@@ -33,8 +40,11 @@ def check_password(password: str, number: str) -> None:
         raise WeakPasswordError(f"password is digits only; {accepted}")
     if number in password:
         raise WeakPasswordError(f"password contains the extension number {number}; {accepted}")
-    if password.lower() in _COMMON or len(set(password)) < 4:
-        raise WeakPasswordError(f"password is too easy to guess; {accepted}")
+    stem = _TRAILING_DIGITS_AND_SIGNS.sub("", password.lower())
+    if password.lower() in _COMMON or stem in _COMMON_STEMS:
+        raise WeakPasswordError(f"password is a common one that SIP scanners try first; {accepted}")
+    if len(set(password)) < 4:
+        raise WeakPasswordError(f"password repeats fewer than 4 different characters; {accepted}")
     classes = sum(
         any(c in group for c in password)
         for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits, string.punctuation + " ")

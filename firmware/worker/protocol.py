@@ -49,10 +49,13 @@ def decode(line: bytes, accepted: frozenset[str]) -> Message:
         message = json.loads(line)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {line[:80]!r} ({exc})") from None
+    except RecursionError:
+        raise ProtocolError(f"JSON nested too deeply: {line[:80]!r}") from None
     if not isinstance(message, dict):
         raise ProtocolError(f"not a JSON object: {line[:80]!r}")
     kind = message.get("type")
-    if kind not in accepted:
+    # A list or object as "type" is not hashable; it must be refused, not crash the reader.
+    if not isinstance(kind, str) or kind not in accepted:
         raise ProtocolError(f"unknown message type {kind!r}; accepted: {', '.join(sorted(accepted))}")
     missing = [field for field in REQUIRED[kind] if field not in message]
     if missing:

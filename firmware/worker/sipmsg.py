@@ -5,7 +5,9 @@ import re
 from dataclasses import dataclass
 
 _USER = re.compile(r"sips?:([^@;>\s]+)@", re.IGNORECASE)
-_DISPLAY = re.compile(r'^\s*(?:"((?:[^"\\]|\\.)*)"|([^<"]*?))\s*<')
+# Possessive quantifiers keep this linear: a 64 KB header of spaces must not stall the worker.
+_DISPLAY = re.compile(r'^\s*+(?:"((?:[^"\\]|\\.)*+)"\s*+|([^<"]*+))<')
+_ESCAPE = re.compile(r"\\(.)")
 _COMPACT = {"f": "from", "t": "to", "i": "call-id", "m": "contact"}
 
 
@@ -24,6 +26,17 @@ def _user(uri_text: str) -> str:
     return match.group(1) if match else ""
 
 
+def _name_addr(value: str) -> tuple[str, str]:
+    """(display name, the rest from the URI on) of a From/To value; the name unescaped."""
+    display = _DISPLAY.match(value)
+    if display is None:
+        return "", value
+    quoted, plain = display.group(1), display.group(2)
+    name = _ESCAPE.sub(r"\1", quoted) if quoted is not None else plain
+    # The URI is looked for after the display name, which may itself look like "sip:x@y".
+    return name.strip(), value[display.end():]
+
+
 def parse_invite(text: str) -> InviteSummary:
     """Tolerant: a missing or odd header gives an empty field, never an exception."""
     head = text.split("\r\n\r\n", 1)[0]
@@ -38,16 +51,12 @@ def parse_invite(text: str) -> InviteSummary:
         key = name.strip().lower()
         key = _COMPACT.get(key, key)
         headers.setdefault(key, value.strip())
-    from_value = headers.get("from", "")
-    display = _DISPLAY.match(from_value)
-    name = ""
-    if display:
-        name = (display.group(1) if display.group(1) is not None else display.group(2) or "").replace('\\"', '"')
+    from_name, from_uri = _name_addr(headers.get("from", ""))
     return InviteSummary(
         request_user=_user(request_uri),
-        from_user=_user(from_value),
-        from_name=name.strip(),
-        to_user=_user(headers.get("to", "")),
+        from_user=_user(from_uri),
+        from_name=from_name,
+        to_user=_user(_name_addr(headers.get("to", ""))[1]),
         call_id=headers.get("call-id", ""),
         headers=headers,
     )

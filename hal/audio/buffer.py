@@ -1,4 +1,5 @@
 """A bounded, thread-safe byte FIFO between a device and the gateway's audio clock."""
+
 from __future__ import annotations
 
 import threading

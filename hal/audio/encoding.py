@@ -1,4 +1,5 @@
 """Sample encodings used on device wires, converted to and from 16-bit linear PCM."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,6 +1,8 @@
 """What a port's audio looks like to the line gateway."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from hal.audio.buffer import FrameBuffer
@@ -36,6 +38,22 @@ class BufferedEndpoint:
     def write_frame(self, frame: bytes) -> None:
         check_frame(frame)
         self.tx.push(frame)
+
+
+class SendingEndpoint:
+    """An endpoint whose received audio is buffered and whose sent frames go straight
+    to a driver function (which encodes them onto a serial wire)."""
+
+    def __init__(self, send: Callable[[bytes], None], rx: FrameBuffer | None = None) -> None:
+        self.rx = rx if rx is not None else FrameBuffer()
+        self._send = send
+
+    def read_frame(self) -> bytes:
+        return self.rx.pop_padded(FRAME_BYTES)
+
+    def write_frame(self, frame: bytes) -> None:
+        check_frame(frame)
+        self._send(frame)
 
 
 class SimAudioLine:

@@ -3,6 +3,7 @@
 It matches the gateway's conference bridge clock (8 kHz, see architecture.md) and
 pjsua2's AudioMediaPort frame: 160 samples of signed 16-bit little-endian mono.
 """
+
 from __future__ import annotations
 
 SAMPLE_RATE = 8000

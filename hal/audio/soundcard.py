@@ -6,6 +6,7 @@ between the card and each channel's FrameBuffers, so the gateway never waits on
 the card. The stream runs at 8 kHz; for a card that cannot, name an ALSA `plug`
 device (e.g. "plughw:1,0") in the board file and ALSA converts the rate.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,5 +1,6 @@
 """FXO lines: analog exchange lines through V.253 voice modems, and a simulator of
 such a modem with the telephone network behind it."""
+
 from hal.fxo.events import (
     CallerIdReceived,
     DigitReceived,

@@ -1,4 +1,5 @@
 """Events an FXO line reports (from its reader thread)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,10 +5,12 @@ ID fields). After CONNECT to +VTR/+VRX it sends a byte stream: audio samples, wi
 the DLE byte (0x10) "shielding" events: DLE DLE is a data 0x10, DLE ETX ends the
 stream, DLE <letter or digit> reports an event (busy tone, DTMF digit, ...).
 """
+
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import ClassVar
 
 from hal.ports import DIGITS, CallerId
 
@@ -116,13 +118,14 @@ class ModemParser:
         self._line = bytearray()
         self._skipping = False
         self._dle = False
+        self._swallow_lf = False
 
     def arm_stream(self) -> None:
         """The next CONNECT line starts a stream (call just before sending +VTR/+VRX)."""
         self._armed = True
 
     def reset(self) -> None:
-        self.streaming = self._armed = self._dle = self._skipping = False
+        self.streaming = self._armed = self._dle = self._skipping = self._swallow_lf = False
         self._line.clear()
 
     def feed(self, data: bytes) -> list[ModemOutput]:
@@ -138,6 +141,11 @@ class ModemParser:
         return out
 
     def _stream_byte(self, byte: int, audio: bytearray, out: list[ModemOutput]) -> None:
+        if self._swallow_lf:
+            # CONNECT ends with CR LF; the stream starts after the LF, not at it.
+            self._swallow_lf = False
+            if byte == 0x0A:
+                return
         if not self._dle:
             if byte == DLE:
                 self._dle = True
@@ -178,6 +186,7 @@ class ModemParser:
         if byte in (0x0A, 0x0D):
             if not self._skipping and self._line:
                 self._end_line(bytes(self._line), out)
+                self._swallow_lf = self.streaming and byte == 0x0D
             self._skipping = False
             self._line.clear()
             return
@@ -206,7 +215,7 @@ class ModemParser:
 class CallerIdCollector:
     """Gathers the formatted caller ID fields (+VCID=1) sent between rings."""
 
-    FIELDS = {"DATE": "date", "TIME": "time", "NMBR": "number", "NAME": "name"}
+    FIELDS: ClassVar[dict[str, str]] = {"DATE": "date", "TIME": "time", "NMBR": "number", "NAME": "name"}
 
     def __init__(self) -> None:
         self._fields: dict[str, str] = {}
@@ -215,7 +224,7 @@ class CallerIdCollector:
         """Take `line` if it is a caller ID field ("NMBR = 5551234"); say whether it was."""
         key, sep, value = line.partition("=")
         key = key.strip().upper()
-        if not sep or key not in self.FIELDS and key not in ("MESG", "DDN_NMBR"):
+        if not sep or (key not in self.FIELDS and key not in ("MESG", "DDN_NMBR")):
             return False
         if key in self.FIELDS:
             self._fields[self.FIELDS[key]] = value.strip()

@@ -1,5 +1,6 @@
 """GPIO: swappable pin factories (RPi.GPIO, rpi-lgpio, simulated) and the devices
 built on them (buttons, LEDs, relays, door locks)."""
+
 from hal.gpio.button import Button
 from hal.gpio.factory import GpioBackendError, make_pin_factory
 from hal.gpio.led import Led

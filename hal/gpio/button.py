@@ -1,4 +1,5 @@
 """Push buttons: debounced press/release, and hold detection."""
+
 from __future__ import annotations
 
 import threading

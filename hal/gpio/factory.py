@@ -1,4 +1,5 @@
 """Choosing the pin factory a board file asks for."""
+
 from __future__ import annotations
 
 import importlib
@@ -24,7 +25,7 @@ def detect_backend(model: str | None) -> str:
     """Map the device-tree model string to the back-end that drives its GPIO."""
     if model is None or not model.startswith("Raspberry Pi"):
         raise GpioBackendError(
-            f"gpio = \"auto\" needs a Raspberry Pi, but this machine is {model or 'not a Pi'!r}; "
+            f'gpio = "auto" needs a Raspberry Pi, but this machine is {model or "not a Pi"!r}; '
             'use gpio = "sim" in the board file'
         )
     # The Pi 5 moved GPIO to the RP1 chip, which only lgpio (not RPi.GPIO) can drive.

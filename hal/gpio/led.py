@@ -1,4 +1,5 @@
 """Front-panel LEDs: steady, blinking, or any on/off pattern."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
 """Switched outputs: relays, door locks, amplifier enables."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The pin interface every GPIO back-end implements (BCM numbering)."""
+
 from __future__ import annotations
 
 import enum

@@ -5,6 +5,7 @@ chip that RPi.GPIO cannot drive) the rpi-lgpio package provides the same module 
 over lgpio. The module is imported lazily so that this file loads anywhere, and it
 can be injected so that the back-end logic is testable without a Pi.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """Simulated pins: tests and the sim board drive inputs and read outputs."""
+
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,6 @@
 """Serial wires: the reconnecting pySerial link drivers use, and the simulated
 devices' end of a pty or TCP socket."""
+
 from hal.wire.lines import LineSplitter
 from hal.wire.link import LinkDown, SerialLink
 from hal.wire.simport import PtyPort, SimPort, TcpPort

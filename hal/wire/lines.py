@@ -1,4 +1,5 @@
 """Cutting a byte stream into text lines, surviving garbage."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

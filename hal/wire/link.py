@@ -7,6 +7,7 @@ against simulators. Unplugging is noticed as a read/write error; the link report
 the device down, closes it, and keeps trying to reopen the same URL, touching
 nothing but its own port.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,7 @@ class SerialLink:
         on_down: Callable[[], None] | None = None,
         baudrate: int = 115200,
         backoff: Backoff = DEFAULT_BACKOFF,
-        read_timeout: float = 0.05,
+        read_timeout: float = 0.01,
     ) -> None:
         try:
             # Validates the URL scheme now, so a typo in a board file fails at start-up.
@@ -140,7 +141,9 @@ class SerialLink:
     def _read_until_failure(self, port: Any) -> str:
         while not self._stop.is_set():
             try:
-                data = port.read(max(1, port.in_waiting))
+                # A large read returns whatever arrived within read_timeout: batches
+                # audio bytes (socket:// reports in_waiting as only 0 or 1) and bounds latency.
+                data = port.read(4096)
             except (serial.SerialException, OSError) as exc:
                 return f"device lost: {exc}"
             if data:

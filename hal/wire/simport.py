@@ -4,6 +4,7 @@ A simulator owns a SimPort and talks bytes through it; the driver under test ope
 `port.url` with pySerial exactly as it would open real hardware. `unplug()` and
 `plug()` imitate a USB device leaving and coming back under the same name.
 """
+
 from __future__ import annotations
 
 import contextlib

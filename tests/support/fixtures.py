@@ -55,6 +55,8 @@ class PhoneFactory:
     def close_all(self) -> None:
         errors: list[BaseException] = []
         for phone in self.phones:
+            phone.request_quit()      # all hang up and exit in parallel
+        for phone in self.phones:
             try:
                 phone.close()
             except Exception as exc:   # close every phone even if one misbehaves

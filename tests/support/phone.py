@@ -14,6 +14,7 @@ report, plus the tail of its stderr. The process is killed by PID if it does not
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import json
 import os
@@ -85,6 +86,7 @@ class Phone:
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._closed = False
+        self._quit_sent = False
         self.sip_port = 0                     # known once the process reports `ready`
 
         args = [
@@ -197,11 +199,21 @@ class Phone:
                 scanned = len(self._events)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(self._failure(f"timed out after {timeout:g} s waiting for {describe}"))
+                    raise AssertionError(
+                        self._failure(f"timed out after {timeout:g} s waiting for {describe}"))
                 if not self._reader.is_alive():
                     raise AssertionError(self._failure(
                         f"phone process ended (exit code {self._proc.poll()}) while waiting for {describe}"))
                 self._cond.wait(min(remaining, 0.2))
+
+    def last(self, kind: str, **match: Any) -> Event | None:
+        """The most recent event of `kind` matching `match`, consumed by a wait or not (a look,
+        not a wait: it never blocks and does not consume)."""
+        with self._cond:
+            for ev in reversed(self._events):
+                if ev.get("event") == kind and all(ev.get(k) == v for k, v in match.items()):
+                    return ev
+        return None
 
     def expect_no(self, kind: str, within: float, **match: Any) -> None:
         """Assert that no (untaken) event of `kind` matching `match` arrives within `within` seconds.
@@ -234,8 +246,9 @@ class Phone:
 
     # ------------------------------------------------------------------ commands
 
-    def command(self, cmd: str, timeout: float = DEFAULT_TIMEOUT, **args: Any) -> Event:
-        """Send one command and wait for its acknowledgement (`done`); `error` raises AssertionError."""
+    def command(self, cmd: str, /, *, reply_timeout: float = DEFAULT_TIMEOUT, **args: Any) -> Event:
+        """Send one command (`args` are its fields) and wait for its acknowledgement (`done`);
+        an `error` reply raises AssertionError."""
         if self._closed:
             raise AssertionError(f"phone {self.user!r} is closed")
         cmd_id = next(self._ids)
@@ -244,7 +257,7 @@ class Phone:
         def reply(ev: Event) -> bool:
             return ev.get("id") == cmd_id and ev.get("event") in ("done", "error")
 
-        ev = self._wait_for(reply, timeout, describe=f"the reply to {cmd} {args}")
+        ev = self._wait_for(reply, reply_timeout, describe=f"the reply to {cmd} {args}")
         if ev["event"] == "error":
             raise AssertionError(self._failure(f"{cmd} {args} failed: {ev.get('message')}"))
         return ev
@@ -268,7 +281,7 @@ class Phone:
         return int(self._registration("unregister", timeout)["code"])
 
     def _registration(self, cmd: str, timeout: float) -> Event:
-        ack = self.command(cmd, timeout=timeout)
+        ack = self.command(cmd, timeout=timeout)     # the phone itself enforces this timeout
         return self.wait("registered", timeout=timeout + REPORT_SLACK, attempt=ack["attempt"])
 
     def call(self, target: str) -> int:
@@ -311,28 +324,31 @@ class Phone:
     def running(self) -> bool:
         return self._proc.poll() is None
 
+    def request_quit(self) -> None:
+        """Ask the process to quit without waiting; close() then collects it. Lets several phones
+        shut down in parallel."""
+        if not self._closed and not self._quit_sent and self._proc.poll() is None:
+            self._quit_sent = True
+            with contextlib.suppress(AssertionError):     # already gone: close() will reap it
+                self._send({"cmd": "quit"})
+
     def close(self, timeout: float = QUIT_TIMEOUT) -> int | None:
         """Ask the phone to quit (hang up, unregister), kill it by PID if it does not exit within
         `timeout`. Returns the exit code. Safe to call more than once."""
         if self._closed:
             return self._proc.returncode
+        self.request_quit()
         self._closed = True
         _live.discard(self)
         if self._proc.poll() is None:
-            try:
-                self._send({"cmd": "quit"})
-            except AssertionError:
-                pass
             try:
                 self._proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait(timeout=QUIT_TIMEOUT)
         if self._proc.stdin is not None:
-            try:
+            with contextlib.suppress(BrokenPipeError, ValueError):
                 self._proc.stdin.close()
-            except (BrokenPipeError, ValueError):
-                pass
         self._reader.join(timeout=QUIT_TIMEOUT)
         if self._proc.stdout is not None:
             self._proc.stdout.close()

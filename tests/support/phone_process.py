@@ -31,6 +31,7 @@ stderr) so that nothing but events ever reaches the event stream.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gc
 import itertools
@@ -106,7 +107,8 @@ class Options:
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
-    ap = argparse.ArgumentParser(prog="python -m tests.support.phone_process", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m tests.support.phone_process",
+                                 description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--user", required=True, help="SIP user (extension)")
     ap.add_argument("--password", help="digest password; no credentials when absent")
     ap.add_argument("--registrar", help="host:port of the registrar; the phone never registers when absent")
@@ -115,16 +117,16 @@ def parse_args(argv: list[str] | None = None) -> Options:
     ap.add_argument("--sip-port", type=int, default=0, help="0 = any free port (reported in `ready`)")
     ap.add_argument("--rtp-port", type=int, default=4000, help="first RTP port to try")
     ap.add_argument("--rtp-port-range", type=int, default=1000)
-    ap.add_argument("--tone", type=int, default=0, help="Hz sent into every call once media is up; 0 = silence")
+    ap.add_argument("--tone", type=int, default=0, help="Hz sent into every call once media is up; 0 = none")
     ap.add_argument("--record-dir", type=Path, help="records call-<n>.wav here (and pjsua.log)")
     ap.add_argument("--log-file", type=Path, help="pjsua log (default: <record-dir>/pjsua.log)")
     ap.add_argument("--log-level", type=int, default=3)
-    ap.add_argument("--auto-answer", type=float, default=None, help="answer 200 after N seconds (off if absent)")
-    ap.add_argument("--answer-when-busy", action="store_true", help="auto-answer even while another call is up")
+    ap.add_argument("--auto-answer", type=float, default=None, help="answer 200 after N s (off if absent)")
+    ap.add_argument("--answer-when-busy", action="store_true", help="auto-answer even during another call")
     ap.add_argument("--no-ring", dest="ring", action="store_false", help="do not send 180 on incoming calls")
     ap.add_argument("--display-name")
     ap.add_argument("--expires", type=int, default=300, help="REGISTER expiry (seconds)")
-    ap.add_argument("--reg-retry", type=int, default=0, help="retry a failed registration after N s; 0 = never")
+    ap.add_argument("--reg-retry", type=int, default=0, help="retry a failed REGISTER after N s; 0 = never")
     ap.add_argument("--codecs", default="PCMA,PCMU", help="enabled codecs, most preferred first")
     a = ap.parse_args(argv)
     return Options(
@@ -243,10 +245,11 @@ _NAME_ADDR = re.compile(r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>[^<"]*?
 
 
 def split_name_addr(value: str) -> tuple[str, str]:
-    """'"Alice" <sip:201@pbx>' -> ("Alice", "sip:201@pbx"); a bare URI has an empty display name."""
+    """'"Alice" <sip:201@pbx>;tag=x' -> ("Alice", "sip:201@pbx"). A bare URI has no display name,
+    and its ';...' parameters belong to the header (RFC 3261 20.10), so they are cut off."""
     m = _NAME_ADDR.match(value)
     if not m:
-        return "", value.strip()
+        return "", value.split(";", 1)[0].strip()
     name = m.group("quoted") if m.group("quoted") is not None else (m.group("token") or "")
     return name.strip(), m.group("uri").strip()
 
@@ -290,6 +293,7 @@ class PhoneApp:
         self.reg_deadline: float | None = None
         self.reg_timed_out = False
         self.registered = False
+        self.acc_config: pj.AccountConfig | None = None
 
     # ---------------------------------------------------------------- set-up and teardown
 
@@ -328,8 +332,8 @@ class PhoneApp:
         self._set_codecs(ep)
 
         if o.tone_hz:
-            # One generator feeds every call (the bridge fans it out). Long "on" segments, because
-            # the generator fades in and out at each segment boundary.
+            # One generator feeds every call (the bridge fans it out). One long "on" segment, looped:
+            # the tone restarts only every 30 s instead of at every short segment.
             self.tonegen = pj.ToneGenerator()
             self.tonegen.createToneGenerator(8000, 1)
             desc = pj.ToneDesc()
@@ -361,10 +365,15 @@ class PhoneApp:
         mt.portRange = o.rtp_port_range
         mt.boundAddress = o.bind
         mt.publicAddress = o.bind
-        acc = PhoneAccount(self)
-        acc.create(acfg, True)
-        self.acc = acc
+        self.acc_config = acfg
+        self.acc = self._new_account()
         self.events.emit("ready", sip_port=self.sip_port, bind=o.bind, transport=o.transport)
+
+    def _new_account(self) -> PhoneAccount:
+        assert self.acc_config is not None
+        acc = PhoneAccount(self)
+        acc.create(self.acc_config, True)
+        return acc
 
     def _set_codecs(self, ep: pj.Endpoint) -> None:
         """Only the listed codecs, in that order; speex (pjsua's default first choice) stays off."""
@@ -384,10 +393,8 @@ class PhoneApp:
             if self.calls:
                 ep.hangupAllCalls()
             if self.registered and self.acc is not None:
-                try:
+                with contextlib.suppress(pj.Error):     # e.g. a REGISTER still in flight
                     self.acc.setRegistration(False)
-                except pj.Error:
-                    pass
             deadline = time.monotonic() + QUIT_GRACE_SECONDS
             while (self.calls or self.registered or self.closing) and time.monotonic() < deadline:
                 ep.libHandleEvents(POLL_MS)
@@ -399,8 +406,11 @@ class PhoneApp:
             self.calls.clear()
             self.tonegen = None
             self.acc = None
+            self.acc_config = None
             gc.collect()
-            ep.libDestroy()           # closes any recorder still open
+            # BYEs and the un-REGISTER went out above; NO_NETWORK skips pjsua's second attempt at
+            # them and the fixed 1 s sleep that comes with it. Also closes any recorder still open.
+            ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)
             self.ep = None
             self._report_closed_recordings(force=True)
 
@@ -430,7 +440,7 @@ class PhoneApp:
             complete = wav_is_closed(rec.path)
             if complete or force or time.monotonic() >= rec.deadline:
                 if not complete:
-                    self.events.emit("error", message=f"{rec.path.name} not finalised by pjsua; may be truncated")
+                    self.events.emit("error", message=f"{rec.path.name} not finalised; may be truncated")
                 self.events.emit("disconnected", recording=str(rec.path), **rec.fields)
             else:
                 still_open.append(rec)
@@ -485,7 +495,10 @@ class PhoneApp:
             raise CommandError(f"too many arguments for {name!r}")
         msg: dict[str, Any] = {"cmd": name}
         for key, value in zip(positional, args, strict=False):
-            msg[key] = value if key in ("target", "digits") else float(value) if key == "timeout" else int(value)
+            if key in ("target", "digits"):
+                msg[key] = value
+            else:
+                msg[key] = float(value) if key == "timeout" else int(value)
         return msg
 
     # ---------------------------------------------------------------- commands
@@ -519,11 +532,23 @@ class PhoneApp:
         return {"attempt": self.reg_attempt}
 
     def _check_registration_timeout(self) -> None:
-        if self.reg_deadline is not None and time.monotonic() >= self.reg_deadline:
-            self.reg_deadline = None
-            self.reg_timed_out = True   # pjsip still owns the transaction; its late answer is marked late
-            self.events.emit("registered", attempt=self.reg_attempt, code=LOCAL_TIMEOUT_CODE,
-                             reason="Request Timeout (no final response in time)", expires=0, local=True)
+        if self.reg_deadline is None or time.monotonic() < self.reg_deadline:
+            return
+        self.reg_deadline = None
+        self.registered = False
+        self.events.emit("registered", attempt=self.reg_attempt, code=LOCAL_TIMEOUT_CODE,
+                         reason="Request Timeout (no final response in time)", expires=0, local=True)
+        if not self.calls and self.acc is not None:
+            # pjsip keeps the REGISTER transaction until Timer F (32 s) and refuses another REGISTER
+            # meanwhile (PJSIP_EBUSY). A fresh account drops that transaction, so the test can try
+            # again at once and no stale answer turns up later.
+            old, self.acc = self.acc, None
+            old.shutdown()
+            del old
+            self.acc = self._new_account()
+        else:
+            # Calls hang off the account, so it stays; a late answer is reported marked `late`.
+            self.reg_timed_out = True
 
     def on_reg_state(self, code: int, reason: str, expires: int) -> None:
         self.registered = 200 <= code < 300 and expires > 0
@@ -629,9 +654,10 @@ class PhoneApp:
         call = PhoneCall(self, acc, token, outgoing=False, call_id=call_id)
         busy = bool(self.calls)
         self.calls[token] = call
+        # From/To as sent on the wire: CallInfo's copies are re-printed by pjsip, which drops the port.
         ci = call.getInfo()
-        display, from_uri = split_name_addr(ci.remoteUri)
-        _, to_uri = split_name_addr(ci.localUri)
+        display, from_uri = split_name_addr(header(raw, "From", "f") or ci.remoteUri)
+        _, to_uri = split_name_addr(header(raw, "To", "t") or ci.localUri)
         start_line = raw.split("\r\n", 1)[0].split()
         self.events.emit(
             "incoming", call=token, from_uri=from_uri, from_user=uri_user(from_uri), display_name=display,
@@ -666,7 +692,8 @@ class PhoneApp:
             # `disconnected` once the file is complete, so the test can read it straight away.
             c.recorder = None
             assert c.recording is not None
-            self.closing.append(ClosingRecording(c.recording, fields, time.monotonic() + RECORDING_CLOSE_SECONDS))
+            deadline = time.monotonic() + RECORDING_CLOSE_SECONDS
+            self.closing.append(ClosingRecording(c.recording, fields, deadline))
 
     def on_call_media(self, c: PhoneCall) -> None:
         ci = c.getInfo()
