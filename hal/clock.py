@@ -118,12 +118,17 @@ class ManualClock(Clock):
         """Move time forward, firing every timer that falls due, each at its own deadline."""
         with self._lock:
             target = self._now + seconds
-            while self._heap and self._heap[0].deadline <= target:
+        while True:
+            with self._lock:
+                if not self._heap or self._heap[0].deadline > target:
+                    self._now = max(self._now, target)
+                    return
                 entry = heapq.heappop(self._heap)
                 self._now = max(self._now, entry.deadline)
-                if not entry.timer.cancelled:
-                    _run(entry.timer)
-            self._now = target
+            # Run outside the lock: a callback may take a device lock that another
+            # thread holds while it schedules a timer (that would deadlock).
+            if not entry.timer.cancelled:
+                _run(entry.timer)
 
     def pending(self) -> int:
         """How many live timers are waiting (lets tests check nothing was left running)."""

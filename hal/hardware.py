@@ -151,9 +151,7 @@ class Hardware:
                 card = SimSoundCard(spec.name, spec.channels)
             else:
                 device: str | int = int(spec.device) if spec.device.isdigit() else spec.device
-                card = SoundCard(
-                    spec.name, device, spec.channels, capture=spec.capture, playback=spec.playback
-                )
+                card = SoundCard(spec.name, device, spec.channels, capture=spec.capture, playback=spec.playback)
             self.sound_cards[spec.name] = card
             self.health.watch(card.reporter)
             card.start()
@@ -166,9 +164,7 @@ class Hardware:
             url = board.slic.serial.url
             if board.slic.serial.simulated:
                 channels = max((p.port for p in board.fxs), default=1)
-                self.sim.slic = SlicSimulator.on_pty(
-                    self._sim_path("slic"), channels=channels, clock=self.clock
-                )
+                self.sim.slic = SlicSimulator.on_pty(self._sim_path("slic"), channels=channels, clock=self.clock)
                 url = self.sim.slic.url
             ports = {p.port: (p.name, self._audio(p.audio, p.name)) for p in board.fxs}
             self.slic = SlicController(url, ports=ports, baudrate=board.slic.serial.baudrate, backoff=backoff)
@@ -241,10 +237,15 @@ class Hardware:
 
             self.fault = FaultIndicator(self.health, show)
 
+    def _pins(self) -> PinFactory:
+        # Board.uses_gpio is true whenever a door or an amplifier pin exists, so this holds.
+        if self.pin_factory is None:
+            raise RuntimeError(f"board {self.board.name} uses GPIO but no pin factory was set up")
+        return self.pin_factory
+
     def _build_doors_and_paging(self) -> None:
-        factory = self.pin_factory
         for spec in self.board.doors:
-            assert factory is not None  # uses_gpio is true whenever there is a door
+            factory = self._pins()
             lock = None
             if spec.lock_pin is not None:
                 lock = DoorLock(
@@ -263,8 +264,7 @@ class Hardware:
         for zone in self.board.paging:
             amplifier = None
             if zone.amplifier_pin is not None:
-                assert factory is not None
-                amplifier = OutputDevice(factory.pin(zone.amplifier_pin))
+                amplifier = OutputDevice(self._pins().pin(zone.amplifier_pin))
             self.paging[zone.name] = PagingZone(
                 zone.name, audio=self._audio(zone.audio, zone.name), amplifier=amplifier
             )

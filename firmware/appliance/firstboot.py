@@ -96,7 +96,8 @@ def grow_data_partition(mount_point: Path, *, sysfs: Path = Path("/sys")) -> str
          stdin=f"{part.start}, {new_size}\n")
     _run(["partx", "--update", "--nr", str(part.number), part.disk_path])
     _run(["resize2fs", part.path])
-    return f"data partition {part.path} grown from {part.size * SECTOR // 2**20} MiB to {new_size * SECTOR // 2**20} MiB"
+    before, after = part.size * SECTOR // 2**20, new_size * SECTOR // 2**20
+    return f"data partition {part.path} grown from {before} MiB to {after} MiB"
 
 
 def _run(argv: list[str], stdin: str | None = None) -> None:
@@ -196,12 +197,12 @@ def first_boot(data: Path, boot: Path, numbers: tuple[str, ...], *, grow: bool =
     done = appliance_dir / DONE_MARKER
     reset = boot / RESET_FLAG
     service_gid = grp.getgrnam(SERVICE_USER).gr_gid
-    for folder, mode, gid in ((appliance_dir, 0o750, service_gid), (pbx_dir, 0o750, service_gid)):
-        folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, mode)
-    os.chown(appliance_dir, 0, service_gid)
     service_uid = pwd.getpwnam(SERVICE_USER).pw_uid
-    os.chown(pbx_dir, service_uid, service_gid)
+    # tmpfiles.d makes these too; first boot must not depend on the order of the two.
+    for folder, uid in ((appliance_dir, 0), (pbx_dir, service_uid)):
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chown(folder, uid, service_gid)
+        os.chmod(folder, 0o750)
 
     if grow:
         try:
@@ -233,7 +234,8 @@ def first_boot(data: Path, boot: Path, numbers: tuple[str, ...], *, grow: bool =
 
 def _remove_reset_flag(boot: Path, reset: Path) -> None:
     """Delete the reset request so the next boot keeps the new PIN (the boot partition is mounted ro)."""
-    remounted = subprocess.run(["mount", "-o", "remount,rw", str(boot)], capture_output=True, check=False).returncode == 0
+    remount = subprocess.run(["mount", "-o", "remount,rw", str(boot)], capture_output=True, check=False)
+    remounted = remount.returncode == 0
     try:
         reset.unlink(missing_ok=True)
     except OSError as exc:

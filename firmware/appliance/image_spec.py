@@ -133,7 +133,9 @@ def load_image_spec(path: Path) -> ImageSpec:
         raise ImageSpecError(f"{path}: [image] must be a table")
     unknown = sorted(set(image) - _KEYS)
     if unknown:
-        raise ImageSpecError(f"{path}: unknown [image] key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(_KEYS))}")
+        raise ImageSpecError(
+            f"{path}: unknown [image] key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(_KEYS))}"
+        )
     merged = {**DEFAULTS, **image}
     arch = _string(path, "arch", merged["arch"], ARCHES)
     boot = _string(path, "boot", merged["boot"], BOOTS)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from firmware.brain.workers import WorkerHandle
 from firmware.store.cdr import CallRecord
+from firmware.trunks.config import Trunk
 
 
 class CallState(enum.Enum):
@@ -51,6 +52,18 @@ class Call:
     a_alive: bool = True
     b_alive: bool = False
     timer: asyncio.TimerHandle | None = None
+    # Routing facts, recorded in the CDR.
+    trunk: str = ""  # the trunk the call came in on or went out on
+    did: str = ""
+    mode: str = ""
+    route: str = ""
+    # Outbound: trunks still to try if the current one fails.
+    spare_trunks: tuple[Trunk, ...] = ()
+    dial_target: str = ""
+    caller_id: str = ""
+    b_count: int = 0
+    # The extension being rung (it becomes answered_by when it answers).
+    answered_by_candidate: str | None = None
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""
@@ -80,6 +93,10 @@ class Call:
             answered_by=self.answered_by,
             answered_at=self.answered_at,
             worker=self.worker.number,
+            trunk=self.trunk or None,
+            did=self.did or None,
+            mode=self.mode or None,
+            route=self.route or None,
         )
 
     def snapshot(self) -> dict[str, object]:
@@ -90,4 +107,7 @@ class Call:
             "worker": self.worker.number,
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "answered_by": self.answered_by,
+            "trunk": self.trunk,
+            "mode": self.mode,
+            "route": self.route,
         }

@@ -11,7 +11,7 @@ import contextlib
 import json
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 log = logging.getLogger("minipbx.control")
@@ -31,10 +31,12 @@ def _check_path(path: Path) -> None:
 
 
 class ControlServer:
-    def __init__(self, path: Path, status: Callable[[], dict[str, object]]) -> None:
+    def __init__(self, path: Path, status: Callable[[], Awaitable[dict[str, object]]],
+                 reload: Callable[[], Awaitable[None]] | None = None) -> None:
         _check_path(path)
         self.path = path
         self.status = status
+        self.reload = reload
         self.server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
@@ -52,9 +54,12 @@ class ControlServer:
             except ValueError:
                 command = None
             if command == "status":
-                answer: dict[str, object] = {"ok": True, "status": self.status()}
+                answer: dict[str, object] = {"ok": True, "status": await self.status()}
+            elif command == "reload" and self.reload is not None:
+                await self.reload()
+                answer = {"ok": True, "status": {}}
             else:
-                answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status"}
+                answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

@@ -26,10 +26,13 @@ from firmware.brain.workers import WorkerHandle, WorkerPlan, WorkerStartError
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
 from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
 from firmware.edge.process import Edge, kamailio_binary
+from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
+from firmware.modes.state import mode_now
 from firmware.store.database import db_path, open_store
 from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
 from firmware.store.settings import get_setting
+from firmware.trunks.config import list_trunks
 from hal.board import load_board
 
 log = logging.getLogger("minipbx.brain")
@@ -147,7 +150,7 @@ class Pbx:
         )
         await self.edge.start()
         self._spawn(self._watch_edge())
-        self.control = ControlServer(self.run_dir / "control.sock", self.status)
+        self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload)
         await self.control.start()
         sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
         self._spawn(self._watchdog())
@@ -231,9 +234,18 @@ class Pbx:
                 await asyncio.wait_for(self.stopping.wait(), interval)
 
     # ---- status ----------------------------------------------------------------
-    def status(self) -> dict[str, object]:
+    async def status(self) -> dict[str, object]:
         assert self.switch is not None
         edge = self.edge
+        try:
+            regs: list[dict[str, str]] = await live_registrations(self.run_dir)
+            trunks = await trunk_registrations(self.run_dir)
+        except EdgeRpcError:
+            # Edge down: the last registrations it wrote back are the best we know.
+            regs = [{"extension": r.extension, "contact": r.contact, "user_agent": r.user_agent,
+                     "expires_in_s": ""} for r in registrations(self.db)]
+            trunks = {}
+        mode = mode_now(self.db)
         return {
             "pid": os.getpid(),
             "data_dir": str(self.data_dir),
@@ -247,9 +259,18 @@ class Pbx:
                  "restarts": w.restarts}
                 for w in self.workers
             ],
-            "registrations": [r.__dict__ for r in registrations(self.db)],
+            "registrations": regs,
+            "trunks": [{**t.public(), "state": trunks.get(t.name, "not registering" if not t.register else
+                                                          "not registered"),
+                        "calls": self.switch.trunk_usage().get(t.name, 0)} for t in list_trunks(self.db)],
+            "mode": {"mode": mode.mode, "reason": mode.reason},
             "active_calls": self.switch.active_calls(),
         }
+
+    async def reload(self) -> None:
+        """Configuration changed (trunks, routes): make the edge read its tables again."""
+        await reload_trunks(self.run_dir)
+        log.info("trunk configuration reloaded")
 
     # ---- stop --------------------------------------------------------------------
     async def stop(self) -> None:

@@ -1,17 +1,18 @@
-"""Routing calls between extensions, from worker events to worker commands.
+"""Carrying out routing decisions: from worker events to worker commands.
 
-Rules (the first version of the dial plan):
-- only authenticated devices place calls (the edge marks them);
+The router (routing.py) says where a call goes; the switch makes it happen on
+the worker holding the caller's leg and keeps the call's state and record.
 - an extension carries one conversation at a time: a second caller hears busy;
-- an unknown or unregistered number: the caller hears the special information
-  tone for a few seconds, then is released;
-- no answer within `ring_timeout` seconds: the call is given up.
+- a refused caller hears a tone (early media) for a few seconds, then is released;
+- no answer within `ring_timeout` seconds: the call is given up;
+- an outbound call that a trunk cannot carry (503, timeout) tries the next trunk.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 import sqlite_utils
 
 from firmware.brain.calls import Call, CallState
+from firmware.brain.features import FeatureCodes
+from firmware.brain.routing import CallFacts, DialOut, Feature, Refuse, RingExtension, Router
 from firmware.brain.workers import WorkerHandle
 from firmware.media.tones import tone
 from firmware.store.cdr import write_cdr
@@ -28,13 +31,15 @@ from firmware.worker.protocol import Message
 
 log = logging.getLogger("minipbx.switch")
 
-# How long a refused caller hears the information tone before release.
+# How long a refused caller hears the tone before release.
 REFUSAL_TONE_SECONDS = 4.0
 # Reason phrase for busy decided by the brain. The edge fails over to another
 # worker on pjsua's own "486 Busy Here" (worker full), never on this one.
 USER_BUSY = "User Busy"
 
 _BUSY_CODES = {486, 600, 603}
+# Answers that mean the trunk (not the called party) could not carry the call.
+_TRUNK_FAILURE_CODES = {408, 500, 502, 503, 504}
 
 
 class Switch:
@@ -42,6 +47,8 @@ class Switch:
         self.db = db
         self.edge = f"{edge_host}:{edge_port}"
         self.realm = realm
+        self.router = Router(db)
+        self.features = FeatureCodes(db)
         self.calls: dict[str, Call] = {}
         self.by_leg: dict[str, Call] = {}
         self.on_call_ended: list[Callable[[Call], None]] = []
@@ -53,6 +60,9 @@ class Switch:
     def _country(self) -> str:
         return str(get_setting(self.db, "country"))
 
+    def trunk_usage(self) -> dict[str, int]:
+        return dict(Counter(c.trunk for c in self.calls.values() if c.trunk))
+
     # ---- events ----------------------------------------------------------------
     def handle(self, worker: WorkerHandle, message: Message) -> None:
         kind = message["type"]
@@ -63,63 +73,127 @@ class Switch:
             if kind == "error":
                 log.warning("worker %d: %s", worker.number, message.get("message"))
             return
-        call = self.by_leg.get(str(message["leg"]))
+        leg = str(message["leg"])
+        call = self.by_leg.get(leg)
         if call is None:
             return
-        leg = str(message["leg"])
         is_a = leg == call.a_leg
+        if not is_a and leg != call.b_leg:
+            # A leg the call has moved on from (a trunk that failed): only its end matters.
+            if kind == "ended":
+                self.by_leg.pop(leg, None)
+            return
         if kind == "progress" and not is_a:
             self._callee_ringing(call)
         elif kind == "answered" and not is_a:
             self._callee_answered(call)
         elif kind == "ended":
             if is_a:
-                self._caller_gone(call, message)
+                self._caller_gone(call)
             else:
                 self._callee_gone(call, message)
 
     def _incoming(self, worker: WorkerHandle, message: Message) -> None:
+        trunk = str(message.get("trunk") or "")
         call = Call(
             id=uuid.uuid4().hex[:12],
             worker=worker,
             a_leg=str(message["leg"]),
             caller=str(message.get("auth_user") or message.get("from_user") or "anonymous"),
             caller_name=str(message.get("from_name") or ""),
-            called=str(message["to_user"]),
+            called=str(message.get("did") or message["to_user"]) if trunk else str(message["to_user"]),
             sip_call_id=str(message["call_id"]),
+            trunk=trunk,
+            did=str(message.get("did") or ""),
         )
         self._track(call)
-        if not message.get("auth_user"):
-            # Nothing unauthenticated reaches an extension (trunks come with routing).
-            self._reject(call, 403, "Forbidden", "failed", "caller not authenticated", "system")
-            return
-        caller_ext = get_extension(self.db, call.caller)
-        if caller_ext is not None:
-            # The directory's name, not whatever the phone's own settings claim.
-            call.caller_name = caller_ext.name
-        if get_extension(self.db, call.called) is None:
-            log.info("call %s: %s dialled unknown number %s", call.id, call.caller, call.called)
-            self._refuse(call, 404, "Not Found", "unknown number")
-            return
-        if call.called == call.caller or self._in_conversation(call.called, besides=call):
+        facts = CallFacts(caller=call.caller, dialled=call.called, auth_user=str(message.get("auth_user") or ""),
+                          trunk=trunk, did=call.did)
+        try:
+            decision = self.router.decide(facts, self.trunk_usage())
+        except Exception:
+            log.exception("routing call %s failed", call.id)
+            decision = Refuse(500, "Server Internal Error", "failed", "routing error", "congestion")
+        call.mode = facts.mode
+        if not trunk:
+            caller_ext = get_extension(self.db, call.caller)
+            if caller_ext is not None:
+                # The directory's name, not whatever the phone's own settings claim.
+                call.caller_name = caller_ext.name
+        log.info("call %s: %s -> %s (%s mode): %s", call.id, call.caller, call.called, call.mode, decision)
+        if isinstance(decision, RingExtension):
+            call.route = decision.route
+            self._ring_extension(call, decision.number)
+        elif isinstance(decision, DialOut):
+            call.route = decision.route
+            call.dial_target = decision.number
+            call.spare_trunks = decision.trunks
+            self._dial_next_trunk(call, decision.caller_id)
+        elif isinstance(decision, Feature):
+            call.route = f"feature {decision.code}"
+            self._feature(call, decision.code)
+        elif isinstance(decision, Refuse):
+            self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition, decision.tone)
+        else:
+            self._reject(call, decision.code, decision.reason, decision.disposition, decision.cause, "system")
+
+    # ---- ringing an extension -----------------------------------------------------
+    def _ring_extension(self, call: Call, number: str) -> None:
+        call.called = number if not call.trunk else call.called
+        call.answered_by_candidate = number
+        if number == call.caller or self._in_conversation(number, besides=call):
             self._reject(call, 486, USER_BUSY, "busy", "extension busy", "system")
             return
-        self._dial_callee(call)
-
-    def _dial_callee(self, call: Call) -> None:
-        call.b_leg = f"b{call.id}"
-        call.b_alive = True
-        self.by_leg[call.b_leg] = call
         name = call.caller_name.replace('"', "'")
-        call.worker.send({
-            "type": "dial",
-            "leg": call.b_leg,
-            "uri": f"sip:{call.called}@{self.edge}",
-            "from_uri": f'"{name}" <sip:{call.caller}@{self.realm}>' if name else f"<sip:{call.caller}@{self.realm}>",
+        caller_uri = f"sip:{call.caller}@{self.realm}"
+        self._dial_b(call, {
+            "uri": f"sip:{number}@{self.edge}",
+            "from_uri": f'"{name}" <{caller_uri}>' if name else f"<{caller_uri}>",
         })
         timeout = self._ring_timeout()
         call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
 
+    # ---- out on a trunk -------------------------------------------------------------
+    def _dial_next_trunk(self, call: Call, caller_id: str | None = None) -> bool:
+        if not call.spare_trunks:
+            return False
+        trunk, call.spare_trunks = call.spare_trunks[0], call.spare_trunks[1:]
+        call.trunk = trunk.name
+        if caller_id is not None:
+            call.caller_id = caller_id
+        headers = {"X-Minipbx-Trunk": trunk.name}
+        identity = f"<sip:{call.caller_id}@{trunk.domain}>"
+        if trunk.send_pai:
+            headers["P-Asserted-Identity"] = identity
+        if trunk.privacy:
+            headers["Privacy"] = trunk.privacy
+        self._dial_b(call, {"uri": f"sip:{call.dial_target}@{self.edge}", "from_uri": identity, "headers": headers})
+        if call.timer is None:
+            timeout = self._ring_timeout() + 30
+            call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
+        return True
+
+    def _dial_b(self, call: Call, fields: dict[str, Any]) -> None:
+        call.b_count += 1
+        call.b_leg = f"b{call.id}-{call.b_count}"
+        call.b_alive = True
+        self.by_leg[call.b_leg] = call
+        call.worker.send({"type": "dial", "leg": call.b_leg, **fields})
+
+    # ---- feature codes ----------------------------------------------------------------
+    def _feature(self, call: Call, code: str) -> None:
+        result = self.features.run(call.caller, code)
+        if not result.ok:
+            self._refuse(call, 403, "Forbidden", result.message, "barred", "unavailable")
+            return
+        call.decide("feature", result.message, "system")
+        call.state = CallState.REFUSING
+        self._send(call, call.a_leg, "answer", code=200)
+        self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
+        call.timer = asyncio.get_running_loop().call_later(
+            2.0, lambda: self._send(call, call.a_leg, "hangup"))
+
+    # ---- callee events ------------------------------------------------------------------
     def _callee_ringing(self, call: Call) -> None:
         if call.state is CallState.ROUTING:
             call.state = CallState.RINGING
@@ -131,12 +205,12 @@ class Switch:
         call.cancel_timer()
         call.state = CallState.ANSWERED
         call.answered_at = datetime.now(UTC)
-        call.answered_by = call.called
+        call.answered_by = call.answered_by_candidate or call.dial_target or call.called
         self._send(call, call.a_leg, "answer", code=200)
         call.worker.send({"type": "bridge", "a": call.a_leg, "b": call.b_leg})
-        log.info("call %s: %s -> %s answered", call.id, call.caller, call.called)
+        log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
 
-    def _caller_gone(self, call: Call, message: Message) -> None:
+    def _caller_gone(self, call: Call) -> None:
         call.a_alive = False
         call.cancel_timer()
         if call.state is CallState.ANSWERED:
@@ -154,13 +228,23 @@ class Switch:
             call.decide("answered", "callee hung up", "callee")
             if call.a_alive:
                 self._send(call, call.a_leg, "hangup")
-        elif call.state in (CallState.ROUTING, CallState.RINGING) and call.outcome is None:
-            call.cancel_timer()
-            if code in _BUSY_CODES:
+        elif call.state in (CallState.ROUTING, CallState.RINGING) and call.outcome is None and call.a_alive:
+            if call.dial_target and code in _TRUNK_FAILURE_CODES:
+                log.warning("call %s: trunk %s failed (%d)", call.id, call.trunk, code)
+                if self._dial_next_trunk(call):
+                    return
+                call.cancel_timer()
+                self._refuse(call, 503, "Service Unavailable", f"every line failed (last {code})", "failed",
+                             "congestion")
+            elif code in _BUSY_CODES:
+                call.cancel_timer()
                 self._reject(call, 486, USER_BUSY, "busy", f"callee busy ({code})", "callee")
-            elif code in (404, 480, 408, 410, 503) or code >= 500:
-                self._refuse(call, 480, "Temporarily Unavailable", f"extension not reachable ({code})")
+            elif code in (404, 480, 408, 410, 503, 484) or code >= 500:
+                call.cancel_timer()
+                what = "number not reachable" if call.dial_target else "extension not reachable"
+                self._refuse(call, 480, "Temporarily Unavailable", f"{what} ({code})")
             else:
+                call.cancel_timer()
                 self._reject(call, code if 400 <= code < 700 else 480, str(message.get("reason") or "Unavailable"),
                              "failed", f"callee refused ({code})", "callee")
         self._maybe_finish(call)
@@ -180,12 +264,13 @@ class Switch:
         call.decide(disposition, cause, by)
         self._send(call, call.a_leg, "hangup", code=code, reason=reason)
 
-    def _refuse(self, call: Call, code: int, reason: str, cause: str) -> None:
-        """The caller hears the 'not available' tone as early media, then is released."""
-        call.decide("unavailable", cause, "system")
+    def _refuse(self, call: Call, code: int, reason: str, cause: str, disposition: str = "unavailable",
+                tone_name: str = "unavailable") -> None:
+        """The caller hears a tone as early media, then is released."""
+        call.decide(disposition, cause, "system")
         call.state = CallState.REFUSING
         self._send(call, call.a_leg, "answer", code=183)
-        self._send(call, call.a_leg, "tone", segments=tone(self._country(), "unavailable"), loop=True)
+        self._send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
         call.timer = asyncio.get_running_loop().call_later(
             REFUSAL_TONE_SECONDS, lambda: self._send(call, call.a_leg, "hangup", code=code, reason=reason)
         )
@@ -199,7 +284,10 @@ class Switch:
         self.by_leg[call.a_leg] = call
 
     def _in_conversation(self, number: str, besides: Call) -> bool:
-        return any(c is not besides and number in (c.caller, c.called) for c in self.calls.values())
+        return any(
+            c is not besides and number in (c.caller, c.called, c.answered_by_candidate)
+            for c in self.calls.values()
+        )
 
     def _maybe_finish(self, call: Call) -> None:
         if not call.finished or call.state is CallState.ENDED:
@@ -207,9 +295,8 @@ class Switch:
         call.state = CallState.ENDED
         call.cancel_timer()
         self.calls.pop(call.id, None)
-        self.by_leg.pop(call.a_leg, None)
-        if call.b_leg:
-            self.by_leg.pop(call.b_leg, None)
+        for leg in [leg for leg, c in self.by_leg.items() if c is call]:
+            self.by_leg.pop(leg, None)
         self._write_record(call)
 
     def _write_record(self, call: Call) -> None:
@@ -231,3 +318,4 @@ class Switch:
 
     def active_calls(self) -> list[dict[str, object]]:
         return [call.snapshot() for call in self.calls.values()]
+

@@ -111,6 +111,8 @@ def render(settings: EdgeSettings, modules: Path | None = None) -> str:
         "ALIASES": "\n".join(aliases),
         "MODULE_PATH": str(modules or module_path()),
         "RUN_DIR": str(settings.run_dir),
+        "SIP_ADDR": settings.sip_addr,
+        "SIP_PORT": str(settings.sip_port),
         "DB_PATH": str(settings.db_path),
         "DISPATCHER_LIST": str(settings.run_dir / "dispatcher.list"),
         "EDGE_INTERNAL_HOST": f"{settings.internal_host}:{settings.sip_port}",

@@ -9,6 +9,8 @@ Segment = tuple[int, int, int, int]
 # Special information tone: 950, 1400, 1800 Hz, 330 ms each, then silence. It
 # tells a caller (and an autodialler) that the number cannot be reached.
 _SIT: list[Segment] = [(950, 0, 330, 30), (1400, 0, 330, 30), (1800, 0, 330, 1000)]
+# Confirmation after a feature code: three short high beeps.
+_CONFIRM: list[Segment] = [(1400, 0, 120, 80), (1400, 0, 120, 80), (1400, 0, 120, 1000)]
 
 TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
     "EU": {
@@ -17,6 +19,7 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
         "busy": [(425, 0, 500, 500)],
         "congestion": [(425, 0, 250, 250)],
         "unavailable": _SIT,
+        "confirm": _CONFIRM,
     },
     "US": {
         "dial": [(350, 440, 1000, 0)],
@@ -24,6 +27,7 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
         "busy": [(480, 620, 500, 500)],
         "congestion": [(480, 620, 250, 250)],
         "unavailable": _SIT,
+        "confirm": _CONFIRM,
     },
     "UK": {
         "dial": [(350, 450, 1000, 0)],
@@ -31,6 +35,7 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
         "busy": [(400, 0, 375, 375)],
         "congestion": [(400, 0, 400, 350), (400, 0, 225, 525)],
         "unavailable": _SIT,
+        "confirm": _CONFIRM,
     },
 }
 

@@ -20,6 +20,10 @@ class CallRecord:
     answered_by: str | None = None
     answered_at: datetime | None = None
     worker: int | None = None
+    trunk: str | None = None
+    did: str | None = None
+    mode: str | None = None
+    route: str | None = None
 
     @property
     def talk_seconds(self) -> float:

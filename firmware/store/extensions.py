@@ -51,6 +51,16 @@ def _validate_fields(name: str, email: str | None, role: str) -> str:
     return name
 
 
+def _check_plan(db: sqlite_utils.Database, number: str) -> None:
+    from firmware.dialplan.numbering import PlanError
+    from firmware.dialplan.plan import check_extension_number, load_plan
+
+    try:
+        check_extension_number(load_plan(db), number)
+    except PlanError as exc:
+        raise ExtensionError(f"extension number {number} is not accepted: {exc}") from None
+
+
 def realm(db: sqlite_utils.Database) -> str:
     return str(get_setting(db, "sip_realm"))
 
@@ -70,6 +80,7 @@ def add_extension(
     Both rows are written in one transaction, so a failure leaves nothing behind.
     """
     validate_number(number)
+    _check_plan(db, number)
     name = _validate_fields(name, email, role)
     if password is None:
         password = generate_password()

@@ -119,4 +119,117 @@ def _initial(db: sqlite_utils.Database) -> None:
     db.table("cdr").create_index(["called"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial]
+# Kamailio tables for trunks: uacreg (registrations to providers, uac module),
+# address (providers and IP-authenticated peers by source address, permissions
+# module), and an htable whose rows say how to reach each trunk.
+_KAMAILIO_TRUNK_TABLES = """
+CREATE TABLE uacreg (
+    id INTEGER PRIMARY KEY NOT NULL,
+    l_uuid VARCHAR(64) DEFAULT '' NOT NULL,
+    l_username VARCHAR(64) DEFAULT '' NOT NULL,
+    l_domain VARCHAR(64) DEFAULT '' NOT NULL,
+    r_username VARCHAR(64) DEFAULT '' NOT NULL,
+    r_domain VARCHAR(64) DEFAULT '' NOT NULL,
+    realm VARCHAR(64) DEFAULT '' NOT NULL,
+    auth_username VARCHAR(64) DEFAULT '' NOT NULL,
+    auth_password VARCHAR(64) DEFAULT '' NOT NULL,
+    auth_ha1 VARCHAR(128) DEFAULT '' NOT NULL,
+    auth_proxy VARCHAR(255) DEFAULT '' NOT NULL,
+    expires INTEGER DEFAULT 0 NOT NULL,
+    flags INTEGER DEFAULT 0 NOT NULL,
+    reg_delay INTEGER DEFAULT 0 NOT NULL,
+    contact_addr VARCHAR(255) DEFAULT '' NOT NULL,
+    socket VARCHAR(128) DEFAULT '' NOT NULL,
+    CONSTRAINT uacreg_l_uuid_idx UNIQUE (l_uuid)
+);
+INSERT INTO version (table_name, table_version) VALUES ('uacreg', 5);
+CREATE TABLE address (
+    id INTEGER PRIMARY KEY NOT NULL,
+    grp INTEGER DEFAULT 1 NOT NULL,
+    ip_addr VARCHAR(50) NOT NULL,
+    mask INTEGER DEFAULT 32 NOT NULL,
+    port SMALLINT DEFAULT 0 NOT NULL,
+    tag VARCHAR(64)
+);
+INSERT INTO version (table_name, table_version) VALUES ('address', 6);
+CREATE TABLE trunk_htable (
+    id INTEGER PRIMARY KEY NOT NULL,
+    key_name VARCHAR(64) DEFAULT '' NOT NULL,
+    key_type INTEGER DEFAULT 0 NOT NULL,
+    value_type INTEGER DEFAULT 0 NOT NULL,
+    key_value VARCHAR(128) DEFAULT '' NOT NULL,
+    expires INTEGER DEFAULT 0 NOT NULL
+);
+INSERT INTO version (table_name, table_version) VALUES ('trunk_htable', 2);
+"""
+
+
+def _routing(db: sqlite_utils.Database) -> None:
+    for statement in _KAMAILIO_TRUNK_TABLES.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    # Outbound caller ID of the extension ('' = the trunk's default) and its class of service.
+    db.table("extensions").add_column("caller_id", str, not_null_default="")
+    db.table("extensions").add_column("cos", str, not_null_default="national")
+    db.table("trunks").create(
+        {
+            "name": str,
+            "kind": str,  # sip or fxo
+            "host": str,
+            "port": int,
+            "transport": str,
+            "domain": str,  # SIP domain of the provider (From/To/R-URI host)
+            "username": str,
+            "password": str,  # the provider needs it in clear for digest auth; never logged
+            "auth_username": str,
+            "register": int,
+            "caller_id": str,  # default outbound number of this trunk
+            "send_pai": int,
+            "privacy": str,
+            "inbound_only": int,  # an "advertised" line kept free for incoming calls
+            "channels": int,  # simultaneous calls the line carries
+        },
+        pk="name",
+        not_null={"kind"},
+        defaults={"transport": "udp", "register": 1, "send_pai": 0, "privacy": "", "inbound_only": 0,
+                  "channels": 30, "caller_id": "", "auth_username": ""},
+    )
+    db.table("trunk_groups").create({"name": str, "strategy": str}, pk="name")
+    db.table("trunk_group_members").create(
+        {"group_name": str, "trunk": str, "position": int}, pk=("group_name", "trunk"),
+        foreign_keys=[("group_name", "trunk_groups", "name"), ("trunk", "trunks", "name")],
+    )
+    db.table("extension_groups").create(
+        {"number": str, "group_name": str, "position": int}, pk=("number", "group_name"),
+        foreign_keys=[("number", "extensions", "number"), ("group_name", "trunk_groups", "name")],
+    )
+    db.table("inbound_routes").create(
+        {"trunk": str, "did": str, "mode": str, "destination": str}, pk=("trunk", "did", "mode"),
+    )
+    db.table("caller_lists").create(
+        {"list": str, "number": str, "destination": str, "note": str}, pk=("list", "number"),
+    )
+    db.table("cos_profiles").create({"name": str, "classes": str}, pk="name")
+    db.table("cos_profiles").insert_all(
+        [
+            {"name": "internal", "classes": "internal"},
+            {"name": "local", "classes": "internal,local"},
+            {"name": "national", "classes": "internal,local,national,mobile"},
+            {"name": "international", "classes": "internal,local,national,mobile,international"},
+            {"name": "unrestricted", "classes": "internal,local,national,mobile,international,premium"},
+        ]
+    )
+    # Per mode: a COS for one extension (number) or, with number '*', for everyone.
+    db.table("mode_cos").create({"number": str, "mode": str, "cos": str}, pk=("number", "mode"))
+    db.table("mode_schedule").create({"weekday": int, "start": str, "end": str, "mode": str},
+                               pk=("weekday", "start"))
+    db.table("holidays").create({"date": str, "name": str}, pk="date")
+    db.table("mode_override").create(
+        {"id": int, "mode": str, "kind": str, "set_by": str, "set_at": str, "until": str}, pk="id",
+    )
+    db.table("mode_log").create({"id": int, "at": str, "mode": str, "reason": str, "by": str}, pk="id")
+    for column in ("trunk", "did", "mode", "route"):
+        db.table("cdr").add_column(column, str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing]

@@ -32,6 +32,16 @@ def _int_range(low: int, high: int) -> Callable[[str], object]:
     return parse
 
 
+def _timezone(value: str) -> object:
+    from firmware.modes.timetable import TimetableError, check_timezone
+
+    try:
+        check_timezone(value)
+    except TimetableError:
+        raise ValueError from None
+    return value
+
+
 def _choice(*options: str) -> Callable[[str], object]:
     def parse(value: str) -> object:
         if value not in options:
@@ -54,6 +64,15 @@ SETTINGS: dict[str, Setting] = {
                 _int_range(2, 100), "a whole number 2-100", at_next_start=True),
         Setting("ban_seconds", "600", "how long a blocked address stays blocked",
                 _int_range(30, 86400), "a whole number of seconds 30-86400", at_next_start=True),
+        Setting("timezone", "UTC", "time zone of the mode timetable", _timezone, "an IANA name such as Europe/Berlin"),
+        Setting("extension_ranges", "100-899", "numbers extensions may have", str, "ranges such as 100-199,200-299"),
+        Setting("outside_prefix", "0", "digit(s) dialled before an outside number", str, "1-2 digits, e.g. 0 or 9"),
+        Setting("operator_number", "", "what people dial to reach the operator ('' = none)", str, "digits or ''"),
+        Setting("operator_extension", "", "the extension that answers as operator", str, "an extension number"),
+        Setting("emergency_numbers", "", "emergency numbers ('' = the country's: EU 112, US 911, UK 999,112)", str,
+                "digits separated by commas, e.g. 112,110"),
+        Setting("company_number", "", "outbound caller ID when neither extension nor trunk sets one", str,
+                "a phone number"),
     )
 }
 
@@ -83,5 +102,18 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> object:
     if key == "sip_realm":
         raise SettingError("sip_realm cannot be changed: every SIP password is hashed with it")
     parsed = parse_setting(key, value)
-    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
+    with db.atomic():
+        db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
+        if key in PLAN_KEYS or key == "country":
+            # Checked as a whole, inside the transaction: a clash rolls the change back.
+            from firmware.dialplan.plan import check_plan_in_store
+
+            try:
+                check_plan_in_store(db)
+            except ValueError as exc:
+                raise SettingError(f"{key} = {value!r} is not accepted: {exc}") from None
     return parsed
+
+
+PLAN_KEYS = frozenset({"extension_ranges", "outside_prefix", "operator_number", "operator_extension",
+                       "emergency_numbers"})

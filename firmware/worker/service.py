@@ -90,6 +90,9 @@ class Worker:
             to_user=invite.request_user or invite.to_user,
             # Set by the edge after digest authentication; absent = not a known device.
             auth_user=invite.headers.get("x-minipbx-user", ""),
+            # Set by the edge for calls from a provider it recognised by address.
+            trunk=invite.headers.get("x-minipbx-trunk", ""),
+            did=invite.headers.get("x-minipbx-did", ""),
             source=prm.rdata.srcAddress,
         )
 

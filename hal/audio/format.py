@@ -17,6 +17,4 @@ SILENCE = bytes(FRAME_BYTES)
 def check_frame(frame: bytes) -> None:
     """Raise ValueError unless `frame` is exactly one 20 ms frame."""
     if len(frame) != FRAME_BYTES:
-        raise ValueError(
-            f"an audio frame is {FRAME_BYTES} bytes (20 ms at 8 kHz, 16-bit mono), not {len(frame)}"
-        )
+        raise ValueError(f"an audio frame is {FRAME_BYTES} bytes (20 ms at 8 kHz, 16-bit mono), not {len(frame)}")

@@ -60,9 +60,7 @@ class SoundCard:
         self.playback = playback
         self._sd: Any = sounddevice_module
         self._backoff = backoff
-        self._endpoints = [
-            BufferedEndpoint(FrameBuffer(max_frames), FrameBuffer(max_frames)) for _ in range(channels)
-        ]
+        self._endpoints = [BufferedEndpoint(FrameBuffer(max_frames), FrameBuffer(max_frames)) for _ in range(channels)]
         self.reporter = StatusReporter(f"sound card {name}")
         self._stop = threading.Event()
         self._ended = threading.Event()

@@ -60,9 +60,7 @@ class Board:
 
     @property
     def uses_gpio(self) -> bool:
-        return bool(
-            self.doors or self.buttons or self.leds or any(z.amplifier_pin is not None for z in self.paging)
-        )
+        return bool(self.doors or self.buttons or self.leds or any(z.amplifier_pin is not None for z in self.paging))
 
     def port_names(self) -> list[str]:
         """Names of the fixed ports (DECT handsets are added as they subscribe)."""
@@ -95,12 +93,12 @@ class _Reader:
             raise BoardError(f'{self.path}: the [board] section is missing (it needs at least name = "...")')
         name = board.text("name")
         gpio = board.text("gpio", "auto", choices=BACKENDS)
-        reserved = board._get("reserved_pins", [])
+        reserved = board.raw("reserved_pins", [])
         if not isinstance(reserved, list):
-            raise board.error("reserved_pins", f"{reserved!r} is not accepted; use a list of GPIO numbers")
+            raise board.error("reserved_pins", "is not accepted; use a list of GPIO numbers", reserved)
         for pin in reserved:
             if not isinstance(pin, int) or isinstance(pin, bool) or pin not in BCM_PINS:
-                raise board.error("reserved_pins", f"{pin!r} is not a GPIO number 0-27")
+                raise board.error("reserved_pins", f"contains {pin!r}, which is not a GPIO number 0-27")
             if pin in self.pins:
                 raise board.error("reserved_pins", f"GPIO {pin} is listed twice")
             # UART, I2S and I2C pins of the HAT: devices must not be wired to them.
@@ -161,34 +159,31 @@ class _Reader:
 
     def _audio(self, table: Table, needs_capture: bool) -> AudioRef:
         if not table.has("audio"):
-            raise table.error(
-                "audio", 'is missing; this port needs a sound-card channel, e.g. audio = "main:0"'
-            )
+            raise table.error("audio", 'is missing; this port needs a sound-card channel, e.g. audio = "main:0"')
         value = table.text("audio")
         match = _AUDIO.match(value)
         if match is None:
-            raise table.error("audio", f'{value!r} is not accepted; use "CARD:CHANNEL", e.g. "main:0"')
+            raise table.error("audio", 'is not accepted; use "CARD:CHANNEL", e.g. "main:0"', value)
         ref = AudioRef(match.group(1), int(match.group(2)))
         card = self.cards.get(ref.card)
         if card is None:
             defined = ", ".join(sorted(self.cards)) or "none"
             raise table.error(
                 "audio",
-                f"{value!r} names sound card {ref.card!r}, which is not defined "
+                f"names sound card {ref.card!r}, which is not defined "
                 f"(defined: {defined}); add a [sound_cards.{ref.card}] section",
+                value,
             )
         if ref.channel >= card.channels:
             raise table.error(
-                "audio", f"{value!r}: sound card {ref.card!r} has channels 0-{card.channels - 1}"
+                "audio", f"is out of range: sound card {ref.card!r} has channels 0-{card.channels - 1}", value
             )
         if needs_capture and not card.capture:
-            raise table.error(
-                "audio", f"{value!r}: sound card {ref.card!r} has capture = false; this port needs to hear"
-            )
+            raise table.error("audio", f"cannot hear: sound card {ref.card!r} has capture = false", value)
         if not card.playback:
-            raise table.error("audio", f"{value!r}: sound card {ref.card!r} has playback = false")
+            raise table.error("audio", f"cannot play: sound card {ref.card!r} has playback = false", value)
         if ref in self.audio_users:
-            raise table.error("audio", f"{value!r} is already used by [{self.audio_users[ref]}]")
+            raise table.error("audio", f"is already used by [{self.audio_users[ref]}]", value)
         self.audio_users[ref] = table.where
         return ref
 
@@ -202,9 +197,7 @@ class _Reader:
         url = table.text("serial")
         baud = table.integer("baudrate", 300, 4_000_000, default_baud)
         if url != SIMULATED and not (url.startswith("/") or "://" in url):
-            raise table.error(
-                "serial", f'{url!r} is not accepted; use a device path, a pySerial URL or "sim"'
-            )
+            raise table.error("serial", 'is not accepted; use a device path, a pySerial URL or "sim"', url)
         return SerialSpec(url, baud)
 
     # --- sections -------------------------------------------------------------
@@ -248,11 +241,9 @@ class _Reader:
     def _fxo_line(self, name: str, table: Table) -> FxoLineSpec:
         self._claim_name(name, table.where)
         serial = self._serial(table, 115200, "voice modem")
-        init = table._get("init", [])
-        if not isinstance(init, list) or not all(
-            isinstance(c, str) and c.upper().startswith("AT") for c in init
-        ):
-            raise table.error("init", f"{init!r} is not accepted; use a list of AT commands")
+        init = table.raw("init", [])
+        if not isinstance(init, list) or not all(isinstance(c, str) and c.upper().startswith("AT") for c in init):
+            raise table.error("init", "is not accepted; use a list of AT commands", init)
         spec = FxoLineSpec(name, serial, table.flag("full_duplex", True), tuple(init))
         table.finish()
         return spec
@@ -264,7 +255,7 @@ class _Reader:
         serial = self._serial(table, 921600, "DECT module")
         prefix = table.text("port_prefix", "dect")
         if not _NAME.match(prefix):
-            raise table.error("port_prefix", f"{prefix!r} is not accepted; use lower-case letters and digits")
+            raise table.error("port_prefix", "is not accepted; use lower-case letters and digits", prefix)
         handsets = table.integer("simulated_handsets", 0, 99, 0)
         if handsets and not serial.simulated:
             raise table.error("simulated_handsets", 'only applies with serial = "sim"')
@@ -287,9 +278,7 @@ class _Reader:
 
     def _paging(self, name: str, table: Table) -> PagingZoneSpec:
         self._claim_name(name, table.where)
-        spec = PagingZoneSpec(
-            name, self._audio(table, needs_capture=False), self._optional_pin(table, "amplifier_pin")
-        )
+        spec = PagingZoneSpec(name, self._audio(table, needs_capture=False), self._optional_pin(table, "amplifier_pin"))
         table.finish()
         return spec
 
@@ -319,8 +308,8 @@ class _Reader:
             if fault_led not in {led.name for led in leds}:
                 raise panel.error(
                     "fault_led",
-                    f"{fault_led!r} is not one of the [panel.leds] defined: "
-                    f"{', '.join(led.name for led in leds) or 'none'}",
+                    f"is not one of the [panel.leds] defined: {', '.join(led.name for led in leds) or 'none'}",
+                    fault_led,
                 )
         panel.finish()
         return tuple(buttons), tuple(leds), fault_led

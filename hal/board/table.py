@@ -23,10 +23,14 @@ class Table:
         self.path = path
         self._known: set[str] = set()
 
-    def error(self, key: str, problem: str) -> BoardError:
-        return BoardError(f"{self.path}: [{self.where}] {key}: {problem}")
+    def error(self, key: str, problem: str, value: Any = _MISSING) -> BoardError:
+        """An error for `key`: "[section] key = value problem" (or "key: problem" without a value)."""
+        if value is _MISSING:
+            return BoardError(f"{self.path}: [{self.where}] {key}: {problem}")
+        return BoardError(f"{self.path}: [{self.where}] {key} = {value!r} {problem}")
 
-    def _get(self, key: str, default: Any) -> Any:
+    def raw(self, key: str, default: Any) -> Any:
+        """The value of `key` unchecked (or `default`), marking the key as known."""
         self._known.add(key)
         if key in self.data:
             return self.data[key]
@@ -39,36 +43,34 @@ class Table:
         return key in self.data
 
     def text(self, key: str, default: Any = _MISSING, choices: tuple[str, ...] = ()) -> str:
-        value = self._get(key, default)
+        value = self.raw(key, default)
         if not isinstance(value, str) or not value.strip():
-            raise self.error(key, f"{value!r} is not accepted; use a non-empty string")
+            raise self.error(key, "is not accepted; use a non-empty string", value)
         if choices and value not in choices:
-            raise self.error(key, f"{value!r} is not accepted; use one of: {', '.join(choices)}")
+            raise self.error(key, f"is not accepted; use one of: {', '.join(choices)}", value)
         return value
 
     def integer(self, key: str, low: int, high: int, default: Any = _MISSING) -> int:
-        value = self._get(key, default)
+        value = self.raw(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise self.error(key, f"{value!r} is not accepted; use a whole number {low}-{high}")
+            raise self.error(key, f"is not accepted; use a whole number {low}-{high}", value)
         return value
 
     def number(self, key: str, low: float, high: float, default: Any = _MISSING) -> float:
-        value = self._get(key, default)
+        value = self.raw(key, default)
         if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
-            raise self.error(key, f"{value!r} is not accepted; use a number {low}-{high}")
+            raise self.error(key, f"is not accepted; use a number {low}-{high}", value)
         return float(value)
 
     def flag(self, key: str, default: Any = _MISSING) -> bool:
-        value = self._get(key, default)
+        value = self.raw(key, default)
         if not isinstance(value, bool):
-            raise self.error(key, f"{value!r} is not accepted; use true or false")
+            raise self.error(key, "is not accepted; use true or false", value)
         return value
 
     def table(self, key: str) -> Table | None:
-        value = self._get(key, None)
-        return (
-            None if value is None else Table(value, f"{self.where}.{key}" if self.where else key, self.path)
-        )
+        value = self.raw(key, None)
+        return None if value is None else Table(value, f"{self.where}.{key}" if self.where else key, self.path)
 
     def named_tables(self, key: str) -> list[tuple[str, Table]]:
         """Sub-tables keyed by device name: [fxs.fxs1], [fxs.fxs2], ..."""

@@ -204,9 +204,7 @@ class DectBase:
         except LinkDown as exc:
             raise DectError(f"{self.name}: {frame_type.name}: {exc}") from None
         except queue.Empty:
-            raise DectError(
-                f"{self.name}: no answer to {frame_type.name} within {self.command_timeout} s"
-            ) from None
+            raise DectError(f"{self.name}: no answer to {frame_type.name} within {self.command_timeout} s") from None
         finally:
             with self._lock:
                 self._waiting.pop(seq, None)
@@ -214,9 +212,7 @@ class DectBase:
             codes = {reason.value: reason.name for reason in NakReason}
             reason = codes.get(answer.payload[0], "unknown-reason") if answer.payload else "no-reason"
             text = answer.payload[1:].decode("utf-8", "replace")
-            raise DectError(
-                f"{self.name}: {frame_type.name} for handset {handset} refused: {reason} {text}".rstrip()
-            )
+            raise DectError(f"{self.name}: {frame_type.name} for handset {handset} refused: {reason} {text}".rstrip())
         return answer
 
     def _synchronise(self) -> None:
@@ -241,9 +237,7 @@ class DectBase:
         for item in self._decoder.feed(data):
             if isinstance(item, FrameError):
                 self.malformed += 1
-                log.warning(
-                    "%s: ignoring damaged input from module (%s): %r", self.name, item.reason, item.data
-                )
+                log.warning("%s: ignoring damaged input from module (%s): %r", self.name, item.reason, item.data)
             else:
                 try:
                     self._on_frame(item)

@@ -109,17 +109,13 @@ class FrameDecoder:
                     del self._buffer[:noise]
                 return out
             if start:
-                out.append(
-                    FrameError(f"{start} bytes without a frame start", bytes(self._buffer[: min(start, 16)]))
-                )
+                out.append(FrameError(f"{start} bytes without a frame start", bytes(self._buffer[: min(start, 16)])))
                 del self._buffer[:start]
             if len(self._buffer) < len(SYNC) + HEADER.size:
                 return out
             type_, handset, seq, length = HEADER.unpack_from(self._buffer, len(SYNC))
             if length > MAX_PAYLOAD:
-                out.append(
-                    FrameError(f"frame length {length} exceeds {MAX_PAYLOAD}", bytes(self._buffer[:9]))
-                )
+                out.append(FrameError(f"frame length {length} exceeds {MAX_PAYLOAD}", bytes(self._buffer[:9])))
                 del self._buffer[:1]
                 continue
             total = len(SYNC) + HEADER.size + length + 2

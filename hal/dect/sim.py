@@ -81,19 +81,20 @@ class VirtualHandset:
                 return
             step = FRAME_SAMPLES * SAMPLE_BYTES
             for start in range(0, len(pcm) - step + 1, step):
-                self._module.send(
-                    FrameType.AUDIO_IN, self.number, linear16_to_alaw(pcm[start : start + step])
-                )
+                self._module.send(FrameType.AUDIO_IN, self.number, linear16_to_alaw(pcm[start : start + step]))
 
     def heard(self) -> bytes:
         """16-bit linear audio the handset's earpiece played so far (consumed)."""
         return self._heard.drain()
 
+    @property
+    def heard_bytes(self) -> int:
+        """How much audio `heard()` would return now."""
+        return len(self._heard)
+
 
 class DectSimulator:
-    def __init__(
-        self, port: SimPort, *, slots: int = 6, preregistered: int = 0, clock: Clock | None = None
-    ) -> None:
+    def __init__(self, port: SimPort, *, slots: int = 6, preregistered: int = 0, clock: Clock | None = None) -> None:
         if not 1 <= slots <= 99 or not 0 <= preregistered <= slots:
             raise ValueError("a DECT module has 1-99 slots and at most that many handsets")
         self.port = port

@@ -99,6 +99,7 @@ class FxoLine:
         self.dial_timeout = dial_timeout
         # Rings come every ~6 s; no RING for this long means the caller hung up.
         self.ring_gap = ring_gap
+        self.caller_id_settle = 0.3
         self.audio = SendingEndpoint(self._write_frame)
         self._tx_open = False
         self.listeners: Listeners[LineEvent] = Listeners()
@@ -151,17 +152,20 @@ class FxoLine:
     # --- call control ----------------------------------------------------
     def answer(self) -> None:
         """Go off-hook on a ringing (or idle) line and start audio."""
+        self._require_ready()
         self._expect(self._command("ATA"), ("VCON", "OK"), "ATA")
         self._went_off_hook()
 
     def seize(self) -> None:
         """Go off-hook without dialling (to hear dial tone, then `send_digits`)."""
+        self._require_ready()
         self._expect(self._command("AT+VLS=1"), ("OK", "VCON"), "AT+VLS=1")
         self._went_off_hook()
 
     def dial(self, number: str) -> None:
         """Go off-hook and dial `number` (DTMF); audio starts when the modem says VCON."""
         check_digits(number)
+        self._require_ready()
         result = self._command(f"ATDT{number}", timeout=self.dial_timeout)
         if result not in ("VCON", "OK", "CONNECT"):
             raise DialFailed(self.name, number, result)
@@ -191,12 +195,17 @@ class FxoLine:
             self.audio.rx.clear()
 
     # --- internals: commands -------------------------------------------
+    def _require_ready(self) -> None:
+        if self.state is LineState.UNAVAILABLE:
+            detail = self.status.detail
+            raise ModemError(
+                f"{self.name} is not ready (modem absent or not initialised{': ' + detail if detail else ''})"
+            )
+
     def _command(self, command: str, timeout: float | None = None) -> str:
         return self._send_and_wait(command.encode("ascii") + b"\r", command, timeout)
 
-    def _send_and_wait(
-        self, payload: bytes, what: str, timeout: float | None = None, arm: bool = False
-    ) -> str:
+    def _send_and_wait(self, payload: bytes, what: str, timeout: float | None = None, arm: bool = False) -> str:
         with self._command_lock:
             results: queue.Queue[str] = queue.Queue()
             self._info = []
@@ -310,11 +319,17 @@ class FxoLine:
 
     def _on_line(self, text: str) -> None:
         pending = self._pending
+        with self._state_lock:
+            is_caller_id = text != "RING" and self._caller_id.offer(text)
+            complete = self._caller_id.complete
         if text == "RING":
             self._on_ring()
-        elif self._caller_id.offer(text):
-            if self._caller_id.complete:
+        elif is_caller_id:
+            if complete:
                 self._publish_caller_id()
+            else:
+                # A block without NAME (no name service) ends when no field follows shortly.
+                self.clock.call_later(self.caller_id_settle, self._publish_caller_id)
         elif text in FINAL_RESULTS and pending is not None:
             pending.put(text)
         elif text.upper().startswith("AT"):
@@ -325,7 +340,8 @@ class FxoLine:
             log.info("%s: unexpected modem line %r", self.name, text)
 
     def _publish_caller_id(self) -> None:
-        caller_id = self._caller_id.take()
+        with self._state_lock:
+            caller_id = self._caller_id.take()
         if caller_id is not None:
             with self._state_lock:
                 self._ring_caller = caller_id

@@ -60,9 +60,7 @@ class VoiceModemSimulator:
         port.on_connect = self._power_on
 
     @classmethod
-    def on_pty(
-        cls, link_path: Path, *, clock: Clock | None = None, full_duplex: bool = True
-    ) -> VoiceModemSimulator:
+    def on_pty(cls, link_path: Path, *, clock: Clock | None = None, full_duplex: bool = True) -> VoiceModemSimulator:
         """A modem whose serial device is the symlink `link_path` (like /dev/serial/by-id/...)."""
         return cls(PtyPort(link_path), clock=clock, full_duplex=full_duplex)
 
@@ -124,6 +122,11 @@ class VoiceModemSimulator:
     def heard(self) -> bytes:
         """16-bit linear audio the host has sent to the far end so far (consumed)."""
         return self._heard.drain()
+
+    @property
+    def heard_bytes(self) -> int:
+        """How much audio `heard()` would return now."""
+        return len(self._heard)
 
     def send_raw(self, data: bytes) -> None:
         """Bytes straight to the host, e.g. malformed output for robustness tests."""

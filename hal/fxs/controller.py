@@ -161,16 +161,12 @@ class SlicController:
         except LinkDown as exc:
             raise ControllerError(f"{self.name}: {verb}: {exc}") from None
         except queue.Empty:
-            raise ControllerError(
-                f"{self.name}: no reply to {verb} within {self.command_timeout} s"
-            ) from None
+            raise ControllerError(f"{self.name}: no reply to {verb} within {self.command_timeout} s") from None
         finally:
             with self._waiting_lock:
                 self._waiting.pop(seq, None)
         if not reply.ok:
-            raise ControllerError(
-                f"{self.name}: {verb} {' '.join(map(str, args))} refused: {' '.join(reply.words)}"
-            )
+            raise ControllerError(f"{self.name}: {verb} {' '.join(map(str, args))} refused: {' '.join(reply.words)}")
         return reply.words
 
     def _synchronise(self) -> None:
@@ -178,19 +174,13 @@ class SlicController:
         self._splitter.reset()
         words = self.request("HELLO")
         if len(words) != 3 or words[0] != "SLIC" or not words[2].isdigit():
-            raise ControllerError(
-                f"{self.name}: HELLO answered {' '.join(words)!r}; is this a SLIC controller?"
-            )
+            raise ControllerError(f"{self.name}: HELLO answered {' '.join(words)!r}; is this a SLIC controller?")
         if words[1] != VERSION:
-            raise ControllerError(
-                f"{self.name}: controller speaks protocol {words[1]}, this driver {VERSION}"
-            )
+            raise ControllerError(f"{self.name}: controller speaks protocol {words[1]}, this driver {VERSION}")
         self.firmware = " ".join(words)
         missing = [channel for channel in self._by_channel if channel > int(words[2])]
         if missing:
-            raise ControllerError(
-                f"{self.name}: board file names port(s) {missing}, controller has {words[2]}"
-            )
+            raise ControllerError(f"{self.name}: board file names port(s) {missing}, controller has {words[2]}")
         for port in self._by_channel.values():
             state = self.request("STATUS", port.channel)
             if not state or state[0] not in HOOK_WORDS:

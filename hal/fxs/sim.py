@@ -228,9 +228,7 @@ class SlicSimulator:
         elif request.verb == "RING":
             if phone.off_hook:
                 raise ProtocolError(f"port {channel} is off hook", "busy")
-            phone._start_ringing(
-                tuple(cadence_ms(w) / 1000 for w in request.args[1:]), self._cid.pop(channel, None)
-            )
+            phone._start_ringing(tuple(cadence_ms(w) / 1000 for w in request.args[1:]), self._cid.pop(channel, None))
         elif request.verb == "STOP":
             phone._stop_ringing()
         elif request.verb == "POLARITY":

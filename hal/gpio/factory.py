@@ -65,9 +65,7 @@ def make_pin_factory(
     # rpi-lgpio installs itself as the RPi.GPIO module, so which package is present
     # decides which chip we can drive: check before importing to give a useful message.
     if backend == "lgpio" and not installed("rpi-lgpio"):
-        raise GpioBackendError(
-            "GPIO back-end 'lgpio' needs the rpi-lgpio package (pip install 'minipbx[pi5]')"
-        )
+        raise GpioBackendError("GPIO back-end 'lgpio' needs the rpi-lgpio package (pip install 'minipbx[pi5]')")
     if backend == "rpigpio" and installed("rpi-lgpio"):
         # Harmless on a Pi 4 (rpi-lgpio works there too), so only the factory name differs.
         backend = "lgpio"

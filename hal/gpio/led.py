@@ -51,9 +51,7 @@ class Led(OutputDevice):
             self._generation += 1
             self._step(self._generation, tuple(steps), 0, repeat)
 
-    def _step(
-        self, generation: int, steps: tuple[tuple[bool, float], ...], index: int, left: int | None
-    ) -> None:
+    def _step(self, generation: int, steps: tuple[tuple[bool, float], ...], index: int, left: int | None) -> None:
         with self._lock:
             # A newer on/off/pattern call has taken over: this timer chain ends here.
             if generation != self._generation:
@@ -68,6 +66,4 @@ class Led(OutputDevice):
                         return
             lit, seconds = steps[index]
             self._set(lit)
-            self._timer = self.clock.call_later(
-                seconds, lambda: self._step(generation, steps, index + 1, left)
-            )
+            self._timer = self.clock.call_later(seconds, lambda: self._step(generation, steps, index + 1, left))

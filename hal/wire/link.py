@@ -68,6 +68,8 @@ class SerialLink:
         self._thread: threading.Thread | None = None
         self._connected = threading.Event()
         self.reconnects = 0
+        # Bumped on every open and every loss, so a stale initialisation thread stops.
+        self._generation = 0
 
     @property
     def connected(self) -> bool:
@@ -115,9 +117,13 @@ class SerialLink:
                 self._port = port
             self._connected.set()
             self.reporter.set(DeviceState.STARTING, f"opened {self.url}")
-            threading.Thread(target=self._bring_up, name=f"init-{self.name}", daemon=True).start()
+            self._generation += 1
+            threading.Thread(
+                target=self._bring_up, args=(self._generation,), name=f"init-{self.name}", daemon=True
+            ).start()
             reason = self._read_until_failure(port)
             self._connected.clear()
+            self._generation += 1
             self._close_port()
             if self._stop.is_set():
                 break
@@ -127,16 +133,23 @@ class SerialLink:
                 self._safe(self._on_down, None)
             self._stop.wait(delays.next())
 
-    def _bring_up(self) -> None:
-        try:
-            if self._on_up is not None:
-                self._on_up()
-        except Exception as exc:
-            log.debug("%s initialisation failed", self.name, exc_info=True)
-            self.reporter.set(DeviceState.DOWN, f"initialisation failed: {exc}")
+    def _bring_up(self, generation: int) -> None:
+        # A device that fails initialisation (still booting, wedged) is retried with
+        # backoff for as long as this connection lasts.
+        delays = self._backoff.delays()
+        while generation == self._generation and not self._stop.is_set():
+            try:
+                if self._on_up is not None:
+                    self._on_up()
+            except Exception as exc:
+                log.debug("%s initialisation failed", self.name, exc_info=True)
+                if generation == self._generation:
+                    self.reporter.set(DeviceState.DOWN, f"initialisation failed: {exc}")
+                self._stop.wait(delays.next())
+                continue
+            if generation == self._generation and self._connected.is_set():
+                self.reporter.set(DeviceState.UP)
             return
-        if self._connected.is_set():
-            self.reporter.set(DeviceState.UP)
 
     def _read_until_failure(self, port: Any) -> str:
         while not self._stop.is_set():

@@ -20,7 +20,7 @@ def _tail(path: Path, seconds: float) -> Audio:
     return Audio(audio.samples[-int(seconds * audio.rate):], audio.rate)
 
 
-def _start_calls(pbx: RunningPbx, count: int, first: int = 101) -> list[tuple[Phone, Phone]]:
+def _start_calls(pbx: RunningPbx, count: int, first: int = 201) -> list[tuple[Phone, Phone]]:
     pairs = []
     for i in range(count):
         caller = pbx.phone(str(first + 2 * i), tone_hz=CALLER_HZ[i])
@@ -111,7 +111,7 @@ def test_worker_killed_mid_call_other_calls_go_on(pbx: RunningPbx) -> None:
     assert crashed["answered_by"] is not None
 
     # New calls work, enough of them to need the restarted worker too.
-    fresh = _start_calls(pbx, 4, first=201)
+    fresh = _start_calls(pbx, 4, first=301)
     status = pbx.status()
     assert status is not None
     assert victim_worker in {c["worker"] for c in status["active_calls"]}

@@ -18,8 +18,7 @@ def test_set_and_get_a_setting(cli: Cli) -> None:
     listing = cli.ok("config").splitlines()
     assert listing[0].split()[:3] == ["KEY", "VALUE", "MEANING"]
     values = {line.split()[0]: line.split()[1] for line in listing[1:]}
-    assert values == {"ban_after_failures": "5", "ban_seconds": "600", "country": "US", "ring_timeout": "5",
-                      "sip_realm": "minipbx"}
+    assert (values["ring_timeout"], values["country"], values["sip_realm"]) == ("5", "US", "minipbx")
 
 
 @pytest.mark.parametrize(
@@ -32,9 +31,7 @@ def test_set_and_get_a_setting(cli: Cli) -> None:
         (["config", "set", "country", "FR"], "minipbx: error: country = 'FR' is not accepted; use EU, US or UK"),
         (["config", "set", "sip_realm", "example.com"],
          "minipbx: error: sip_realm cannot be changed: every SIP password is hashed with it"),
-        (["config", "set", "ringtimeout", "30"],
-         "minipbx: error: unknown setting 'ringtimeout'; known settings: ban_after_failures, ban_seconds, "
-         "country, ring_timeout, sip_realm"),
+        (["config", "set", "ringtimeout", "30"], "minipbx: error: unknown setting 'ringtimeout'; known settings: "),
         (["config", "get", "colour"], "minipbx: error: unknown setting 'colour'"),
         (["config", "set", "ring_timeout"], "minipbx: error: usage: minipbx config set KEY VALUE"),
     ],
@@ -42,7 +39,10 @@ def test_set_and_get_a_setting(cli: Cli) -> None:
 def test_refused_setting_says_why_and_changes_nothing(cli: Cli, args: list[str], message: str) -> None:
     cli.ok("config", "set", "ring_timeout", "40")
     before = cli.snapshot()
-    assert cli.fails(*args).startswith(message)
+    said = cli.fails(*args)
+    assert said.startswith(message)
+    if "unknown setting" in message:
+        assert "ring_timeout" in said and "sip_realm" in said
     assert cli.snapshot() == before
     assert cli.ok("config", "get", "ring_timeout") == "40\n"
 

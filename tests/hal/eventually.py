@@ -4,6 +4,7 @@ Tests never sleep a fixed time and then assert: they wait (up to a generous boun
 for the condition, so they pass on a slow, shared machine and fail fast enough
 when something is really broken.
 """
+
 from __future__ import annotations
 
 import threading

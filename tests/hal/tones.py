@@ -1,4 +1,5 @@
 """Test audio: tones to send through a port, and a detector to find them again."""
+
 from __future__ import annotations
 
 import numpy as np

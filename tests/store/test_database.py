@@ -76,7 +76,7 @@ def test_random_bytes_are_refused_as_corrupt(data_dir: Path) -> None:
 def test_truncated_database_is_refused_as_corrupt(tmp_path: Path, keep: float) -> None:
     good = tmp_path / "good"
     db = open_store(good)
-    for number in range(101, 131):
+    for number in range(201, 231):
         add_extension(db, str(number), f"Person {number}")
     db.conn.close()
     whole = db_path(good).read_bytes()

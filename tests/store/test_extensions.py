@@ -42,11 +42,11 @@ def test_added_extension_is_listed_with_its_details(db: sqlite_utils.Database) -
     add_extension(db, "102", "Sales", password=GOOD_PASSWORD, email="sales@example.com",
                   department="Sales", role="admin")
     add_extension(db, "101", "  Reception  ")
-    add_extension(db, "1000", "Warehouse")
+    add_extension(db, "800", "Warehouse")
     assert list_extensions(db) == [
         Extension("101", "Reception", None, None, "user"),
         Extension("102", "Sales", "sales@example.com", "Sales", "admin"),
-        Extension("1000", "Warehouse", None, None, "user"),
+        Extension("800", "Warehouse", None, None, "user"),
     ]
     assert get_extension(db, "102") == list_extensions(db)[1]
     assert get_extension(db, "103") is None

@@ -52,8 +52,8 @@ class Phone:
     """One pjsua2 phone in its own process.
 
     Events are dicts `{"event": kind, "t": monotonic seconds, ...fields}` (see phone_process).
-    `wait()` hands out each event at most once, in arrival order per matching criteria, so a test
-    can wait for events in any order it likes without one wait swallowing another's event.
+    `wait()` returns the oldest matching event that no earlier wait returned: each event is handed
+    out once, and a test can wait for events in any order without one wait swallowing another's.
     """
 
     def __init__(
@@ -202,8 +202,12 @@ class Phone:
                     raise AssertionError(
                         self._failure(f"timed out after {timeout:g} s waiting for {describe}"))
                 if not self._reader.is_alive():
+                    try:
+                        code: int | None = self._proc.wait(timeout=1.0)   # stdout closes just before exit
+                    except subprocess.TimeoutExpired:
+                        code = None
                     raise AssertionError(self._failure(
-                        f"phone process ended (exit code {self._proc.poll()}) while waiting for {describe}"))
+                        f"phone process ended (exit code {code}) while waiting for {describe}"))
                 self._cond.wait(min(remaining, 0.2))
 
     def last(self, kind: str, **match: Any) -> Event | None:

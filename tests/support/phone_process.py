@@ -518,8 +518,10 @@ class PhoneApp:
         acc = self._require_acc()
         if not self.opts.registrar:
             raise CommandError("no registrar configured (--registrar)")
-        self.reg_attempt = cmd_id if isinstance(cmd_id, int) else self.reg_attempt + 1
+        self.reg_attempt += 1
         self.reg_timed_out = False
+        # Armed before the call: a transport failure (TCP refused) can report inside setRegistration.
+        self.reg_deadline = time.monotonic() + float(timeout)
         try:
             acc.setRegistration(on)
         except pj.Error as exc:
@@ -527,8 +529,6 @@ class PhoneApp:
             self.reg_deadline = None
             self.events.emit("registered", attempt=self.reg_attempt, code=LOCAL_FAILURE_CODE,
                              reason=f"not sent: {exc.info()}", expires=0, local=True)
-        else:
-            self.reg_deadline = time.monotonic() + float(timeout)
         return {"attempt": self.reg_attempt}
 
     def _check_registration_timeout(self) -> None:
@@ -551,7 +551,9 @@ class PhoneApp:
             self.reg_timed_out = True
 
     def on_reg_state(self, code: int, reason: str, expires: int) -> None:
-        self.registered = 200 <= code < 300 and expires > 0
+        if not 200 <= code < 300:
+            expires = 0         # pjsua reports the requested expiry even for a failure
+        self.registered = expires > 0
         extra: dict[str, Any] = {"late": True} if self.reg_timed_out else {}
         self.reg_deadline = None
         self.reg_timed_out = False

@@ -4,6 +4,7 @@ ALSA reads ~/.asoundrc when PortAudio initialises (at `import sounddevice`), so
 each case runs in a child Python with HOME pointing at a config whose default PCM
 is a `file` plugin: playback lands in a raw file, capture comes from one.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,13 +57,11 @@ def alsa_files(tmp_path: Path) -> tuple[Path, Path]:
     return played, source
 
 
-def test_the_sounddevice_driver_plays_and_captures_per_channel(
-    tmp_path: Path, alsa_files: tuple[Path, Path]
-) -> None:
+def test_the_sounddevice_driver_plays_and_captures_per_channel(tmp_path: Path, alsa_files: tuple[Path, Path]) -> None:
     played, _source = alsa_files
     result = run_child(
         tmp_path,
-        f"""
+        """
         import json, time
         from hal.audio.soundcard import SoundCard
         from tests.hal.tones import tone, tone_power
@@ -79,11 +78,11 @@ def test_the_sounddevice_driver_plays_and_captures_per_channel(
             time.sleep(0.01)
         card.close()
         heard_left, heard_right = card.channel(0).rx.drain()[:16000], card.channel(1).rx.drain()[:16000]
-        print(json.dumps({{
+        print(json.dumps({
             "state": card.reporter.status.state.value,
             "left_440": tone_power(heard_left, 440), "left_1000": tone_power(heard_left, 1000),
             "right_1000": tone_power(heard_right, 1000),
-        }}))
+        }))
         """,
     )
     assert result["state"] == "closed"
@@ -134,7 +133,7 @@ class FakeSoundDevice:
         self.streams: list[FakeStream] = []
         self.present = True
 
-    def RawStream(self, **kwargs: object) -> FakeStream:  # noqa: N802 - mirrors sounddevice's name
+    def RawStream(self, **kwargs: object) -> FakeStream:
         if not self.present:
             raise self.PortAudioError("Error querying device -1")
         return FakeStream(self, **kwargs)

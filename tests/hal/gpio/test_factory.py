@@ -1,5 +1,6 @@
 """Back-end selection and the RPi.GPIO back-end, with a stand-in for the RPi.GPIO
 module (the real one only imports on a Raspberry Pi)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -95,8 +96,11 @@ def test_sim_and_unknown_backends() -> None:
 def test_pi4_uses_rpi_gpio_in_bcm_numbering(tmp_path: Path) -> None:
     fake = FakeRPiGPIO()
     factory = make_pin_factory(
-        "auto", ManualClock(), model_path=model_file(tmp_path, "Raspberry Pi 4 Model B"),
-        import_module=lambda name: fake, installed=lambda dist: False,
+        "auto",
+        ManualClock(),
+        model_path=model_file(tmp_path, "Raspberry Pi 4 Model B"),
+        import_module=lambda name: fake,
+        installed=lambda dist: False,
     )
     assert type(factory) is RPiGPIOFactory
     assert ("setmode", "BCM") in fake.calls

@@ -1,0 +1,722 @@
+"""Call capacity benchmark of minipbx: `python -m bench.calls` (or `make bench`).
+
+Against a PBX it starts itself (temporary data directory, free loopback ports,
+a board sized by --max-calls), with SIPp callers streaming A-law RTP and a SIPp
+callee answering every extension and echoing RTP:
+
+1. idle: CPU and PSS of every process of the PBX with no call;
+2. hold: concurrency ramp (2, 4, 8, ... bridged calls, then bisection) to find
+   the most calls held at once with < 0.5 % failed calls; CPU (/proc/PID/stat)
+   and PSS (/proc/PID/smaps_rollup) of brain, edge and every worker;
+3. rate: short calls at rising call rates, to find the sustained calls/s;
+4. post-dial delay (caller's INVITE -> caller sees 180) p50/p99 through the PBX,
+   then the same calls through a bare Kamailio (the floor).
+
+Every load is bounded in calls and time, runs on 127.0.0.1 only and stops by
+itself; the bench ends only the processes it started, by PID. Results go to
+bench/results/ (JSON + Markdown, one file per run, plus latest.json).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from bench import report
+from bench.floor import FloorError, FloorProxy
+from bench.pbx import Pbx, PbxError, free_port, make_extensions, rtp_base_for
+from bench.procstat import Snapshot, descendants, machine_busy_percent, snapshot, usage
+from bench.register import Account, RegisterError, register_all
+from bench.sipprun import Sipp, SippError, SippResult, percentile, post_dial_delays, sipp_version, write_injection
+from firmware.brain.supervisor import RTP_PORTS_PER_WORKER
+
+HOST = "127.0.0.1"
+# Inside the default numbering plan (extension_ranges 100-899).
+CALLER = "200"
+CALLEE_BASE = 300
+MAX_CALLEES = 600
+# One password for every bench extension: strong enough for the store's rules.
+PASSWORD = "BenchPass-xq7Kz"
+FAILURE_LIMIT = 0.005
+RESULTS = Path(__file__).resolve().parent / "results"
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+Json = dict[str, Any]
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+class OutOfTime(RuntimeError):
+    pass
+
+
+def udp_counters() -> dict[str, int]:
+    lines = [line.split() for line in Path("/proc/net/snmp").read_text().splitlines() if line.startswith("Udp:")]
+    return {k: int(v) for k, v in zip(lines[0][1:], lines[1][1:], strict=False)}
+
+
+def stats(values: list[float]) -> Json:
+    def r(v: float | None) -> float | None:
+        return None if v is None else round(v, 2)
+
+    return {"calls": len(values), "p50_ms": r(percentile(values, 50)), "p99_ms": r(percentile(values, 99)),
+            "mean_ms": r(sum(values) / len(values)) if values else None, "max_ms": r(max(values, default=None))}
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.t0 = time.monotonic()
+        self.tmp = Path(tempfile.mkdtemp(prefix="minipbx-bench-"))
+        self.sipps: list[Sipp] = []
+        self.pbx: Pbx | None = None
+        self.floor: FloorProxy | None = None
+        self.uas: Sipp | None = None
+        self.anomalies: list[str] = []
+        self.result: Json = {}
+        self.capacity = int(args.max_calls)
+        peak_cps = max(args.cps_rates) if args.cps_rates else 0
+        # Callee extensions: one per concurrent call, and enough that a short call's
+        # callee is free again (hung up and recorded) before the sequence comes back.
+        self.pool = max(self.capacity, math.ceil(peak_cps * (args.cps_hold + 3)), 10)
+        if self.pool > MAX_CALLEES:
+            raise BenchError(f"{self.pool} callee extensions needed (--max-calls, --cps-rates x --cps-hold); "
+                             f"at most {MAX_CALLEES} fit the default numbering plan")
+        self.callees = [str(CALLEE_BASE + i) for i in range(self.pool)]
+        self.ports: dict[str, int] = {}
+        self._worker_pids: dict[str, object] = {}
+
+    # ---- time and bookkeeping ---------------------------------------------------------
+    def elapsed(self) -> float:
+        return time.monotonic() - self.t0
+
+    def require_time(self, seconds: float, what: str) -> None:
+        if self.elapsed() + seconds > self.args.time_limit:
+            raise OutOfTime(f"{what}: needs ~{seconds:.0f} s, {self.args.time_limit - self.elapsed():.0f} s left "
+                            f"of --time-limit {self.args.time_limit:.0f}")
+
+    def log(self, text: str) -> None:
+        print(f"[{self.elapsed():6.1f}s] {text}", flush=True)
+
+    def note(self, text: str) -> None:
+        self.anomalies.append(text)
+        self.log(f"NOTE: {text}")
+
+    # ---- setup ------------------------------------------------------------------------
+    def allocate_ports(self) -> None:
+        taken: set[int] = set()
+        for name, span in (("pbx_sip", 1), ("floor_sip", 1), ("uas_sip", 1), ("uac_sip", 1), ("uas_media", 4),
+                           ("uac_media", 4)):
+            port = free_port(HOST, span, taken)
+            taken.update(range(port, port + span))
+            self.ports[name] = port
+        workers = math.ceil(self.capacity / 2)
+        self.ports["rtp_base"] = rtp_base_for(workers, RTP_PORTS_PER_WORKER, taken)
+
+    def start_uas(self) -> None:
+        sipp = Sipp("uas", self.tmp / "sipp" / "uas", "uas.xml", [
+            "-i", HOST, "-p", str(self.ports["uas_sip"]), "-mi", HOST, "-mp", str(self.ports["uas_media"]),
+            "-rtp_echo", "-timeout", f"{int(self.args.time_limit + 120)}s",
+        ], limit_s=self.args.time_limit + 180)
+        self.uas = sipp.start()
+        self.sipps.append(sipp)
+        time.sleep(0.5)
+        if not sipp.running():
+            raise BenchError(f"the SIPp callee (UAS) exited at start; see {sipp.workdir / 'sipp.out'}")
+
+    def start_pbx(self) -> Pbx:
+        data = self.tmp / "pbx"
+        names = [(CALLER, "Bench caller")] + [(c, f"Bench callee {c}") for c in self.callees]
+        make_extensions(data, names, PASSWORD)
+        pbx = Pbx(data, self.capacity, self.ports["pbx_sip"], self.ports["rtp_base"])
+        self.pbx = pbx
+        started = time.monotonic()
+        pbx.start()
+        workers = pbx.workers()
+        self.log(f"PBX ready in {time.monotonic() - started:.1f} s: {len(workers)} workers, "
+                 f"SIP 127.0.0.1:{pbx.sip_port}, RTP from {pbx.rtp_base}")
+        self.result["pbx"] = {
+            "board_calls": self.capacity, "workers": len(workers),
+            "legs_per_worker": workers[0].get("capacity_legs") if workers else None,
+            "start_seconds": round(time.monotonic() - started, 1),
+        }
+        self.register(pbx.sip_port, "PBX")
+        regs = pbx.status().get("registrations", [])
+        if not isinstance(regs, list) or len(regs) < len(self.callees):
+            raise BenchError(f"PBX shows {len(regs) if isinstance(regs, list) else '?'} registrations, "
+                             f"expected {len(self.callees)}")
+        return pbx
+
+    def register(self, port: int, where: str) -> None:
+        started = time.monotonic()
+        try:
+            register_all(HOST, port, [Account(c, PASSWORD) for c in self.callees], HOST, self.ports["uas_sip"])
+        except RegisterError as exc:
+            raise BenchError(f"registering the callees at the {where} failed: {exc}") from None
+        self.log(f"{len(self.callees)} callees registered at the {where} in {time.monotonic() - started:.1f} s")
+
+    # ---- measuring --------------------------------------------------------------------
+    def roles(self, uac: Sipp | None = None) -> dict[str, list[int]]:
+        roles = self.pbx.roles() if self.pbx is not None and self.pbx.process is not None \
+            and self.pbx.process.poll() is None else {}
+        if self.floor is not None and self.floor.pid is not None:
+            roles["floor"] = descendants(self.floor.pid)
+        if uac is not None and uac.pid is not None:
+            roles["sipp-uac"] = [uac.pid]
+        if self.uas is not None and self.uas.pid is not None:
+            roles["sipp-uas"] = [self.uas.pid]
+        return roles
+
+    def measure(self, before: Snapshot, after: Snapshot, calls: int, idle: Json | None,
+                worker_calls: dict[str, int] | None = None) -> Json:
+        use = usage(before, after)
+        workers = {role: u for role, u in use.items() if role.startswith("worker")}
+        pbx_roles = [u for role, u in use.items() if role in ("brain", "edge") or role.startswith("worker")]
+        pbx_cpu = sum(u.cpu_percent for u in pbx_roles)
+        pbx_pss = sum(u.pss_kb for u in pbx_roles)
+        sipp_cpu = sum(u.cpu_percent for role, u in use.items() if role.startswith("sipp"))
+        machine = machine_busy_percent(before, after)
+        out: Json = {
+            "window_s": round(after.at - before.at, 1),
+            "cpu_percent": {  # % of one core
+                "pbx": round(pbx_cpu, 1),
+                "brain": use["brain"].cpu_percent if "brain" in use else None,
+                "edge": use["edge"].cpu_percent if "edge" in use else None,
+                "workers": round(sum(u.cpu_percent for u in workers.values()), 1),
+                "sipp": round(sipp_cpu, 1),
+                "machine": machine,
+                "other_processes": round(max(0.0, machine - pbx_cpu - sipp_cpu), 1),
+            },
+            "pss_mib": {
+                "pbx": round(pbx_pss / 1024, 1),
+                "brain": round(use["brain"].pss_kb / 1024, 1) if "brain" in use else None,
+                "edge": round(use["edge"].pss_kb / 1024, 1) if "edge" in use else None,
+                "edge_processes": use["edge"].processes if "edge" in use else None,
+                "workers": round(sum(u.pss_kb for u in workers.values()) / 1024, 1),
+            },
+        }
+        if workers:
+            calls_by_worker = worker_calls or {}
+            per: dict[str, Json] = {}
+            for role, u in sorted(workers.items(), key=lambda kv: int(kv[0][6:])):
+                per[role] = {"cpu_percent": u.cpu_percent, "pss_mib": round(u.pss_kb / 1024, 2),
+                             "calls": calls_by_worker.get(role)}
+            busy = [v for v in per.values() if (v["calls"] or 0) > 0]
+            spare = [v for v in per.values() if not v["calls"]]
+            out["per_worker"] = {
+                "busy_workers": len(busy),
+                "busy_cpu_percent": _mean([float(v["cpu_percent"]) for v in busy]),
+                "busy_pss_mib": _mean([float(v["pss_mib"]) for v in busy]),
+                "idle_cpu_percent": _mean([float(v["cpu_percent"]) for v in spare]),
+                "idle_pss_mib": _mean([float(v["pss_mib"]) for v in spare]),
+                "max_cpu_percent": max(float(v["cpu_percent"]) for v in per.values()),
+            }
+            out["workers"] = per
+        if calls > 0:
+            out["per_call"] = {
+                "pbx_cpu_percent": round(pbx_cpu / calls, 2),
+                "pbx_pss_mib": round(pbx_pss / 1024 / calls, 2),
+            }
+            if idle is not None:
+                out["per_call"]["pbx_cpu_percent_over_idle"] = round(
+                    (pbx_cpu - idle["cpu_percent"]["pbx"]) / calls, 2)
+                out["per_call"]["pbx_pss_mib_over_idle"] = round(
+                    (pbx_pss / 1024 - idle["pss_mib"]["pbx"]) / calls, 3)
+        return out
+
+    def worker_calls(self) -> dict[str, int]:
+        assert self.pbx is not None
+        return {f"worker{w['number']}": int(str(w.get("calls", 0))) for w in self.pbx.workers()}
+
+    def watch_pbx(self, what: str) -> None:
+        """Note restarted or dead workers, or a dead edge, after a phase."""
+        assert self.pbx is not None
+        if self.pbx.process is not None and self.pbx.process.poll() is not None:
+            raise BenchError(f"minipbx exited (code {self.pbx.process.returncode}) during {what}")
+        status = self.pbx.status()
+        edge = status.get("edge")
+        if not isinstance(edge, dict) or not edge.get("up"):
+            self.note(f"after {what}: the edge is down")
+        for w in self.pbx.workers():
+            if not w.get("up") or int(str(w.get("restarts", 0))) > 0 or w.get("pid") != self._worker_pids.get(
+                    str(w.get("number"))):
+                self.note(f"after {what}: worker {w.get('number')} up={w.get('up')} pid={w.get('pid')} "
+                          f"(was {self._worker_pids.get(str(w.get('number')))}) restarts={w.get('restarts')}")
+        self._worker_pids = {str(w.get("number")): w.get("pid") for w in self.pbx.workers()}
+
+    def drain(self, what: str, timeout: float = 20.0) -> None:
+        """Wait until the brain holds no call; a call it still holds then is noted."""
+        assert self.pbx is not None
+        deadline = time.monotonic() + timeout
+        left = self.pbx.active_calls()
+        while left and time.monotonic() < deadline:
+            time.sleep(0.5)
+            left = self.pbx.active_calls()
+        if left:
+            calls = self.pbx.status().get("active_calls", [])
+            self.note(f"after {what}: the brain still holds {left} call(s) {timeout:.0f} s after SIPp ended: "
+                      f"{json.dumps(calls)[:600]}")
+
+    def uac(self, label: str, target_port: int, calls: int, limit: int, rate: float, hold_s: float,
+            trace_msg: bool = False) -> Sipp:
+        workdir = self.tmp / "sipp" / label
+        workdir.mkdir(parents=True, exist_ok=True)
+        injection = workdir / "callees.csv"
+        write_injection(injection, self.callees)
+        setup_s = calls / rate
+        sipp = Sipp(label, workdir, "uac.xml", [
+            f"{HOST}:{target_port}", "-inf", str(injection), "-key", "caller", CALLER, "-au", CALLER,
+            "-ap", PASSWORD, "-i", HOST, "-p", str(self.ports["uac_sip"]), "-mi", HOST,
+            "-mp", str(self.ports["uac_media"]), "-m", str(calls), "-l", str(limit), "-r", f"{rate:g}",
+            "-d", str(int(hold_s * 1000)), "-recv_timeout", "15000",
+            "-timeout", f"{int(setup_s + hold_s + 40)}s",
+        ], limit_s=setup_s + hold_s + 60, trace_msg=trace_msg)
+        self.sipps.append(sipp)
+        return sipp.start()
+
+    @contextlib.contextmanager
+    def sipp_guard(self, sipp: Sipp) -> Iterator[Sipp]:
+        try:
+            yield sipp
+        finally:
+            sipp.stop()
+
+    # ---- phases -----------------------------------------------------------------------
+    def phase_idle(self) -> Json:
+        assert self.pbx is not None
+        self._worker_pids = {str(w.get("number")): w.get("pid") for w in self.pbx.workers()}
+        time.sleep(1.0)
+        before = snapshot(self.roles())
+        time.sleep(self.args.idle_seconds)
+        after = snapshot(self.roles())
+        idle = self.measure(before, after, 0, None, self.worker_calls())
+        self.log(f"idle: PBX {idle['cpu_percent']['pbx']}% CPU, {idle['pss_mib']['pbx']} MiB PSS")
+        return idle
+
+    def hold_level(self, calls: int, idle: Json) -> Json:
+        assert self.pbx is not None
+        rate = min(float(self.args.ramp_rate), max(2.0, calls / 2))
+        setup_s = calls / rate
+        window = float(self.args.window)
+        # Every call is held until the last one is up and the window has passed.
+        hold_s = setup_s + 6 + window
+        self.require_time(setup_s + hold_s + 15, f"holding {calls} calls")
+        self.log(f"hold {calls}: setting up at {rate:g} calls/s, each held {hold_s:.0f} s")
+        udp0, logs = udp_counters(), self.pbx.log_positions()
+        sipp = self.uac(f"hold-{calls}", self.pbx.sip_port, calls, calls, rate, hold_s)
+        level: Json = {"calls": calls, "setup_rate": rate, "hold_s": round(hold_s, 1)}
+        with self.sipp_guard(sipp):
+            # Calls not up by then have failed or are failing; the window must end before the hold does.
+            deadline = time.monotonic() + setup_s + 4
+            answered = 0
+            while time.monotonic() < deadline and sipp.running():
+                answered = self.pbx.answered_calls()
+                if answered >= calls:
+                    break
+                time.sleep(0.3)
+            level["answered_at_window_start"] = answered
+            level["all_up_after_s"] = round(time.monotonic() - sipp.started_at, 1)
+            time.sleep(1.0)
+            before, udp1 = snapshot(self.roles(sipp)), udp_counters()
+            held = [answered]
+            end = time.monotonic() + window
+            while time.monotonic() < end and sipp.running():
+                held.append(self.pbx.answered_calls())
+                time.sleep(min(1.0, max(0.0, end - time.monotonic())))
+            worker_calls = self.worker_calls()
+            after, udp2 = snapshot(self.roles(sipp)), udp_counters()
+            level["held_min"] = min(held)
+            level["held_max"] = max(held)
+            level.update(self.measure(before, after, min(held), idle, worker_calls))
+            wall = after.at - before.at
+            arrivals = sum(udp2[k] - udp1[k] for k in ("InDatagrams", "InErrors", "NoPorts"))
+            level["udp"] = {"datagrams_per_s": round(arrivals / wall), "per_call_per_s":
+                            round(arrivals / wall / max(1, min(held)), 1),
+                            "receive_buffer_errors": udp2.get("RcvbufErrors", 0) - udp0.get("RcvbufErrors", 0)}
+            sipp.wait()
+        res = sipp.result()
+        level["sipp"] = sipp_summary(res)
+        level["failure_ratio"] = round(res.failure_ratio, 4)
+        level["pass"] = res.failure_ratio < FAILURE_LIMIT and level["held_min"] >= calls and res.created >= calls
+        self.drain(f"holding {calls} calls")
+        level["pbx_log"] = self.pbx.trouble(since=logs, limit=15)
+        self.watch_pbx(f"holding {calls} calls")
+        self.log(f"hold {calls}: held {level['held_min']}..{level['held_max']}, "
+                 f"failed {res.failed}/{res.created}, PBX CPU {level['cpu_percent']['pbx']}% "
+                 f"(workers {level['cpu_percent']['workers']}%, SIPp {level['cpu_percent']['sipp']}%, "
+                 f"machine {level['cpu_percent']['machine']}%), PSS {level['pss_mib']['pbx']} MiB "
+                 f"-> {'pass' if level['pass'] else 'FAIL'}")
+        if not level["pass"]:
+            self.note(f"holding {calls} calls failed: held {level['held_min']} of {calls}, SIPp failed "
+                      f"{res.failed}/{res.created} (rc {res.returncode}); first SIPp errors: {res.errors[:3]}; "
+                      f"PBX log: {level['pbx_log'][:5]}")
+        return level
+
+    def phase_hold(self, idle: Json) -> Json:
+        levels: list[Json] = []
+        passed: list[int] = []
+        failed: list[int] = []
+        plan = ramp_levels(self.args.min_calls, self.capacity)
+        try:
+            for calls in plan:
+                level = self.hold_level(calls, idle)
+                levels.append(level)
+                (passed if level["pass"] else failed).append(calls)
+                if not level["pass"]:
+                    break
+            for _ in range(self.args.bisect):
+                if not failed:
+                    break
+                low, high = max(passed, default=0), min(failed)
+                calls = (low + high) // 2
+                if calls <= low or calls >= high:
+                    break
+                level = self.hold_level(calls, idle)
+                levels.append(level)
+                (passed if level["pass"] else failed).append(calls)
+        except OutOfTime as exc:
+            self.note(f"concurrency ramp cut short: {exc}")
+        best = max(passed, default=0)
+        summary: Json = {"levels": levels, "max_held_calls": best,
+                         "limited_by": "failures" if failed else "board capacity (--max-calls)"}
+        if not failed and best == self.capacity:
+            summary["note"] = f"no failure up to --max-calls {self.capacity}; the box may hold more"
+        return summary
+
+    def cps_level(self, rate: float) -> Json:
+        assert self.pbx is not None
+        hold = float(self.args.cps_hold)
+        calls = max(1, int(rate * self.args.cps_seconds))
+        seconds = calls / rate
+        self.require_time(seconds + hold + 20, f"{rate:g} calls/s")
+        self.log(f"rate {rate:g}/s: {calls} calls of {hold:g} s")
+        logs = self.pbx.log_positions()
+        sipp = self.uac(f"rate-{rate:g}", self.pbx.sip_port, calls, self.capacity, rate, hold)
+        level: Json = {"target_cps": rate, "calls": calls, "hold_s": hold}
+        with self.sipp_guard(sipp):
+            warm = min(3.0, seconds / 3)
+            time.sleep(warm)
+            before = snapshot(self.roles(sipp))
+            peak = 0
+            end = sipp.started_at + seconds
+            while time.monotonic() < end and sipp.running():
+                peak = max(peak, self.pbx.active_calls())
+                time.sleep(min(1.0, max(0.0, end - time.monotonic())))
+            after = snapshot(self.roles(sipp))
+            level.update(self.measure(before, after, 0, None))
+            level["peak_active_calls"] = peak
+            sipp.wait()
+        res = sipp.result()
+        level["sipp"] = sipp_summary(res)
+        level["failure_ratio"] = round(res.failure_ratio, 4)
+        achieved = creation_rate(sipp.workdir / "stats.csv", calls)
+        level["achieved_cps"] = achieved
+        level["pdd_ms"] = stats(res.rtd_ms.get("pdd", []))
+        level["pass"] = (res.failure_ratio < FAILURE_LIMIT and res.created >= calls
+                         and achieved is not None and achieved >= 0.9 * rate)
+        cpu = level["cpu_percent"]["pbx"]
+        level["pbx_cpu_percent_per_cps"] = round(cpu / rate, 2)
+        self.drain(f"{rate:g} calls/s")
+        level["pbx_log"] = self.pbx.trouble(since=logs, limit=15)
+        self.watch_pbx(f"{rate:g} calls/s")
+        self.log(f"rate {rate:g}/s: achieved {achieved}, failed {res.failed}/{res.created}, PBX CPU {cpu}%, "
+                 f"PDD p50 {level['pdd_ms']['p50_ms']} ms -> {'pass' if level['pass'] else 'FAIL'}")
+        if not level["pass"]:
+            self.note(f"{rate:g} calls/s failed: achieved {achieved}/s, SIPp failed {res.failed}/{res.created} "
+                      f"(rc {res.returncode}); first SIPp errors: {res.errors[:3]}; PBX log: {level['pbx_log'][:5]}")
+        return level
+
+    def phase_rate(self) -> Json:
+        levels: list[Json] = []
+        best = 0.0
+        hold = float(self.args.cps_hold)
+        try:
+            for rate in self.args.cps_rates:
+                # Concurrency at this rate must fit the board, or the test measures capacity, not rate.
+                if rate * (hold + 0.5) > self.capacity:
+                    self.note(f"{rate:g} calls/s skipped: ~{rate * (hold + 0.5):.0f} calls at once exceed "
+                              f"--max-calls {self.capacity}")
+                    break
+                level = self.cps_level(rate)
+                levels.append(level)
+                if not level["pass"]:
+                    break
+                best = max(best, rate)
+        except OutOfTime as exc:
+            self.note(f"call-rate ramp cut short: {exc}")
+        return {"levels": levels, "sustained_cps": best,
+                "limited_by": "failures" if levels and not levels[-1]["pass"] else "rates tried (--cps-rates)"}
+
+    def pdd_run(self, label: str, port: int) -> Json:
+        calls, rate = int(self.args.pdd_calls), float(self.args.pdd_rate)
+        self.require_time(calls / rate + 20, f"post-dial delay through the {label}")
+        self.log(f"post-dial delay through the {label}: {calls} calls at {rate:g}/s")
+        sipp = self.uac(f"pdd-{label}", port, calls, self.capacity, rate, 1.0, trace_msg=True)
+        with self.sipp_guard(sipp):
+            sipp.wait()
+        res = sipp.result()
+        delays = post_dial_delays(sipp.workdir / "messages.log")
+        out: Json = {"rate_cps": rate, **stats(delays), "sipp": sipp_summary(res),
+                     "failure_ratio": round(res.failure_ratio, 4),
+                     "rtt_ms_resolution": stats(res.rtd_ms.get("pdd", []))}
+        self.log(f"post-dial delay through the {label}: p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms "
+                 f"({len(delays)} calls, failed {res.failed})")
+        if res.failed:
+            self.note(f"post-dial-delay calls through the {label}: {res.failed}/{res.created} failed; "
+                      f"first SIPp errors: {res.errors[:3]}")
+        return out
+
+    def phase_floor(self) -> Json:
+        self.require_time(self.args.pdd_calls / self.args.pdd_rate + 30, "the Kamailio floor")
+        data = self.tmp / "floor"
+        names = [(CALLER, "Bench caller")] + [(c, f"Bench callee {c}") for c in self.callees]
+        realm = make_extensions(data, names, PASSWORD)
+        floor = FloorProxy(data / "run", HOST, self.ports["floor_sip"], data / "minipbx.db", realm)
+        self.floor = floor
+        floor.start()
+        try:
+            self.register(floor.port, "floor Kamailio")
+            return self.pdd_run("floor", floor.port)
+        finally:
+            floor.stop()
+            self.floor = None
+
+    # ---- the run ------------------------------------------------------------------------
+    def run(self) -> Json:
+        self.allocate_ports()
+        self.result["meta"] = meta(self.args, self.ports)
+        self.log(f"work directory {self.tmp}; ports {self.ports}")
+        self.start_uas()
+        pbx = self.start_pbx()
+        phases: Json = {}
+        self.result["phases"] = phases
+        try:
+            phases["idle"] = self.phase_idle()
+            if not self.args.skip_hold:
+                phases["hold"] = self.phase_hold(phases["idle"])
+            if not self.args.skip_rate:
+                phases["rate"] = self.phase_rate()
+            try:
+                phases["pdd_pbx"] = self.pdd_run("PBX", pbx.sip_port)
+                self.drain("post-dial-delay calls")
+                self.watch_pbx("post-dial-delay calls")
+            except OutOfTime as exc:
+                self.note(f"post-dial delay through the PBX skipped: {exc}")
+        finally:
+            code = pbx.stop()
+            self.result["pbx"]["exit_code"] = code
+            self.result["pbx"]["log_trouble"] = pbx.trouble()
+            if code not in (0, None):
+                self.note(f"minipbx exited with code {code} on SIGTERM")
+        if not self.args.no_floor:
+            try:
+                phases["pdd_floor"] = self.phase_floor()
+            except (OutOfTime, FloorError, BenchError) as exc:
+                self.note(f"floor skipped: {exc}")
+        return self.result
+
+    def cleanup(self) -> None:
+        for sipp in self.sipps:
+            sipp.stop()
+        if self.floor is not None:
+            self.floor.stop()
+        if self.pbx is not None:
+            self.pbx.stop()
+        if self.uas is not None:
+            uas = self.uas.result()
+            self.result.setdefault("uas", sipp_summary(uas))
+        if self.args.keep:
+            self.log(f"kept {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# ---- helpers ------------------------------------------------------------------------------
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def ramp_levels(start: int, limit: int) -> list[int]:
+    levels, calls = [], max(1, start)
+    while calls < limit:
+        levels.append(calls)
+        calls *= 2
+    levels.append(limit)
+    return levels
+
+
+def sipp_summary(res: SippResult) -> Json:
+    return {"created": res.created, "successful": res.successful, "failed": res.failed,
+            "returncode": res.returncode, "stopped_by_bench": res.stopped_by_bench,
+            "failed_by_reason": {k: v for k, v in res.stats.items()
+                                 if k.startswith("Failed") and k.endswith("(C)") and v not in ("0", "")},
+            "retransmissions": res.count("Retransmissions(C)"), "errors": res.errors[:10]}
+
+
+def creation_rate(stats_csv: Path, calls: int) -> float | None:
+    """Calls/s SIPp actually created, from its per-second statistics rows."""
+    if not stats_csv.exists():
+        return None
+    lines = [line for line in stats_csv.read_text(errors="replace").splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    header = lines[0].rstrip(";").split(";")
+    best: float | None = None
+    for line in lines[1:]:
+        row = dict(zip(header, line.rstrip(";").split(";"), strict=False))
+        try:
+            created = int(row.get("TotalCallCreated", "0"))
+            h, m, s, us = (int(x) for x in row.get("ElapsedTime(C)", "0:0:0:0").split(":"))
+        except ValueError:
+            continue
+        elapsed = h * 3600 + m * 60 + s + us / 1e6
+        if elapsed > 0 and created > 0:
+            best = created / elapsed
+            if created >= calls:
+                # The first call goes out at 0 s, so `calls` calls span (calls - 1) intervals.
+                best = (calls - 1) / elapsed if calls > 1 else best
+                break
+    return round(best, 2) if best is not None else None
+
+
+def _run(argv: list[str]) -> str:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def meta(args: argparse.Namespace, ports: dict[str, int]) -> Json:
+    cpu_model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("model name")), platform.processor())
+    mem_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:")), 0)
+    root = Path(__file__).resolve().parents[1]
+    commit = _run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"])
+    # Changes to the bench itself do not change what is measured.
+    dirty = bool(_run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no", "--", ".",
+                       ":(exclude)bench"]))
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pjsua2 = version("pjsua2-python")
+    except PackageNotFoundError:
+        pjsua2 = "unknown"
+    return {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": {"cpu": cpu_model, "cores": os.cpu_count(), "memory_mib": mem_kb // 1024,
+                 "kernel": platform.release(), "loadavg_at_start": list(os.getloadavg())},
+        "versions": {"python": platform.python_version(), "pjsua2": pjsua2, "sipp": sipp_version(),
+                     "kamailio": _run(["kamailio", "-v"]).splitlines()[0] if _run(["kamailio", "-v"]) else "unknown",
+                     "minipbx_commit": commit + ("+dirty" if dirty else "")},
+        "options": {k: v for k, v in vars(args).items() if k not in ("results",)},
+        "ports": ports,
+    }
+
+
+def parse_rates(text: str) -> list[float]:
+    try:
+        rates = sorted({float(v) for v in text.split(",") if v.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"rates {text!r}: use numbers separated by commas, e.g. 5,10,20") from None
+    if not rates or rates[0] <= 0:
+        raise argparse.ArgumentTypeError("rates must be positive")
+    return rates
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.calls", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--max-calls", type=int, default=128,
+                   help="board capacity and top of the concurrency ramp (bridged calls)")
+    p.add_argument("--min-calls", type=int, default=4, help="first level of the concurrency ramp")
+    p.add_argument("--ramp-rate", type=float, default=20, help="calls/s at which each level's calls are set up")
+    p.add_argument("--window", type=float, default=5, help="seconds each level is measured with all calls up")
+    p.add_argument("--bisect", type=int, default=2, help="extra levels between the last pass and the first failure")
+    p.add_argument("--cps-rates", type=parse_rates, default=[5.0, 10.0, 20.0, 30.0],
+                   help="call rates tried with short calls, lowest first; stops at the first failing rate")
+    p.add_argument("--cps-seconds", type=float, default=10, help="seconds of calls at each rate")
+    p.add_argument("--cps-hold", type=float, default=1.0, help="hold time of each short call (s)")
+    p.add_argument("--pdd-calls", type=int, default=150, help="calls for the post-dial delay (PBX and floor each)")
+    p.add_argument("--pdd-rate", type=float, default=10, help="calls/s for the post-dial delay")
+    p.add_argument("--idle-seconds", type=float, default=4, help="seconds of the idle measurement")
+    p.add_argument("--time-limit", type=float, default=330,
+                   help="seconds after which no further load step starts (each step is bounded too)")
+    p.add_argument("--skip-hold", action="store_true", help="skip the concurrency ramp")
+    p.add_argument("--skip-rate", action="store_true", help="skip the call-rate ramp")
+    p.add_argument("--no-floor", action="store_true", help="skip the bare-Kamailio floor")
+    p.add_argument("--results", type=Path, default=RESULTS, help="where JSON and Markdown results go")
+    p.add_argument("--no-save", action="store_true", help="print the summary only; write no result files")
+    p.add_argument("--update-readme", action="store_true",
+                   help="replace the '## Performance' section of README.md with this run's figures "
+                        "(only if README.md exists; the section is always written to results/README-performance.md)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, SIPp traces)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.max_calls < 2 or args.min_calls < 1:
+        print("bench: --max-calls must be at least 2 and --min-calls at least 1", file=sys.stderr)
+        return 2
+    bench = Bench(args)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous: dict[signal.Signals, Callable[[int, FrameType | None], Any] | int | None] = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        previous[sig] = signal.signal(sig, stop)
+    code = 0
+    try:
+        bench.run()
+    except KeyboardInterrupt:
+        bench.note("interrupted; partial results")
+        code = 130
+    except (BenchError, PbxError, SippError, FloorError) as exc:
+        bench.note(f"bench stopped: {exc}")
+        code = 1
+    finally:
+        bench.cleanup()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    bench.result["anomalies"] = bench.anomalies
+    bench.result["duration_s"] = round(bench.elapsed(), 1)
+    summary = report.summarize(bench.result)
+    bench.result["summary"] = summary
+    text = report.markdown(bench.result)
+    print()
+    print(text)
+    if not args.no_save:
+        paths = report.save(bench.result, text, args.results)
+        section = report.readme_section(bench.result)
+        section_path = args.results / "README-performance.md"
+        section_path.write_text(section)
+        print("saved: " + ", ".join(str(p) for p in [*paths, section_path]))
+        if args.update_readme:
+            if README.exists():
+                report.replace_section(README, section)
+                print(f"updated the '## Performance' section of {README}")
+            else:
+                print(f"{README} does not exist; the section is in {section_path}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

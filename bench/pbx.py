@@ -1,0 +1,203 @@
+"""The PBX under test: `minipbx run` in a temporary data directory, started and stopped by PID."""
+from __future__ import annotations
+
+import contextlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.procstat import descendants
+from firmware.brain.control import ControlError, ask
+from firmware.store.database import open_store
+from firmware.store.extensions import add_extension, realm
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Lines of the PBX's logs that say something went wrong.
+_TROUBLE = re.compile(r"\b(ERROR|CRITICAL|Traceback|FATAL|WARNING|died|restarting|too many calls|Worker Full"
+                      r"|unavailable|failover|Busy)\b", re.IGNORECASE)
+# Kamailio's usual start-up chatter at level WARNING that says nothing about the load.
+_BENIGN = re.compile(r"(ds_ping_reply|sr_kemi|No such file|rpc_|<core> \[core/cfg)")
+
+
+class PbxError(RuntimeError):
+    pass
+
+
+def free_port(host: str = "127.0.0.1", span: int = 1, avoid: set[int] | None = None) -> int:
+    """A port p such that p .. p+span-1 are free for UDP and TCP on host (below the ephemeral range)."""
+    avoid = avoid or set()
+    for start in range(12000, 32000 - span, 97):
+        ports = range(start, start + span)
+        if any(p in avoid for p in ports):
+            continue
+        try:
+            for port in ports:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, \
+                        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                    udp.bind((host, port))
+                    tcp.bind((host, port))
+        except OSError:
+            continue
+        return start
+    raise PbxError("no free port range on 127.0.0.1 below 32000")
+
+
+def udp_ports_in_use() -> set[int]:
+    used: set[int] = set()
+    for table in ("/proc/net/udp", "/proc/net/tcp"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                used.add(int(line.split()[1].split(":")[1], 16))
+    return used
+
+
+def rtp_base_for(workers: int, per_worker: int, avoid: set[int]) -> int:
+    """The first port of the workers' RTP ranges (per_worker ports each), clear of what is bound now.
+
+    The PBX gives every worker its own range, so a large board needs a long run
+    of ports; above 32767 it overlaps the kernel's ephemeral range. pjsua skips a
+    port some other socket holds, so a range only needs most of its ports free.
+    """
+    used = udp_ports_in_use() | avoid
+    span = workers * per_worker
+    for start in range(14000, 65536 - span, per_worker):
+        if all(sum(1 for p in range(first, first + per_worker) if p in used) < per_worker // 4
+               for first in range(start, start + span, per_worker)):
+            return start
+    raise PbxError(f"no {span} ports for the workers' RTP (from 14000 up) are free enough")
+
+
+def make_extensions(data_dir: Path, numbers: list[tuple[str, str]], password: str) -> str:
+    """Create the extensions (number, name) in a store; return the SIP realm."""
+    db = open_store(data_dir)
+    try:
+        for number, name in numbers:
+            add_extension(db, number, name, password=password)
+        return realm(db)
+    finally:
+        db.conn.close()
+
+
+class Pbx:
+    def __init__(self, data_dir: Path, board_calls: int, sip_port: int, rtp_base: int) -> None:
+        self.data_dir = data_dir
+        self.sip_port = sip_port
+        self.rtp_base = rtp_base
+        self.board = data_dir / "board.toml"
+        self.board_calls = board_calls
+        self.output = data_dir / "brain.out"
+        self.process: subprocess.Popen[bytes] | None = None
+        # Log sizes when the PBX said ready: start-up chatter (such as each worker's
+        # call-capacity probe, which ends in "too many calls" by design) is not trouble.
+        self.log_offsets: dict[Path, int] = {}
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def control(self) -> Path:
+        return self.data_dir.resolve() / "run" / "control.sock"
+
+    def start(self, timeout: float = 180.0) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        board = (REPO_ROOT / "boards" / "sim.toml").read_text()
+        board, count = re.subn(r"(?m)^calls\s*=\s*\d+", f"calls = {self.board_calls}", board)
+        if count != 1:
+            raise PbxError("boards/sim.toml has no `[capacity] calls = N` line to change")
+        self.board.write_text(board)
+        argv = [sys.executable, "-m", "firmware.cli.main", "--data", str(self.data_dir), "run",
+                "--board", str(self.board), "--sip-addr", "127.0.0.1", "--sip-port", str(self.sip_port),
+                "--rtp-base", str(self.rtp_base)]
+        with self.output.open("wb") as out:
+            self.process = subprocess.Popen(argv, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise PbxError(f"minipbx exited with code {self.process.returncode} at start:\n"
+                               + self.output.read_text(errors="replace")[-3000:])
+            if b"minipbx ready" in self.output.read_bytes():
+                self.log_offsets = self.log_positions()
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise PbxError(f"minipbx did not print 'minipbx ready' within {timeout:.0f} s; see {self.output}")
+
+    def status(self) -> dict[str, object]:
+        try:
+            return ask(self.control, "status", timeout=10)
+        except (ControlError, OSError, ValueError) as exc:
+            raise PbxError(f"minipbx status failed: {exc}") from None
+
+    def answered_calls(self) -> int:
+        calls = self.status().get("active_calls", [])
+        assert isinstance(calls, list)
+        return sum(1 for c in calls if isinstance(c, dict) and c.get("state") == "answered")
+
+    def active_calls(self) -> int:
+        calls = self.status().get("active_calls", [])
+        assert isinstance(calls, list)
+        return len(calls)
+
+    def workers(self) -> list[dict[str, object]]:
+        workers = self.status().get("workers", [])
+        assert isinstance(workers, list)
+        return [w for w in workers if isinstance(w, dict)]
+
+    def roles(self) -> dict[str, list[int]]:
+        """PIDs by role: brain, edge (Kamailio and its children), worker<N>."""
+        status = self.status()
+        roles: dict[str, list[int]] = {"brain": [self.pid] if self.pid else []}
+        edge = status.get("edge")
+        if isinstance(edge, dict) and isinstance(edge.get("pid"), int):
+            roles["edge"] = descendants(int(edge["pid"]))
+        for worker in self.workers():
+            if isinstance(worker.get("pid"), int):
+                roles[f"worker{worker['number']}"] = [int(str(worker["pid"]))]
+        return roles
+
+    def stop(self, timeout: float = 60.0) -> int | None:
+        """SIGTERM to the brain (it stops the edge and the workers), SIGKILL if it does not exit."""
+        process = self.process
+        if process is None:
+            return None
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                # The kernel sends the brain's children SIGTERM when it dies (PR_SET_PDEATHSIG).
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                process.wait(timeout=10)
+        return process.returncode
+
+    def _logs(self) -> list[Path]:
+        return [p for p in (self.output, *sorted((self.data_dir / "logs").glob("*.log"))) if p.exists()]
+
+    def log_positions(self) -> dict[Path, int]:
+        return {path: path.stat().st_size for path in self._logs()}
+
+    def trouble(self, since: dict[Path, int] | None = None, limit: int = 40) -> list[str]:
+        """Lines logged since `since` (default: since start-up) that report trouble, first `limit`.
+
+        From the brain's output and logs/*.log (edge and workers).
+        """
+        found: list[str] = []
+        offsets = self.log_offsets if since is None else since
+        for path in self._logs():
+            with path.open("rb") as log:
+                log.seek(offsets.get(path, 0))
+                text = log.read().decode(errors="replace")
+            for line in text.splitlines():
+                if _TROUBLE.search(line) and not _BENIGN.search(line):
+                    found.append(f"{path.name}: {line.strip()[:400]}")
+                    if len(found) >= limit:
+                        return found
+        return found

@@ -1,0 +1,172 @@
+"""Where a new call goes: the dial plan applied to one call.
+
+`decide()` reads the configuration and returns a Decision; the switch carries it
+out. Nothing here talks to workers, so every rule is testable on its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from firmware.dialplan.call_classes import classify as classify_number
+from firmware.dialplan.cos import allowed, effective_profile
+from firmware.dialplan.numbering import Kind
+from firmware.dialplan.plan import load_plan
+from firmware.modes.state import mode_now
+from firmware.store.extensions import get_extension
+from firmware.store.settings import get_setting
+from firmware.trunks.config import Trunk, extension_groups, get_trunk, groups, list_trunks
+from firmware.trunks.inbound import inbound_destination
+
+
+@dataclass(frozen=True)
+class RingExtension:
+    number: str
+    route: str
+
+
+@dataclass(frozen=True)
+class DialOut:
+    number: str
+    trunks: tuple[Trunk, ...]  # in hunting order
+    caller_id: str
+    call_class: str
+    route: str
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """The caller hears a tone (as early media), then is released with `code`."""
+    code: int
+    reason: str
+    disposition: str
+    cause: str
+    tone: str = "unavailable"
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Released at once with `code`; the caller's phone gives its own tone."""
+    code: int
+    reason: str
+    disposition: str
+    cause: str
+
+
+@dataclass(frozen=True)
+class Feature:
+    code: str
+
+
+Decision = RingExtension | DialOut | Refuse | Reject | Feature
+
+
+@dataclass
+class CallFacts:
+    caller: str  # extension number, or the external number for trunk calls
+    dialled: str
+    auth_user: str
+    trunk: str = ""
+    did: str = ""
+    mode: str = ""
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+class Router:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._round_robin: dict[str, int] = {}
+
+    def mode(self) -> str:
+        return mode_now(self.db).mode
+
+    def decide(self, facts: CallFacts, busy_trunks: dict[str, int]) -> Decision:
+        facts.mode = self.mode()
+        if facts.trunk:
+            return self._inbound(facts)
+        if not facts.auth_user:
+            return Reject(403, "Forbidden", "failed", "caller not authenticated")
+        return self._internal(facts, busy_trunks)
+
+    # ---- calls from a trunk ------------------------------------------------------
+    def _inbound(self, facts: CallFacts) -> Decision:
+        destination, route = inbound_destination(self.db, facts.trunk, facts.did, facts.caller, facts.mode)
+        if destination == "hangup":
+            return Refuse(480, "Temporarily Unavailable", "unavailable", f"no destination ({route})")
+        if destination == "blocked":
+            return Reject(603, "Decline", "blocked", f"caller on the blocked list ({route})")
+        if destination.startswith("ext:"):
+            number = destination[4:]
+            if get_extension(self.db, number) is None:
+                return Refuse(480, "Temporarily Unavailable", "unavailable", f"route to missing extension {number}")
+            return RingExtension(number, route)
+        return Refuse(480, "Temporarily Unavailable", "unavailable", f"unsupported destination {destination}")
+
+    # ---- calls from an extension --------------------------------------------------
+    def _internal(self, facts: CallFacts, busy_trunks: dict[str, int]) -> Decision:
+        plan = load_plan(self.db)
+        dialled = plan.classify(facts.dialled)
+        if dialled.kind is Kind.FEATURE:
+            return Feature(dialled.number)
+        if dialled.kind in (Kind.EXTENSION, Kind.OPERATOR):
+            if not dialled.number or get_extension(self.db, dialled.number) is None:
+                return Refuse(404, "Not Found", "unavailable", "unknown number")
+            route = "operator" if dialled.kind is Kind.OPERATOR else "internal"
+            return RingExtension(dialled.number, route)
+        if dialled.kind is Kind.EMERGENCY:
+            # Any free line, whatever the caller's rights or groups.
+            trunks = self._hunt(list(groups(self.db)), busy_trunks, emergency=True)
+            if not trunks:
+                return Refuse(503, "Service Unavailable", "failed", "emergency call: no line free", "congestion")
+            return DialOut(dialled.number, trunks, self._caller_id(facts.caller, trunks[0]), "emergency",
+                           "emergency")
+        if dialled.kind is Kind.OUTSIDE:
+            return self._outside(facts, dialled.number, busy_trunks)
+        return Refuse(404, "Not Found", "unavailable", "unknown number")
+
+    def _outside(self, facts: CallFacts, number: str, busy_trunks: dict[str, int]) -> Decision:
+        country = str(get_setting(self.db, "country"))
+        call_class = classify_number(country, number)
+        if call_class is None:
+            return Refuse(484, "Address Incomplete", "barred", f"number {number} fits no {country} number pattern")
+        if not allowed(self.db, facts.caller, facts.mode, call_class):
+            profile = effective_profile(self.db, facts.caller, facts.mode)
+            return Refuse(403, "Forbidden", "barred",
+                          f"class of service {profile} does not allow {call_class} calls in {facts.mode} mode")
+        allowed_groups = extension_groups(self.db, facts.caller)
+        if not allowed_groups:
+            return Refuse(503, "Service Unavailable", "failed", "no trunk group configured", "congestion")
+        trunks = self._hunt(allowed_groups, busy_trunks)
+        if not trunks:
+            return Refuse(486, "All Lines Busy", "busy", "all permitted lines busy", "busy")
+        return DialOut(number, trunks, self._caller_id(facts.caller, trunks[0]), call_class,
+                       f"outbound {call_class}")
+
+    def _hunt(self, group_names: list[str], busy: dict[str, int], emergency: bool = False) -> tuple[Trunk, ...]:
+        """Free trunks of the groups, each group in its own hunting order."""
+        all_groups = groups(self.db)
+        chosen: list[Trunk] = []
+        pool = [(g, *all_groups[g]) for g in group_names if g in all_groups]
+        if emergency:
+            pool.append(("*", "first_free", [t.name for t in list_trunks(self.db)]))
+        for name, strategy, members in pool:
+            trunks = [t for t in (get_trunk(self.db, m) for m in members) if t is not None]
+            free = [t for t in trunks if busy.get(t.name, 0) < t.channels and (emergency or not t.inbound_only)]
+            if strategy == "round_robin" and free:
+                start = self._round_robin.get(name, 0) % len(free)
+                self._round_robin[name] = start + 1
+                free = free[start:] + free[:start]
+            elif strategy == "least_used":
+                free.sort(key=lambda t: busy.get(t.name, 0))
+            chosen.extend(t for t in free if t not in chosen)
+        return tuple(chosen)
+
+    def _caller_id(self, number: str, trunk: Trunk) -> str:
+        """Extension's own, else the trunk's default, else the company number, else the extension."""
+        extension = self.db.execute("SELECT caller_id FROM extensions WHERE number = ?", [number]).fetchone()
+        for candidate in ((extension[0] if extension else ""), trunk.caller_id,
+                          str(get_setting(self.db, "company_number"))):
+            if candidate:
+                return str(candidate)
+        return number
