@@ -64,6 +64,10 @@ class Call:
     b_count: int = 0
     # The extension being rung (it becomes answered_by when it answers).
     answered_by_candidate: str | None = None
+    # Camp-on: the number offered while the caller hears "all lines busy".
+    camp_on_offer: str = ""
+    # A camp-on callback: leg A is a call *to* the extension that booked it.
+    callback: bool = False
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""

@@ -56,8 +56,12 @@ class ControlServer:
             if command == "status":
                 answer: dict[str, object] = {"ok": True, "status": await self.status()}
             elif command == "reload" and self.reload is not None:
-                await self.reload()
-                answer = {"ok": True, "status": {}}
+                try:
+                    await self.reload()
+                    answer = {"ok": True, "status": {}}
+                except Exception as exc:
+                    log.error("reload failed: %s", exc)
+                    answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
@@ -90,7 +94,10 @@ def ask(path: Path, command: str, timeout: float = 5.0) -> dict[str, object]:
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
-    answer = json.loads(data)
+    try:
+        answer = json.loads(data)
+    except ValueError:
+        raise ControlError("minipbx stopped while answering; try again") from None
     if not isinstance(answer, dict) or not answer.get("ok"):
         raise ControlError(str(answer.get("error") if isinstance(answer, dict) else answer))
     status = answer["status"]

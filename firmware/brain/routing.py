@@ -43,6 +43,8 @@ class Refuse:
     disposition: str
     cause: str
     tone: str = "unavailable"
+    # All permitted lines busy: the caller may press 6 to be called back (camp-on).
+    camp_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,11 @@ class Router:
             profile = effective_profile(self.db, facts.caller, facts.mode)
             return Refuse(403, "Forbidden", "barred",
                           f"class of service {profile} does not allow {call_class} calls in {facts.mode} mode")
-        allowed_groups = extension_groups(self.db, facts.caller)
-        if not allowed_groups:
-            return Refuse(503, "Service Unavailable", "failed", "no trunk group configured", "congestion")
-        trunks = self._hunt(allowed_groups, busy_trunks)
+        if not list_trunks(self.db):
+            return Refuse(503, "Service Unavailable", "failed", "no trunk configured", "congestion")
+        trunks = self._hunt(extension_groups(self.db, facts.caller), busy_trunks)
         if not trunks:
-            return Refuse(486, "All Lines Busy", "busy", "all permitted lines busy", "busy")
+            return Refuse(486, "All Lines Busy", "busy", "all permitted lines busy", "busy", camp_on=number)
         return DialOut(number, trunks, self._caller_id(facts.caller, trunks[0]), call_class,
                        f"outbound {call_class}")
 
@@ -148,7 +149,8 @@ class Router:
         all_groups = groups(self.db)
         chosen: list[Trunk] = []
         pool = [(g, *all_groups[g]) for g in group_names if g in all_groups]
-        if emergency:
+        if emergency or not all_groups:
+            # No groups configured (a box with one or two lines): every trunk, by name.
             pool.append(("*", "first_free", [t.name for t in list_trunks(self.db)]))
         for name, strategy, members in pool:
             trunks = [t for t in (get_trunk(self.db, m) for m in members) if t is not None]

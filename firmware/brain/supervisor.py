@@ -27,7 +27,8 @@ from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
 from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
 from firmware.edge.process import Edge, kamailio_binary
 from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
-from firmware.modes.state import mode_now
+from firmware.gateway.supervision import GatewayPlan, LineGateway, board_has_ports
+from firmware.modes.state import last_logged_mode, log_change, mode_now
 from firmware.store.database import db_path, open_store
 from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
@@ -54,6 +55,8 @@ class RunOptions:
     sip_addr: str
     sip_port: int
     rtp_base: int = 20000
+    # Start the line gateway for the board's ports (off: SIP phones only, as most tests want).
+    gateway: bool = True
 
 
 def workers_needed(max_calls: int, capacity: int) -> int:
@@ -70,11 +73,13 @@ class Pbx:
         self.workers: list[WorkerHandle] = []
         self.edge: Edge | None = None
         self.switch: Switch | None = None
+        self.gateway: LineGateway | None = None
         self.control: ControlServer | None = None
         self.stopping = asyncio.Event()
         self.started_at = time.time()
         self._lock_file: IO[str] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._reload_wanted = asyncio.Event()
 
     # ---- start -------------------------------------------------------------------
     def _lock(self) -> None:
@@ -123,6 +128,7 @@ class Pbx:
         await self._wait_port_free()
         edge_host = options.sip_addr if validate_sip_addr(options.sip_addr).is_loopback else "127.0.0.1"
         self.switch = Switch(db, edge_host, options.sip_port, realm(db))
+        self.switch.workers = self.workers
 
         first = self._plan(1)
         self.workers.append(self._handle(first))
@@ -150,10 +156,19 @@ class Pbx:
         )
         await self.edge.start()
         self._spawn(self._watch_edge())
+        if options.gateway and board_has_ports(board):
+            # After the edge: the gateway's ports register there at once.
+            self.gateway = LineGateway(GatewayPlan(
+                data_dir=self.data_dir, board_path=options.board_path.resolve(), log_dir=self.log_dir,
+                edge=f"{edge_host}:{options.sip_port}",
+                rtp_base=options.rtp_base + len(self.workers) * RTP_PORTS_PER_WORKER))
+            await self.gateway.start()
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload)
         await self.control.start()
         sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
         self._spawn(self._watchdog())
+        self._spawn(self._watch_modes())
+        self._spawn(self._reloader())
         log.info("minipbx ready: SIP on %s:%d, %d call workers", options.sip_addr, options.sip_port,
                  len(self.workers))
 
@@ -233,6 +248,19 @@ class Pbx:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), interval)
 
+    async def _watch_modes(self) -> None:
+        """Log every mode change the timetable or a holiday makes (overrides log themselves)."""
+        while not self.stopping.is_set():
+            try:
+                state = mode_now(self.db)
+                if state.mode != last_logged_mode(self.db):
+                    log_change(self.db, state, by="timetable")
+                    log.info("mode now %s (%s)", state.mode, state.reason)
+            except Exception:
+                log.exception("checking the operating mode failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), 5)
+
     # ---- status ----------------------------------------------------------------
     async def status(self) -> dict[str, object]:
         assert self.switch is not None
@@ -265,12 +293,36 @@ class Pbx:
                         "calls": self.switch.trunk_usage().get(t.name, 0)} for t in list_trunks(self.db)],
             "mode": {"mode": mode.mode, "reason": mode.reason},
             "active_calls": self.switch.active_calls(),
+            "gateway": await self.gateway.status() if self.gateway else None,
         }
 
     async def reload(self) -> None:
-        """Configuration changed (trunks, routes): make the edge read its tables again."""
-        await reload_trunks(self.run_dir)
-        log.info("trunk configuration reloaded")
+        """Configuration changed (trunks): the edge reads its tables again, soon.
+
+        Applied in the background: several changes in a row become one reload,
+        and a reload the edge refuses for now (Kamailio frees old registration
+        records only some seconds after a reload) is retried.
+        """
+        self._reload_wanted.set()
+
+    async def _reloader(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            await self._reload_wanted.wait()
+            self._reload_wanted.clear()
+            try:
+                await reload_trunks(self.run_dir)
+                log.info("trunk configuration reloaded")
+                failures = 0
+            except EdgeRpcError as exc:
+                failures += 1
+                if failures <= 30:
+                    log.info("edge not ready to reload trunks (%s); retrying", exc)
+                    await asyncio.sleep(1)
+                    self._reload_wanted.set()
+                else:
+                    log.error("could not reload trunk configuration: %s", exc)
+                    failures = 0
 
     # ---- stop --------------------------------------------------------------------
     async def stop(self) -> None:
@@ -278,6 +330,8 @@ class Pbx:
         sdnotify.stopping()
         if self.control is not None:
             await self.control.stop()
+        if self.gateway is not None:
+            await self.gateway.stop()
         if self.edge is not None:
             await self.edge.stop()
         await asyncio.gather(*(w.stop() for w in self.workers), return_exceptions=True)

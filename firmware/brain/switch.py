@@ -5,7 +5,9 @@ the worker holding the caller's leg and keeps the call's state and record.
 - an extension carries one conversation at a time: a second caller hears busy;
 - a refused caller hears a tone (early media) for a few seconds, then is released;
 - no answer within `ring_timeout` seconds: the call is given up;
-- an outbound call that a trunk cannot carry (503, timeout) tries the next trunk.
+- an outbound call that a trunk cannot carry (503, timeout) tries the next trunk;
+- all permitted lines busy: the caller hears busy tone and may press 6 to camp on;
+  when a line frees, their phone rings and, once answered, the number is dialled.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from firmware.brain.calls import Call, CallState
 from firmware.brain.features import FeatureCodes
 from firmware.brain.routing import CallFacts, DialOut, Feature, Refuse, RingExtension, Router
 from firmware.brain.workers import WorkerHandle
+from firmware.gateway.accounts import LINE_PREFIX, line_trunk, parse_line_caller
 from firmware.media.tones import tone
 from firmware.store.cdr import write_cdr
 from firmware.store.extensions import get_extension
@@ -38,6 +41,7 @@ REFUSAL_TONE_SECONDS = 4.0
 USER_BUSY = "User Busy"
 
 _BUSY_CODES = {486, 600, 603}
+CAMP_ON_DIGIT = "6"
 # Answers that mean the trunk (not the called party) could not carry the call.
 _TRUNK_FAILURE_CODES = {408, 500, 502, 503, 504}
 
@@ -52,6 +56,9 @@ class Switch:
         self.calls: dict[str, Call] = {}
         self.by_leg: dict[str, Call] = {}
         self.on_call_ended: list[Callable[[Call], None]] = []
+        # Camp-on bookings, oldest first: extension -> the number it wants.
+        self.camp_ons: dict[str, str] = {}
+        self.workers: list[WorkerHandle] = []
 
     # ---- settings read per call, so a change applies to the next call ---------
     def _ring_timeout(self) -> int:
@@ -83,7 +90,11 @@ class Switch:
             if kind == "ended":
                 self.by_leg.pop(leg, None)
             return
-        if kind == "progress" and not is_a:
+        if kind == "dtmf" and is_a:
+            self._caller_digit(call, str(message["digit"]))
+        elif kind == "answered" and is_a and call.callback:
+            self._callback_answered(call)
+        elif kind == "progress" and not is_a:
             self._callee_ringing(call)
         elif kind == "answered" and not is_a:
             self._callee_answered(call)
@@ -95,6 +106,13 @@ class Switch:
 
     def _incoming(self, worker: WorkerHandle, message: Message) -> None:
         trunk = str(message.get("trunk") or "")
+        line = line_trunk(self.db, str(message.get("auth_user") or ""))
+        if line is not None:
+            # The line gateway calls for an FXO line from the line's own account, with the
+            # network's caller ID in the From display: a trunk call from that number.
+            number, name = parse_line_caller(str(message.get("from_name") or ""))
+            message = {**message, "trunk": line, "did": "", "auth_user": "", "from_user": number, "from_name": name}
+            trunk = line
         call = Call(
             id=uuid.uuid4().hex[:12],
             worker=worker,
@@ -133,6 +151,7 @@ class Switch:
             call.route = f"feature {decision.code}"
             self._feature(call, decision.code)
         elif isinstance(decision, Refuse):
+            call.camp_on_offer = decision.camp_on
             self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition, decision.tone)
         else:
             self._reject(call, decision.code, decision.reason, decision.disposition, decision.cause, "system")
@@ -167,7 +186,14 @@ class Switch:
             headers["P-Asserted-Identity"] = identity
         if trunk.privacy:
             headers["Privacy"] = trunk.privacy
-        self._dial_b(call, {"uri": f"sip:{call.dial_target}@{self.edge}", "from_uri": identity, "headers": headers})
+        if trunk.kind == "fxo":
+            # An analog line: call the line's account at the gateway, which seizes the line and dials.
+            self._dial_b(call, {"uri": f"sip:{LINE_PREFIX}{trunk.name}@{self.edge}",
+                                "from_uri": f"<sip:{call.caller_id}@{self.realm}>",
+                                "headers": {"X-Minipbx-Dial": call.dial_target}})
+        else:
+            self._dial_b(call, {"uri": f"sip:{call.dial_target}@{self.edge}", "from_uri": identity,
+                                "headers": headers})
         if call.timer is None:
             timeout = self._ring_timeout() + 30
             call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
@@ -197,7 +223,8 @@ class Switch:
     def _callee_ringing(self, call: Call) -> None:
         if call.state is CallState.ROUTING:
             call.state = CallState.RINGING
-            self._send(call, call.a_leg, "answer", code=180)
+            if not call.callback:
+                self._send(call, call.a_leg, "answer", code=180)
 
     def _callee_answered(self, call: Call) -> None:
         if call.state not in (CallState.ROUTING, CallState.RINGING):
@@ -206,7 +233,8 @@ class Switch:
         call.state = CallState.ANSWERED
         call.answered_at = datetime.now(UTC)
         call.answered_by = call.answered_by_candidate or call.dial_target or call.called
-        self._send(call, call.a_leg, "answer", code=200)
+        if not call.callback:
+            self._send(call, call.a_leg, "answer", code=200)
         call.worker.send({"type": "bridge", "a": call.a_leg, "b": call.b_leg})
         log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
 
@@ -269,7 +297,8 @@ class Switch:
         """The caller hears a tone as early media, then is released."""
         call.decide(disposition, cause, "system")
         call.state = CallState.REFUSING
-        self._send(call, call.a_leg, "answer", code=183)
+        if not call.callback:
+            self._send(call, call.a_leg, "answer", code=183)
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
         call.timer = asyncio.get_running_loop().call_later(
             REFUSAL_TONE_SECONDS, lambda: self._send(call, call.a_leg, "hangup", code=code, reason=reason)
@@ -283,11 +312,64 @@ class Switch:
         self.calls[call.id] = call
         self.by_leg[call.a_leg] = call
 
-    def _in_conversation(self, number: str, besides: Call) -> bool:
+    def _in_conversation(self, number: str, besides: Call | None) -> bool:
         return any(
             c is not besides and number in (c.caller, c.called, c.answered_by_candidate)
             for c in self.calls.values()
         )
+
+    # ---- camp-on ------------------------------------------------------------------------
+    def _caller_digit(self, call: Call, digit: str) -> None:
+        if digit != CAMP_ON_DIGIT or not call.camp_on_offer or call.state is not CallState.REFUSING:
+            return
+        self.camp_ons.pop(call.caller, None)
+        self.camp_ons[call.caller] = call.camp_on_offer
+        call.outcome = None
+        call.decide("busy", f"all permitted lines busy; camp-on booked for {call.camp_on_offer}", "caller")
+        call.camp_on_offer = ""
+        call.cancel_timer()
+        log.info("call %s: %s camps on for %s", call.id, call.caller, self.camp_ons[call.caller])
+        self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
+        call.timer = asyncio.get_running_loop().call_later(2.0, lambda: self._send(call, call.a_leg, "hangup"))
+
+    def _serve_camp_ons(self) -> None:
+        """A line may have freed: ring back the oldest booking that can go out now."""
+        for extension, number in list(self.camp_ons.items()):
+            if self._in_conversation(extension, besides=None):
+                continue
+            plan_prefix = str(get_setting(self.db, "outside_prefix"))
+            facts = CallFacts(caller=extension, dialled=plan_prefix + number, auth_user=extension)
+            decision = self.router.decide(facts, self.trunk_usage())
+            if isinstance(decision, Refuse) and decision.camp_on:
+                continue  # still busy; keep the booking
+            del self.camp_ons[extension]
+            if isinstance(decision, DialOut):
+                self._start_callback(extension, decision, facts.mode)
+            return
+
+    def _start_callback(self, extension: str, decision: DialOut, mode: str) -> None:
+        worker = min((w for w in self.workers if w.ready), default=None,
+                     key=lambda w: sum(1 for c in self.calls.values() if c.worker is w))
+        if worker is None:
+            return
+        call_id = uuid.uuid4().hex[:12]
+        call = Call(id=call_id, worker=worker, a_leg=f"a{call_id}", caller=extension, caller_name="",
+                    called=decision.number, sip_call_id=f"camp-on-{call_id}", callback=True, mode=mode,
+                    route="camp-on callback", dial_target=decision.number, spare_trunks=decision.trunks,
+                    caller_id=decision.caller_id)
+        self._track(call)
+        log.info("call %s: line free, ringing %s back for %s", call.id, extension, decision.number)
+        worker.send({"type": "dial", "leg": call.a_leg, "uri": f"sip:{extension}@{self.edge}",
+                     "from_uri": f'"Line free" <sip:{decision.number}@{self.realm}>'})
+        timeout = self._ring_timeout()
+        call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
+
+    def _callback_answered(self, call: Call) -> None:
+        """The extension picked up its camp-on callback: now dial the number it wanted."""
+        if call.state is not CallState.ROUTING or call.b_leg is not None:
+            return
+        call.cancel_timer()
+        self._dial_next_trunk(call)
 
     def _maybe_finish(self, call: Call) -> None:
         if not call.finished or call.state is CallState.ENDED:
@@ -298,6 +380,8 @@ class Switch:
         for leg in [leg for leg, c in self.by_leg.items() if c is call]:
             self.by_leg.pop(leg, None)
         self._write_record(call)
+        if call.trunk and self.camp_ons:
+            self._serve_camp_ons()
 
     def _write_record(self, call: Call) -> None:
         record = call.record()

@@ -36,9 +36,9 @@ async def reload_trunks(run_dir: Path) -> None:
     await rpc(run_dir, "uac.reg_reload")
 
 
-# uac module registration flags (modules/uac/uac_reg.h)
-_ONLINE = 1 << 1
-_DISABLED = 1 << 4
+# uac module registration flags (Kamailio 5.6 modules/uac/uac_reg.c)
+_ONLINE = 1 << 2
+_DISABLED = 1 << 0
 
 
 async def trunk_registrations(run_dir: Path) -> dict[str, str]:

@@ -28,6 +28,8 @@ class Extension:
     email: str | None
     department: str | None
     role: str
+    # The board port this extension is ('' = a SIP phone); see firmware/gateway/accounts.py.
+    device: str = ""
 
 
 def validate_number(number: str) -> str:
@@ -136,19 +138,20 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
     if get_extension(db, number) is None and account is None:
         raise ExtensionError(f"extension {number} does not exist; see `ext list`")
     with db.atomic():
-        for table, column in (("extensions", "number"), ("subscriber", "username"), ("location", "username")):
+        for table, column in (("extensions", "number"), ("subscriber", "username"), ("location", "username"),
+                              ("gateway_accounts", "username")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
 
 
 def get_extension(db: sqlite_utils.Database, number: str) -> Extension | None:
     row = db.execute(
-        "SELECT number, name, email, department, role FROM extensions WHERE number = ?", [number]
+        "SELECT number, name, email, department, role, device FROM extensions WHERE number = ?", [number]
     ).fetchone()
     return Extension(*row) if row else None
 
 
 def list_extensions(db: sqlite_utils.Database) -> list[Extension]:
     rows = db.execute(
-        "SELECT number, name, email, department, role FROM extensions ORDER BY CAST(number AS INTEGER)"
+        "SELECT number, name, email, department, role, device FROM extensions ORDER BY CAST(number AS INTEGER)"
     ).fetchall()
     return [Extension(*row) for row in rows]

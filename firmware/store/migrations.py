@@ -232,4 +232,18 @@ def _routing(db: sqlite_utils.Database) -> None:
         db.table("cdr").add_column(column, str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing]
+def _line_gateway(db: sqlite_utils.Database) -> None:
+    # Which board port an extension is ('' = a SIP phone or softphone; 'fxs1', 'dect2',
+    # 'door1', 'zone1' = a port the line gateway makes look like a SIP phone).
+    db.table("extensions").add_column("device", str, not_null_default="")
+    # SIP accounts the line gateway registers itself: its ports' extensions and one
+    # internal account per FXO line ('line-fxo1'). Kamailio checks digests against ha1;
+    # the gateway must answer the challenge, so it needs the plain password. Internal
+    # accounts have no extensions row, so `ext list` never shows them.
+    db.table("gateway_accounts").create(
+        {"username": str, "device": str, "password": str}, pk="username", not_null={"device", "password"},
+    )
+    db.table("gateway_accounts").create_index(["device"], unique=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway]

@@ -73,6 +73,9 @@ SETTINGS: dict[str, Setting] = {
                 "digits separated by commas, e.g. 112,110"),
         Setting("company_number", "", "outbound caller ID when neither extension nor trunk sets one", str,
                 "a phone number"),
+        Setting("analog_caller_id", "auto", "caller ID to analog phones: FSK, DTMF before the first ring, "
+                "off, or auto (the country's usual one)", _choice("auto", "fsk", "dtmf", "off"),
+                "auto, fsk, dtmf or off"),
     )
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -34,7 +34,8 @@ class Trunk:
     transport: str
     domain: str
     username: str
-    password: str
+    # Never in a repr: decisions holding trunks are logged.
+    password: str = field(repr=False)
     auth_username: str
     register: bool
     caller_id: str

@@ -1,0 +1,321 @@
+"""`minipbx trunk|group|route|mode|cos ...`: trunks, routes, modes and rights."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from firmware.brain.control import ControlError, ask
+from firmware.dialplan.cos import CosError, check_profile, profiles, set_profile
+from firmware.modes.state import (
+    add_holiday,
+    clear_override,
+    intervals,
+    mode_now,
+    remove_holiday,
+    set_day_schedule,
+    set_override,
+)
+from firmware.modes.state import holidays as list_holidays
+from firmware.modes.timetable import MODES, TimetableError
+from firmware.store.database import open_store
+from firmware.trunks.config import (
+    STRATEGIES,
+    TrunkError,
+    add_sip_trunk,
+    groups,
+    list_trunks,
+    remove_trunk,
+    set_extension_groups,
+    set_group,
+)
+from firmware.trunks.inbound import RouteError, routes, set_caller_list, set_route
+
+ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _tell_brain(data: Path) -> None:
+    """A running PBX picks the change up at once; a stopped one reads it at start."""
+    try:
+        ask(data.resolve() / "run" / "control.sock", "reload")
+    except ControlError as exc:
+        if "not running" not in str(exc):
+            raise
+    except OSError:
+        pass
+
+
+# ---- trunks ---------------------------------------------------------------------
+def cmd_trunk_add(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    trunk = add_sip_trunk(
+        db, args.name, args.host, port=args.port, transport=args.transport, domain=args.domain,
+        username=args.username or "", password=args.password or "", auth_username=args.auth_username or "",
+        register=not args.no_register, caller_id=args.caller_id or "", send_pai=args.pai,
+        privacy=args.privacy or "", inbound_only=args.inbound_only, channels=args.channels,
+    )
+    _tell_brain(args.data)
+    how = "registers as " + trunk.username if trunk.register else "IP-authenticated peer"
+    print(f"trunk {trunk.name} added: {trunk.host}:{trunk.port}/{trunk.transport}, {how}")
+    return 0
+
+
+def cmd_trunk_list(args: argparse.Namespace) -> int:
+    trunks = list_trunks(open_store(args.data))
+    if args.json:
+        print(json.dumps([t.public() for t in trunks], indent=2))
+        return 0
+    _table([[t.name, t.kind, f"{t.host}:{t.port}", t.username or "-", "yes" if t.register else "no",
+             t.caller_id or "-", t.channels, "inbound only" if t.inbound_only else ""] for t in trunks],
+           ["NAME", "KIND", "ADDRESS", "USER", "REGISTER", "CALLER ID", "CHANNELS", ""])
+    return 0
+
+
+def cmd_trunk_remove(args: argparse.Namespace) -> int:
+    remove_trunk(open_store(args.data), args.name)
+    _tell_brain(args.data)
+    print(f"trunk {args.name} removed")
+    return 0
+
+
+def cmd_group_set(args: argparse.Namespace) -> int:
+    set_group(open_store(args.data), args.name, args.strategy, args.trunks)
+    print(f"trunk group {args.name}: {args.strategy} over {', '.join(args.trunks)}")
+    return 0
+
+
+def cmd_group_list(args: argparse.Namespace) -> int:
+    _table([[name, strategy, ", ".join(members)] for name, (strategy, members) in
+            groups(open_store(args.data)).items()], ["GROUP", "STRATEGY", "TRUNKS (in order)"])
+    return 0
+
+
+# ---- inbound routes ----------------------------------------------------------------
+def cmd_route_set(args: argparse.Namespace) -> int:
+    set_route(open_store(args.data), args.trunk, args.did, args.mode, args.destination)
+    print(f"calls on {args.trunk} to {args.did or 'any number'} in {args.mode} mode -> {args.destination}")
+    return 0
+
+
+def cmd_route_list(args: argparse.Namespace) -> int:
+    _table([[r["trunk"], r["did"] or "any", r["mode"], r["destination"]] for r in routes(open_store(args.data))],
+           ["TRUNK", "DIALLED", "MODE", "DESTINATION"])
+    return 0
+
+
+def cmd_route_caller(args: argparse.Namespace) -> int:
+    set_caller_list(open_store(args.data), args.list, args.number, args.destination or "", args.note or "")
+    print(f"{args.number} on the {args.list} list")
+    return 0
+
+
+# ---- modes ---------------------------------------------------------------------------
+def cmd_mode_show(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    state = mode_now(db)
+    print(f"mode: {state.mode} ({state.reason})")
+    if args.verbose:
+        for interval in intervals(db):
+            print(f"  {interval}")
+        for day, name in sorted(list_holidays(db).items()):
+            print(f"  holiday {day} {name}")
+    return 0
+
+
+def cmd_mode_set(args: argparse.Namespace) -> int:
+    state = set_override(open_store(args.data), args.mode, "fixed" if args.fixed else "temporary",
+                         by=args.by)
+    print(f"mode: {state.mode} ({state.reason})")
+    return 0
+
+
+def cmd_mode_auto(args: argparse.Namespace) -> int:
+    state = clear_override(open_store(args.data), by=args.by)
+    print(f"mode: {state.mode} ({state.reason})")
+    return 0
+
+
+def cmd_mode_schedule(args: argparse.Namespace) -> int:
+    set_day_schedule(open_store(args.data), args.days, args.spec)
+    print(f"timetable for {args.days}: {args.spec or 'night all day'}")
+    return 0
+
+
+def cmd_mode_holiday(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    if args.remove:
+        remove_holiday(db, args.date)
+        print(f"{args.date} is no longer a holiday")
+    else:
+        add_holiday(db, args.date, args.name or "")
+        print(f"{args.date} is a holiday ({args.name})")
+    return 0
+
+
+def cmd_mode_log(args: argparse.Namespace) -> int:
+    rows = open_store(args.data).execute(
+        "SELECT at, mode, reason, by FROM mode_log ORDER BY id DESC LIMIT ?", [args.limit]).fetchall()
+    _table([list(r) for r in reversed(rows)], ["AT", "MODE", "WHY", "BY"])
+    return 0
+
+
+# ---- class of service, caller ID, lines -------------------------------------------------
+def cmd_cos_list(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    _table([[name, ", ".join(sorted(classes))] for name, classes in sorted(profiles(db).items())],
+           ["CLASS OF SERVICE", "ALLOWS"])
+    rows = db.execute("SELECT number, mode, cos FROM mode_cos ORDER BY number, mode").fetchall()
+    if rows:
+        print()
+        _table([list(r) for r in rows], ["EXTENSION", "MODE", "CLASS OF SERVICE"])
+    return 0
+
+
+def cmd_cos_define(args: argparse.Namespace) -> int:
+    set_profile(open_store(args.data), args.name, args.classes)
+    print(f"class of service {args.name}: {args.classes}")
+    return 0
+
+
+def cmd_cos_assign(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    check_profile(db, args.profile)
+    if args.number != "*" and not db.execute("SELECT 1 FROM extensions WHERE number = ?", [args.number]).fetchone():
+        raise CosError(f"extension {args.number} does not exist")
+    if args.mode:
+        if args.mode not in MODES:
+            raise CosError(f"mode {args.mode!r} is not known; use one of: {', '.join(MODES)}")
+        db.execute("INSERT OR REPLACE INTO mode_cos (number, mode, cos) VALUES (?, ?, ?)",
+                   [args.number, args.mode, args.profile])
+    elif args.number == "*":
+        raise CosError("'*' (everyone) needs --mode; a default is set per extension")
+    else:
+        db.execute("UPDATE extensions SET cos = ? WHERE number = ?", [args.profile, args.number])
+    print(f"{'everyone' if args.number == '*' else args.number}: {args.profile}"
+          f"{' in ' + args.mode + ' mode' if args.mode else ''}")
+    return 0
+
+
+def cmd_cos_callerid(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    if not db.execute("SELECT 1 FROM extensions WHERE number = ?", [args.number]).fetchone():
+        raise CosError(f"extension {args.number} does not exist")
+    if args.caller_id and not args.caller_id.lstrip("+").isdigit():
+        raise CosError(f"caller ID {args.caller_id!r} is not a phone number")
+    db.execute("UPDATE extensions SET caller_id = ? WHERE number = ?", [args.caller_id, args.number])
+    print(f"{args.number} calls out as {args.caller_id or 'the trunk default'}")
+    return 0
+
+
+def cmd_cos_lines(args: argparse.Namespace) -> int:
+    set_extension_groups(open_store(args.data), args.number, args.groups)
+    print(f"{args.number} may use: {', '.join(args.groups) or 'every trunk group'}")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    trunk = sub.add_parser("trunk", help="lines to the outside: SIP trunks").add_subparsers(
+        dest="trunk_command", required=True)
+    add = trunk.add_parser("add", help="add a SIP trunk")
+    add.add_argument("name")
+    add.add_argument("--host", required=True)
+    add.add_argument("--port", type=int, default=5060)
+    add.add_argument("--transport", default="udp")
+    add.add_argument("--domain", help="provider's SIP domain (default: the host)")
+    add.add_argument("--username")
+    add.add_argument("--password")
+    add.add_argument("--auth-username", help="if the provider wants a different digest user")
+    add.add_argument("--no-register", action="store_true", help="an IP-authenticated peer; no registration")
+    add.add_argument("--caller-id", help="default outbound number on this trunk")
+    add.add_argument("--pai", action="store_true", help="send P-Asserted-Identity")
+    add.add_argument("--privacy", help="Privacy header value: id or none")
+    add.add_argument("--inbound-only", action="store_true", help="keep this line free for incoming calls")
+    add.add_argument("--channels", type=int, default=30)
+    add.set_defaults(func=cmd_trunk_add)
+    lst = trunk.add_parser("list")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_trunk_list)
+    rm = trunk.add_parser("remove")
+    rm.add_argument("name")
+    rm.set_defaults(func=cmd_trunk_remove)
+
+    group = sub.add_parser("group", help="trunk groups and their hunting order").add_subparsers(
+        dest="group_command", required=True)
+    gset = group.add_parser("set", help="create or replace a trunk group")
+    gset.add_argument("name")
+    gset.add_argument("trunks", nargs="+")
+    gset.add_argument("--strategy", default="first_free", choices=STRATEGIES)
+    gset.set_defaults(func=cmd_group_set)
+    group.add_parser("list").set_defaults(func=cmd_group_list)
+
+    route = sub.add_parser("route", help="where calls from trunks go").add_subparsers(
+        dest="route_command", required=True)
+    rset = route.add_parser("set", help="destination for calls on a trunk (per number and mode)")
+    rset.add_argument("trunk")
+    rset.add_argument("destination", help="ext:NUMBER or hangup")
+    rset.add_argument("--did", default="", help="the dialled number (default: any)")
+    rset.add_argument("--mode", default="*", help="day, lunch, break, night, holiday, or * (every mode)")
+    rset.set_defaults(func=cmd_route_set)
+    route.add_parser("list").set_defaults(func=cmd_route_list)
+    for name, helptext in (("block", "refuse calls from a number"), ("vip", "send a caller straight somewhere")):
+        caller = route.add_parser(name, help=helptext)
+        caller.add_argument("number")
+        if name == "vip":
+            caller.add_argument("destination", help="ext:NUMBER")
+        caller.add_argument("--note")
+        caller.set_defaults(func=cmd_route_caller, list="blocked" if name == "block" else "vip",
+                            **({"destination": ""} if name == "block" else {}))
+
+    mode = sub.add_parser("mode", help="operating modes: day, lunch, break, night, holiday")
+    mode.add_argument("-v", "--verbose", action="store_true", help="also show the timetable and holidays")
+    mode.set_defaults(func=cmd_mode_show)
+    msub = mode.add_subparsers(dest="mode_command")
+    mset = msub.add_parser("set", help="switch now (until the next scheduled change, or --fixed)")
+    mset.add_argument("mode", choices=MODES)
+    mset.add_argument("--fixed", action="store_true", help="stay until `mode auto`")
+    mset.add_argument("--by", default="command line")
+    mset.set_defaults(func=cmd_mode_set)
+    auto = msub.add_parser("auto", help="back to the timetable")
+    auto.add_argument("--by", default="command line")
+    auto.set_defaults(func=cmd_mode_auto)
+    sched = msub.add_parser("schedule", help="set the timetable of some weekdays")
+    sched.add_argument("days", help="e.g. mon-fri, sat, mon,wed")
+    sched.add_argument("spec", help="e.g. '08:00-12:00 day, 12:00-13:00 lunch, 13:00-17:00 day' ('' = night)")
+    sched.set_defaults(func=cmd_mode_schedule)
+    hol = msub.add_parser("holiday", help="mark a date as a holiday")
+    hol.add_argument("date", help="YYYY-MM-DD")
+    hol.add_argument("name", nargs="?")
+    hol.add_argument("--remove", action="store_true")
+    hol.set_defaults(func=cmd_mode_holiday)
+    mlog = msub.add_parser("log", help="recent mode changes and who made them")
+    mlog.add_argument("--limit", type=int, default=20)
+    mlog.set_defaults(func=cmd_mode_log)
+
+    cos = sub.add_parser("cos", help="class of service, caller ID and lines per extension").add_subparsers(
+        dest="cos_command", required=True)
+    cos.add_parser("list").set_defaults(func=cmd_cos_list)
+    define = cos.add_parser("define", help="create or change a class of service")
+    define.add_argument("name")
+    define.add_argument("classes", help="comma list of internal, local, national, mobile, international, "
+                                        "premium, and the right 'modes'")
+    define.set_defaults(func=cmd_cos_define)
+    assign = cos.add_parser("assign", help="give an extension (or * = everyone, per mode) a class of service")
+    assign.add_argument("number")
+    assign.add_argument("profile")
+    assign.add_argument("--mode", help="only in this mode")
+    assign.set_defaults(func=cmd_cos_assign)
+    callerid = cos.add_parser("callerid", help="outbound caller ID of an extension ('' = trunk default)")
+    callerid.add_argument("number")
+    callerid.add_argument("caller_id")
+    callerid.set_defaults(func=cmd_cos_callerid)
+    lines = cos.add_parser("lines", help="trunk groups an extension may use, in order (none = all)")
+    lines.add_argument("number")
+    lines.add_argument("groups", nargs="*")
+    lines.set_defaults(func=cmd_cos_lines)
