@@ -93,10 +93,10 @@ def read_secret(prompt: str, stdin: TextIO, stdout: TextIO) -> str:
     """Read a line with echo off (the PIN must not show on a screen or in a serial log)."""
     stdout.write(prompt)
     stdout.flush()
-    fd = stdin.fileno()
     try:
+        fd = stdin.fileno()
         old = termios.tcgetattr(fd)
-    except termios.error:
+    except (termios.error, OSError, ValueError):
         return stdin.readline().strip()
     new = termios.tcgetattr(fd)
     new[3] &= ~termios.ECHO

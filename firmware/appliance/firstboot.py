@@ -1,13 +1,13 @@
 """First boot of a freshly written card (minipbx-firstboot.service, as root).
 
-1. Grow the data partition and its file system to the end of the card.
-2. Generate the admin PIN (stored hashed) and the first extensions with their own
+1. Generate the admin PIN (stored hashed) and the first extensions with their own
    SIP passwords (stored as digests by the store).
-3. Show the credentials once: on every console, and to the console program (a
+2. Show the credentials once: on every console, and to the console program (a
    root-only file in /run, gone at the next boot) until the installer confirms.
-4. Mark first boot done, durably, last: a power cut before that just runs it again.
+3. Mark first boot done, durably, last: a power cut before that just runs it again.
 
-A file named `minipbx-reset` on the boot partition (which any PC can write) asks
+The data partition was already grown to the card (minipbx-grow-data.service,
+before it is mounted). A file named `minipbx-reset` on the boot partition (which any PC can write) asks
 for a new admin PIN at the next boot; extensions are not touched then.
 """
 from __future__ import annotations
@@ -20,11 +20,9 @@ import os
 import pwd
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from firmware.appliance.credentials import generate_pin, store_admin_pin, write_durably
-from firmware.appliance.partitions import SECTOR, grow_size
 
 log = logging.getLogger("minipbx.firstboot")
 
@@ -38,72 +36,6 @@ DEFAULT_EXTENSIONS = ("100", "101")
 
 class FirstBootError(RuntimeError):
     pass
-
-
-# ---------------------------------------------------------------- data partition
-
-@dataclass(frozen=True)
-class BlockPartition:
-    disk: str  # e.g. "vda", "mmcblk0"
-    name: str  # e.g. "vda3", "mmcblk0p3"
-    number: int
-    start: int  # sectors of 512 bytes
-    size: int
-    disk_size: int
-
-    @property
-    def disk_path(self) -> str:
-        return f"/dev/{self.disk}"
-
-    @property
-    def path(self) -> str:
-        return f"/dev/{self.name}"
-
-
-def partition_of(mount_point: Path, sysfs: Path = Path("/sys")) -> BlockPartition:
-    """The partition mounted at `mount_point`, read from sysfs (numbers in 512-byte sectors)."""
-    dev = os.stat(mount_point).st_dev
-    node = sysfs / "dev" / "block" / f"{os.major(dev)}:{os.minor(dev)}"
-    if not (node / "partition").exists():
-        raise FirstBootError(f"{mount_point} is not on a disk partition ({node.resolve()})")
-    part_dir = node.resolve()
-    disk_dir = part_dir.parent
-
-    def number(path: Path) -> int:
-        return int(path.read_text().strip())
-
-    return BlockPartition(
-        disk=disk_dir.name,
-        name=part_dir.name,
-        number=number(part_dir / "partition"),
-        start=number(part_dir / "start"),
-        size=number(part_dir / "size"),
-        disk_size=number(disk_dir / "size"),
-    )
-
-
-def grow_data_partition(mount_point: Path, *, sysfs: Path = Path("/sys")) -> str:
-    """Grow the partition under `mount_point` and its ext4 to the end of the disk; say what happened.
-
-    All of it works with the file system mounted: sfdisk rewrites only the table
-    entry, partx tells the kernel the new size, resize2fs grows ext4 online.
-    """
-    part = partition_of(mount_point, sysfs)
-    new_size = grow_size(part.disk_size, part.start, part.size)
-    if new_size is None:
-        return f"data partition {part.path} already fills the card ({part.size * SECTOR // 2**20} MiB)"
-    _run(["sfdisk", "--no-reread", "--no-tell-kernel", "--quiet", "-N", str(part.number), part.disk_path],
-         stdin=f"{part.start}, {new_size}\n")
-    _run(["partx", "--update", "--nr", str(part.number), part.disk_path])
-    _run(["resize2fs", part.path])
-    before, after = part.size * SECTOR // 2**20, new_size * SECTOR // 2**20
-    return f"data partition {part.path} grown from {before} MiB to {after} MiB"
-
-
-def _run(argv: list[str], stdin: str | None = None) -> None:
-    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=300, check=False)
-    if result.returncode != 0:
-        raise FirstBootError(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr.strip()}")
 
 
 # ---------------------------------------------------------------- credentials
@@ -191,7 +123,7 @@ def show_on_consoles(text: str, devices: list[Path]) -> list[Path]:
 
 # ---------------------------------------------------------------- the sequence
 
-def first_boot(data: Path, boot: Path, numbers: tuple[str, ...], *, grow: bool = True) -> None:
+def first_boot(data: Path, boot: Path, numbers: tuple[str, ...]) -> None:
     appliance_dir = data / "appliance"
     pbx_dir = data / "pbx"
     done = appliance_dir / DONE_MARKER
@@ -203,13 +135,6 @@ def first_boot(data: Path, boot: Path, numbers: tuple[str, ...], *, grow: bool =
         folder.mkdir(parents=True, exist_ok=True)
         os.chown(folder, uid, service_gid)
         os.chmod(folder, 0o750)
-
-    if grow:
-        try:
-            log.info("%s", grow_data_partition(data))
-        except (FirstBootError, OSError) as exc:
-            # The PBX works on the small partition; say so instead of not starting.
-            log.error("could not grow the data partition: %s", exc)
 
     first = not done.exists()
     pin = generate_pin()
@@ -253,7 +178,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--board", type=Path, help="board file (accepted for symmetry with the other units)")
     parser.add_argument("--extensions", default=",".join(DEFAULT_EXTENSIONS),
                         help="extensions to create with generated passwords (comma-separated)")
-    parser.add_argument("--no-grow", action="store_true", help="leave the data partition's size alone")
     # Internal: the unprivileged half (see _as_service_user).
     parser.add_argument("--create-extensions", help=argparse.SUPPRESS)
     parser.add_argument("--pbx-dir", type=Path, help=argparse.SUPPRESS)
@@ -270,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         print("minipbx-firstboot: must run as root (it resizes partitions)", file=sys.stderr)
         return 2
     try:
-        first_boot(args.data, args.boot, numbers, grow=not args.no_grow)
+        first_boot(args.data, args.boot, numbers)
     except FirstBootError as exc:
         log.error("first boot failed: %s", exc)
         return 1

@@ -13,9 +13,11 @@ from typing import NoReturn
 
 from firmware.brain.control import ControlError, ask
 from firmware.brain.supervisor import RunOptions, StartError, run
+from firmware.cli import routing_commands, sim
 from firmware.edge.config import EdgeConfigError
 from firmware.edge.ports import PortInUseError
 from firmware.edge.process import EdgeError
+from firmware.gateway.simcontrol import SimError
 from firmware.store.cdr import recent_cdr
 from firmware.store.database import StoreError, open_store
 from firmware.store.extensions import (
@@ -33,8 +35,10 @@ DEMO_EXTENSIONS = (("101", "Reception"), ("102", "Sales"), ("103", "Support"), (
 DEMO_CREDENTIALS = "demo-credentials.txt"
 
 # Errors a person can cause: printed as one line, exit code 1, no traceback.
-USER_ERRORS = (StoreError, ExtensionError, WeakPasswordError, SettingError, BoardError, StartError,
-               EdgeError, EdgeConfigError, PortInUseError, ControlError)
+USER_ERRORS = (
+    *routing_commands.ROUTING_ERRORS, StoreError, ExtensionError, WeakPasswordError, SettingError,
+    BoardError, StartError, EdgeError, EdgeConfigError, PortInUseError, ControlError, SimError,
+)
 
 
 def _print_table(rows: list[list[str]], header: list[str]) -> None:
@@ -62,8 +66,8 @@ def cmd_ext_list(args: argparse.Namespace) -> int:
     if not extensions:
         print("no extensions; add one with `minipbx ext add NUMBER --name NAME`")
         return 0
-    _print_table([[e.number, e.name, e.role, e.department or "", e.email or ""] for e in extensions],
-                 ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL"])
+    _print_table([[e.number, e.name, e.role, e.department or "", e.email or "", e.device] for e in extensions],
+                 ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"])
     return 0
 
 
@@ -143,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = RunOptions(data_dir=args.data, board_path=args.board, sip_addr=args.sip_addr,
-                         sip_port=args.sip_port, rtp_base=args.rtp_base)
+                         sip_port=args.sip_port, rtp_base=args.rtp_base, gateway=not args.no_gateway)
     return asyncio.run(run(options))
 
 
@@ -167,6 +171,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"registrations: {len(regs)}")
     for r in regs:
         print(f"  {r['extension']}  {r['contact']}  {r['user_agent']}")
+    gateway = status.get("gateway")
+    if isinstance(gateway, dict):
+        ports = gateway["ports"]
+        print(f"line gateway: {'up' if gateway['up'] else 'DOWN'} (pid {gateway['pid']}), {len(ports)} ports")
+        for p in ports:
+            hook = "" if "off_hook" not in p else (" off hook" if p["off_hook"] else " on hook")
+            fault = f"  FAULT: {p['fault']}" if p.get("fault") else ""
+            print(f"  {p['device']:8} ext {p.get('extension', '?'):6} "
+                  f"{'registered' if p['registered'] else 'NOT registered'}  {p['state']}{hook}{fault}")
     calls = status["active_calls"]
     assert isinstance(calls, list)
     print(f"active calls: {len(calls)}")
@@ -223,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     runp.add_argument("--sip-addr", default="127.0.0.1", help="address phones register to (default 127.0.0.1)")
     runp.add_argument("--sip-port", type=_port, default=5060)
     runp.add_argument("--rtp-base", type=_port, default=20000, help="first RTP port of the call workers")
+    runp.add_argument("--no-gateway", action="store_true", help="leave the board's ports alone (SIP phones only)")
     runp.add_argument("-v", "--verbose", action="store_true")
     runp.set_defaults(func=cmd_run)
 
@@ -245,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--sip-addr", default="127.0.0.1")
     demo.add_argument("--sip-port", type=_port, default=5060)
     demo.set_defaults(func=cmd_demo_seed)
+    routing_commands.add_parsers(sub)
+    sim.add_parser(sub)
     return parser
 
 

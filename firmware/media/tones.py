@@ -1,4 +1,5 @@
-"""Call-progress tones per country (ITU-T E.180 and national plans).
+"""Call-progress tones per country (ITU-T E.180 and national plans), and what an
+analog phone on the line gateway gets per country: ring cadence and caller ID.
 
 A tone is a list of segments (freq1 Hz, freq2 Hz, on ms, off ms) played in a loop.
 """
@@ -43,3 +44,36 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
 def tone(country: str, name: str) -> list[list[int]]:
     """The segments of a named tone, as the worker protocol carries them."""
     return [list(segment) for segment in TONE_PLANS[country][name]]
+
+
+# Ring cadence of analog phones, (on s, off s, ...) repeated: ETSI/CEPT 1 s on 4 s off
+# (ETSI ES 201 970), North America 2 s on 4 s off, the UK double ring.
+RING_CADENCES: dict[str, tuple[float, ...]] = {
+    "EU": (1.0, 4.0),
+    "US": (2.0, 4.0),
+    "UK": (0.4, 0.2, 0.4, 2.0),
+}
+
+# How caller ID reaches an analog phone unless the `analog_caller_id` setting says
+# otherwise: FSK (ETSI V.23 or Bell 202, sent by the line controller in the first
+# ring pause) or DTMF before the first ring (ETSI EN 300 659-1, Nordic countries,
+# the Netherlands, ...).
+CALLER_ID_METHODS = ("fsk", "dtmf", "off")
+DEFAULT_CALLER_ID: dict[str, str] = {"EU": "fsk", "US": "fsk", "UK": "fsk"}
+
+# DTMF keypad frequencies (ITU-T Q.23): row (low) and column (high) tone of each key.
+DTMF_FREQUENCIES: dict[str, tuple[int, int]] = {
+    "1": (697, 1209), "2": (697, 1336), "3": (697, 1477), "A": (697, 1633),
+    "4": (770, 1209), "5": (770, 1336), "6": (770, 1477), "B": (770, 1633),
+    "7": (852, 1209), "8": (852, 1336), "9": (852, 1477), "C": (852, 1633),
+    "*": (941, 1209), "0": (941, 1336), "#": (941, 1477), "D": (941, 1633),
+}
+
+
+def ring_cadence(country: str) -> tuple[float, ...]:
+    return RING_CADENCES[country]
+
+
+def caller_id_method(country: str, setting: str) -> str:
+    """fsk, dtmf or off: the `analog_caller_id` setting, or the country's usual method for 'auto'."""
+    return DEFAULT_CALLER_ID[country] if setting == "auto" else setting

@@ -48,14 +48,15 @@ def test_list_as_table_and_as_json(cli: Cli) -> None:
     cli.ok("ext", "add", "102", "--name", "Sales", "--department", "Sales", "--email", "sales@example.com")
     cli.ok("ext", "add", "101", "--name", "Front desk", "--role", "admin")
     table = cli.ok("ext", "list").splitlines()
-    assert table[0].split() == ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL"]
+    assert table[0].split() == ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"]
     assert [line.split()[0] for line in table[1:]] == ["101", "102", "800"]
     assert "Front desk  admin" in table[1]
     assert table[2].split() == ["102", "Sales", "user", "Sales", "sales@example.com"]
     assert json.loads(cli.ok("ext", "list", "--json")) == [
-        {"number": "101", "name": "Front desk", "email": None, "department": None, "role": "admin"},
-        {"number": "102", "name": "Sales", "email": "sales@example.com", "department": "Sales", "role": "user"},
-        {"number": "800", "name": "Warehouse", "email": None, "department": None, "role": "user"},
+        {"number": "101", "name": "Front desk", "email": None, "department": None, "role": "admin", "device": ""},
+        {"number": "102", "name": "Sales", "email": "sales@example.com", "department": "Sales", "role": "user",
+         "device": ""},
+        {"number": "800", "name": "Warehouse", "email": None, "department": None, "role": "user", "device": ""},
     ]
 
 

@@ -39,11 +39,20 @@ def free_sip_port() -> int:
     raise AssertionError("no free SIP port found")
 
 
+def _gateway_ready(status: dict[str, Any]) -> bool:
+    gateway = status.get("gateway")
+    return bool(gateway and gateway["up"] and gateway["ports"] and all(p["registered"] for p in gateway["ports"]))
+
+
 class RunningPbx:
     """Start, stop, kill and inspect one PBX; make extensions and registered phones."""
 
-    def __init__(self, data_dir: Path, phones: PhoneFactory, *, board: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, phones: PhoneFactory, *, board: Path | None = None,
+                 gateway: bool = False) -> None:
         self.data_dir = data_dir
+        # With the line gateway the board's ports become extensions (taking the lowest free
+        # numbers), so it is off unless a test is about the ports.
+        self.gateway = gateway
         self.phones = phones
         self.board = board or REPO_ROOT / "boards" / "sim.toml"
         self.sip_port = free_sip_port()
@@ -80,7 +89,7 @@ class RunningPbx:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "firmware.cli.main", "--data", str(self.data_dir), "run",
                  "--board", str(self.board), "--sip-addr", "127.0.0.1", "--sip-port", str(self.sip_port),
-                 "--rtp-base", str(self.rtp_base)],
+                 "--rtp-base", str(self.rtp_base), *([] if self.gateway else ["--no-gateway"])],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT,
             )
         deadline = time.monotonic() + START_TIMEOUT
@@ -88,7 +97,8 @@ class RunningPbx:
             if self.process.poll() is not None:
                 raise AssertionError(f"minipbx exited with {self.process.returncode}:\n{self.output()}")
             status = self.status(check=False)
-            if status and status["edge"]["up"] and all(w["up"] for w in status["workers"]):
+            if status and status["edge"]["up"] and all(w["up"] for w in status["workers"]) \
+                    and (not self.gateway or _gateway_ready(status)):
                 return
             time.sleep(0.2)
         raise AssertionError(f"minipbx did not come up within {START_TIMEOUT} s:\n{self.output()}")

@@ -1,0 +1,261 @@
+"""The line host: the one process that owns the board's hardware.
+
+It opens the board (`hal.hardware.Hardware.open`), makes every port a line with
+its own state machine (phone.py, trunk.py, door.py, paging.py) and its SIP account
+(accounts.py), runs the 20 ms audio clock that feeds tones and call audio to the
+ports, and serves the SIP agents that carry the calls (agents.py). A serial device
+or a sound card can be opened by one process only, and one pjsua2 process holds a
+few calls; so the hardware lives here and the calls in as many agents as needed.
+
+Talks to the brain over an inherited socket (JSON lines): `hello` with how many
+agents to start, `agents` when that changes, `status` on request. With a simulated
+board it also serves the simulators' control socket (simcontrol.py).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from firmware.dialplan.plan import load_plan
+from firmware.gateway import accounts
+from firmware.gateway.agents import AgentServer, socket_path
+from firmware.gateway.door import DoorLine
+from firmware.gateway.line import DeviceHealth, Line, Profile
+from firmware.gateway.paging import PagingLine
+from firmware.gateway.phone import PhoneLine
+from firmware.gateway.simcontrol import SimControlServer
+from firmware.gateway.trunk import TrunkLine
+from firmware.media.tones import caller_id_method
+from firmware.store.database import open_store
+from firmware.store.settings import get_setting
+from hal.board import load_board
+from hal.clock import Clock, SystemClock
+from hal.dect.base import HandsetSubscribed
+from hal.hardware import Hardware
+from hal.health import DeviceState, DeviceStatus
+
+log = logging.getLogger("minipbx.gateway.host")
+
+# One pjsua2 process holds 4 calls with the PyPI wheel (8 accounts); a port is in
+# at most one call, so 4 ports per agent always leaves each port its call.
+PORTS_PER_AGENT = 4
+TICK = 0.020
+# How long to wait at start for serial devices, so DECT handsets are known.
+_READY_WAIT = 3.0
+
+
+class LineHost:
+    def __init__(self, data_dir: Path, board_path: Path, edge: str, run_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.run_dir = run_dir
+        self.edge = edge
+        self.clock: Clock = SystemClock()
+        self.db = open_store(data_dir)
+        self._db_lock = threading.Lock()
+        self._lines_lock = threading.Lock()
+        self.lines: list[Line] = []
+        self.stopping = threading.Event()
+        self.brain: socket.socket | None = None
+        self._brain_lock = threading.Lock()
+        self.hw = Hardware.open(load_board(board_path), clock=self.clock)
+        self.agents = AgentServer(socket_path(run_dir), PORTS_PER_AGENT, edge, self.line_list)
+        self.sim: SimControlServer | None = None
+
+    # ---- what lines need (line.Host) -------------------------------------------------
+    def send(self, line: Line, message: dict[str, Any]) -> bool:
+        return self.agents.send(line, message)
+
+    def send_audio(self, slot: int, frame: bytes) -> None:
+        self.agents.send_audio(slot, frame)
+
+    def profile(self) -> Profile:
+        with self._db_lock:
+            country = str(get_setting(self.db, "country"))
+            return Profile(
+                country=country,
+                caller_id=caller_id_method(country, str(get_setting(self.db, "analog_caller_id"))),
+                plan=load_plan(self.db),
+                operator_extension=str(get_setting(self.db, "operator_extension")),
+            )
+
+    def line_list(self) -> list[Line]:
+        with self._lines_lock:
+            return list(self.lines)
+
+    # ---- building ---------------------------------------------------------------------------
+    def build(self) -> None:
+        hw = self.hw
+        hw.wait_ready(_READY_WAIT)
+        for name, port in hw.fxs.items():
+            self._add(PhoneLine(name, self, "slic", port, "fxs"), port)
+        for name, line in hw.fxo.items():
+            self._add(TrunkLine(name, self, line), line)
+        if hw.dect is not None:
+            for name, handset in sorted(hw.dect.ports.items()):
+                self._add(PhoneLine(name, self, hw.dect.name, handset, "dect"), handset)
+            hw.dect.add_listener(self._dect_event)
+        for spec in hw.board.doors:
+            door = hw.doors[spec.name]
+            self._add(DoorLine(spec.name, self, f"sound card {spec.audio.card}", door), door)
+        for zone_spec in hw.board.paging:
+            self._add(PagingLine(zone_spec.name, self, f"sound card {zone_spec.audio.card}",
+                                 hw.paging[zone_spec.name]), None)
+        hw.health.listeners.add(self._health)
+        for status in hw.health.statuses().values():
+            if status.state is DeviceState.DOWN:
+                self._health(status)
+        if "power" in hw.leds:
+            hw.leds["power"].on()
+
+    def _add(self, line: Line, source: Any) -> None:
+        with self._db_lock:
+            if line.kind == "fxo":
+                line.account = accounts.provision_line(self.db, line.name)
+            else:
+                line.account = accounts.provision_port(self.db, line.name, line.kind)
+        with self._lines_lock:
+            line.slot = len(self.lines)
+            self.lines.append(line)
+        if source is not None:
+            source.add_listener(line.post)
+        line.start()
+        log.info("port %s (%s) is %s", line.name, line.kind, line.account.username)
+
+    def _dect_event(self, event: object) -> None:
+        if isinstance(event, HandsetSubscribed) and self.hw.dect is not None:
+            # From the DECT reader thread: the database work goes elsewhere.
+            threading.Thread(target=self._new_handset, args=(event.port,), daemon=True).start()
+
+    def _new_handset(self, name: str) -> None:
+        assert self.hw.dect is not None
+        handset = self.hw.dect.ports.get(name)
+        if handset is None or any(line.name == name for line in self.line_list()):
+            return
+        before = self.agents.agents_needed()
+        line = PhoneLine(name, self, self.hw.dect.name, handset, "dect")
+        self._add(line, handset)
+        self.agents.assign(line)
+        if self.agents.agents_needed() != before:
+            self.tell_brain({"type": "agents", "count": self.agents.agents_needed()})
+
+    def _health(self, status: DeviceStatus) -> None:
+        up = status.state is DeviceState.UP
+        if status.state not in (DeviceState.UP, DeviceState.DOWN):
+            return
+        for line in self.line_list():
+            if line.device == status.device:
+                line.post(DeviceHealth(up, status.detail))
+
+    # ---- the audio clock -----------------------------------------------------------------------
+    def _audio_clock(self) -> None:
+        next_tick = time.monotonic()
+        while not self.stopping.is_set():
+            for line in self.line_list():
+                try:
+                    line.tick()
+                except Exception:
+                    log.exception("%s: audio tick failed", line.name)
+            next_tick += TICK
+            delay = next_tick - time.monotonic()
+            if delay < -5 * TICK:
+                # Far behind (the machine stalled): start afresh rather than rush to catch up.
+                next_tick = time.monotonic()
+            elif delay > 0:
+                time.sleep(delay)
+
+    # ---- the brain ---------------------------------------------------------------------------------
+    def tell_brain(self, message: dict[str, Any]) -> None:
+        if self.brain is None:
+            return
+        with self._brain_lock:
+            try:
+                self.brain.sendall(json.dumps(message, default=str).encode() + b"\n")
+            except OSError:
+                self.stopping.set()
+
+    def status(self) -> dict[str, object]:
+        agents = {a["index"]: a for a in self.agents.status()}
+        return {
+            "pid": os.getpid(),
+            "ports": [{**line.snapshot(), "agent": self.agents.agent_of(line.slot),
+                       "agent_up": self.agents.agent_of(line.slot) in agents} for line in self.line_list()],
+            "devices": [{"device": s.device, "state": s.state.value, "detail": s.detail}
+                        for s in sorted(self.hw.health.statuses().values(), key=lambda s: s.device)],
+            "agents": list(agents.values()),
+        }
+
+    def _read_brain(self) -> None:
+        assert self.brain is not None
+        buffer = b""
+        while not self.stopping.is_set():
+            try:
+                chunk = self.brain.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                log.warning("the brain went away; the line host stops")
+                self.stopping.set()
+                return
+            buffer += chunk
+            while b"\n" in buffer:
+                line, _, buffer = buffer.partition(b"\n")
+                try:
+                    request = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(request, dict) and request.get("type") == "status":
+                    self.tell_brain({"type": "status", "status": self.status()})
+
+    # ---- run -------------------------------------------------------------------------------------------
+    def run(self, brain_fd: int | None) -> None:
+        self.build()
+        self.agents.start()
+        if any((self.hw.sim.slic, self.hw.sim.modems, self.hw.sim.dect, self.hw.sim.audio)):
+            self.sim = SimControlServer(self.run_dir / "sim.sock", self.hw, self.clock)
+            self.sim.start()
+        threading.Thread(target=self._audio_clock, name="audio-clock", daemon=True).start()
+        if brain_fd is not None:
+            self.brain = socket.socket(fileno=brain_fd)
+            threading.Thread(target=self._read_brain, name="brain", daemon=True).start()
+        self.tell_brain({"type": "hello", "pid": os.getpid(), "agents": self.agents.agents_needed(),
+                         "ports": [line.name for line in self.line_list()]})
+        log.info("line host ready: %d ports, %d SIP agent(s)", len(self.lines), self.agents.agents_needed())
+        self.stopping.wait()
+
+    def close(self) -> None:
+        self.stopping.set()
+        if self.sim is not None:
+            self.sim.close()
+        self.agents.close()
+        for line in self.line_list():
+            line.stop()
+        self.hw.close()
+        self.db.conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="minipbx-gateway", description="the line gateway's hardware host")
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--board", type=Path, required=True)
+    parser.add_argument("--edge", required=True, help="host:port where the agents register")
+    parser.add_argument("--brain-fd", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    data_dir = args.data.resolve()
+    host = LineHost(data_dir, args.board, args.edge, data_dir / "run")
+    signal.signal(signal.SIGTERM, lambda *_: host.stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: host.stopping.set())
+    try:
+        host.run(args.brain_fd)
+    finally:
+        host.close()
+    return 0

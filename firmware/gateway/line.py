@@ -1,0 +1,244 @@
+"""What every port of the line host has in common: an event queue worked by its own
+thread (so a blocking hardware command holds up this port only), a timer, a SIP
+call it may be in, and where its audio comes from every 20 ms.
+
+Each kind of port is a state machine on top (phone.py, trunk.py, door.py,
+paging.py); their events come from the hal drivers (listeners), from the SIP agent
+(dicts such as {"type": "ended", ...}), from timers and from device health.
+"""
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from firmware.dialplan.numbering import NumberingPlan
+from firmware.gateway.accounts import PortAccount
+from firmware.media.pcm import FRAME_BYTES, SILENCE, FrameSource, tone_pcm
+from hal.audio.buffer import FrameBuffer
+from hal.clock import Clock, Timer
+
+log = logging.getLogger("minipbx.gateway.line")
+
+# Frames from the call waiting to be played to the port; more are dropped (oldest first).
+_TO_PORT_FRAMES = 4
+_tokens = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the gateway needs of the configuration for one decision (read when needed,
+    so a change applies to the next call)."""
+
+    country: str
+    caller_id: str  # fsk | dtmf | off
+    plan: NumberingPlan
+    operator_extension: str
+
+
+class Host(Protocol):
+    """The line host as a line sees it."""
+
+    clock: Clock
+    edge: str
+
+    def send(self, line: Line, message: dict[str, Any]) -> bool: ...
+
+    def send_audio(self, slot: int, frame: bytes) -> None: ...
+
+    def profile(self) -> Profile: ...
+
+
+@dataclass(frozen=True)
+class Timeout:
+    name: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    up: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class AgentLost:
+    """The SIP agent holding this port went away: its call is gone."""
+
+
+class AudioMode(enum.Enum):
+    IDLE = "idle"  # nothing is played; what the port hears is discarded
+    TONE = "tone"  # a locally made tone (dial tone, ringback, DTMF caller ID)
+    RELAY = "relay"  # the SIP call's audio, both ways
+
+
+_STOP = object()
+
+
+class Line:
+    kind = ""
+
+    def __init__(self, name: str, host: Host, device: str) -> None:
+        self.name = name
+        self.host = host
+        self.device = device  # the hal device whose health this port shares
+        self.account: PortAccount | None = None
+        self.slot = -1
+        self.registered = False
+        self.state = "idle"
+        self.fault = ""
+        self.call: str | None = None
+        self.mode = AudioMode.IDLE
+        self._tone: FrameSource | None = None
+        self.to_port = FrameBuffer(max_frames=_TO_PORT_FRAMES)
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._timer: Timer | None = None
+        self._generation = 0
+        self._thread = threading.Thread(target=self._run, name=f"line-{name}", daemon=True)
+
+    # ---- life ------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(_STOP)
+        self._thread.join(timeout=5)
+
+    def post(self, event: object) -> None:
+        """Hand an event to this line's thread (callable from any thread)."""
+        self._queue.put(event)
+
+    def _run(self) -> None:
+        while True:
+            event = self._queue.get()
+            if event is _STOP:
+                return
+            try:
+                self._dispatch(event)
+            except Exception:
+                log.exception("%s: handling %r failed", self.name, event)
+
+    def _dispatch(self, event: object) -> None:
+        if isinstance(event, dict):
+            if event["type"] == "registered":
+                self.registered = bool(event.get("active")) and int(event.get("code", 0)) // 100 == 2
+                return
+            self.on_sip(event)
+        elif isinstance(event, Timeout):
+            if event.generation == self._generation:
+                self._timer = None
+                self.on_timeout(event.name)
+        elif isinstance(event, DeviceHealth):
+            self.fault = "" if event.up else (event.detail or "device down")
+            self.on_health(event.up)
+        elif isinstance(event, AgentLost):
+            self.registered = False
+            if self.call is not None:
+                self.on_sip({"type": "ended", "call": self.call, "code": 503, "reason": "SIP agent lost"})
+        else:
+            self.on_hardware(event)
+
+    # ---- for the kinds of port ---------------------------------------------------
+    def on_sip(self, message: dict[str, Any]) -> None:
+        """An event of the SIP agent about this port's call (incoming, progress, media, answered, ended)."""
+
+    def on_hardware(self, event: object) -> None:
+        """An event of the hal driver."""
+
+    def on_timeout(self, name: str) -> None:
+        """A timer set with `start_timer` ran out."""
+
+    def on_health(self, up: bool) -> None:
+        """The device went down (unplugged) or came back."""
+
+    def snapshot(self) -> dict[str, object]:
+        return {"device": self.name, "kind": self.kind, "extension": self.account.username if self.account else "",
+                "registered": self.registered, "state": self.state, "fault": self.fault}
+
+    # ---- timers ----------------------------------------------------------------
+    def start_timer(self, name: str, seconds: float) -> None:
+        self.cancel_timer()
+        self._generation += 1
+        generation = self._generation
+        self._timer = self.host.clock.call_later(seconds, lambda: self.post(Timeout(name, generation)))
+
+    def cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._generation += 1
+
+    # ---- SIP -----------------------------------------------------------------
+    def sip(self, kind: str, **fields: Any) -> bool:
+        return self.host.send(self, {"type": kind, **fields})
+
+    def place_call(self, target: str, display: str = "") -> None:
+        """Call `target` (a number or user) through the edge from this port's account."""
+        self.call = f"g{next(_tokens)}"
+        if not self.sip("call", slot=self.slot, call=self.call, uri=f"sip:{target}@{self.host.edge}",
+                        display=display):
+            # No agent holds this port right now: the call fails like an unreachable PBX.
+            self.post({"type": "ended", "call": self.call, "code": 503, "reason": "no SIP agent"})
+
+    def hang_up_call(self, code: int = 0) -> None:
+        if self.call is not None:
+            self.sip("hangup", call=self.call, code=code)
+            self.call = None
+
+    def is_our_call(self, message: dict[str, Any]) -> bool:
+        return self.call is not None and message.get("call") == self.call
+
+    # ---- audio (the mode is read by the host's 20 ms clock thread) --------------
+    def play(self, segments: list[list[int]], loop: bool = True) -> None:
+        self.play_pcm(tone_pcm(segments), loop)
+
+    def play_pcm(self, pcm: bytes, loop: bool) -> FrameSource:
+        source = FrameSource(pcm, loop=loop)
+        self._tone = source
+        self.mode = AudioMode.TONE
+        return source
+
+    def quiet(self) -> None:
+        self.mode = AudioMode.IDLE
+        self._tone = None
+
+    def relay(self) -> None:
+        if self.mode is not AudioMode.RELAY:
+            self.to_port.clear()
+            self.mode = AudioMode.RELAY
+
+    def from_call(self, frame: bytes) -> None:
+        """20 ms of the call's audio (agent reader thread)."""
+        if self.mode is AudioMode.RELAY:
+            self.to_port.push(frame)
+
+    def tick(self) -> None:
+        """Every 20 ms, on the host's audio clock thread: keep the port's audio moving."""
+        mode = self.mode
+        if mode is AudioMode.TONE and self._tone is not None:
+            self.write(self._tone.next_frame())
+            self.read()
+        elif mode is AudioMode.RELAY:
+            out = self.to_port.pop(FRAME_BYTES) or SILENCE
+            self.write(out)
+            heard = self.read()
+            if heard is not None:
+                self.host.send_audio(self.slot, self.clean(heard, out))
+        else:
+            # Reading keeps the device's buffer from holding stale sound for the next call.
+            self.read()
+
+    def read(self) -> bytes | None:
+        """20 ms the port heard (None for ports that only play)."""
+        return None
+
+    def write(self, frame: bytes) -> None:
+        """Play 20 ms to the port."""
+
+    def clean(self, heard: bytes, played: bytes) -> bytes:
+        """What goes to the call of what the port heard (FXO lines cancel their echo here)."""
+        return heard

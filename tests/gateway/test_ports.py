@@ -1,0 +1,123 @@
+"""DECT handsets, the door station, paging zones and a vanished line controller,
+end to end through the real PBX and the gateway's real drivers."""
+from __future__ import annotations
+
+import time
+
+from tests.gateway.conftest import EXTENSIONS, Board, eventually
+from tests.support.audio import tone_seconds
+from tests.support.pbx import RunningPbx
+
+TALK = 2.0
+MIN_HEARD = 1.2
+
+
+def _port(pbx: RunningPbx, device: str) -> dict[str, object]:
+    status = pbx.status()
+    assert status is not None
+    port: dict[str, object] = next(p for p in status["gateway"]["ports"] if p["device"] == device)
+    return port
+
+
+def test_dect_handset_answers_and_the_far_end_hangs_up(gateway_pbx: RunningPbx, board: Board) -> None:
+    sip = gateway_pbx.phone("301", tone_hz=1000)
+    sip.call(EXTENSIONS["dect1"])
+    handset = eventually(lambda: (h := board.phone("dect1"))["ringing"] and h, what="dect1 rings")
+    assert handset["caller_id"] == {"number": "301", "name": "Extension 301"}
+    board("record", port="dect1")
+    board("lift", port="dect1")
+    sip.wait("connected", timeout=10)
+    answered = time.monotonic()
+    board("speak", port="dect1", hz=600)
+    time.sleep(TALK)
+    sip.hangup()
+    sip.wait("disconnected")
+    # The handset is told the call is over (it shows it and closes the speech path).
+    eventually(lambda: board.phone("dect1")["released"], what="dect1 released by the far end")
+    board("hang_up", port="dect1")
+    assert tone_seconds(board.heard("dect1", since=answered), 1000) >= MIN_HEARD
+    assert tone_seconds(sip.recording(), 600) >= MIN_HEARD
+
+
+def test_dect_handset_calls_an_analog_phone(gateway_pbx: RunningPbx, board: Board) -> None:
+    board("lift", port="dect2")
+    board("dial", port="dect2", digits=EXTENSIONS["fxs2"])
+    phone = eventually(lambda: (p := board.phone("fxs2"))["caller_id"] and p, what="caller ID on fxs2")
+    assert phone["caller_id"]["number"] == EXTENSIONS["dect2"]
+    board("record", port="dect2")
+    board("lift", port="fxs2")
+    eventually(lambda: _port(gateway_pbx, "dect2")["state"] == "talking", what="dect2 talking")
+    board("speak", port="fxs2", hz=600)
+    eventually(lambda: tone_seconds(board.heard("dect2"), 600) >= MIN_HEARD, what="dect2 hears fxs2")
+    board("hang_up", port="fxs2")
+    eventually(lambda: board.phone("dect2")["released"], what="dect2 released")
+    board("hang_up", port="dect2")
+
+
+def test_door_station_is_called_and_the_far_end_hangs_up(gateway_pbx: RunningPbx, board: Board) -> None:
+    sip = gateway_pbx.phone("301", tone_hz=1000)
+    board("record", port="door1")
+    sip.call(EXTENSIONS["door1"])
+    sip.wait("connected", timeout=10)
+    assert board.state()["doors"]["door1"]["talking"]
+    board("speak", port="door1", hz=600)
+    time.sleep(TALK)
+    sip.hangup()
+    sip.wait("disconnected")
+    eventually(lambda: not board.state()["doors"]["door1"]["talking"], what="the door's speech path closes")
+    assert tone_seconds(board.heard("door1"), 1000) >= MIN_HEARD
+    assert tone_seconds(sip.recording(), 600) >= MIN_HEARD
+
+
+def test_door_button_calls_the_operator(gateway_pbx: RunningPbx, board: Board) -> None:
+    operator = gateway_pbx.phone("301")
+    gateway_pbx.set("operator_extension", "301")
+    board("door", door="door1")
+    incoming = operator.wait("incoming", timeout=10)
+    assert incoming["from_user"] == EXTENSIONS["door1"]
+    assert incoming["display_name"] == "Door station door1"
+    operator.answer(200)
+    operator.wait("connected")
+    eventually(lambda: board.state()["doors"]["door1"]["talking"], what="the door's speech path opens")
+    operator.hangup()
+    eventually(lambda: not board.state()["doors"]["door1"]["talking"], what="the door's speech path closes")
+
+
+def test_paging_zone_plays_the_caller(gateway_pbx: RunningPbx, board: Board) -> None:
+    sip = gateway_pbx.phone("301", tone_hz=1000)
+    board("record", port="zone1")
+    sip.call(EXTENSIONS["zone1"])
+    sip.wait("connected", timeout=10)
+    eventually(lambda: board.state()["paging"]["zone1"]["amplifier"], what="the amplifier goes on")
+    time.sleep(TALK)
+    sip.hangup()
+    sip.wait("disconnected")
+    eventually(lambda: not board.state()["paging"]["zone1"]["amplifier"], what="the amplifier goes off")
+    assert tone_seconds(board.heard("zone1"), 1000) >= MIN_HEARD
+
+
+def test_line_controller_unplugged_mid_call_and_plugged_back(gateway_pbx: RunningPbx, board: Board) -> None:
+    sip = gateway_pbx.phone("301")
+    board("lift", port="fxs1")
+    board("dial", port="fxs1", digits="301")
+    sip.wait("incoming", timeout=10)
+    sip.answer(200)
+    sip.wait("connected")
+    board("unplug", device="slic")
+    sip.wait("disconnected", timeout=10)
+    eventually(lambda: _port(gateway_pbx, "fxs1")["fault"], what="fxs1 shows a fault")
+    assert eventually(lambda: board.state()["leds"]["fault"] == "blinking", what="the fault LED blinks")
+    board("plug", device="slic")
+    eventually(lambda: not _port(gateway_pbx, "fxs1")["fault"], what="the fault clears")
+    eventually(lambda: board.state()["leds"]["fault"] == "off", what="the fault LED goes out")
+    board("hang_up", port="fxs1")
+    eventually(lambda: _port(gateway_pbx, "fxs1")["state"] == "idle", what="fxs1 idle")
+    board("record", port="fxs1")
+    board("lift", port="fxs1")
+    eventually(lambda: tone_seconds(board.heard("fxs1"), 425) >= 0.5, what="dial tone after the replug")
+    board("dial", port="fxs1", digits="301")
+    sip.wait("incoming", timeout=10)
+    sip.answer(200)
+    sip.wait("connected")
+    board("hang_up", port="fxs1")
+    sip.wait("disconnected")
