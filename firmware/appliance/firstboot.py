@@ -7,8 +7,9 @@
 3. Mark first boot done, durably, last: a power cut before that just runs it again.
 
 The data partition was already grown to the card (minipbx-grow-data.service,
-before it is mounted). A file named `minipbx-reset` on the boot partition (which any PC can write) asks
-for a new admin PIN at the next boot; extensions are not touched then.
+before it is mounted). A file named `minipbx-reset` on the boot partition (which
+any PC can write) asks for a new admin PIN at the next boot; extensions are not
+touched then.
 """
 from __future__ import annotations
 
@@ -175,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="minipbx-firstboot", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=Path("/data"), help="mount point of the data partition")
     parser.add_argument("--boot", type=Path, default=Path("/boot/firmware"), help="mount point of the boot partition")
-    parser.add_argument("--board", type=Path, help="board file (accepted for symmetry with the other units)")
     parser.add_argument("--extensions", default=",".join(DEFAULT_EXTENSIONS),
                         help="extensions to create with generated passwords (comma-separated)")
     # Internal: the unprivileged half (see _as_service_user).
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if os.geteuid() != 0:
-        print("minipbx-firstboot: must run as root (it resizes partitions)", file=sys.stderr)
+        print("minipbx-firstboot: must run as root (it sets up /data and the credentials)", file=sys.stderr)
         return 2
     try:
         first_boot(args.data, args.boot, numbers)

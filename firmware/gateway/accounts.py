@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from firmware.dialplan.plan import load_plan
+from firmware.store.database import write_transaction
 from firmware.store.extensions import add_extension, realm
 from firmware.store.passwords import digest_ha1, generate_password
 
@@ -78,7 +79,7 @@ def free_extension_number(db: sqlite_utils.Database) -> str:
 
 def provision_port(db: sqlite_utils.Database, device: str, kind: str) -> PortAccount:
     """The extension of a phone-side port, created on first use."""
-    with db.atomic():
+    with write_transaction(db):
         row = db.execute("SELECT number FROM extensions WHERE device = ?", [device]).fetchone()
         if row is None:
             number = free_extension_number(db)
@@ -101,7 +102,7 @@ def provision_port(db: sqlite_utils.Database, device: str, kind: str) -> PortAcc
 def provision_line(db: sqlite_utils.Database, device: str) -> PortAccount:
     """The trunk and internal SIP account of an FXO line, created on first use."""
     username = LINE_PREFIX + device
-    with db.atomic():
+    with write_transaction(db):
         if not db.execute("SELECT 1 FROM trunks WHERE name = ?", [device]).fetchone():
             # One analog line carries one call; it never registers anywhere (the edge ignores kind 'fxo').
             db.table("trunks").insert({

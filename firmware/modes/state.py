@@ -17,6 +17,7 @@ from firmware.modes.timetable import (
     parse_weekdays,
     validate,
 )
+from firmware.store.database import write_transaction
 from firmware.store.settings import get_setting
 
 
@@ -46,7 +47,7 @@ def set_day_schedule(db: sqlite_utils.Database, weekdays: str, spec: str) -> lis
         new.extend(Interval(day, start, end, mode) for day in days)
     kept = [i for i in intervals(db) if i.weekday not in days]
     ordered = validate(kept + new)
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM mode_schedule")
         db.table("mode_schedule").insert_all([i.__dict__ for i in ordered])
     return ordered
@@ -91,7 +92,7 @@ def set_override(db: sqlite_utils.Database, mode: str, kind: str, by: str, now: 
         raise TimetableError(f"override kind {kind!r} is not accepted; use temporary or fixed")
     at = local_now(db, now)
     until = next_change(intervals(db), holidays(db), at) if kind == "temporary" else None
-    with db.atomic():
+    with write_transaction(db):
         db.execute("INSERT OR REPLACE INTO mode_override (id, mode, kind, set_by, set_at, until) "
                    "VALUES (1, ?, ?, ?, ?, ?)",
                    [mode, kind, by, at.isoformat(), until.isoformat() if until else None])
@@ -101,7 +102,7 @@ def set_override(db: sqlite_utils.Database, mode: str, kind: str, by: str, now: 
 
 
 def clear_override(db: sqlite_utils.Database, by: str, now: datetime | None = None) -> ModeNow:
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM mode_override")
         state = mode_now(db, now)
         log_change(db, state, by, now)

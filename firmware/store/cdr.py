@@ -1,10 +1,14 @@
 """Call detail records: one row per call, written when the call ends."""
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import sqlite_utils
+
+from firmware.store.database import write_transaction
 
 
 @dataclass
@@ -38,8 +42,20 @@ def write_cdr(db: sqlite_utils.Database, record: CallRecord) -> None:
         value = row[key]
         row[key] = value.isoformat(timespec="milliseconds") if value is not None else None
     row["talk_seconds"] = record.talk_seconds
-    with db.atomic():
-        db.table("cdr").insert(row)
+    # A call record is billing evidence: wait out a busy database a few times
+    # (each attempt already waits the connection's busy timeout) before giving up.
+    for attempt in range(_ATTEMPTS):
+        try:
+            with write_transaction(db):
+                db.table("cdr").insert(row)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+_ATTEMPTS = 4
 
 
 def recent_cdr(db: sqlite_utils.Database, limit: int = 50) -> list[dict[str, object]]:

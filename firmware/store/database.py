@@ -7,6 +7,8 @@ the same file for its `subscriber` and `location` tables.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -78,6 +80,28 @@ def open_store(data_dir: Path, *, create: bool = True) -> sqlite_utils.Database:
 
 def _apply(db: sqlite_utils.Database, index: int) -> None:
     """Run one migration and bump the version in a single transaction."""
-    with db.atomic():
+    with write_transaction(db):
         MIGRATIONS[index](db)
         db.conn.execute(f"PRAGMA user_version = {index + 1}")
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A transaction that takes the write lock first (BEGIN IMMEDIATE).
+
+    Kamailio writes the same file. A deferred transaction that reads before it
+    writes fails at once with "database is locked" if another process committed
+    in between (the busy timeout does not apply then); taking the lock up front
+    makes it wait its turn instead. Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from firmware.store.database import write_transaction
 from firmware.store.passwords import check_password, digest_ha1, generate_password
 from firmware.store.settings import get_setting
 
@@ -91,7 +92,7 @@ def add_extension(
     ha1, ha1b = digest_ha1(number, realm(db), password)
     exists = f"extension {number} already exists; pick another number or `ext remove` it first"
     try:
-        with db.atomic():
+        with write_transaction(db):
             if get_extension(db, number) is not None:
                 raise ExtensionError(exists)
             db.table("extensions").insert(
@@ -127,7 +128,7 @@ def set_password(db: sqlite_utils.Database, number: str, password: str | None = 
     else:
         check_password(password, number)
     ha1, ha1b = digest_ha1(number, realm(db), password)
-    with db.atomic():
+    with write_transaction(db):
         db.conn.execute("UPDATE subscriber SET ha1 = ?, ha1b = ? WHERE username = ?", [ha1, ha1b, number])
     return password
 
@@ -137,7 +138,7 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
     account = db.execute("SELECT 1 FROM subscriber WHERE username = ?", [number]).fetchone()
     if get_extension(db, number) is None and account is None:
         raise ExtensionError(f"extension {number} does not exist; see `ext list`")
-    with db.atomic():
+    with write_transaction(db):
         for table, column in (("extensions", "number"), ("subscriber", "username"), ("location", "username"),
                               ("gateway_accounts", "username")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from firmware.store.database import write_transaction
+
 
 class SettingError(ValueError):
     """An unknown key or a value outside what is accepted; the message says which."""
@@ -105,7 +107,7 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> object:
     if key == "sip_realm":
         raise SettingError("sip_realm cannot be changed: every SIP password is hashed with it")
     parsed = parse_setting(key, value)
-    with db.atomic():
+    with write_transaction(db):
         db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
         if key in PLAN_KEYS or key == "country":
             # Checked as a whole, inside the transaction: a clash rolls the change back.

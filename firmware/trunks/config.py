@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from firmware.store.database import write_transaction
 from firmware.trunks.edge_tables import sync_edge_tables
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,31}")
@@ -92,7 +93,7 @@ def add_sip_trunk(
         raise TrunkError(f"channels {channels} is not accepted; use 1-1000 simultaneous calls")
     if caller_id and not re.fullmatch(r"\+?[0-9]{2,20}", caller_id):
         raise TrunkError(f"caller ID {caller_id!r} is not a phone number; use digits, optionally with a leading +")
-    with db.atomic():
+    with write_transaction(db):
         if get_trunk(db, name) is not None:
             raise TrunkError(f"trunk {name} already exists; remove it first or pick another name")
         db.table("trunks").insert({
@@ -111,7 +112,7 @@ def add_sip_trunk(
 def remove_trunk(db: sqlite_utils.Database, name: str) -> None:
     if get_trunk(db, name) is None:
         raise TrunkError(f"trunk {name} does not exist; see `trunk list`")
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM trunk_group_members WHERE trunk = ?", [name])
         db.execute("DELETE FROM inbound_routes WHERE trunk = ?", [name])
         db.execute("DELETE FROM trunks WHERE name = ?", [name])
@@ -148,7 +149,7 @@ def set_group(db: sqlite_utils.Database, name: str, strategy: str, members: list
     for trunk in members:
         if get_trunk(db, trunk) is None:
             raise TrunkError(f"trunk {trunk} does not exist; add it before putting it in group {name}")
-    with db.atomic():
+    with write_transaction(db):
         db.execute("INSERT OR REPLACE INTO trunk_groups (name, strategy) VALUES (?, ?)", [name, strategy])
         db.execute("DELETE FROM trunk_group_members WHERE group_name = ?", [name])
         for position, trunk in enumerate(members):
@@ -173,7 +174,7 @@ def set_extension_groups(db: sqlite_utils.Database, number: str, group_names: li
     for group in group_names:
         if group not in known:
             raise TrunkError(f"trunk group {group} does not exist; known: {', '.join(known) or 'none'}")
-    with db.atomic():
+    with write_transaction(db):
         db.execute("DELETE FROM extension_groups WHERE number = ?", [number])
         for position, group in enumerate(group_names):
             db.execute("INSERT INTO extension_groups (number, group_name, position) VALUES (?, ?, ?)",

@@ -94,7 +94,8 @@ class Machine:
         assert self.process is not None and self.process.stdout is not None
         log = self.log_path.open("a", encoding="utf-8") if self.log_path else None
         try:
-            while chunk := self.process.stdout.read1(4096):
+            # os.read returns what is there (a console trickles), unlike a buffered read.
+            while chunk := os.read(self.process.stdout.fileno(), 4096):
                 text = chunk.decode("utf-8", errors="replace")
                 with self._lock:
                     self._output.append(text)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_selftest_lists_each_check(box: Path) -> None:
 def test_shell_needs_the_right_pin_and_slows_down_guessing(box: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store_admin_pin(box / "appliance", "24681357")
     started: list[list[str]] = []
-    monkeypatch.setattr(console_module.subprocess, "run", lambda argv, **kw: started.append(argv))
+    monkeypatch.setattr(subprocess, "run", lambda argv, **kw: started.append(argv))
     console, out, sleeps = make_console(box, "11111111\n22222222\n24681357\n")
     console.handle("shell")
     console.handle("shell")

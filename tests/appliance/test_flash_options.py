@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -143,7 +144,7 @@ def small_image(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def loop_card(tmp_path: Path) -> str:
+def loop_card(tmp_path: Path) -> Iterator[str]:
     backing = tmp_path / "card.bin"
     with backing.open("wb") as f:
         f.truncate(16 * 1024 * 1024)

@@ -180,6 +180,7 @@ def test_call_rings_every_registered_phone_of_the_extension(pbx: RunningPbx) -> 
     desk.wait("disconnected")
     time.sleep(TALK_SECONDS)
     a.hangup()
+    a.wait("disconnected")
     soft.wait("disconnected")
     assert_two_way_audio(a, 600, soft, 1500)
     [row] = pbx.wait_cdr(1)

@@ -85,6 +85,14 @@ class RunningPbx:
 
     # ---- lifecycle ------------------------------------------------------------
     def start(self) -> None:
+        """Start and wait until everything is up; a PBX that does not come up is stopped again."""
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> None:
         with self.output_path.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "firmware.cli.main", "--data", str(self.data_dir), "run",
@@ -107,7 +115,7 @@ class RunningPbx:
         return self.output_path.read_text(errors="replace") if self.output_path.exists() else ""
 
     def status(self, check: bool = True) -> dict[str, Any] | None:
-        result = self.minipbx("status", "--json", timeout=10)
+        result = self.minipbx("status", "--json", timeout=30)
         if result.returncode not in (0, 3):
             if check:
                 raise AssertionError(f"status failed: {result.stderr}")
