@@ -52,7 +52,8 @@ Options:
 
 Needs (Debian packages): mmdebstrap, e2fsprogs, dosfstools, mtools, fdisk,
 python3 (3.11 or newer) and python3-pip; syslinux and syslinux-common for PC
-boards; qemu-user-static and binfmt-support to build for another architecture.
+boards; qemu-user-static, binfmt-support and arch-test to build for another
+architecture.
 
 Examples:
   sudo ./$PROG --board boards/sim.toml --out build/sim.img
@@ -178,8 +179,10 @@ check_tools() {
     host_arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
     if [[ $ARCH != "$host_arch" ]]; then
         local interp=/proc/sys/fs/binfmt_misc/qemu-$WHEEL_MACHINE
-        [[ -e $interp ]] || die "building an $ARCH image on this $host_arch host needs qemu user emulation:
-  apt-get install qemu-user-static binfmt-support (then $interp exists)"
+        if [[ ! -e $interp ]] || ! command -v arch-test >/dev/null 2>&1; then
+            die "building an $ARCH image on this $host_arch host needs qemu user emulation:
+  apt-get install qemu-user-static binfmt-support arch-test (then $interp exists)"
+        fi
     fi
 }
 
@@ -230,8 +233,9 @@ write_device() {
     if [[ $YES != yes ]]; then
         local model
         model=$(lsblk -dno MODEL,SIZE "$real" 2>/dev/null | xargs || true)
-        [[ -r /dev/tty ]] && { : </dev/tty; } 2>/dev/null \
-            || die "no terminal to confirm overwriting '$dev'; add --yes if that is what you want"
+        if ! { : </dev/tty; } 2>/dev/null; then
+            die "no terminal to confirm overwriting '$dev'; add --yes if that is what you want"
+        fi
         printf '%s: ALL DATA on %s (%s) will be erased. Type yes to continue: ' "$PROG" "$dev" "${model:-unknown}" >/dev/tty
         read -r answer </dev/tty || answer=""
         [[ $answer == yes ]] || die "not confirmed; nothing was written"
@@ -250,6 +254,7 @@ write_device() {
 # namespace: the mounts vanish with the command, so an interrupted build leaves no
 # mounts behind on the host.
 in_root() {
+    # shellcheck disable=SC2016  # $1 and $root belong to the inner shell
     unshare --mount --propagation private -- /bin/sh -ec '
         root=$1; shift
         mount -t proc proc "$root/proc"
@@ -263,7 +268,14 @@ fetch_wheels() {
     mkdir -p "$wheels"
     log "building the firmware wheel"
     rm -f "$wheels"/minipbx-*.whl
-    PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip wheel --quiet --no-deps --no-cache-dir -w "$wheels" "$REPO" >&2
+    # From a clean copy of the source: setuptools builds in the tree, and a build/
+    # folder there keeps modules deleted since, which would ship in the image.
+    local src=$WORK/src
+    rm -rf "$src"
+    mkdir -p "$src"
+    tar -C "$REPO" --exclude=./build --exclude=./.venv --exclude=./.git --exclude=./data \
+        --exclude='*.egg-info' --exclude=__pycache__ -cf - . | tar -C "$src" -xf -
+    PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip wheel --quiet --no-deps --no-cache-dir -w "$wheels" "$src" >&2
     if [[ -n $PJSUA2_WHEEL ]]; then
         rm -f "$wheels"/pjsua2_python-*.whl
         cp -- "$PJSUA2_WHEEL" "$wheels/"
@@ -285,7 +297,7 @@ build_rootfs() {
     local packages components=main
     packages="systemd systemd-sysv udev dbus systemd-resolved systemd-timesyncd initramfs-tools kmod
         kamailio kamailio-sqlite-modules python3 python3-venv libportaudio2
-        fdisk e2fsprogs util-linux iproute2 procps ca-certificates $KERNEL_PACKAGE $BOARD_PACKAGES"
+        fdisk e2fsprogs util-linux iproute2 netbase procps ca-certificates $KERNEL_PACKAGE $BOARD_PACKAGES"
     if [[ $BOOT_KIND == raspberrypi ]]; then
         # The Pi's boot firmware (start*.elf) is in Debian's non-free-firmware.
         packages+=" raspi-firmware"
@@ -387,6 +399,9 @@ PARTUUID=$BOOT_PARTUUID  /boot/firmware vfat   ro,noatime,umask=0077            
 # Data: checked at every boot (fsck replays the journal after a power cut);
 # sqlite's WAL with synchronous=FULL makes each committed row durable.
 PARTUUID=$DATA_PARTUUID  /data          ext4   rw,noatime,nodev,nosuid           0 2
+# The PBX's runtime files (control socket, Kamailio's generated config and pid file)
+# in RAM: a pid file left by a power cut must not stop Kamailio at the next boot.
+tmpfs                    /data/pbx/run  tmpfs  mode=0750,nosuid,nodev,size=16M,x-systemd.requires-mounts-for=/data 0 0
 # systemd's state (random seed, clock for time sync, timer stamps) on the data partition.
 /data/system/var-lib-systemd /var/lib/systemd none bind,x-systemd.requires-mounts-for=/data,nofail 0 0
 tmpfs                    /tmp           tmpfs  mode=1777,nosuid,nodev,size=64M   0 0
@@ -396,7 +411,7 @@ EOF
     mkdir -p "$ROOT/data" "$ROOT/boot/firmware"
 
     in_root systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
-        minipbx.service minipbx-firstboot.service minipbx-selftest.service >&2
+        minipbx.service minipbx-firstboot.service minipbx-selftest.service minipbx-grow-data.service >&2
     local c
     for c in $CONSOLES; do
         in_root systemctl enable "minipbx-console@$c.service" >&2
@@ -450,19 +465,18 @@ boot_files_raspberrypi() {
         || die "raspi-firmware did not populate /boot/firmware (is $KERNEL_PACKAGE an arm64 kernel package?)"
     cp -r -- "$ROOT/boot/firmware/." "$BOOT_STAGE/"
     local kernel initrd
-    kernel=$(cd "$BOOT_STAGE" && ls vmlinuz-* | sort -V | tail -n1)
-    initrd=$(cd "$BOOT_STAGE" && ls initrd.img-* | sort -V | tail -n1)
+    kernel=$(find "$BOOT_STAGE" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sort -V | tail -n1)
+    initrd=$(find "$BOOT_STAGE" -maxdepth 1 -name 'initrd.img-*' -printf '%f\n' | sort -V | tail -n1)
     # Our own config.txt and cmdline.txt: the hook decides Pi 4 settings by looking
     # at the machine it runs on (the build host here), and always mounts root rw.
     cat >"$BOOT_STAGE/config.txt" <<EOF
 # Written by flash.sh for board $BOARD_ID ($BOARD_NAME).
 arm_64bit=1
+# The serial console. On a Pi 3/4 this also fixes the core clock, which the mini
+# UART's baud rate follows.
 enable_uart=1
+# Debian's kernel: upstream device tree names (bcm2711-rpi-4-b.dtb ...).
 upstream_kernel=1
-# The mini UART's clock follows the GPU's; a fixed core clock keeps the serial
-# console readable on a Pi 3/4.
-core_freq=250
-core_freq_min=250
 kernel=$kernel
 initramfs $initrd
 EOF
@@ -478,11 +492,14 @@ assemble_image() {
     plan=$(PYTHONPATH=$REPO python3 -m firmware.appliance.partitions plan --boot "$BOOT_KIND" --label-id "$DISK_ID" \
         --root-content-bytes "$root_bytes" --root-files "$root_files" --data-mib "$DATA_MIB" \
         --sfdisk "$WORK/layout.sfdisk") || exit 2
+    # Sets IMAGE_BYTES, DISK_ID, ROOT_INODES and {BOOT,ROOT,DATA}_{OFFSET,BYTES,PARTUUID}.
     eval "$plan"
+    # shellcheck disable=SC2153  # set by the eval above
+    local image_bytes=$IMAGE_BYTES root_bytes_fs=$ROOT_BYTES
     [[ $ROOT_PARTUUID == "$PLANNED_ROOT_PARTUUID" ]] || die "internal: partition IDs changed between plan and build"
-    log "assembling $(basename -- "$image"): $((IMAGE_BYTES / 1048576)) MiB"
+    log "assembling $(basename -- "$image"): $((image_bytes / 1048576)) MiB"
     rm -f -- "$image"
-    truncate -s "$IMAGE_BYTES" -- "$image"
+    truncate -s "$image_bytes" -- "$image"
     sfdisk --quiet "$image" <"$WORK/layout.sfdisk" >&2
 
     # One sector per cluster: mkfs.fat sizes clusters for the whole image file,
@@ -499,7 +516,7 @@ assemble_image() {
     fi
     # Root: no reserved blocks (nobody writes to it), enough inodes for Python trees.
     mkfs.ext4 -q -F -L minipbx-root -m 0 -N "$ROOT_INODES" -d "$ROOT" -E offset="$ROOT_OFFSET" \
-        "$image" "$((ROOT_BYTES / 1024))k"
+        "$image" "$((root_bytes_fs / 1024))k"
     mkfs.ext4 -q -F -L minipbx-data -d "$DATA_STAGE" -E offset="$DATA_OFFSET" "$image" "$((DATA_BYTES / 1024))k"
 }
 
@@ -546,8 +563,8 @@ main() {
         return
     fi
     load_board_spec
-    check_tools
     check_root
+    check_tools
     [[ -z $DEVICE ]] || check_device "$DEVICE"
 
     local started=$SECONDS

@@ -1,20 +1,24 @@
 """Call capacity benchmark of minipbx: `python -m bench.calls` (or `make bench`).
 
-Against a PBX it starts itself (temporary data directory, free loopback ports,
-a board sized by --max-calls), with SIPp callers streaming A-law RTP and a SIPp
-callee answering every extension and echoing RTP:
+Against PBXs it starts itself (`minipbx run` on a temporary data directory, free
+loopback ports, a copy of boards/sim.toml with `[capacity] calls` set), with a
+SIPp caller streaming A-law RTP and a SIPp callee that answers every extension
+and echoes RTP, so every call is anchored and bridged by a call worker:
 
-1. idle: CPU and PSS of every process of the PBX with no call;
-2. hold: concurrency ramp (2, 4, 8, ... bridged calls, then bisection) to find
-   the most calls held at once with < 0.5 % failed calls; CPU (/proc/PID/stat)
-   and PSS (/proc/PID/smaps_rollup) of brain, edge and every worker;
-3. rate: short calls at rising call rates, to find the sustained calls/s;
-4. post-dial delay (caller's INVITE -> caller sees 180) p50/p99 through the PBX,
-   then the same calls through a bare Kamailio (the floor).
+1. hold: a concurrency ramp (8, 32, 128, 256 bridged calls, then bisection between
+   the last pass and the first failure, as time allows). Each level runs a PBX sized for exactly
+   that many calls, measured idle and then with all calls up: CPU from
+   /proc/PID/stat and PSS from /proc/PID/smaps_rollup of the brain, every edge
+   (Kamailio) process and every worker. The maximum is the largest level held
+   with < 0.5 % failed calls;
+2. rate: short calls at rising call rates, to find the sustained calls/s;
+3. post-dial delay (caller's first INVITE -> caller sees 180) p50/p99 through the
+   PBX, then the same calls through a bare Kamailio that looks the callee up in
+   `location` and relays directly (the floor).
 
 Every load is bounded in calls and time, runs on 127.0.0.1 only and stops by
 itself; the bench ends only the processes it started, by PID. Results go to
-bench/results/ (JSON + Markdown, one file per run, plus latest.json).
+bench/results/ (JSON + Markdown per run, named by date, plus latest.json).
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +54,8 @@ HOST = "127.0.0.1"
 CALLER = "200"
 CALLEE_BASE = 300
 MAX_CALLEES = 600
+# Callee extensions answered (and RTP echoed) by one SIPp UAS.
+CALLEES_PER_UAS = 64
 # One password for every bench extension: strong enough for the store's rules.
 PASSWORD = "BenchPass-xq7Kz"
 FAILURE_LIMIT = 0.005
@@ -87,29 +94,45 @@ class Bench:
         self.sipps: list[Sipp] = []
         self.pbx: Pbx | None = None
         self.floor: FloorProxy | None = None
-        self.uas: Sipp | None = None
+        self.uas: list[Sipp] = []
         self.anomalies: list[str] = []
         self.result: Json = {}
         self.capacity = int(args.max_calls)
         peak_cps = max(args.cps_rates) if args.cps_rates else 0
         # Callee extensions: one per concurrent call, and enough that a short call's
         # callee is free again (hung up and recorded) before the sequence comes back.
-        self.pool = max(self.capacity, math.ceil(peak_cps * (args.cps_hold + 3)), 10)
+        self.pool = max(self.capacity, int(args.cps_calls), math.ceil(peak_cps * (args.cps_hold + 3)), 10)
         if self.pool > MAX_CALLEES:
             raise BenchError(f"{self.pool} callee extensions needed (--max-calls, --cps-rates x --cps-hold); "
                              f"at most {MAX_CALLEES} fit the default numbering plan")
         self.callees = [str(CALLEE_BASE + i) for i in range(self.pool)]
+        self.uas_count = math.ceil(self.pool / CALLEES_PER_UAS)
         self.ports: dict[str, int] = {}
         self._worker_pids: dict[str, object] = {}
+        self.pbx_runs: list[Json] = []
+        self.realm = ""
 
     # ---- time and bookkeeping ---------------------------------------------------------
     def elapsed(self) -> float:
         return time.monotonic() - self.t0
 
-    def require_time(self, seconds: float, what: str) -> None:
-        if self.elapsed() + seconds > self.args.time_limit:
-            raise OutOfTime(f"{what}: needs ~{seconds:.0f} s, {self.args.time_limit - self.elapsed():.0f} s left "
-                            f"of --time-limit {self.args.time_limit:.0f}")
+    def require_time(self, seconds: float, what: str, keep_for_later: float = 0.0) -> None:
+        """Raise OutOfTime unless `seconds` fit in --time-limit, leaving `keep_for_later` for later phases."""
+        left = self.args.time_limit - self.elapsed() - keep_for_later
+        if seconds > left:
+            raise OutOfTime(f"{what}: needs ~{seconds:.0f} s, {max(0.0, left):.0f} s left of --time-limit "
+                            f"{self.args.time_limit:.0f}" + (f" (keeping {keep_for_later:.0f} s for the phases after)"
+                                                             if keep_for_later else ""))
+
+    def later_phases_s(self, after: str) -> float:
+        """Rough seconds the phases after `after` ("hold" or "rate") need, so a long step cannot starve them."""
+        pdd = float(self.args.pdd_calls) / float(self.args.pdd_rate)
+        need = 0.0 if self.args.no_floor else pdd + 12
+        if after == "hold":
+            need += self.start_estimate(int(self.args.cps_calls)) + pdd + 4
+            if not self.args.skip_rate:
+                need += len(self.args.cps_rates) * (float(self.args.cps_seconds) + float(self.args.cps_hold) + 3)
+        return need
 
     def log(self, text: str) -> None:
         print(f"[{self.elapsed():6.1f}s] {text}", flush=True)
@@ -121,52 +144,97 @@ class Bench:
     # ---- setup ------------------------------------------------------------------------
     def allocate_ports(self) -> None:
         taken: set[int] = set()
-        for name, span in (("pbx_sip", 1), ("floor_sip", 1), ("uas_sip", 1), ("uac_sip", 1), ("uas_media", 4),
-                           ("uac_media", 4)):
+        wanted = [("pbx_sip", 1), ("floor_sip", 1), ("uac_sip", 1), ("uac_media", 4)]
+        for group in range(self.uas_count):
+            wanted += [(f"uas{group}_sip", 1), (f"uas{group}_media", 4)]
+        for name, span in wanted:
             port = free_port(HOST, span, taken)
             taken.update(range(port, port + span))
             self.ports[name] = port
-        workers = math.ceil(self.capacity / 2)
+        workers = math.ceil(max(self.capacity, int(self.args.cps_calls)) / 2)
         self.ports["rtp_base"] = rtp_base_for(workers, RTP_PORTS_PER_WORKER, taken)
 
     def start_uas(self) -> None:
-        sipp = Sipp("uas", self.tmp / "sipp" / "uas", "uas.xml", [
-            "-i", HOST, "-p", str(self.ports["uas_sip"]), "-mi", HOST, "-mp", str(self.ports["uas_media"]),
-            "-rtp_echo", "-timeout", f"{int(self.args.time_limit + 120)}s",
-        ], limit_s=self.args.time_limit + 180)
-        self.uas = sipp.start()
-        self.sipps.append(sipp)
-        time.sleep(0.5)
-        if not sipp.running():
-            raise BenchError(f"the SIPp callee (UAS) exited at start; see {sipp.workdir / 'sipp.out'}")
+        """The callees: SIPp UASes, each answering CALLEES_PER_UAS extensions and echoing their RTP.
 
-    def start_pbx(self) -> Pbx:
-        data = self.tmp / "pbx"
+        One SIPp echoes RTP on one socket in one thread; several keep the echo
+        from being the bottleneck (and from losing packets) at high call counts.
+        """
+        for group in range(self.uas_count):
+            sipp = Sipp(f"uas{group}", self.tmp / "sipp" / f"uas{group}", "uas.xml", [
+                "-i", HOST, "-p", str(self.ports[f"uas{group}_sip"]), "-mi", HOST,
+                "-mp", str(self.ports[f"uas{group}_media"]),
+                "-rtp_echo", "-timeout", f"{int(self.args.time_limit + 120)}s",
+            ], limit_s=self.args.time_limit + 180)
+            self.uas.append(sipp.start())
+            self.sipps.append(sipp)
+        time.sleep(0.5)
+        for sipp in self.uas:
+            if not sipp.running():
+                raise BenchError(f"a SIPp callee (UAS) exited at start; see {sipp.workdir / 'sipp.out'}")
+
+    def make_store(self) -> None:
         names = [(CALLER, "Bench caller")] + [(c, f"Bench callee {c}") for c in self.callees]
-        make_extensions(data, names, PASSWORD)
-        pbx = Pbx(data, self.capacity, self.ports["pbx_sip"], self.ports["rtp_base"])
+        self.realm = make_extensions(self.tmp / "pbx", names, PASSWORD)
+
+    @staticmethod
+    def start_estimate(board: int) -> float:
+        """Seconds to start and stop a PBX for `board` calls (workers start in parallel)."""
+        return 6 + 0.12 * math.ceil(board / 2)
+
+    def start_pbx(self, board: int, purpose: str) -> Pbx:
+        """A PBX sized for `board` calls on the bench's store, callees registered."""
+        pbx = Pbx(self.tmp / "pbx", board, self.ports["pbx_sip"], self.ports["rtp_base"])
         self.pbx = pbx
+        run: Json = {"purpose": purpose, "board_calls": board}
+        self.pbx_runs.append(run)
         started = time.monotonic()
-        pbx.start()
+        try:
+            pbx.start()
+        except PbxError as exc:
+            # Reported, then tried once more: one failed start should not void the whole run.
+            self.note(f"PBX for {board} calls ({purpose}) failed to start: {str(exc)[-700:]}")
+            run["failed_start"] = str(exc)[:1500]
+            pbx.stop()
+            time.sleep(2)
+            started = time.monotonic()
+            pbx.start()
         workers = pbx.workers()
-        self.log(f"PBX ready in {time.monotonic() - started:.1f} s: {len(workers)} workers, "
-                 f"SIP 127.0.0.1:{pbx.sip_port}, RTP from {pbx.rtp_base}")
-        self.result["pbx"] = {
-            "board_calls": self.capacity, "workers": len(workers),
-            "legs_per_worker": workers[0].get("capacity_legs") if workers else None,
-            "start_seconds": round(time.monotonic() - started, 1),
-        }
+        run.update({"workers": len(workers), "legs_per_worker": workers[0].get("capacity_legs") if workers else None,
+                    "start_seconds": round(time.monotonic() - started, 1)})
+        self.log(f"PBX for {board} calls ready in {run['start_seconds']} s: {len(workers)} workers")
+        self._worker_pids = {str(w.get("number")): w.get("pid") for w in workers}
         self.register(pbx.sip_port, "PBX")
-        regs = pbx.status().get("registrations", [])
-        if not isinstance(regs, list) or len(regs) < len(self.callees):
-            raise BenchError(f"PBX shows {len(regs) if isinstance(regs, list) else '?'} registrations, "
-                             f"expected {len(self.callees)}")
-        return pbx
+        # The edge may write registrations to the store on a timer (usrloc write-back): give it a moment.
+        deadline = time.monotonic() + 12
+        while True:
+            regs = pbx.status().get("registrations", [])
+            count = len(regs) if isinstance(regs, list) else 0
+            if count >= len(self.callees):
+                return pbx
+            if time.monotonic() > deadline:
+                raise BenchError(f"PBX shows {count} registrations 12 s after {len(self.callees)} callees "
+                                 "registered with 200 OK")
+            time.sleep(0.5)
+
+    def stop_pbx(self) -> None:
+        pbx, self.pbx = self.pbx, None
+        if pbx is None:
+            return
+        code = pbx.stop()
+        run = self.pbx_runs[-1]
+        run["exit_code"] = code
+        run["log_trouble"] = pbx.trouble(limit=20)
+        if code not in (0, None):
+            self.note(f"minipbx ({run['purpose']}) exited with code {code} on SIGTERM")
 
     def register(self, port: int, where: str) -> None:
         started = time.monotonic()
         try:
-            register_all(HOST, port, [Account(c, PASSWORD) for c in self.callees], HOST, self.ports["uas_sip"])
+            for group in range(self.uas_count):
+                callees = self.callees[group * CALLEES_PER_UAS:(group + 1) * CALLEES_PER_UAS]
+                register_all(HOST, port, [Account(c, PASSWORD) for c in callees], HOST,
+                             self.ports[f"uas{group}_sip"])
         except RegisterError as exc:
             raise BenchError(f"registering the callees at the {where} failed: {exc}") from None
         self.log(f"{len(self.callees)} callees registered at the {where} in {time.monotonic() - started:.1f} s")
@@ -179,8 +247,9 @@ class Bench:
             roles["floor"] = descendants(self.floor.pid)
         if uac is not None and uac.pid is not None:
             roles["sipp-uac"] = [uac.pid]
-        if self.uas is not None and self.uas.pid is not None:
-            roles["sipp-uas"] = [self.uas.pid]
+        uas = [sipp.pid for sipp in self.uas if sipp.pid is not None]
+        if uas:
+            roles["sipp-uas"] = uas
         return roles
 
     def measure(self, before: Snapshot, after: Snapshot, calls: int, idle: Json | None,
@@ -220,14 +289,15 @@ class Bench:
             busy = [v for v in per.values() if (v["calls"] or 0) > 0]
             spare = [v for v in per.values() if not v["calls"]]
             out["per_worker"] = {
+                "workers": len(per),
                 "busy_workers": len(busy),
                 "busy_cpu_percent": _mean([float(v["cpu_percent"]) for v in busy]),
                 "busy_pss_mib": _mean([float(v["pss_mib"]) for v in busy]),
                 "idle_cpu_percent": _mean([float(v["cpu_percent"]) for v in spare]),
                 "idle_pss_mib": _mean([float(v["pss_mib"]) for v in spare]),
                 "max_cpu_percent": max(float(v["cpu_percent"]) for v in per.values()),
+                "max_pss_mib": max(float(v["pss_mib"]) for v in per.values()),
             }
-            out["workers"] = per
         if calls > 0:
             out["per_call"] = {
                 "pbx_cpu_percent": round(pbx_cpu / calls, 2),
@@ -239,6 +309,12 @@ class Bench:
                 out["per_call"]["pbx_pss_mib_over_idle"] = round(
                     (pbx_pss / 1024 - idle["pss_mib"]["pbx"]) / calls, 3)
         return out
+
+    def media_peers(self) -> dict[int, str]:
+        """The far ends of the workers' legs, by RTP port: the caller (SIPp UAC) and the callee's echo (UAS)."""
+        peers = {self.ports["uac_media"]: "from_callers"}
+        peers.update({self.ports[f"uas{group}_media"]: "from_callee_echo" for group in range(self.uas_count)})
+        return peers
 
     def worker_calls(self) -> dict[str, int]:
         assert self.pbx is not None
@@ -254,14 +330,14 @@ class Bench:
         if not isinstance(edge, dict) or not edge.get("up"):
             self.note(f"after {what}: the edge is down")
         for w in self.pbx.workers():
-            if not w.get("up") or int(str(w.get("restarts", 0))) > 0 or w.get("pid") != self._worker_pids.get(
-                    str(w.get("number"))):
+            # A new PID is the sign of a restart (the brain's restart counter resets after a slow crash).
+            if not w.get("up") or w.get("pid") != self._worker_pids.get(str(w.get("number"))):
                 self.note(f"after {what}: worker {w.get('number')} up={w.get('up')} pid={w.get('pid')} "
                           f"(was {self._worker_pids.get(str(w.get('number')))}) restarts={w.get('restarts')}")
         self._worker_pids = {str(w.get("number")): w.get("pid") for w in self.pbx.workers()}
 
-    def drain(self, what: str, timeout: float = 20.0) -> None:
-        """Wait until the brain holds no call; a call it still holds then is noted."""
+    def drain(self, what: str, timeout: float = 8.0) -> int:
+        """Wait until the brain holds no call; calls it still holds then are noted, and counted."""
         assert self.pbx is not None
         deadline = time.monotonic() + timeout
         left = self.pbx.active_calls()
@@ -272,6 +348,7 @@ class Bench:
             calls = self.pbx.status().get("active_calls", [])
             self.note(f"after {what}: the brain still holds {left} call(s) {timeout:.0f} s after SIPp ended: "
                       f"{json.dumps(calls)[:600]}")
+        return left
 
     def uac(self, label: str, target_port: int, calls: int, limit: int, rate: float, hold_s: float,
             trace_msg: bool = False) -> Sipp:
@@ -300,8 +377,7 @@ class Bench:
     # ---- phases -----------------------------------------------------------------------
     def phase_idle(self) -> Json:
         assert self.pbx is not None
-        self._worker_pids = {str(w.get("number")): w.get("pid") for w in self.pbx.workers()}
-        time.sleep(1.0)
+        time.sleep(0.5)
         before = snapshot(self.roles())
         time.sleep(self.args.idle_seconds)
         after = snapshot(self.roles())
@@ -309,24 +385,42 @@ class Bench:
         self.log(f"idle: PBX {idle['cpu_percent']['pbx']}% CPU, {idle['pss_mib']['pbx']} MiB PSS")
         return idle
 
-    def hold_level(self, calls: int, idle: Json) -> Json:
-        assert self.pbx is not None
+    def hold_level(self, calls: int) -> Json:
+        """A PBX sized for exactly `calls` (so every worker ends up with 2 calls), idle, then loaded."""
         rate = min(float(self.args.ramp_rate), max(2.0, calls / 2))
         setup_s = calls / rate
         window = float(self.args.window)
         # Every call is held until the last one is up and the window has passed.
         hold_s = setup_s + 6 + window
-        self.require_time(setup_s + hold_s + 15, f"holding {calls} calls")
+        self.require_time(self.start_estimate(calls) + self.args.idle_seconds + setup_s + hold_s + 8,
+                          f"holding {calls} calls", self.later_phases_s("hold"))
+        try:
+            pbx = self.start_pbx(calls, f"hold {calls}")
+        except (PbxError, BenchError) as exc:
+            self.stop_pbx()
+            self.note(f"holding {calls} calls: the PBX sized for it did not come up: {exc}")
+            return {"calls": calls, "pass": False, "start_failed": str(exc)[:1500]}
+        try:
+            idle = self.phase_idle()
+            level = self._hold(pbx, calls, rate, setup_s, hold_s, window, idle)
+        finally:
+            self.stop_pbx()
+        level["idle"] = {k: idle[k] for k in ("cpu_percent", "pss_mib", "per_worker") if k in idle}
+        level["pbx_start_s"] = self.pbx_runs[-1].get("start_seconds")
+        return level
+
+    def _hold(self, pbx: Pbx, calls: int, rate: float, setup_s: float, hold_s: float, window: float,
+              idle: Json) -> Json:
         self.log(f"hold {calls}: setting up at {rate:g} calls/s, each held {hold_s:.0f} s")
-        udp0, logs = udp_counters(), self.pbx.log_positions()
-        sipp = self.uac(f"hold-{calls}", self.pbx.sip_port, calls, calls, rate, hold_s)
+        udp0, logs = udp_counters(), pbx.log_positions()
+        sipp = self.uac(f"hold-{calls}", pbx.sip_port, calls, calls, rate, hold_s)
         level: Json = {"calls": calls, "setup_rate": rate, "hold_s": round(hold_s, 1)}
         with self.sipp_guard(sipp):
             # Calls not up by then have failed or are failing; the window must end before the hold does.
-            deadline = time.monotonic() + setup_s + 4
+            deadline = time.monotonic() + setup_s + 5
             answered = 0
             while time.monotonic() < deadline and sipp.running():
-                answered = self.pbx.answered_calls()
+                answered = pbx.answered_calls()
                 if answered >= calls:
                     break
                 time.sleep(0.3)
@@ -337,7 +431,7 @@ class Bench:
             held = [answered]
             end = time.monotonic() + window
             while time.monotonic() < end and sipp.running():
-                held.append(self.pbx.answered_calls())
+                held.append(pbx.answered_calls())
                 time.sleep(min(1.0, max(0.0, end - time.monotonic())))
             worker_calls = self.worker_calls()
             after, udp2 = snapshot(self.roles(sipp)), udp_counters()
@@ -353,9 +447,12 @@ class Bench:
         res = sipp.result()
         level["sipp"] = sipp_summary(res)
         level["failure_ratio"] = round(res.failure_ratio, 4)
-        level["pass"] = res.failure_ratio < FAILURE_LIMIT and level["held_min"] >= calls and res.created >= calls
+        level["pdd_ms"] = stats(res.rtd_ms.get("pdd", []))
+        # Held: every call up at the same moment (on a saturated box the last ones may come up late).
+        level["pass"] = res.failure_ratio < FAILURE_LIMIT and level["held_max"] >= calls and res.created >= calls
         self.drain(f"holding {calls} calls")
-        level["pbx_log"] = self.pbx.trouble(since=logs, limit=15)
+        level["pbx_log"] = pbx.trouble(since=logs, limit=15)
+        level["media"] = pbx.media_quality(logs, self.media_peers())
         self.watch_pbx(f"holding {calls} calls")
         self.log(f"hold {calls}: held {level['held_min']}..{level['held_max']}, "
                  f"failed {res.failed}/{res.created}, PBX CPU {level['cpu_percent']['pbx']}% "
@@ -364,18 +461,18 @@ class Bench:
                  f"-> {'pass' if level['pass'] else 'FAIL'}")
         if not level["pass"]:
             self.note(f"holding {calls} calls failed: held {level['held_min']} of {calls}, SIPp failed "
-                      f"{res.failed}/{res.created} (rc {res.returncode}); first SIPp errors: {res.errors[:3]}; "
-                      f"PBX log: {level['pbx_log'][:5]}")
+                      f"{res.failed}/{res.created} (rc {res.returncode}); SIPp saw: {_kinds(res)}; "
+                      f"PBX log: {_short(level['pbx_log'])}")
         return level
 
-    def phase_hold(self, idle: Json) -> Json:
+    def phase_hold(self) -> Json:
         levels: list[Json] = []
         passed: list[int] = []
         failed: list[int] = []
-        plan = ramp_levels(self.args.min_calls, self.capacity)
+        plan = ramp_levels(self.args.min_calls, self.capacity, self.args.ramp_factor)
         try:
             for calls in plan:
-                level = self.hold_level(calls, idle)
+                level = self.hold_level(calls)
                 levels.append(level)
                 (passed if level["pass"] else failed).append(calls)
                 if not level["pass"]:
@@ -387,27 +484,28 @@ class Bench:
                 calls = (low + high) // 2
                 if calls <= low or calls >= high:
                     break
-                level = self.hold_level(calls, idle)
+                level = self.hold_level(calls)
                 levels.append(level)
                 (passed if level["pass"] else failed).append(calls)
         except OutOfTime as exc:
             self.note(f"concurrency ramp cut short: {exc}")
         best = max(passed, default=0)
-        summary: Json = {"levels": levels, "max_held_calls": best,
-                         "limited_by": "failures" if failed else "board capacity (--max-calls)"}
+        levels.sort(key=lambda lv: int(lv["calls"]))
+        summary: Json = {"levels": levels, "max_held_calls": best, "first_failure": min(failed, default=None),
+                         "limited_by": "failures" if failed else "--max-calls" if best == self.capacity
+                         else "time limit"}
         if not failed and best == self.capacity:
             summary["note"] = f"no failure up to --max-calls {self.capacity}; the box may hold more"
         return summary
 
-    def cps_level(self, rate: float) -> Json:
-        assert self.pbx is not None
+    def cps_level(self, pbx: Pbx, rate: float) -> Json:
         hold = float(self.args.cps_hold)
         calls = max(1, int(rate * self.args.cps_seconds))
         seconds = calls / rate
-        self.require_time(seconds + hold + 20, f"{rate:g} calls/s")
+        self.require_time(seconds + hold + 10, f"{rate:g} calls/s", self.later_phases_s("rate"))
         self.log(f"rate {rate:g}/s: {calls} calls of {hold:g} s")
-        logs = self.pbx.log_positions()
-        sipp = self.uac(f"rate-{rate:g}", self.pbx.sip_port, calls, self.capacity, rate, hold)
+        logs = pbx.log_positions()
+        sipp = self.uac(f"rate-{rate:g}", pbx.sip_port, calls, pbx.board_calls, rate, hold)
         level: Json = {"target_cps": rate, "calls": calls, "hold_s": hold}
         with self.sipp_guard(sipp):
             warm = min(3.0, seconds / 3)
@@ -416,7 +514,7 @@ class Bench:
             peak = 0
             end = sipp.started_at + seconds
             while time.monotonic() < end and sipp.running():
-                peak = max(peak, self.pbx.active_calls())
+                peak = max(peak, pbx.active_calls())
                 time.sleep(min(1.0, max(0.0, end - time.monotonic())))
             after = snapshot(self.roles(sipp))
             level.update(self.measure(before, after, 0, None))
@@ -432,42 +530,89 @@ class Bench:
                          and achieved is not None and achieved >= 0.9 * rate)
         cpu = level["cpu_percent"]["pbx"]
         level["pbx_cpu_percent_per_cps"] = round(cpu / rate, 2)
-        self.drain(f"{rate:g} calls/s")
-        level["pbx_log"] = self.pbx.trouble(since=logs, limit=15)
+        level["left_in_brain"] = self.drain(f"{rate:g} calls/s")
+        level["pbx_log"] = pbx.trouble(since=logs, limit=15)
+        level["media"] = pbx.media_quality(logs, self.media_peers())
         self.watch_pbx(f"{rate:g} calls/s")
         self.log(f"rate {rate:g}/s: achieved {achieved}, failed {res.failed}/{res.created}, PBX CPU {cpu}%, "
                  f"PDD p50 {level['pdd_ms']['p50_ms']} ms -> {'pass' if level['pass'] else 'FAIL'}")
         if not level["pass"]:
             self.note(f"{rate:g} calls/s failed: achieved {achieved}/s, SIPp failed {res.failed}/{res.created} "
-                      f"(rc {res.returncode}); first SIPp errors: {res.errors[:3]}; PBX log: {level['pbx_log'][:5]}")
+                      f"(rc {res.returncode}); SIPp saw: {_kinds(res)}; "
+                      f"PBX log: {_short(level['pbx_log'])}")
         return level
 
-    def phase_rate(self) -> Json:
+    def phase_rate(self, pbx: Pbx) -> Json:
         levels: list[Json] = []
-        best = 0.0
+        passed: list[float] = []
+        failed: list[float] = []
         hold = float(self.args.cps_hold)
+
+        def fits(rate: float) -> bool:
+            # Concurrency at this rate must fit the board, or the test measures capacity, not rate.
+            if rate * (hold + 0.5) > pbx.board_calls:
+                self.note(f"{rate:g} calls/s skipped: ~{rate * (hold + 0.5):.0f} calls at once exceed "
+                          f"--cps-calls {pbx.board_calls}")
+                return False
+            return True
+
         try:
             for rate in self.args.cps_rates:
-                # Concurrency at this rate must fit the board, or the test measures capacity, not rate.
-                if rate * (hold + 0.5) > self.capacity:
-                    self.note(f"{rate:g} calls/s skipped: ~{rate * (hold + 0.5):.0f} calls at once exceed "
-                              f"--max-calls {self.capacity}")
+                if not fits(rate):
                     break
-                level = self.cps_level(rate)
+                level = self.cps_level(pbx, rate)
                 levels.append(level)
+                (passed if level["pass"] else failed).append(rate)
                 if not level["pass"]:
                     break
-                best = max(best, rate)
+            for _ in range(self.args.bisect):
+                if not failed:
+                    break
+                if levels[-1].get("left_in_brain"):
+                    # Calls left over from the failed rate would spoil the next one on this PBX.
+                    self.note("call-rate bisection skipped: the PBX still holds calls from the failed rate")
+                    break
+                low, high = max(passed, default=0.0), min(failed)
+                rate = float(round((low + high) / 2))
+                if rate <= low or rate >= high or not fits(rate):
+                    break
+                level = self.cps_level(pbx, rate)
+                levels.append(level)
+                (passed if level["pass"] else failed).append(rate)
         except OutOfTime as exc:
             self.note(f"call-rate ramp cut short: {exc}")
-        return {"levels": levels, "sustained_cps": best,
-                "limited_by": "failures" if levels and not levels[-1]["pass"] else "rates tried (--cps-rates)"}
+        levels.sort(key=lambda lv: float(lv["target_cps"]))
+        return {"levels": levels, "sustained_cps": max(passed, default=0.0), "board_calls": pbx.board_calls,
+                "first_failure": min(failed, default=None),
+                "limited_by": "failures" if failed else "rates tried (--cps-rates)"}
+
+    def phase_rate_and_pdd(self, phases: Json) -> None:
+        """Call rate and post-dial delay, on one PBX sized for --cps-calls."""
+        board = int(self.args.cps_calls)
+        self.require_time(self.start_estimate(board) + self.args.pdd_calls / self.args.pdd_rate + 5,
+                          "call rate and post-dial delay",
+                          0.0 if self.args.no_floor else self.args.pdd_calls / self.args.pdd_rate + 12)
+        pbx = self.start_pbx(board, "call rate and post-dial delay")
+        try:
+            # The delay first, on a PBX that has taken no load yet; then the rates.
+            try:
+                phases["pdd_pbx"] = self.pdd_run("PBX", pbx.sip_port)
+                phases["pdd_pbx"]["board_calls"] = board
+                self.drain("post-dial-delay calls")
+                self.watch_pbx("post-dial-delay calls")
+            except OutOfTime as exc:
+                self.note(f"post-dial delay through the PBX skipped: {exc}")
+            if not self.args.skip_rate:
+                phases["rate"] = self.phase_rate(pbx)
+        finally:
+            self.stop_pbx()
 
     def pdd_run(self, label: str, port: int) -> Json:
         calls, rate = int(self.args.pdd_calls), float(self.args.pdd_rate)
-        self.require_time(calls / rate + 20, f"post-dial delay through the {label}")
+        self.require_time(calls / rate + 5, f"post-dial delay through the {label}",
+                          0.0 if label == "floor" else self.later_phases_s("rate"))
         self.log(f"post-dial delay through the {label}: {calls} calls at {rate:g}/s")
-        sipp = self.uac(f"pdd-{label}", port, calls, self.capacity, rate, 1.0, trace_msg=True)
+        sipp = self.uac(f"pdd-{label}", port, calls, max(2, int(rate * 3)), rate, 1.0, trace_msg=True)
         with self.sipp_guard(sipp):
             sipp.wait()
         res = sipp.result()
@@ -479,11 +624,11 @@ class Bench:
                  f"({len(delays)} calls, failed {res.failed})")
         if res.failed:
             self.note(f"post-dial-delay calls through the {label}: {res.failed}/{res.created} failed; "
-                      f"first SIPp errors: {res.errors[:3]}")
+                      f"SIPp saw: {_kinds(res)}")
         return out
 
     def phase_floor(self) -> Json:
-        self.require_time(self.args.pdd_calls / self.args.pdd_rate + 30, "the Kamailio floor")
+        self.require_time(self.args.pdd_calls / self.args.pdd_rate + 10, "the Kamailio floor")
         data = self.tmp / "floor"
         names = [(CALLER, "Bench caller")] + [(c, f"Bench callee {c}") for c in self.callees]
         realm = make_extensions(data, names, PASSWORD)
@@ -498,32 +643,38 @@ class Bench:
             self.floor = None
 
     # ---- the run ------------------------------------------------------------------------
+    def wait_for_quiet(self) -> None:
+        """Wait (at most --wait-quiet seconds) until the rest of the machine uses < 50 % of one core."""
+        limit = float(self.args.wait_quiet)
+        started = time.monotonic()
+        busy = 0.0
+        while True:
+            before = snapshot({})
+            time.sleep(5)
+            busy = machine_busy_percent(before, snapshot({}))
+            if busy < 50 or time.monotonic() - started >= limit:
+                break
+            self.log(f"machine busy {busy:.0f} % of one core; waiting for it to calm down")
+        self.result["machine_busy_before_start_percent"] = busy
+        self.t0 = time.monotonic()
+
     def run(self) -> Json:
+        if self.args.wait_quiet > 0:
+            self.wait_for_quiet()
         self.allocate_ports()
         self.result["meta"] = meta(self.args, self.ports)
+        self.result["pbx_runs"] = self.pbx_runs
         self.log(f"work directory {self.tmp}; ports {self.ports}")
         self.start_uas()
-        pbx = self.start_pbx()
+        self.make_store()
         phases: Json = {}
         self.result["phases"] = phases
+        if not self.args.skip_hold:
+            phases["hold"] = self.phase_hold()
         try:
-            phases["idle"] = self.phase_idle()
-            if not self.args.skip_hold:
-                phases["hold"] = self.phase_hold(phases["idle"])
-            if not self.args.skip_rate:
-                phases["rate"] = self.phase_rate()
-            try:
-                phases["pdd_pbx"] = self.pdd_run("PBX", pbx.sip_port)
-                self.drain("post-dial-delay calls")
-                self.watch_pbx("post-dial-delay calls")
-            except OutOfTime as exc:
-                self.note(f"post-dial delay through the PBX skipped: {exc}")
-        finally:
-            code = pbx.stop()
-            self.result["pbx"]["exit_code"] = code
-            self.result["pbx"]["log_trouble"] = pbx.trouble()
-            if code not in (0, None):
-                self.note(f"minipbx exited with code {code} on SIGTERM")
+            self.phase_rate_and_pdd(phases)
+        except OutOfTime as exc:
+            self.note(f"call rate and post-dial delay skipped: {exc}")
         if not self.args.no_floor:
             try:
                 phases["pdd_floor"] = self.phase_floor()
@@ -537,10 +688,9 @@ class Bench:
         if self.floor is not None:
             self.floor.stop()
         if self.pbx is not None:
-            self.pbx.stop()
-        if self.uas is not None:
-            uas = self.uas.result()
-            self.result.setdefault("uas", sipp_summary(uas))
+            self.stop_pbx()
+        if self.uas:
+            self.result.setdefault("uas", [sipp_summary(sipp.result()) for sipp in self.uas])
         if self.args.keep:
             self.log(f"kept {self.tmp}")
         else:
@@ -548,15 +698,27 @@ class Bench:
 
 
 # ---- helpers ------------------------------------------------------------------------------
+def _short(lines: list[str], count: int = 2, width: int = 320) -> str:
+    """The first lines of a log excerpt, each cut to `width` characters, for a one-line note."""
+    return " || ".join(line if len(line) <= width else line[:width] + "..." for line in lines[:count]) or "-"
+
+
+def _kinds(res: SippResult, count: int = 6) -> str:
+    """The commonest kinds of SIPp errors, e.g. "expected 180, got SIP/2.0 200 OK x 55"."""
+    kinds = [(k, v) for k, v in res.error_kinds.items() if k != "messages for calls already aborted"]
+    return "; ".join(f"{k} x {v}" for k, v in kinds[:count]) or "-"
+
+
 def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def ramp_levels(start: int, limit: int) -> list[int]:
+def ramp_levels(start: int, limit: int, factor: int = 2) -> list[int]:
+    """start, start*factor, ... below limit, then limit itself."""
     levels, calls = [], max(1, start)
     while calls < limit:
         levels.append(calls)
-        calls *= 2
+        calls *= max(2, factor)
     levels.append(limit)
     return levels
 
@@ -566,11 +728,16 @@ def sipp_summary(res: SippResult) -> Json:
             "returncode": res.returncode, "stopped_by_bench": res.stopped_by_bench,
             "failed_by_reason": {k: v for k, v in res.stats.items()
                                  if k.startswith("Failed") and k.endswith("(C)") and v not in ("0", "")},
-            "retransmissions": res.count("Retransmissions(C)"), "errors": res.errors[:10]}
+            "retransmissions": res.count("Retransmissions(C)"), "error_kinds": res.error_kinds,
+            "errors": res.errors[:10]}
 
 
 def creation_rate(stats_csv: Path, calls: int) -> float | None:
-    """Calls/s SIPp actually created, from its per-second statistics rows."""
+    """Calls/s SIPp actually created, from its per-second statistics rows.
+
+    Uses the rows before the last call was created (SIPp's rate is open-loop, so
+    a PBX that cannot keep up shows as calls piling up against -l, then a lower rate).
+    """
     if not stats_csv.exists():
         return None
     lines = [line for line in stats_csv.read_text(errors="replace").splitlines() if line.strip()]
@@ -582,16 +749,15 @@ def creation_rate(stats_csv: Path, calls: int) -> float | None:
         row = dict(zip(header, line.rstrip(";").split(";"), strict=False))
         try:
             created = int(row.get("TotalCallCreated", "0"))
-            h, m, s, us = (int(x) for x in row.get("ElapsedTime(C)", "0:0:0:0").split(":"))
-        except ValueError:
+            # "2026-11-22<TAB>02:44:02.334271<TAB>1795315442.334271": the last field is the epoch.
+            elapsed = float(row["CurrentTime"].split()[-1]) - float(row["StartTime"].split()[-1])
+        except (KeyError, ValueError, IndexError):
             continue
-        elapsed = h * 3600 + m * 60 + s + us / 1e6
-        if elapsed > 0 and created > 0:
-            best = created / elapsed
-            if created >= calls:
-                # The first call goes out at 0 s, so `calls` calls span (calls - 1) intervals.
-                best = (calls - 1) / elapsed if calls > 1 else best
-                break
+        if created >= calls:
+            break
+        if elapsed > 0 and created > 1:
+            # The first call goes out at 0 s, so n calls span n - 1 intervals.
+            best = (created - 1) / elapsed
     return round(best, 2) if best is not None else None
 
 
@@ -623,11 +789,16 @@ def meta(args: argparse.Namespace, ports: dict[str, int]) -> Json:
         "host": {"cpu": cpu_model, "cores": os.cpu_count(), "memory_mib": mem_kb // 1024,
                  "kernel": platform.release(), "loadavg_at_start": list(os.getloadavg())},
         "versions": {"python": platform.python_version(), "pjsua2": pjsua2, "sipp": sipp_version(),
-                     "kamailio": _run(["kamailio", "-v"]).splitlines()[0] if _run(["kamailio", "-v"]) else "unknown",
+                     "kamailio": _kamailio_version(),
                      "minipbx_commit": commit + ("+dirty" if dirty else "")},
-        "options": {k: v for k, v in vars(args).items() if k not in ("results",)},
+        "options": {k: v for k, v in vars(args).items() if k not in ("results", "readme")},
         "ports": ports,
     }
+
+
+def _kamailio_version() -> str:
+    first = (_run(["kamailio", "-v"]).splitlines() or ["unknown"])[0]
+    return first.removeprefix("version:").strip()
 
 
 def parse_rates(text: str) -> list[float]:
@@ -643,29 +814,39 @@ def parse_rates(text: str) -> list[float]:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.calls", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--max-calls", type=int, default=128,
+    p.add_argument("--max-calls", type=int, default=256,
                    help="board capacity and top of the concurrency ramp (bridged calls)")
-    p.add_argument("--min-calls", type=int, default=4, help="first level of the concurrency ramp")
-    p.add_argument("--ramp-rate", type=float, default=20, help="calls/s at which each level's calls are set up")
-    p.add_argument("--window", type=float, default=5, help="seconds each level is measured with all calls up")
-    p.add_argument("--bisect", type=int, default=2, help="extra levels between the last pass and the first failure")
-    p.add_argument("--cps-rates", type=parse_rates, default=[5.0, 10.0, 20.0, 30.0],
+    p.add_argument("--min-calls", type=int, default=8,
+                   help="first level of the concurrency ramp (the shipped boards' size)")
+    p.add_argument("--ramp-factor", type=int, default=4,
+                   help="each level of the ramp is this many times the last, up to --max-calls")
+    p.add_argument("--ramp-rate", type=float, default=30, help="calls/s at which each level's calls are set up")
+    p.add_argument("--window", type=float, default=4, help="seconds each level is measured with all calls up")
+    p.add_argument("--bisect", type=int, default=2,
+                   help="extra levels (calls, and calls/s) between the last pass and the first failure")
+    p.add_argument("--cps-rates", type=parse_rates, default=[20.0, 40.0, 60.0, 80.0],
                    help="call rates tried with short calls, lowest first; stops at the first failing rate")
-    p.add_argument("--cps-seconds", type=float, default=10, help="seconds of calls at each rate")
+    p.add_argument("--cps-calls", type=int, default=128, help="board capacity of the PBX for the rate and delay runs")
+    p.add_argument("--cps-seconds", type=float, default=8, help="seconds of calls at each rate")
     p.add_argument("--cps-hold", type=float, default=1.0, help="hold time of each short call (s)")
-    p.add_argument("--pdd-calls", type=int, default=150, help="calls for the post-dial delay (PBX and floor each)")
+    p.add_argument("--pdd-calls", type=int, default=100, help="calls for the post-dial delay (PBX and floor each)")
     p.add_argument("--pdd-rate", type=float, default=10, help="calls/s for the post-dial delay")
-    p.add_argument("--idle-seconds", type=float, default=4, help="seconds of the idle measurement")
-    p.add_argument("--time-limit", type=float, default=330,
+    p.add_argument("--idle-seconds", type=float, default=3, help="seconds of the idle measurement")
+    p.add_argument("--time-limit", type=float, default=300,
                    help="seconds after which no further load step starts (each step is bounded too)")
+    p.add_argument("--wait-quiet", type=float, default=0,
+                   help="first wait up to this many seconds for the rest of the machine to use < 50 %% of a core "
+                        "(shared machines); the time limit starts after")
     p.add_argument("--skip-hold", action="store_true", help="skip the concurrency ramp")
     p.add_argument("--skip-rate", action="store_true", help="skip the call-rate ramp")
     p.add_argument("--no-floor", action="store_true", help="skip the bare-Kamailio floor")
     p.add_argument("--results", type=Path, default=RESULTS, help="where JSON and Markdown results go")
     p.add_argument("--no-save", action="store_true", help="print the summary only; write no result files")
     p.add_argument("--update-readme", action="store_true",
-                   help="replace the '## Performance' section of README.md with this run's figures "
-                        "(only if README.md exists; the section is always written to results/README-performance.md)")
+                   help="put this run's figures in the README's '## Performance' section (its own subsection, "
+                        "replaced each time); without it, or without a README, they go to "
+                        "results/README-performance.md")
+    p.add_argument("--readme", type=Path, default=README, help="the README --update-readme edits")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, SIPp traces)")
     return p
 
@@ -675,7 +856,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_calls < 2 or args.min_calls < 1:
         print("bench: --max-calls must be at least 2 and --min-calls at least 1", file=sys.stderr)
         return 2
-    bench = Bench(args)
+    try:
+        bench = Bench(args)
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
@@ -692,6 +877,11 @@ def main(argv: list[str] | None = None) -> int:
     except (BenchError, PbxError, SippError, FloorError) as exc:
         bench.note(f"bench stopped: {exc}")
         code = 1
+    except Exception as exc:
+        # A bug in the bench: keep what was measured, say where it broke.
+        traceback.print_exc()
+        bench.note(f"bench failed ({type(exc).__name__}: {exc}); partial results")
+        code = 1
     finally:
         bench.cleanup()
         for sig, handler in previous.items():
@@ -704,17 +894,22 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     if not args.no_save:
-        paths = report.save(bench.result, text, args.results)
+        # An interrupted or broken run is kept under its date, but does not replace the latest figures.
+        paths = report.save(bench.result, text, args.results, latest=code == 0)
+        if code != 0:
+            print("saved: " + ", ".join(str(p) for p in paths) + " (incomplete run: latest.json and the README "
+                  "section left as they were)")
+            return code
+        print("saved: " + ", ".join(str(p) for p in paths))
         section = report.readme_section(bench.result)
-        section_path = args.results / "README-performance.md"
-        section_path.write_text(section)
-        print("saved: " + ", ".join(str(p) for p in [*paths, section_path]))
-        if args.update_readme:
-            if README.exists():
-                report.replace_section(README, section)
-                print(f"updated the '## Performance' section of {README}")
-            else:
-                print(f"{README} does not exist; the section is in {section_path}")
+        if args.update_readme and args.readme.exists():
+            report.replace_section(args.readme, section)
+            print(f"updated the '## Performance' section of {args.readme}")
+        else:
+            section_path = args.results / "README-performance.md"
+            section_path.write_text(report.standalone_section(section))
+            print(f"the README's '## Performance' section for this run: {section_path}"
+                  + (f" ({args.readme} does not exist)" if args.update_readme else ""))
     return code
 
 

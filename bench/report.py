@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 Json = dict[str, Any]
+# This bench's part of the README's "## Performance" section (other benches have their own).
+SUBSECTION = "### Calls through the PBX (`python -m bench.calls`)"
 
 
 def _get(data: Any, *path: str | int) -> Any:
@@ -29,13 +31,73 @@ def _fmt(value: Any, unit: str = "", digits: int = 1) -> str:
     return f"{value}{unit}"
 
 
+# Below this (in % of one core, both cores = 200) the machine had CPU to spare during a level.
+SATURATED_MACHINE_PERCENT = 180.0
+# RTP loss at the workers above this (either direction) is not clean audio.
+CLEAN_MEDIA_LOSS_PERCENT = 1.0
+
+
+def _loss(level: Json, direction: str) -> float | None:
+    value = _get(level, "media", direction, "loss_percent")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _clean_media(level: Json) -> bool:
+    losses = [_loss(level, d) for d in ("from_callers", "from_callee_echo")]
+    return all(v is None or v < CLEAN_MEDIA_LOSS_PERCENT for v in losses)
+
+
+def _level_figures(level: Json | None) -> Json | None:
+    if level is None:
+        return None
+    return {
+        "calls": level.get("calls"),
+        "pbx_cpu_percent": _get(level, "cpu_percent", "pbx"),
+        "brain_cpu_percent": _get(level, "cpu_percent", "brain"),
+        "edge_cpu_percent": _get(level, "cpu_percent", "edge"),
+        "machine_cpu_percent": _get(level, "cpu_percent", "machine"),
+        "sipp_cpu_percent": _get(level, "cpu_percent", "sipp"),
+        "other_cpu_percent": _get(level, "cpu_percent", "other_processes"),
+        "pbx_pss_mib": _get(level, "pss_mib", "pbx"),
+        "cpu_percent_per_call": _get(level, "per_call", "pbx_cpu_percent"),
+        "cpu_percent_per_call_over_idle": _get(level, "per_call", "pbx_cpu_percent_over_idle"),
+        "pss_mib_per_call": _get(level, "per_call", "pbx_pss_mib"),
+        "pss_mib_per_call_over_idle": _get(level, "per_call", "pbx_pss_mib_over_idle"),
+        "workers": _get(level, "per_worker", "workers"),
+        "busy_worker_cpu_percent": _get(level, "per_worker", "busy_cpu_percent"),
+        "busy_worker_pss_mib": _get(level, "per_worker", "busy_pss_mib"),
+        "idle_pbx_cpu_percent": _get(level, "idle", "cpu_percent", "pbx"),
+        "idle_pbx_pss_mib": _get(level, "idle", "pss_mib", "pbx"),
+        "idle_worker_cpu_percent": _get(level, "idle", "per_worker", "idle_cpu_percent"),
+        "idle_worker_pss_mib": _get(level, "idle", "per_worker", "idle_pss_mib"),
+        "brain_pss_mib": _get(level, "pss_mib", "brain"),
+        "edge_pss_mib": _get(level, "pss_mib", "edge"),
+        "rtp_loss_from_callers_percent": _loss(level, "from_callers"),
+        "rtp_loss_from_callee_echo_percent": _loss(level, "from_callee_echo"),
+        "jitter_max_ms": _get(level, "media", "jitter_max_ms"),
+        "pdd_p50_ms": _get(level, "pdd_ms", "p50_ms"),
+        "pdd_p99_ms": _get(level, "pdd_ms", "p99_ms"),
+        "pbx_start_s": level.get("pbx_start_s"),
+    }
+
+
 def summarize(result: Json) -> Json:
-    """The headline figures of a run."""
+    """The headline figures of a run.
+
+    The maximum is the brief's: the most calls held with < 0.5 % failed calls.
+    Per-call and per-worker costs are quoted at a "reference" level: the largest
+    passing one during which the machine still had CPU to spare, since on a
+    saturated machine the PBX cannot use more CPU however many calls it holds.
+    """
     phases = result.get("phases", {})
     hold = phases.get("hold") or {}
-    best = hold.get("max_held_calls")
-    at_best = next((lv for lv in hold.get("levels", []) if lv.get("calls") == best and lv.get("pass")), None)
-    idle = phases.get("idle") or {}
+    levels = [lv for lv in hold.get("levels", []) if not lv.get("start_failed")]
+    passed = sorted((lv for lv in levels if lv.get("pass")), key=lambda lv: int(lv["calls"]))
+    best = passed[-1] if passed else None
+    clean = [lv for lv in passed if _clean_media(lv)]
+    unsaturated = [lv for lv in passed
+                   if (_get(lv, "cpu_percent", "machine") or 0) < SATURATED_MACHINE_PERCENT]
+    reference = unsaturated[-1] if unsaturated else best
     rate = phases.get("rate") or {}
     sustained = rate.get("sustained_cps")
     at_rate = next((lv for lv in rate.get("levels", []) if lv.get("target_cps") == sustained), None)
@@ -46,35 +108,17 @@ def summarize(result: Json) -> Json:
         return round(a - b, 2) if isinstance(a, int | float) and isinstance(b, int | float) else None
 
     return {
-        "max_held_calls": best,
+        "max_held_calls": hold.get("max_held_calls"),
         "max_held_limited_by": hold.get("limited_by"),
-        "workers": _get(result, "pbx", "workers"),
-        "legs_per_worker": _get(result, "pbx", "legs_per_worker"),
-        "at_max": None if at_best is None else {
-            "pbx_cpu_percent": _get(at_best, "cpu_percent", "pbx"),
-            "machine_cpu_percent": _get(at_best, "cpu_percent", "machine"),
-            "sipp_cpu_percent": _get(at_best, "cpu_percent", "sipp"),
-            "pbx_pss_mib": _get(at_best, "pss_mib", "pbx"),
-            "cpu_percent_per_call": _get(at_best, "per_call", "pbx_cpu_percent"),
-            "cpu_percent_per_call_over_idle": _get(at_best, "per_call", "pbx_cpu_percent_over_idle"),
-            "pss_mib_per_call": _get(at_best, "per_call", "pbx_pss_mib"),
-            "pss_mib_per_call_over_idle": _get(at_best, "per_call", "pbx_pss_mib_over_idle"),
-            "busy_worker_cpu_percent": _get(at_best, "per_worker", "busy_cpu_percent"),
-            "busy_worker_pss_mib": _get(at_best, "per_worker", "busy_pss_mib"),
-            "brain_cpu_percent": _get(at_best, "cpu_percent", "brain"),
-            "edge_cpu_percent": _get(at_best, "cpu_percent", "edge"),
-            "udp_datagrams_per_call_per_s": _get(at_best, "udp", "per_call_per_s"),
-        },
-        "idle": {
-            "pbx_cpu_percent": _get(idle, "cpu_percent", "pbx"),
-            "pbx_pss_mib": _get(idle, "pss_mib", "pbx"),
-            "worker_cpu_percent": _get(idle, "per_worker", "idle_cpu_percent"),
-            "worker_pss_mib": _get(idle, "per_worker", "idle_pss_mib"),
-            "brain_pss_mib": _get(idle, "pss_mib", "brain"),
-            "edge_pss_mib": _get(idle, "pss_mib", "edge"),
-        },
+        "first_failure": hold.get("first_failure"),
+        "max_held_with_clean_media": clean[-1]["calls"] if clean else None,
+        "legs_per_worker": next((r.get("legs_per_worker") for r in result.get("pbx_runs", [])
+                                 if r.get("legs_per_worker")), None),
+        "at_max": _level_figures(best),
+        "reference": _level_figures(reference),
         "sustained_cps": sustained,
         "sustained_cps_limited_by": rate.get("limited_by"),
+        "sustained_cps_first_failure": rate.get("first_failure"),
         "at_sustained_cps": None if at_rate is None else {
             "achieved_cps": at_rate.get("achieved_cps"),
             "pbx_cpu_percent": _get(at_rate, "cpu_percent", "pbx"),
@@ -96,33 +140,44 @@ def _headline(result: Json) -> list[str]:
     s = result.get("summary") or summarize(result)
     host = _get(result, "meta", "host") or {}
     at = s.get("at_max") or {}
-    idle = s.get("idle") or {}
+    ref = s.get("reference") or {}
     pdd = s.get("pdd_ms") or {}
     rate = s.get("at_sustained_cps") or {}
     limited = s.get("max_held_limited_by")
-    best = s.get("max_held_calls")
     lines = [
         "| Figure | Value |",
         "|---|---|",
-        f"| Max concurrent bridged calls held, < 0.5 % failed | **{_fmt(best)}**"
-        + (" (no failure up to the board size tried)" if limited and "capacity" in str(limited) else "") + " |",
-        f"| Call workers / legs per worker | {_fmt(s.get('workers'))} / {_fmt(s.get('legs_per_worker'))} |",
-        f"| PBX CPU at that load (brain + edge + workers) | {_fmt(at.get('pbx_cpu_percent'), ' % of one core')}"
-        f" (machine {_fmt(at.get('machine_cpu_percent'), ' %')}, SIPp {_fmt(at.get('sipp_cpu_percent'), ' %')}) |",
-        f"| CPU per bridged call | {_fmt(at.get('cpu_percent_per_call'), ' %', 2)} of one core"
-        f" ({_fmt(at.get('cpu_percent_per_call_over_idle'), ' %', 2)} above idle) |",
-        f"| CPU per busy worker (2 bridged calls) | {_fmt(at.get('busy_worker_cpu_percent'), ' %', 2)};"
-        f" idle worker {_fmt(idle.get('worker_cpu_percent'), ' %', 2)} |",
-        f"| PSS of the PBX at that load | {_fmt(at.get('pbx_pss_mib'), ' MiB')}"
-        f" (idle {_fmt(idle.get('pbx_pss_mib'), ' MiB')}) |",
-        f"| PSS per bridged call | {_fmt(at.get('pss_mib_per_call'), ' MiB', 2)} (whole PBX / calls);"
-        f" {_fmt(at.get('pss_mib_per_call_over_idle'), ' MiB', 2)} growth per call |",
-        f"| PSS per worker | {_fmt(at.get('busy_worker_pss_mib'), ' MiB', 2)} busy,"
-        f" {_fmt(idle.get('worker_pss_mib'), ' MiB', 2)} idle; brain {_fmt(idle.get('brain_pss_mib'), ' MiB')},"
-        f" edge (all Kamailio processes) {_fmt(idle.get('edge_pss_mib'), ' MiB')} |",
+        f"| Max concurrent bridged calls held, < 0.5 % failed (PBX sized for that many) "
+        f"| **{_fmt(s.get('max_held_calls'))}**"
+        + (" (no failure up to --max-calls)" if limited == "--max-calls" else "")
+        + (f"; {s.get('first_failure')} failed" if s.get("first_failure") else "") + " |",
+        f"| ... of which with clean audio (RTP loss < {CLEAN_MEDIA_LOSS_PERCENT:g} % both ways at the workers) "
+        f"| {_fmt(s.get('max_held_with_clean_media'))} |",
+        f"| At {_fmt(at.get('calls'))} calls ({_fmt(at.get('workers'))} workers of {_fmt(s.get('legs_per_worker'))}"
+        " legs) | PBX (brain + edge + workers) "
+        f"{_fmt(at.get('pbx_cpu_percent'), ' %')} of one core, machine {_fmt(at.get('machine_cpu_percent'), ' %')}"
+        f" of 200 (SIPp {_fmt(at.get('sipp_cpu_percent'), ' %')}); PSS {_fmt(at.get('pbx_pss_mib'), ' MiB')};"
+        f" RTP loss {_fmt(at.get('rtp_loss_from_callers_percent'), ' %', 2)} from callers,"
+        f" {_fmt(at.get('rtp_loss_from_callee_echo_percent'), ' %', 2)} from callees;"
+        f" PDD p50 {_fmt(at.get('pdd_p50_ms'), ' ms', 0)} |",
+        f"| Costs measured at {_fmt(ref.get('calls'))} calls (largest level with CPU to spare) | PBX"
+        f" {_fmt(ref.get('pbx_cpu_percent'), ' %')} of one core (idle {_fmt(ref.get('idle_pbx_cpu_percent'), ' %')}),"
+        f" PSS {_fmt(ref.get('pbx_pss_mib'), ' MiB')} (idle {_fmt(ref.get('idle_pbx_pss_mib'), ' MiB')}) |",
+        f"| CPU per bridged call | {_fmt(ref.get('cpu_percent_per_call'), ' %', 2)} of one core (whole PBX / calls);"
+        f" {_fmt(ref.get('cpu_percent_per_call_over_idle'), ' %', 2)} above idle |",
+        f"| CPU per worker | {_fmt(ref.get('busy_worker_cpu_percent'), ' %', 2)} with 2 bridged calls,"
+        f" {_fmt(ref.get('idle_worker_cpu_percent'), ' %', 2)} idle |",
+        f"| PSS per bridged call | {_fmt(ref.get('pss_mib_per_call'), ' MiB', 2)} (whole PBX / calls);"
+        f" {_fmt(ref.get('pss_mib_per_call_over_idle'), ' MiB', 2)} above idle |",
+        f"| PSS per worker | {_fmt(ref.get('busy_worker_pss_mib'), ' MiB', 2)} with 2 bridged calls,"
+        f" {_fmt(ref.get('idle_worker_pss_mib'), ' MiB', 2)} idle; brain {_fmt(ref.get('brain_pss_mib'), ' MiB')},"
+        f" edge (all Kamailio processes) {_fmt(ref.get('edge_pss_mib'), ' MiB')} |",
         "| Sustained call rate (short calls with RTP), < 0.5 % failed |"
         f" **{_fmt(s.get('sustained_cps'), ' calls/s', 0)}**"
-        f" (PBX CPU {_fmt(rate.get('pbx_cpu_percent'), ' %')}) |",
+        + (" (no failure up to the highest rate tried)" if s.get("sustained_cps_first_failure") is None
+           and s.get("sustained_cps") else f"; {_fmt(s.get('sustained_cps_first_failure'), ' calls/s', 0)} failed")
+        + f", PBX CPU {_fmt(rate.get('pbx_cpu_percent'), ' %')}, PDD p50 {_fmt(rate.get('pdd_p50_ms'), ' ms', 0)}"
+        f" p99 {_fmt(rate.get('pdd_p99_ms'), ' ms', 0)} |",
         f"| Post-dial delay INVITE -> 180, PBX | p50 **{_fmt(pdd.get('pbx_p50'), ' ms', 2)}**,"
         f" p99 **{_fmt(pdd.get('pbx_p99'), ' ms', 2)}** |",
         f"| Post-dial delay, bare Kamailio (floor) | p50 {_fmt(pdd.get('floor_p50'), ' ms', 2)},"
@@ -144,34 +199,46 @@ def markdown(result: Json) -> str:
     hold = phases.get("hold") or {}
     if hold.get("levels"):
         out += ["## Concurrency ramp", "",
-                "CPU in % of one core over the measurement window; PSS from smaps_rollup.", "",
-                "| Calls | Held (min) | Failed | PBX CPU | brain | edge | workers | SIPp | machine | other procs "
-                "| PBX PSS MiB | CPU/call | PSS/call MiB | RTP+SIP datagrams/s per call | Result |",
-                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                "Each level runs a PBX sized for exactly that many calls (so every worker ends with 2 bridged",
+                "calls). CPU in % of one core over the measurement window with all calls up; PSS from",
+                "smaps_rollup; 'other procs' is what the rest of the machine used meanwhile.", "",
+                "| Calls | Workers | Held (min) | Failed | PBX CPU idle | PBX CPU | brain | edge | workers | SIPp "
+                "| machine | other procs | PBX PSS MiB | CPU/call | PSS/call MiB | PDD p50/p99 ms "
+                "| RTP+SIP datagrams/s per call | RTP loss % from callers / callees | jitter avg/max ms | Result |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for lv in hold["levels"]:
             cpu = lv.get("cpu_percent", {})
+            if lv.get("start_failed"):
+                out.append(f"| {lv.get('calls')} | PBX did not start: {lv['start_failed'][:200]} |")
+                continue
             out.append(
-                f"| {lv.get('calls')} | {lv.get('held_min')} "
+                f"| {lv.get('calls')} | {_fmt(_get(lv, 'per_worker', 'workers'))} | {lv.get('held_min')} "
                 f"| {_get(lv, 'sipp', 'failed')}/{_get(lv, 'sipp', 'created')} "
+                f"| {_fmt(_get(lv, 'idle', 'cpu_percent', 'pbx'))} "
                 f"| {_fmt(cpu.get('pbx'))} | {_fmt(cpu.get('brain'))} | {_fmt(cpu.get('edge'))} "
                 f"| {_fmt(cpu.get('workers'))} | {_fmt(cpu.get('sipp'))} | {_fmt(cpu.get('machine'))} "
                 f"| {_fmt(cpu.get('other_processes'))} | {_fmt(_get(lv, 'pss_mib', 'pbx'))} "
                 f"| {_fmt(_get(lv, 'per_call', 'pbx_cpu_percent'), '', 2)} "
-                f"| {_fmt(_get(lv, 'per_call', 'pbx_pss_mib'), '', 2)} | {_fmt(_get(lv, 'udp', 'per_call_per_s'))} "
+                f"| {_fmt(_get(lv, 'per_call', 'pbx_pss_mib'), '', 2)} "
+                f"| {_fmt(_get(lv, 'pdd_ms', 'p50_ms'), '', 0)}/{_fmt(_get(lv, 'pdd_ms', 'p99_ms'), '', 0)} "
+                f"| {_fmt(_get(lv, 'udp', 'per_call_per_s'))} "
+                f"| {_fmt(_loss(lv, 'from_callers'), '', 2)} / {_fmt(_loss(lv, 'from_callee_echo'), '', 2)} "
+                f"| {_fmt(_get(lv, 'media', 'jitter_avg_ms'))}/{_fmt(_get(lv, 'media', 'jitter_max_ms'))} "
                 f"| {'pass' if lv.get('pass') else 'FAIL'} |")
         out.append("")
     rate = phases.get("rate") or {}
     if rate.get("levels"):
         out += ["## Call rate (short calls with RTP)", "",
                 "| Target calls/s | Achieved | Calls | Failed | Peak calls up | PBX CPU | machine "
-                "| PDD p50 / p99 ms (SIPp rtd, 1 ms resolution) | Result |",
-                "|---|---|---|---|---|---|---|---|---|"]
+                "| PDD p50 / p99 ms (SIPp rtd, 1 ms resolution) | RTP loss % | Result |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
         for lv in rate["levels"]:
             out.append(
                 f"| {_fmt(lv.get('target_cps'), '', 0)} | {_fmt(lv.get('achieved_cps'))} | {lv.get('calls')} "
                 f"| {_get(lv, 'sipp', 'failed')}/{_get(lv, 'sipp', 'created')} | {lv.get('peak_active_calls')} "
                 f"| {_fmt(_get(lv, 'cpu_percent', 'pbx'))} | {_fmt(_get(lv, 'cpu_percent', 'machine'))} "
                 f"| {_fmt(_get(lv, 'pdd_ms', 'p50_ms'))} / {_fmt(_get(lv, 'pdd_ms', 'p99_ms'))} "
+                f"| {_fmt(_get(lv, 'media', 'loss_percent'), '', 3)} "
                 f"| {'pass' if lv.get('pass') else 'FAIL'} |")
         out.append("")
     if phases.get("pdd_pbx") or phases.get("pdd_floor"):
@@ -187,54 +254,87 @@ def markdown(result: Json) -> str:
                            f"| {_fmt(p.get('max_ms'), '', 2)} |")
         out.append("")
     anomalies = result.get("anomalies") or []
-    trouble = _get(result, "pbx", "log_trouble") or []
     out += ["## Anomalies", ""]
     out += [f"- {a}" for a in anomalies] or ["- none"]
-    if trouble:
-        out += ["", "PBX log lines reporting trouble (first ones):", "", "```", *trouble[:20], "```"]
+    for run in result.get("pbx_runs", []):
+        trouble = run.get("log_trouble") or []
+        if trouble:
+            out += ["", f"PBX log lines reporting trouble, PBX for {run.get('purpose')} (first ones):", "",
+                    "```", *trouble[:12], "```"]
     out += ["", f"Run took {result.get('duration_s')} s. Options: "
             f"`{json.dumps(_get(result, 'meta', 'options'), sort_keys=True)}`", ""]
     return "\n".join(out)
 
 
-def save(result: Json, text: str, directory: Path) -> list[Path]:
+def save(result: Json, text: str, directory: Path, latest: bool = True) -> list[Path]:
+    """Write the run as dated JSON and Markdown files, and (for a complete run) as latest.json."""
     directory.mkdir(parents=True, exist_ok=True)
     started = _get(result, "meta", "started_at") or datetime.now().isoformat(timespec="seconds")
     stamp = re.sub(r"[^0-9T]", "", str(started).split("+")[0])[:15]  # 20261122T023000
     stem = f"calls-{stamp[:8]}-{stamp[9:15]}" if "T" in stamp else f"calls-{stamp}"
     body = json.dumps(result, indent=2, sort_keys=False, default=str) + "\n"
-    paths = [directory / f"{stem}.json", directory / f"{stem}.md", directory / "latest.json"]
+    paths = [directory / f"{stem}.json", directory / f"{stem}.md"]
     paths[0].write_text(body)
     paths[1].write_text(text)
-    paths[2].write_text(body)
+    if latest:
+        paths.append(directory / "latest.json")
+        paths[2].write_text(body)
     return paths
 
 
 def readme_section(result: Json) -> str:
-    started = _get(result, "meta", "started_at") or "?"
+    started = str(_get(result, "meta", "started_at") or "?")
+    anomalies = result.get("anomalies") or []
+    other = [lv.get("cpu_percent", {}).get("other_processes") for lv in _get(result, "phases", "hold", "levels") or []
+             if isinstance(lv.get("cpu_percent"), dict)]
+    other = [v for v in other if isinstance(v, int | float)]
     return "\n".join([
-        "## Performance",
+        SUBSECTION,
         "",
-        f"Measured by `make bench` (`python -m bench.calls`) on {str(started)[:10]}, SIPp load on loopback:",
-        "callers stream A-law RTP, a SIPp callee answers every extension and echoes RTP, every call",
-        "anchored and bridged by a call worker (pjsua2 from PyPI, 4 legs = 2 bridged calls per worker).",
-        "SIPp runs on the same cores as the PBX, so the CPU figures include its competition.",
-        "CPU is in % of one core (/proc/PID/stat), memory is PSS (/proc/PID/smaps_rollup) of every",
-        "brain, edge (all Kamailio processes) and worker process.",
+        "Measured with `make bench` (`python -m bench.calls`, about 5 minutes) on "
+        f"{started[:16].replace('T', ' ')} UTC.",
+        "SIPp on loopback: a caller streaming A-law RTP, a callee answering every extension and echoing RTP;",
+        "every call is answered by a call worker, which dials the callee through the edge and bridges the",
+        "audio (pjsua2 from PyPI: 4 legs = 2 bridged calls per worker). Each concurrency level runs a PBX",
+        "sized for exactly that many calls (`[capacity] calls`), since every worker of a board runs, and",
+        "costs CPU, even when idle. CPU is in % of one core (/proc/PID/stat), memory is PSS",
+        "(/proc/PID/smaps_rollup) summed over the brain, every Kamailio process and every worker. SIPp runs",
+        "on the same two cores"
+        + (f", and other work on this shared machine used {min(other):.0f}-{max(other):.0f} % of a core"
+           if other else "") + ":",
+        "capacity and delay figures are pessimistic.",
         "",
         *_headline(result),
         "",
-        "Full tables and anomalies: `bench/results/latest.json` and the dated `bench/results/calls-*.md`.",
+        f"Anomalies in this run: {len(anomalies)}. Per-level tables, anomalies and PBX log excerpts:",
+        "`bench/results/latest.json` and the dated `bench/results/calls-*.md`.",
         "",
     ])
 
 
-def replace_section(readme: Path, section: str) -> None:
-    """Replace the `## Performance` section (up to the next `## ` heading) or append it."""
+def replace_section(readme: Path, subsection: str) -> None:
+    """Put this bench's subsection into the README's `## Performance` section.
+
+    Replaces the subsection (from its `### ` heading to the next `### ` or `## `
+    heading) if it is there, else appends it to the section; other subsections
+    (other benchmarks) are left alone. A README without the section gets one at the end.
+    """
     text = readme.read_text()
-    pattern = re.compile(r"(?ms)^## Performance[ \t]*\n.*?(?=^## |\Z)")
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section.rstrip("\n") + "\n\n", text, count=1).rstrip("\n") + "\n"
+    block = subsection.rstrip("\n") + "\n\n"
+    section = re.search(r"(?ms)^## Performance[ \t]*\n.*?(?=^## |\Z)", text)
+    if section is None:
+        text = text.rstrip("\n") + "\n\n## Performance\n\n" + block
     else:
-        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
-    readme.write_text(text)
+        body = section.group(0)
+        mine = re.search(rf"(?ms)^{re.escape(SUBSECTION)}[ \t]*\n.*?(?=^### |^## |\Z)", body)
+        if mine is not None:
+            body = body[:mine.start()] + block + body[mine.end():]
+        else:
+            body = body.rstrip("\n") + "\n\n" + block
+        text = text[:section.start()] + body + text[section.end():]
+    readme.write_text(text.rstrip("\n") + "\n")
+
+
+def standalone_section(subsection: str) -> str:
+    """The subsection under its `## Performance` heading, for a repository without a README."""
+    return "## Performance\n\n" + subsection.rstrip("\n") + "\n"

@@ -76,6 +76,7 @@ class SippResult:
     stats: dict[str, str]
     errors: list[str]
     rtd_ms: dict[str, list[float]] = field(default_factory=dict)
+    error_kinds: dict[str, int] = field(default_factory=dict)
 
     def count(self, column: str) -> int:
         value = self.stats.get(column, "0") or "0"
@@ -179,6 +180,7 @@ class Sipp:
             stats=read_stats(self.workdir / "stats.csv"),
             errors=read_errors(self.workdir / "errors.log"),
             rtd_ms=read_rtt(self.workdir),
+            error_kinds=classify_errors(self.workdir / "errors.log"),
         )
 
 
@@ -199,8 +201,38 @@ def read_errors(path: Path, limit: int = 20) -> list[str]:
     if not path.exists():
         return []
     text = path.read_text(errors="replace")
-    events = [" ".join(part.replace("\n", " | ").split()) for part in _ERROR_EVENT.split(text) if part.strip()]
+    events = [" ".join(part.replace("\n", " | ").split()) for part in _ERROR_EVENT.split(text)
+              if part.strip() and not part.startswith("The following events occurred")]
+    # SIPp's own overload warnings (it was starved of CPU) after the call failures.
+    events.sort(key=lambda e: "Overload warning" in e)
     return events[:limit]
+
+
+_UNEXPECTED = re.compile(r"Aborting call on unexpected message .*?while expecting '([^']+)'.*?"
+                         r"received '(SIP/2\.0 [^\n']*|[A-Z]+ )")
+_TIMEOUT = re.compile(r"Aborting call on UDP retransmission timeout|Call-Id '[^']+' .*timeout|timed out", re.IGNORECASE)
+
+
+def classify_errors(path: Path) -> dict[str, int]:
+    """How SIPp's calls failed, counted by kind ("expected 180, got SIP/2.0 200 OK", ...)."""
+    if not path.exists():
+        return {}
+    kinds: dict[str, int] = {}
+    for event in _ERROR_EVENT.split(path.read_text(errors="replace")):
+        if not event.strip() or event.startswith("The following events occurred"):
+            continue
+        if (m := _UNEXPECTED.search(event)) is not None:
+            kind = f"expected {m.group(1)}, got {m.group(2).strip()}"
+        elif "Dead call" in event:
+            kind = "messages for calls already aborted"
+        elif "Overload warning" in event:
+            kind = "SIPp overloaded (its timer ran late)"
+        elif _TIMEOUT.search(event):
+            kind = "timeout (no answer)"
+        else:
+            kind = " ".join(event.split(":", 3)[-1].split()[:6])
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
 
 
 def read_rtt(workdir: Path) -> dict[str, list[float]]:
@@ -213,6 +245,10 @@ def read_rtt(workdir: Path) -> dict[str, list[float]]:
                 with contextlib.suppress(ValueError):
                     timers.setdefault(parts[2], []).append(float(parts[1]))
     return timers
+
+
+# "----------------------------------------------- 2026-11-22 02:25:39.372625" before each traced message.
+_MESSAGE_SEPARATOR = re.compile(r"^-{20,} (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+)\s*$")
 
 
 def post_dial_delays(messages: Path) -> list[float]:
@@ -243,12 +279,11 @@ def post_dial_delays(messages: Path) -> list[float]:
             ringing[call_id] = stamp
 
     for raw in messages.read_text(errors="replace").splitlines():
-        if raw.startswith("-----------------------------------------------"):
+        if (separator := _MESSAGE_SEPARATOR.match(raw)) is not None:
             close_block()
             block = []
             try:
-                stamp = datetime.strptime(raw.rsplit(" ", 2)[-2] + " " + raw.rsplit(" ", 1)[-1],
-                                          "%Y-%m-%d %H:%M:%S.%f")
+                stamp = datetime.strptime(separator.group(1), "%Y-%m-%d %H:%M:%S.%f")
             except ValueError:
                 stamp = None
             continue

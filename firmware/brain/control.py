@@ -90,10 +90,13 @@ def ask(path: Path, command: str, timeout: float = 5.0) -> dict[str, object]:
             sock.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
             raise ControlError("minipbx is not running for this data directory") from None
-        sock.sendall(json.dumps({"cmd": command}).encode() + b"\n")
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
+        try:
+            sock.sendall(json.dumps({"cmd": command}).encode() + b"\n")
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        except TimeoutError:
+            raise ControlError(f"minipbx did not answer within {timeout:.0f} s (busy or stuck); try again") from None
     try:
         answer = json.loads(data)
     except ValueError:

@@ -80,6 +80,7 @@ class Pbx:
         self._lock_file: IO[str] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._reload_wanted = asyncio.Event()
+        self._ports_given: set[int] = set()
 
     # ---- start -------------------------------------------------------------------
     def _lock(self) -> None:
@@ -175,11 +176,19 @@ class Pbx:
     def _plan(self, number: int) -> WorkerPlan:
         return WorkerPlan(
             number=number,
-            sip_port=free_udp_port(),
+            sip_port=self._unique_port(),
             media_addr=self.options.sip_addr,
             rtp_base=self.options.rtp_base + (number - 1) * RTP_PORTS_PER_WORKER,
             rtp_range=RTP_PORTS_PER_WORKER,
         )
+
+    def _unique_port(self) -> int:
+        """A free UDP port no other worker of ours was given (the kernel may hand one out twice)."""
+        taken = {w.plan.sip_port for w in self.workers} | self._ports_given
+        while (port := free_udp_port()) in taken:
+            pass
+        self._ports_given.add(port)
+        return port
 
     def _handle(self, plan: WorkerPlan) -> WorkerHandle:
         assert self.switch is not None

@@ -56,6 +56,9 @@ class Edge:
 
     async def start(self, timeout: float = 15.0) -> None:
         self.write_config()
+        # The port is free by now, so no edge of ours runs: a pid file left by a
+        # power cut or kill -9 would only make Kamailio refuse to start.
+        (self.settings.run_dir / "kamailio.pid").unlink(missing_ok=True)
         await self.child.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

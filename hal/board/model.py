@@ -104,6 +104,9 @@ class _Reader:
             # UART, I2S and I2C pins of the HAT: devices must not be wired to them.
             self.pins[pin] = "[board] reserved_pins"
         board.finish()
+        # [image] says how flash.sh builds the SD image (architecture, boot files,
+        # kernel); flash.sh checks its contents, the firmware does not use it.
+        top.table("image")
         capacity = top.table("capacity")
         calls = 8
         if capacity is not None:

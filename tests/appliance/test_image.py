@@ -223,6 +223,8 @@ def test_image_boots_serves_sip_and_survives_a_power_cut(image: Path, forwards: 
     grown = first.command("echo GROWN $(($(cat /sys/class/block/vda3/size) / 2048)); echo SIZE$?", "SIZE", 30)
     data_mib = int(re.search(r"GROWN (\d+)", grown)[1])  # type: ignore[index]
     assert data_mib > 64 + 128, f"data partition was not grown at first boot ({data_mib} MiB)"
+    mdns = first.command("hostname; resolvectl status | grep -o '[+-]mDNS' | sort -u; echo MDNS$?", "MDNS", 30)
+    assert "minipbx" in mdns and "+mDNS" in mdns, f"hostname not announced over mDNS:\n{mdns}"
 
     # --- power cut in the middle of writing CDRs
     first.send(CDR_WRITER)
@@ -246,4 +248,9 @@ def test_image_boots_serves_sip_and_survives_a_power_cut(image: Path, forwards: 
     assert count >= committed, f"{committed} CDRs were committed before the cut, {count} survived"
     assert count == highest, f"CDRs missing in the middle: {count} rows, highest number {highest}"
     wait_sip_options(sip_port, PBX_TIMEOUT)
+    # The installer's `minipbx status` in the maintenance shell (the wrapper picks the data and the user).
+    deadline = time.monotonic() + PBX_TIMEOUT
+    while "edge: up" not in (shown := second.command("minipbx status; echo STATUS$?", "STATUS", 60)):
+        assert time.monotonic() < deadline, f"minipbx status in the shell:\n{shown}"
+        time.sleep(5)
     print(f"second boot: database intact ({count} CDRs), SIP back after {time.monotonic() - started:.0f} s")
