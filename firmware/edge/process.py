@@ -82,4 +82,4 @@ class Edge:
         return reply is not None and " 200 " in reply
 
     async def stop(self) -> None:
-        await self.child.stop()
+        await self.child.stop(timeout=10)

@@ -6,6 +6,7 @@ kernel (PR_SET_PDEATHSIG), so a restarted brain finds the SIP ports free.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import logging
 import os
@@ -84,7 +85,10 @@ class Child:
             await asyncio.wait_for(self.process.wait(), timeout)
         except TimeoutError:
             self._log.warning("%s did not stop within %.0f s; killing it", self.name, timeout)
-            self.process.kill()
+            # The whole process group: Kamailio's own children would outlive a
+            # killed main process and keep the SIP port.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             await self.process.wait()
         except ProcessLookupError:
             pass
