@@ -103,8 +103,6 @@ def test_concrete_ipv4_address_is_accepted(addr: str) -> None:
     assert str(validate_sip_addr(addr)) == addr
 
 
-@pytest.mark.skipif(shutil.which("kamailio") is None and not Path("/usr/sbin/kamailio").exists(),
-                    reason="kamailio is not installed")
 @pytest.mark.parametrize(("addr", "workers"), [("127.0.0.1", 1), ("127.0.0.1", 4), ("192.168.1.10", 2)])
 def test_kamailio_accepts_the_rendered_config(tmp_path: Path, addr: str, workers: int) -> None:
     s = settings(tmp_path, addr, workers=workers)
