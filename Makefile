@@ -7,19 +7,19 @@ DATA ?= data
 SIP_ADDR ?= 127.0.0.1
 SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
-APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox \
+APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
 	libportaudio2 python3-venv \
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: run test deps apt venv lint typecheck unit bench clean
+.PHONY: run test deps apt venv lint typecheck unit bench clean prompts
 
-run: deps
+run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
 	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
 
-test: deps lint typecheck
+test: deps prompts lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 deps: apt venv
@@ -49,8 +49,12 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy firmware hal
 
-bench: deps
+bench: deps prompts
 	$(BIN)/python -m bench.calls
+
+# System prompts (espeak-ng, 8 kHz WAV) in build/prompts/<lang>/<name>.wav; unchanged ones are skipped.
+prompts: deps
+	$(BIN)/python -m firmware.prompts.build --out build/prompts
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -51,9 +51,9 @@ Options:
   -h, --help            show this help and exit
 
 Needs (Debian packages): mmdebstrap, e2fsprogs, dosfstools, mtools, fdisk,
-python3 (3.11 or newer) and python3-pip; syslinux and syslinux-common for PC
-boards; qemu-user-static, binfmt-support and arch-test to build for another
-architecture.
+python3 (3.11 or newer) and python3-pip, espeak-ng and sox (the system prompts);
+syslinux and syslinux-common for PC boards; qemu-user-static, binfmt-support
+and arch-test to build for another architecture.
 
 Examples:
   sudo ./$PROG --board boards/sim.toml --out build/sim.img
@@ -156,6 +156,7 @@ check_tools() {
     local -a needs=(
         "mmdebstrap:mmdebstrap" "mkfs.ext4:e2fsprogs" "mkfs.vfat:dosfstools" "mcopy:mtools"
         "mmd:mtools" "sfdisk:fdisk" "python3:python3" "unshare:util-linux" "chroot:coreutils"
+        "espeak-ng:espeak-ng" "sox:sox"
     )
     [[ ${BOOT_KIND:-} == pc ]] && needs+=("syslinux:syslinux")
     for pair in "${needs[@]}"; do
@@ -296,7 +297,7 @@ fetch_wheels() {
 build_rootfs() {
     local packages components=main
     packages="systemd systemd-sysv udev dbus systemd-resolved systemd-timesyncd initramfs-tools kmod
-        kamailio kamailio-sqlite-modules python3 python3-venv libportaudio2
+        kamailio kamailio-sqlite-modules python3 python3-venv libportaudio2 sox libsox-fmt-mp3
         fdisk e2fsprogs util-linux iproute2 netbase procps ca-certificates $KERNEL_PACKAGE $BOARD_PACKAGES"
     if [[ $BOOT_KIND == raspberrypi ]]; then
         # The Pi's boot firmware (start*.elf) is in Debian's non-free-firmware.
@@ -348,6 +349,11 @@ install_firmware() {
     # The board file rides along: the PBX reads it at every start.
     mkdir -p "$ROOT/etc/minipbx"
     cp -- "$BOARD" "$ROOT/etc/minipbx/board.toml"
+    # The system prompts, spoken on this host (espeak-ng stays off the box); unchanged
+    # ones are kept in the work folder between builds. sox in the image converts greetings.
+    PYTHONPATH=$REPO python3 -m firmware.prompts.build --out "$WORK/prompts" >&2
+    mkdir -p "$ROOT/usr/share/minipbx"
+    cp -r -- "$WORK/prompts" "$ROOT/usr/share/minipbx/prompts"
     # `minipbx ...` in a maintenance shell works on the box's data as the service
     # user: a root-owned sqlite -wal/-shm file would lock the PBX out of its database.
     cat >"$ROOT/usr/local/bin/minipbx" <<EOF

@@ -1,2 +1,2 @@
-"""Fixtures shared by the whole suite: test phones and a running PBX."""
-pytest_plugins = ["tests.support.fixtures", "tests.support.pbx"]
+"""Fixtures shared by the whole suite: test phones, a running PBX, a SIP provider."""
+pytest_plugins = ["tests.support.fixtures", "tests.support.pbx", "tests.support.trunking"]

@@ -11,20 +11,51 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from firmware.brain.routing import DialOut
 from firmware.brain.workers import WorkerHandle
 from firmware.store.cdr import CallRecord
 from firmware.trunks.config import Trunk
+
+if TYPE_CHECKING:
+    from firmware.apps.session import Session
 
 
 class CallState(enum.Enum):
     ROUTING = "routing"
     RINGING = "ringing"
+    APP = "app"  # a voice menu, voicemail or phone feature has the caller
     ANSWERED = "answered"
     REFUSING = "refusing"
     ENDED = "ended"
+
+
+@dataclass
+class Branch:
+    """One leg ringing on the caller's behalf: an extension or an outside number."""
+    target: str  # extension number, or the outside number as the trunk gets it
+    dial_out: DialOut | None = None
+    spare_trunks: tuple[Trunk, ...] = ()
+
+
+@dataclass
+class RingPlan:
+    """Who rings for a call, and how: all at once, one by one (linear), or one by
+    one with earlier phones ringing on (cascade). `on_fail` is called once, with
+    why ('busy', 'no_answer', 'unreachable', 'failed') and the last SIP code."""
+    members: list[str | DialOut]  # not yet dialled, in order
+    strategy: str
+    step_seconds: float
+    on_fail: Callable[[str, int], None]
+    label: str = ""
+    last_code: int = 0
+    saw_busy: bool = False
+    saw_unreachable: bool = False
+    done: bool = False
 
 
 @dataclass
@@ -68,6 +99,22 @@ class Call:
     camp_on_offer: str = ""
     # A camp-on callback: leg A is a call *to* the extension that booked it.
     callback: bool = False
+    # Legs ringing now (leg -> what rings there); the one that answers becomes b_leg.
+    branches: dict[str, Branch] = field(default_factory=dict)
+    plan: RingPlan | None = None
+    timers: list[asyncio.TimerHandle] = field(default_factory=list)
+    # The caller's leg got 200 from an app: no more 180/183, tones instead.
+    a_answered: bool = False
+    session: Session | None = None
+    app_task: asyncio.Task[None] | None = None
+    # Extensions whose forwarding this call followed, to stop forwarding loops.
+    visited: list[str] = field(default_factory=list)
+    # The caller's extension when the call comes from an authenticated device.
+    auth_user: str = ""
+    # Why the call left the extension it was meant for (busy, no_answer, ...): the voicemail greeting.
+    divert_reason: str = ""
+    # A camp-on callback: the outside call to make once the extension answers.
+    callback_dial: DialOut | None = None
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""
@@ -78,10 +125,19 @@ class Call:
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+    def involves(self, number: str) -> bool:
+        """The extension is on this call: calling, talking, or being rung."""
+        return number in (self.caller, self.answered_by, self.answered_by_candidate) or any(
+            b.target == number and b.dial_out is None for b in self.branches.values())
 
     @property
     def finished(self) -> bool:
-        return not self.a_alive and not self.b_alive
+        # An app still running (saving a message after the hang-up) finishes the call itself.
+        return not self.a_alive and not self.b_alive and not self.branches and self.app_task is None
 
     def record(self) -> CallRecord:
         outcome = self.outcome or Outcome("failed", "ended without a cause", "system")

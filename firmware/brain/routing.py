@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from firmware.apps.ringgroups.config import ring_group_by_number
 from firmware.dialplan.call_classes import classify as classify_number
-from firmware.dialplan.cos import allowed, effective_profile
+from firmware.dialplan.cos import allowed, effective_profile, profiles
 from firmware.dialplan.numbering import Kind
 from firmware.dialplan.plan import load_plan
 from firmware.modes.state import mode_now
@@ -61,7 +62,14 @@ class Feature:
     code: str
 
 
-Decision = RingExtension | DialOut | Refuse | Reject | Feature
+@dataclass(frozen=True)
+class GoTo:
+    """A call application or ring group (firmware/apps/destinations.py)."""
+    destination: str
+    route: str
+
+
+Decision = RingExtension | DialOut | Refuse | Reject | Feature | GoTo
 
 
 @dataclass
@@ -103,7 +111,7 @@ class Router:
             if get_extension(self.db, number) is None:
                 return Refuse(480, "Temporarily Unavailable", "unavailable", f"route to missing extension {number}")
             return RingExtension(number, route)
-        return Refuse(480, "Temporarily Unavailable", "unavailable", f"unsupported destination {destination}")
+        return GoTo(destination, route)
 
     # ---- calls from an extension --------------------------------------------------
     def _internal(self, facts: CallFacts, busy_trunks: dict[str, int]) -> Decision:
@@ -112,6 +120,10 @@ class Router:
         if dialled.kind is Kind.FEATURE:
             return Feature(dialled.number)
         if dialled.kind in (Kind.EXTENSION, Kind.OPERATOR):
+            if dialled.number and get_extension(self.db, dialled.number) is None:
+                group = ring_group_by_number(self.db, dialled.number)
+                if group is not None:
+                    return GoTo(f"group:{group.name}", f"ring group {group.name}")
             if not dialled.number or get_extension(self.db, dialled.number) is None:
                 return Refuse(404, "Not Found", "unavailable", "unknown number")
             route = "operator" if dialled.kind is Kind.OPERATOR else "internal"
@@ -127,17 +139,38 @@ class Router:
             return self._outside(facts, dialled.number, busy_trunks)
         return Refuse(404, "Not Found", "unavailable", "unknown number")
 
-    def _outside(self, facts: CallFacts, number: str, busy_trunks: dict[str, int]) -> Decision:
+    def dial_number(self, dialled: str, *, caller: str, profile: str | None, busy_trunks: dict[str, int],
+                    mode: str | None = None) -> Decision:
+        """An outside number dialled on someone's behalf (forwarding, a ring group member, a menu):
+        `dialled` as from a desk phone (with the outside-line code). `profile` is the class of
+        service that applies ('' = the caller extension's own, per mode)."""
+        facts = CallFacts(caller=caller, dialled=dialled, auth_user=caller, mode=mode or self.mode())
+        plan = load_plan(self.db)
+        parsed = plan.classify(dialled)
+        if parsed.kind is Kind.EMERGENCY:
+            return self._internal(facts, busy_trunks)
+        if parsed.kind is not Kind.OUTSIDE:
+            return Refuse(404, "Not Found", "unavailable", f"{dialled} is not an outside number "
+                          f"(dial the outside-line code {plan.outside_prefix} first)")
+        return self._outside(facts, parsed.number, busy_trunks, profile=profile)
+
+    def _outside(self, facts: CallFacts, number: str, busy_trunks: dict[str, int],
+                 profile: str | None = None) -> Decision:
         country = str(get_setting(self.db, "country"))
         call_class = classify_number(country, number)
         if call_class is None:
             return Refuse(484, "Address Incomplete", "barred", f"number {number} fits no {country} number pattern")
-        if not allowed(self.db, facts.caller, facts.mode, call_class):
+        if profile:
+            if call_class not in profiles(self.db).get(profile, frozenset()):
+                return Refuse(403, "Forbidden", "barred", f"class of service {profile} does not allow "
+                              f"{call_class} calls")
+        elif not allowed(self.db, facts.caller, facts.mode, call_class):
             profile = effective_profile(self.db, facts.caller, facts.mode)
             return Refuse(403, "Forbidden", "barred",
                           f"class of service {profile} does not allow {call_class} calls in {facts.mode} mode")
         if not list_trunks(self.db):
             return Refuse(503, "Service Unavailable", "failed", "no trunk configured", "congestion")
+        # A system caller (a menu, a route) has no groups of its own: every group is used.
         trunks = self._hunt(extension_groups(self.db, facts.caller), busy_trunks)
         if not trunks:
             return Refuse(486, "All Lines Busy", "busy", "all permitted lines busy", "busy", camp_on=number)

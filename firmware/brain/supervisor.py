@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import IO
 
 from firmware.appliance import sdnotify
+from firmware.apps.voicemail.store import sweep
 from firmware.brain.control import ControlServer
+from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
 from firmware.brain.workers import WorkerHandle, WorkerPlan, WorkerStartError
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
@@ -29,6 +31,7 @@ from firmware.edge.process import Edge, kamailio_binary
 from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
 from firmware.gateway.supervision import GatewayPlan, LineGateway, board_has_ports
 from firmware.modes.state import last_logged_mode, log_change, mode_now
+from firmware.prompts.library import PromptError, PromptLibrary, find_system_dir
 from firmware.store.database import db_path, open_store
 from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
@@ -73,6 +76,7 @@ class Pbx:
         self.workers: list[WorkerHandle] = []
         self.edge: Edge | None = None
         self.switch: Switch | None = None
+        self.message_waiting: MessageWaiting | None = None
         self.gateway: LineGateway | None = None
         self.control: ControlServer | None = None
         self.stopping = asyncio.Event()
@@ -128,7 +132,15 @@ class Pbx:
         self.db = db
         await self._wait_port_free()
         edge_host = options.sip_addr if validate_sip_addr(options.sip_addr).is_loopback else "127.0.0.1"
-        self.switch = Switch(db, edge_host, options.sip_port, realm(db))
+        sweep(db, self.data_dir)
+        self.message_waiting = MessageWaiting(db, self.data_dir, self.run_dir, f"{edge_host}:{options.sip_port}",
+                                              realm(db))
+        try:
+            prompts = PromptLibrary(find_system_dir(), self.data_dir / "prompts")
+        except PromptError as exc:
+            raise StartError(f"{exc}; build them with `make prompts`") from None
+        self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
+                             mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
 
         first = self._plan(1)
@@ -157,6 +169,8 @@ class Pbx:
         )
         await self.edge.start()
         self._spawn(self._watch_edge())
+        self._spawn(self.message_waiting.edge_started())
+        self._spawn(self.message_waiting.mail_rounds(self.stopping))
         if options.gateway and board_has_ports(board):
             # After the edge: the gateway's ports register there at once.
             self.gateway = LineGateway(GatewayPlan(
@@ -243,6 +257,8 @@ class Pbx:
             try:
                 await self._wait_port_free()
                 await self.edge.start()
+                if self.message_waiting is not None:
+                    await self.message_waiting.edge_started()
                 delay = 0.5
             except Exception as exc:
                 log.error("edge restart failed: %s", exc)

@@ -2,9 +2,14 @@
 
 The router (routing.py) says where a call goes; the switch makes it happen on
 the worker holding the caller's leg and keeps the call's state and record.
+- a destination (apps/destinations.py) is an extension, a ring group, an app
+  (voice menu, voicemail, returning-caller lookup) or an outside number;
+- an extension follows its forwarding and DND; a forwarding loop ends at the
+  first extension's voicemail;
+- a ring plan rings one or more legs (all at once, one by one, cascading); the
+  first to answer is bridged, the others are cancelled;
 - an extension carries one conversation at a time: a second caller hears busy;
-- a refused caller hears a tone (early media) for a few seconds, then is released;
-- no answer within `ring_timeout` seconds: the call is given up;
+- a refused caller hears a tone for a few seconds, then is released;
 - an outbound call that a trunk cannot carry (503, timeout) tries the next trunk;
 - all permitted lines busy: the caller hears busy tone and may press 6 to camp on;
   when a line frees, their phone rings and, once answered, the number is dialled.
@@ -15,18 +20,28 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from firmware.brain.calls import Call, CallState
+from firmware.apps.context import AppContext
+from firmware.apps.destinations import DestinationError, parse_destination
+from firmware.apps.forwarding.config import get_forwarding
+from firmware.apps.icm.config import get_icm
+from firmware.apps.icm.lookup import find_employee
+from firmware.apps.ringgroups.config import get_ring_group
+from firmware.apps.session import CallerGone, CallerInfo, Next, Session
+from firmware.brain.apps import app_for_destination, feature_app
+from firmware.brain.calls import Branch, Call, CallState, RingPlan
 from firmware.brain.features import FeatureCodes
-from firmware.brain.routing import CallFacts, DialOut, Feature, Refuse, RingExtension, Router
+from firmware.brain.routing import CallFacts, DialOut, Feature, GoTo, Refuse, RingExtension, Router
 from firmware.brain.workers import WorkerHandle
 from firmware.gateway.accounts import LINE_PREFIX, line_trunk, parse_line_caller
 from firmware.media.tones import tone
+from firmware.prompts.library import PromptLibrary
 from firmware.store.cdr import write_cdr
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
@@ -41,13 +56,20 @@ REFUSAL_TONE_SECONDS = 4.0
 USER_BUSY = "User Busy"
 
 _BUSY_CODES = {486, 600, 603}
+_UNREACHABLE_CODES = {404, 408, 410, 480, 484, 503}
 CAMP_ON_DIGIT = "6"
 # Answers that mean the trunk (not the called party) could not carry the call.
 _TRUNK_FAILURE_CODES = {408, 500, 502, 503, 504}
+# Forwarding hops one call may take before it is treated as a loop.
+MAX_FORWARDS = 8
+# Class of service of outside numbers the installer configured (routes, ring groups).
+SYSTEM_PROFILE = "unrestricted"
 
 
 class Switch:
-    def __init__(self, db: sqlite_utils.Database, edge_host: str, edge_port: int, realm: str) -> None:
+    def __init__(self, db: sqlite_utils.Database, edge_host: str, edge_port: int, realm: str,
+                 data_dir: Path | None = None, prompts: PromptLibrary | None = None,
+                 mailbox_changed: Callable[[str], None] | None = None) -> None:
         self.db = db
         self.edge = f"{edge_host}:{edge_port}"
         self.realm = realm
@@ -59,6 +81,12 @@ class Switch:
         # Camp-on bookings, oldest first: extension -> the number it wants.
         self.camp_ons: dict[str, str] = {}
         self.workers: list[WorkerHandle] = []
+        self.apps: AppContext | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        if data_dir is not None and prompts is not None:
+            self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts,
+                                   mailbox_changed=mailbox_changed or (lambda _mailbox: None),
+                                   extension_free=lambda number: not self._in_conversation(number, None))
 
     # ---- settings read per call, so a change applies to the next call ---------
     def _ring_timeout(self) -> int:
@@ -84,25 +112,37 @@ class Switch:
         call = self.by_leg.get(leg)
         if call is None:
             return
-        is_a = leg == call.a_leg
-        if not is_a and leg != call.b_leg:
-            # A leg the call has moved on from (a trunk that failed): only its end matters.
+        if leg == call.a_leg:
+            self._caller_event(call, kind, message)
+        elif leg == call.b_leg:
             if kind == "ended":
-                self.by_leg.pop(leg, None)
-            return
-        if kind == "dtmf" and is_a:
-            self._caller_digit(call, str(message["digit"]))
-        elif kind == "answered" and is_a and call.callback:
-            self._callback_answered(call)
-        elif kind == "progress" and not is_a:
-            self._callee_ringing(call)
-        elif kind == "answered" and not is_a:
-            self._callee_answered(call)
+                self._callee_gone(call)
+        elif leg in call.branches:
+            if kind == "progress":
+                self._branch_ringing(call)
+            elif kind == "answered":
+                self._branch_answered(call, leg)
+            elif kind == "ended":
+                self._branch_ended(call, leg, int(message.get("code", 0)))
         elif kind == "ended":
-            if is_a:
-                self._caller_gone(call)
+            # A leg the call has moved on from (cancelled, or a trunk that failed).
+            self.by_leg.pop(leg, None)
+
+    def _caller_event(self, call: Call, kind: str, message: Message) -> None:
+        if kind == "dtmf":
+            digit = str(message["digit"])
+            if call.session is not None and call.state is CallState.APP:
+                call.session.digit(digit)
             else:
-                self._callee_gone(call, message)
+                self._caller_digit(call, digit)
+        elif kind == "played" and call.session is not None:
+            call.session.event(message)
+        elif kind == "recorded" and call.session is not None:
+            call.session.recording_done(message)
+        elif kind == "answered" and call.callback:
+            self._callback_answered(call)
+        elif kind == "ended":
+            self._caller_gone(call)
 
     def _incoming(self, worker: WorkerHandle, message: Message) -> None:
         trunk = str(message.get("trunk") or "")
@@ -127,6 +167,7 @@ class Switch:
         self._track(call)
         facts = CallFacts(caller=call.caller, dialled=call.called, auth_user=str(message.get("auth_user") or ""),
                           trunk=trunk, did=call.did)
+        call.auth_user = facts.auth_user
         try:
             decision = self.router.decide(facts, self.trunk_usage())
         except Exception:
@@ -141,73 +182,457 @@ class Switch:
         log.info("call %s: %s -> %s (%s mode): %s", call.id, call.caller, call.called, call.mode, decision)
         if isinstance(decision, RingExtension):
             call.route = decision.route
-            self._ring_extension(call, decision.number)
+            self._ring_extension(call, decision.number, follow=True)
         elif isinstance(decision, DialOut):
             call.route = decision.route
             call.dial_target = decision.number
-            call.spare_trunks = decision.trunks
-            self._dial_next_trunk(call, decision.caller_id)
+            self._dial_out(call, decision, self._default_fail(call))
         elif isinstance(decision, Feature):
             call.route = f"feature {decision.code}"
             self._feature(call, decision.code)
+        elif isinstance(decision, GoTo):
+            call.route = decision.route
+            self.go(call, Next(decision.destination))
         elif isinstance(decision, Refuse):
             call.camp_on_offer = decision.camp_on
             self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition, decision.tone)
         else:
             self._reject(call, decision.code, decision.reason, decision.disposition, decision.cause, "system")
 
-    # ---- ringing an extension -----------------------------------------------------
-    def _ring_extension(self, call: Call, number: str) -> None:
-        call.called = number if not call.trunk else call.called
-        call.answered_by_candidate = number
-        if number == call.caller or self._in_conversation(number, besides=call):
-            self._reject(call, 486, USER_BUSY, "busy", "extension busy", "system")
+    # ---- destinations ----------------------------------------------------------------
+    def go(self, call: Call, nxt: Next) -> None:
+        """Send the call on to a destination (from a route, an app, forwarding, a group)."""
+        if not call.a_alive:
             return
+        try:
+            destination = parse_destination(nxt.destination)
+        except DestinationError as exc:
+            log.error("call %s: %s", call.id, exc)
+            self._refuse(call, 480, "Temporarily Unavailable", str(exc))
+            return
+        if nxt.route:
+            call.route = nxt.route
+        kind, target = destination.kind, destination.target
+        if kind == "hangup":
+            self._refuse(call, 480, "Temporarily Unavailable", f"destination hangup ({call.route})")
+        elif kind == "ext":
+            if get_extension(self.db, target) is None:
+                self._refuse(call, 480, "Temporarily Unavailable", f"destination extension {target} does not exist")
+                return
+            self._ring_extension(call, target, follow=nxt.follow_forwarding)
+        elif kind == "group":
+            self._ring_group(call, target)
+        elif kind == "number":
+            # Forwarded: the forwarding extension's rights; else the app's, or the installer's.
+            caller = call.visited[-1] if call.visited else call.caller
+            profile = nxt.profile or (None if get_extension(self.db, caller) else SYSTEM_PROFILE)
+            decision = self.router.dial_number(target, caller=caller, profile=profile,
+                                               busy_trunks=self.trunk_usage(), mode=call.mode or None)
+            if isinstance(decision, DialOut):
+                call.dial_target = decision.number
+                self._dial_out(call, decision, self._default_fail(call))
+            elif isinstance(decision, Refuse):
+                self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition,
+                             decision.tone)
+            else:
+                self._refuse(call, 480, "Temporarily Unavailable", f"cannot dial {target}")
+        elif kind == "icm":
+            self._start_task(call, self._returning_caller(call, target))
+        else:
+            self._start_app(call, str(destination))
+
+    def _start_task(self, call: Call, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        # The loop keeps only weak references to tasks.
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- ringing ----------------------------------------------------------------------
+    def _ring_extension(self, call: Call, number: str, *, follow: bool,
+                        on_fail: Callable[[str, int], None] | None = None, seconds: int | None = None) -> None:
+        """Ring one extension, following its forwarding and DND unless told not to."""
+        if not call.trunk and not call.visited:
+            call.called = number
+        if follow:
+            if number in call.visited or len(call.visited) >= MAX_FORWARDS:
+                first = call.visited[0] if call.visited else number
+                log.warning("call %s: forwarding loop via %s; to voicemail of %s", call.id,
+                            " -> ".join([*call.visited, number]), first)
+                call.route = f"forwarding loop ({' -> '.join([*call.visited, number])})"
+                self._start_app(call, f"voicemail:{first}")
+                return
+            call.visited.append(number)
+            forwarding = get_forwarding(self.db, number)
+            if forwarding.always:
+                call.route = f"{call.route}; forwarded by {number}".lstrip("; ")
+                self.go(call, Next(forwarding.always))
+                return
+            if forwarding.dnd or number == call.caller or self._in_conversation(number, besides=call):
+                why = "do not disturb" if forwarding.dnd else "extension busy"
+                if forwarding.busy:
+                    call.route = f"{call.route}; {number} {why}".lstrip("; ")
+                    call.divert_reason = "busy"
+                    self.go(call, Next(forwarding.busy))
+                else:
+                    self._busy(call, why, "system")
+                return
+            timeout = forwarding.no_answer_seconds if forwarding.no_answer else self._ring_timeout()
+            fail = on_fail or self._extension_fail(call, number, forwarding.busy, forwarding.no_answer,
+                                                   forwarding.unregistered)
+        else:
+            if number == call.caller or self._in_conversation(number, besides=call):
+                (on_fail or self._default_fail(call))("busy", 486)
+                return
+            timeout = self._ring_timeout()
+            fail = on_fail or self._default_fail(call)
+        call.answered_by_candidate = number
+        self._start_plan(call, RingPlan([number], "all", 0, fail, label=f"extension {number}"), seconds or timeout)
+
+    def _ring_group(self, call: Call, name: str) -> None:
+        group = get_ring_group(self.db, name)
+        if group is None:
+            self._refuse(call, 480, "Temporarily Unavailable", f"ring group {name} does not exist")
+            return
+        call.route = call.route or f"ring group {name}"
+        members: list[str | DialOut] = []
+        for member in group.members:
+            if member.startswith("number:"):
+                decision = self.router.dial_number(member[7:], caller=call.caller, profile=SYSTEM_PROFILE,
+                                                   busy_trunks=self.trunk_usage(), mode=call.mode or None)
+                if isinstance(decision, DialOut):
+                    members.append(decision)
+                else:
+                    log.warning("call %s: ring group %s member %s cannot be dialled: %s", call.id, name, member,
+                                getattr(decision, "cause", decision))
+            elif not get_forwarding(self.db, member).dnd:
+                members.append(member)
+
+        def fail(why: str, code: int) -> None:
+            if group.no_answer:
+                call.route = f"ring group {name} {why.replace('_', ' ')}"
+                self.go(call, Next(group.no_answer))
+            else:
+                self._default_fail(call)(why, code)
+
+        self._start_plan(call, RingPlan(members, group.strategy, group.step_seconds, fail, label=f"group {name}"),
+                         group.timeout)
+
+    def _dial_out(self, call: Call, decision: DialOut, on_fail: Callable[[str, int], None]) -> None:
+        timeout = self._ring_timeout() + 30
+        self._start_plan(call, RingPlan([decision], "all", 0, on_fail, label=f"number {decision.number}"), timeout)
+
+    def _start_plan(self, call: Call, plan: RingPlan, timeout: float) -> None:
+        self._drop_branches(call)
+        call.cancel_timer()
+        call.plan = plan
+        if call.a_answered and not call.callback:
+            self._send(call, call.a_leg, "tone", segments=tone(self._country(), "ringback"), loop=True)
+        if call.state is CallState.APP:
+            call.state = CallState.ROUTING
+        loop = asyncio.get_running_loop()
+        call.timers.append(loop.call_later(timeout, self._plan_timeout, call, plan))
+        self._dial_next_member(call, plan, first=True)
+
+    def _dial_next_member(self, call: Call, plan: RingPlan, first: bool = False) -> None:
+        """Dial members: all of them, or the next dialable one (linear, cascade)."""
+        loop = asyncio.get_running_loop()
+        dialled = False
+        while plan.members and (plan.strategy == "all" or not dialled):
+            dialled = self._dial_member(call, plan, plan.members.pop(0)) or dialled
+        if plan.strategy in ("linear", "cascade") and plan.members and dialled:
+            call.timers.append(loop.call_later(plan.step_seconds, self._plan_step, call, plan))
+        if not call.branches and not plan.done:
+            self._plan_failed(call, plan)
+
+    def _dial_member(self, call: Call, plan: RingPlan, member: str | DialOut) -> bool:
+        if isinstance(member, DialOut):
+            branch = Branch(member.number, member, member.trunks)
+            return self._dial_trunk(call, branch, member.caller_id)
+        if member == call.caller or self._in_conversation(member, besides=call):
+            plan.saw_busy = True
+            return False
         name = call.caller_name.replace('"', "'")
         caller_uri = f"sip:{call.caller}@{self.realm}"
-        self._dial_b(call, {
-            "uri": f"sip:{number}@{self.edge}",
+        self._dial_b(call, Branch(member), {
+            "uri": f"sip:{member}@{self.edge}",
             "from_uri": f'"{name}" <{caller_uri}>' if name else f"<{caller_uri}>",
         })
-        timeout = self._ring_timeout()
-        call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
+        return True
 
-    # ---- out on a trunk -------------------------------------------------------------
-    def _dial_next_trunk(self, call: Call, caller_id: str | None = None) -> bool:
-        if not call.spare_trunks:
+    def _dial_trunk(self, call: Call, branch: Branch, caller_id: str | None = None) -> bool:
+        if not branch.spare_trunks or branch.dial_out is None:
             return False
-        trunk, call.spare_trunks = call.spare_trunks[0], call.spare_trunks[1:]
+        trunk, branch.spare_trunks = branch.spare_trunks[0], branch.spare_trunks[1:]
         call.trunk = trunk.name
         if caller_id is not None:
             call.caller_id = caller_id
+        caller_id = call.caller_id or branch.dial_out.caller_id
         headers = {"X-Minipbx-Trunk": trunk.name}
-        identity = f"<sip:{call.caller_id}@{trunk.domain}>"
+        identity = f"<sip:{caller_id}@{trunk.domain}>"
         if trunk.send_pai:
             headers["P-Asserted-Identity"] = identity
         if trunk.privacy:
             headers["Privacy"] = trunk.privacy
         if trunk.kind == "fxo":
             # An analog line: call the line's account at the gateway, which seizes the line and dials.
-            self._dial_b(call, {"uri": f"sip:{LINE_PREFIX}{trunk.name}@{self.edge}",
-                                "from_uri": f"<sip:{call.caller_id}@{self.realm}>",
-                                "headers": {"X-Minipbx-Dial": call.dial_target}})
+            self._dial_b(call, branch, {"uri": f"sip:{LINE_PREFIX}{trunk.name}@{self.edge}",
+                                        "from_uri": f"<sip:{caller_id}@{self.realm}>",
+                                        "headers": {"X-Minipbx-Dial": branch.target}})
         else:
-            self._dial_b(call, {"uri": f"sip:{call.dial_target}@{self.edge}", "from_uri": identity,
-                                "headers": headers})
-        if call.timer is None:
-            timeout = self._ring_timeout() + 30
-            call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
+            self._dial_b(call, branch, {"uri": f"sip:{branch.target}@{self.edge}", "from_uri": identity,
+                                        "headers": headers})
         return True
 
-    def _dial_b(self, call: Call, fields: dict[str, Any]) -> None:
+    def _dial_b(self, call: Call, branch: Branch, fields: dict[str, Any]) -> None:
         call.b_count += 1
-        call.b_leg = f"b{call.id}-{call.b_count}"
-        call.b_alive = True
-        self.by_leg[call.b_leg] = call
-        call.worker.send({"type": "dial", "leg": call.b_leg, **fields})
+        leg = f"b{call.id}-{call.b_count}"
+        call.branches[leg] = branch
+        self.by_leg[leg] = call
+        call.worker.send({"type": "dial", "leg": leg, **fields})
+
+    def _plan_step(self, call: Call, plan: RingPlan) -> None:
+        if call.plan is not plan or plan.done or call.state not in (CallState.ROUTING, CallState.RINGING):
+            return
+        if plan.strategy == "linear":
+            self._drop_branches(call)
+        self._dial_next_member(call, plan)
+
+    def _plan_timeout(self, call: Call, plan: RingPlan) -> None:
+        if call.plan is not plan or plan.done or call.state not in (CallState.ROUTING, CallState.RINGING):
+            return
+        plan.members.clear()
+        self._drop_branches(call)
+        plan.done = True
+        call.cancel_timer()
+        plan.on_fail("no_answer", 0)
+
+    def _plan_failed(self, call: Call, plan: RingPlan) -> None:
+        plan.done = True
+        call.cancel_timer()
+        if plan.saw_busy:
+            why = "busy"
+        elif plan.saw_unreachable:
+            why = "unreachable"
+        else:
+            why = "failed"
+        plan.on_fail(why, plan.last_code)
+
+    def _drop_branches(self, call: Call) -> None:
+        """Cancel every leg still ringing; their `ended` events are ignored."""
+        for leg in list(call.branches):
+            del call.branches[leg]
+            self._send(call, leg, "hangup")
+
+    # ---- branch events ------------------------------------------------------------------
+    def _branch_ringing(self, call: Call) -> None:
+        if call.state is CallState.ROUTING:
+            call.state = CallState.RINGING
+            if not call.callback and not call.a_answered:
+                self._send(call, call.a_leg, "answer", code=180)
+
+    def _branch_answered(self, call: Call, leg: str) -> None:
+        if call.state not in (CallState.ROUTING, CallState.RINGING):
+            self._send(call, leg, "hangup")
+            return
+        branch = call.branches.pop(leg)
+        self._drop_branches(call)
+        call.cancel_timer()
+        if call.plan is not None:
+            call.plan.done = True
+        call.state = CallState.ANSWERED
+        call.b_leg, call.b_alive = leg, True
+        call.answered_at = datetime.now(UTC)
+        call.answered_by = branch.target
+        if branch.dial_out is not None:
+            call.dial_target = branch.target
+        if not call.callback and not call.a_answered:
+            self._send(call, call.a_leg, "answer", code=200)
+        call.worker.send({"type": "bridge", "a": call.a_leg, "b": leg})
+        log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
+
+    def _branch_ended(self, call: Call, leg: str, code: int) -> None:
+        branch = call.branches.pop(leg)
+        plan = call.plan
+        if plan is None or plan.done or not call.a_alive:
+            self._maybe_finish(call)
+            return
+        if branch.dial_out is not None and code in _TRUNK_FAILURE_CODES:
+            log.warning("call %s: trunk %s failed (%d)", call.id, call.trunk, code)
+            if self._dial_trunk(call, branch):
+                return
+            plan.saw_unreachable = True
+        elif code in _BUSY_CODES:
+            plan.saw_busy = True
+        elif code in _UNREACHABLE_CODES or code >= 500:
+            plan.saw_unreachable = True
+        plan.last_code = code
+        if call.branches:
+            return
+        if plan.members:
+            self._dial_next_member(call, plan)
+        else:
+            self._plan_failed(call, plan)
+
+    def _callee_gone(self, call: Call) -> None:
+        call.b_alive = False
+        if call.state is CallState.ANSWERED:
+            call.decide("answered", "callee hung up", "callee")
+            if call.a_alive:
+                self._send(call, call.a_leg, "hangup")
+        self._maybe_finish(call)
+
+    # ---- when ringing fails ---------------------------------------------------------------
+    def _default_fail(self, call: Call) -> Callable[[str, int], None]:
+        def fail(why: str, code: int) -> None:
+            if why == "busy":
+                if code:
+                    self._busy(call, f"callee busy ({code})", "callee")
+                else:
+                    self._busy(call, "extension busy", "system")
+            elif why == "no_answer":
+                self._no_answer(call)
+            elif why == "unreachable" or code >= 500 or code in _UNREACHABLE_CODES:
+                if call.dial_target and code in _TRUNK_FAILURE_CODES:
+                    self._refuse(call, 503, "Service Unavailable", f"every line failed (last {code})", "failed",
+                                 "congestion")
+                else:
+                    what = "number not reachable" if call.dial_target else "extension not reachable"
+                    self._refuse(call, 480, "Temporarily Unavailable", f"{what} ({code})")
+            elif code:
+                self._reject(call, code if 400 <= code < 700 else 480, "Unavailable", "failed",
+                             f"callee refused ({code})", "callee")
+            else:
+                self._refuse(call, 480, "Temporarily Unavailable", "nobody to ring")
+        return fail
+
+    def _extension_fail(self, call: Call, number: str, busy: str, no_answer: str,
+                        unregistered: str) -> Callable[[str, int], None]:
+        default = self._default_fail(call)
+
+        def fail(why: str, code: int) -> None:
+            target = {"busy": busy, "no_answer": no_answer, "unreachable": unregistered}.get(why, "")
+            if why == "failed" and code in _UNREACHABLE_CODES:
+                target = unregistered
+            if target:
+                call.route = f"{call.route}; {number} {why.replace('_', ' ')}".lstrip("; ")
+                call.answered_by_candidate = None
+                call.divert_reason = why
+                self.go(call, Next(target))
+            else:
+                default(why, code)
+        return fail
+
+    def _no_answer(self, call: Call) -> None:
+        timeout = self._ring_timeout()
+        call.decide("no_answer", f"no answer within {timeout} s", "system")
+        self._release(call, 480, "No Answer")
+
+    def _busy(self, call: Call, cause: str, by: str) -> None:
+        self._reject(call, 486, USER_BUSY, "busy", cause, by)
+
+    # ---- returning caller ---------------------------------------------------------------
+    async def _returning_caller(self, call: Call, name: str) -> None:
+        icm = get_icm(self.db, name)
+        if icm is None:
+            self._refuse(call, 480, "Temporarily Unavailable", f"returning-caller destination {name} does not exist")
+            return
+        if not call.a_answered:
+            self._send(call, call.a_leg, "answer", code=180)
+        try:
+            found = await find_employee(self.db, icm, call.caller)
+        except Exception:
+            log.exception("call %s: returning-caller lookup %s failed", call.id, name)
+            found = None
+        if not call.a_alive:
+            return
+        if found is None:
+            call.route = f"icm {name}: nobody found"
+            self.go(call, Next(icm.fallback))
+            return
+        call.route = f"icm {name}: {found.extension} from {found.source}"
+
+        def fall_through(why: str, code: int) -> None:
+            call.route = f"icm {name}: {found.extension} {why.replace('_', ' ')}"
+            call.answered_by_candidate = None
+            self.go(call, Next(icm.fallback))
+
+        if icm.follow_forwarding:
+            self.go(call, Next(f"ext:{found.extension}"))
+        else:
+            self._ring_extension(call, found.extension, follow=False, on_fail=fall_through,
+                                 seconds=icm.ring_seconds)
+
+    # ---- apps ----------------------------------------------------------------------------
+    def _session(self, call: Call) -> Session:
+        if call.session is None:
+            info = CallerInfo(caller=call.caller, caller_name=call.caller_name, called=call.called,
+                              auth_user=call.auth_user, trunk=call.trunk, mode=call.mode,
+                              language=str(get_setting(self.db, "language")), country=self._country())
+            call.session = Session(call.a_leg, lambda kind, **f: self._send_a(call, kind, **f), info)
+        return call.session
+
+    def _send_a(self, call: Call, kind: str, **fields: Any) -> None:
+        if kind == "answer":
+            call.a_answered = True
+        fields.pop("leg", None)
+        self._send(call, call.a_leg, kind, **fields)
+
+    def _start_app(self, call: Call, destination: str) -> None:
+        if self.apps is None:
+            self._refuse(call, 480, "Temporarily Unavailable", f"{destination}: call applications are not set up")
+            return
+        session = self._session(call)
+        coro = app_for_destination(self.apps, session, destination,
+                                   "busy" if call.divert_reason == "busy" else "unavailable")
+        self._run_app(call, destination, coro)
+
+    def _run_app(self, call: Call, label: str, coro: Coroutine[Any, Any, Next | None]) -> None:
+        self._drop_branches(call)
+        call.cancel_timer()
+        if call.plan is not None:
+            call.plan.done = True
+        call.state = CallState.APP
+        call.answered_by_candidate = None
+
+        async def run() -> None:
+            nxt: Next | None = None
+            try:
+                nxt = await coro
+            except CallerGone:
+                pass
+            except Exception:
+                log.exception("call %s: %s failed", call.id, label)
+            finally:
+                call.app_task = None
+            outcome = call.session.outcome if call.session is not None else None
+            if not call.a_alive:
+                # The caller hung up in the app; the app has finished its work (a message
+                # is kept after the hang-up), so the record can say what happened.
+                if outcome is not None:
+                    call.decide(outcome[0], outcome[1], "caller")
+                call.decide("answered", f"caller hung up in {label}", "caller")
+                self._maybe_finish(call)
+                return
+            if nxt is not None:
+                if outcome is not None:
+                    call.route = f"{call.route}; {outcome[1]}".lstrip("; ")
+                self.go(call, nxt)
+                return
+            if outcome is not None:
+                call.decide(outcome[0], outcome[1], "system")
+            else:
+                call.decide("answered" if call.a_answered else "unavailable", f"{label} finished", "system")
+            self._send(call, call.a_leg, "hangup")
+
+        call.app_task = asyncio.create_task(run())
 
     # ---- feature codes ----------------------------------------------------------------
     def _feature(self, call: Call, code: str) -> None:
+        if self.apps is not None:
+            app = feature_app(self.apps, self._session(call), code)
+            if app is not None:
+                self._run_app(call, f"feature {code}", app)
+                return
         result = self.features.run(call.caller, code)
         if not result.ok:
             self._refuse(call, 403, "Forbidden", result.message, "barred", "unavailable")
@@ -216,93 +641,52 @@ class Switch:
         call.state = CallState.REFUSING
         self._send(call, call.a_leg, "answer", code=200)
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
-        call.timer = asyncio.get_running_loop().call_later(
-            2.0, lambda: self._send(call, call.a_leg, "hangup"))
+        call.timers.append(asyncio.get_running_loop().call_later(
+            2.0, lambda: self._send(call, call.a_leg, "hangup")))
 
-    # ---- callee events ------------------------------------------------------------------
-    def _callee_ringing(self, call: Call) -> None:
-        if call.state is CallState.ROUTING:
-            call.state = CallState.RINGING
-            if not call.callback:
-                self._send(call, call.a_leg, "answer", code=180)
-
-    def _callee_answered(self, call: Call) -> None:
-        if call.state not in (CallState.ROUTING, CallState.RINGING):
-            return
-        call.cancel_timer()
-        call.state = CallState.ANSWERED
-        call.answered_at = datetime.now(UTC)
-        call.answered_by = call.answered_by_candidate or call.dial_target or call.called
-        if not call.callback:
-            self._send(call, call.a_leg, "answer", code=200)
-        call.worker.send({"type": "bridge", "a": call.a_leg, "b": call.b_leg})
-        log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
-
+    # ---- caller events ------------------------------------------------------------------
     def _caller_gone(self, call: Call) -> None:
         call.a_alive = False
         call.cancel_timer()
+        if call.session is not None:
+            call.session.hung_up()
         if call.state is CallState.ANSWERED:
             call.decide("answered", "caller hung up", "caller")
         elif call.state in (CallState.ROUTING, CallState.RINGING):
             call.decide("cancelled", "caller hung up before answer", "caller")
+        self._drop_branches(call)
         if call.b_alive and call.b_leg is not None:
             self._send(call, call.b_leg, "hangup")
         self._maybe_finish(call)
 
-    def _callee_gone(self, call: Call, message: Message) -> None:
-        call.b_alive = False
-        code = int(message.get("code", 0))
-        if call.state is CallState.ANSWERED:
-            call.decide("answered", "callee hung up", "callee")
-            if call.a_alive:
-                self._send(call, call.a_leg, "hangup")
-        elif call.state in (CallState.ROUTING, CallState.RINGING) and call.outcome is None and call.a_alive:
-            if call.dial_target and code in _TRUNK_FAILURE_CODES:
-                log.warning("call %s: trunk %s failed (%d)", call.id, call.trunk, code)
-                if self._dial_next_trunk(call):
-                    return
-                call.cancel_timer()
-                self._refuse(call, 503, "Service Unavailable", f"every line failed (last {code})", "failed",
-                             "congestion")
-            elif code in _BUSY_CODES:
-                call.cancel_timer()
-                self._reject(call, 486, USER_BUSY, "busy", f"callee busy ({code})", "callee")
-            elif code in (404, 480, 408, 410, 503, 484) or code >= 500:
-                call.cancel_timer()
-                what = "number not reachable" if call.dial_target else "extension not reachable"
-                self._refuse(call, 480, "Temporarily Unavailable", f"{what} ({code})")
-            else:
-                call.cancel_timer()
-                self._reject(call, code if 400 <= code < 700 else 480, str(message.get("reason") or "Unavailable"),
-                             "failed", f"callee refused ({code})", "callee")
-        self._maybe_finish(call)
-
-    def _no_answer(self, call_id: str, timeout: int) -> None:
-        call = self.calls.get(call_id)
-        if call is None or call.state not in (CallState.ROUTING, CallState.RINGING):
-            return
-        call.timer = None
-        call.decide("no_answer", f"no answer within {timeout} s", "system")
-        if call.b_leg is not None and call.b_alive:
-            self._send(call, call.b_leg, "hangup")
-        self._send(call, call.a_leg, "hangup", code=480, reason="No Answer")
-
     # ---- outcomes ---------------------------------------------------------------
+    def _release(self, call: Call, code: int, reason: str) -> None:
+        self._drop_branches(call)
+        self._send(call, call.a_leg, "hangup", code=code, reason=reason)
+
     def _reject(self, call: Call, code: int, reason: str, disposition: str, cause: str, by: str) -> None:
         call.decide(disposition, cause, by)
-        self._send(call, call.a_leg, "hangup", code=code, reason=reason)
+        if call.a_answered and code == 486:
+            # A caller already talking to the PBX hears busy tone, not a silent hang-up.
+            self._tone_then_release(call, "busy", code, reason)
+            return
+        self._release(call, code, reason)
 
     def _refuse(self, call: Call, code: int, reason: str, cause: str, disposition: str = "unavailable",
                 tone_name: str = "unavailable") -> None:
-        """The caller hears a tone as early media, then is released."""
+        """The caller hears a tone (as early media), then is released."""
         call.decide(disposition, cause, "system")
-        call.state = CallState.REFUSING
-        if not call.callback:
+        if not call.callback and not call.a_answered:
             self._send(call, call.a_leg, "answer", code=183)
+        self._tone_then_release(call, tone_name, code, reason)
+
+    def _tone_then_release(self, call: Call, tone_name: str, code: int, reason: str) -> None:
+        self._drop_branches(call)
+        call.cancel_timer()
+        call.state = CallState.REFUSING
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
-        call.timer = asyncio.get_running_loop().call_later(
-            REFUSAL_TONE_SECONDS, lambda: self._send(call, call.a_leg, "hangup", code=code, reason=reason)
-        )
+        call.timers.append(asyncio.get_running_loop().call_later(
+            REFUSAL_TONE_SECONDS, lambda: self._send(call, call.a_leg, "hangup", code=code, reason=reason)))
 
     def _send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
         call.worker.send({"type": kind, "leg": leg, **fields})
@@ -313,10 +697,7 @@ class Switch:
         self.by_leg[call.a_leg] = call
 
     def _in_conversation(self, number: str, besides: Call | None) -> bool:
-        return any(
-            c is not besides and number in (c.caller, c.called, c.answered_by_candidate)
-            for c in self.calls.values()
-        )
+        return any(c is not besides and c.involves(number) for c in self.calls.values())
 
     # ---- camp-on ------------------------------------------------------------------------
     def _caller_digit(self, call: Call, digit: str) -> None:
@@ -330,7 +711,8 @@ class Switch:
         call.cancel_timer()
         log.info("call %s: %s camps on for %s", call.id, call.caller, self.camp_ons[call.caller])
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
-        call.timer = asyncio.get_running_loop().call_later(2.0, lambda: self._send(call, call.a_leg, "hangup"))
+        call.timers.append(asyncio.get_running_loop().call_later(
+            2.0, lambda: self._send(call, call.a_leg, "hangup")))
 
     def _serve_camp_ons(self) -> None:
         """A line may have freed: ring back the oldest booking that can go out now."""
@@ -355,21 +737,26 @@ class Switch:
         call_id = uuid.uuid4().hex[:12]
         call = Call(id=call_id, worker=worker, a_leg=f"a{call_id}", caller=extension, caller_name="",
                     called=decision.number, sip_call_id=f"camp-on-{call_id}", callback=True, mode=mode,
-                    route="camp-on callback", dial_target=decision.number, spare_trunks=decision.trunks,
-                    caller_id=decision.caller_id)
+                    route="camp-on callback", dial_target=decision.number)
+        call.callback_dial = decision
         self._track(call)
         log.info("call %s: line free, ringing %s back for %s", call.id, extension, decision.number)
         worker.send({"type": "dial", "leg": call.a_leg, "uri": f"sip:{extension}@{self.edge}",
                      "from_uri": f'"Line free" <sip:{decision.number}@{self.realm}>'})
         timeout = self._ring_timeout()
-        call.timer = asyncio.get_running_loop().call_later(timeout, self._no_answer, call.id, timeout)
+        call.timers.append(asyncio.get_running_loop().call_later(timeout, self._callback_unanswered, call))
+
+    def _callback_unanswered(self, call: Call) -> None:
+        if call.state is CallState.ROUTING and call.plan is None:
+            call.decide("no_answer", f"no answer within {self._ring_timeout()} s", "system")
+            self._send(call, call.a_leg, "hangup")
 
     def _callback_answered(self, call: Call) -> None:
         """The extension picked up its camp-on callback: now dial the number it wanted."""
-        if call.state is not CallState.ROUTING or call.b_leg is not None:
+        if call.state is not CallState.ROUTING or call.plan is not None or call.callback_dial is None:
             return
         call.cancel_timer()
-        self._dial_next_trunk(call)
+        self._dial_out(call, call.callback_dial, self._default_fail(call))
 
     def _maybe_finish(self, call: Call) -> None:
         if not call.finished or call.state is CallState.ENDED:
@@ -398,8 +785,10 @@ class Switch:
         for call in [c for c in self.calls.values() if c.worker is worker]:
             call.decide("failed" if call.answered_at is None else "answered", "call worker failed", "system")
             call.a_alive = call.b_alive = False
+            call.branches.clear()
+            if call.session is not None:
+                call.session.hung_up()
             self._maybe_finish(call)
 
     def active_calls(self) -> list[dict[str, object]]:
         return [call.snapshot() for call in self.calls.values()]
-

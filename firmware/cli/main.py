@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from firmware.apps.forwarding.config import set_forwarding
 from firmware.brain.control import ControlError, ask
 from firmware.brain.supervisor import RunOptions, StartError, run
-from firmware.cli import routing_commands, sim
+from firmware.cli import callapp_commands, icm_commands, prompt_commands, routing_commands, sim, voicemail_commands
 from firmware.edge.config import EdgeConfigError
 from firmware.edge.ports import PortInUseError
 from firmware.edge.process import EdgeError
@@ -36,7 +37,9 @@ DEMO_CREDENTIALS = "demo-credentials.txt"
 
 # Errors a person can cause: printed as one line, exit code 1, no traceback.
 USER_ERRORS = (
-    *routing_commands.ROUTING_ERRORS, StoreError, ExtensionError, WeakPasswordError, SettingError,
+    *icm_commands.ICM_ERRORS, *prompt_commands.PROMPT_ERRORS,
+    *routing_commands.ROUTING_ERRORS, *voicemail_commands.VOICEMAIL_ERRORS, StoreError, ExtensionError,
+    WeakPasswordError, SettingError, *callapp_commands.CALLAPP_ERRORS,
     BoardError, StartError, EdgeError, EdgeConfigError, PortInUseError, ControlError, SimError,
 )
 
@@ -85,6 +88,13 @@ def cmd_ext_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(key: str, value: object) -> str:
+    """A setting as printed: secrets only say whether they are set."""
+    if key == "smtp_password":
+        return "(set)" if value else "(not set)"
+    return str(value)
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     db = open_store(args.data)
     if args.action == "set":
@@ -92,16 +102,16 @@ def cmd_config(args: argparse.Namespace) -> int:
             raise SettingError("usage: minipbx config set KEY VALUE")
         set_setting(db, args.key, args.value)
         when = " (applies from the next start of minipbx)" if SETTINGS[args.key].at_next_start else ""
-        print(f"{args.key} = {args.value}{when}")
+        print(f"{args.key} = {_shown(args.key, args.value)}{when}")
         return 0
     if args.action == "get":
         if args.key is None:
             raise SettingError("usage: minipbx config get KEY")
         if args.key not in SETTINGS:
             raise SettingError(f"unknown setting {args.key!r}; known settings: {', '.join(sorted(SETTINGS))}")
-        print(get_setting(db, args.key))
+        print(_shown(args.key, get_setting(db, args.key)))
         return 0
-    _print_table([[k, str(get_setting(db, k)), s.help] for k, s in sorted(SETTINGS.items())],
+    _print_table([[k, _shown(k, get_setting(db, k)), s.help] for k, s in sorted(SETTINGS.items())],
                  ["KEY", "VALUE", "MEANING"])
     return 0
 
@@ -127,6 +137,9 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
         lines = []
         for number, name in DEMO_EXTENSIONS:
             lines.append(f"{number} {add_extension(db, number, name)} {name}")
+            # Demo phones that are busy or not answered take a message (check it with *97).
+            set_forwarding(db, number, busy=f"voicemail:{number}", no_answer=f"voicemail:{number}",
+                           no_answer_seconds=20)
         fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write("\n".join(lines) + "\n")
@@ -137,7 +150,8 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
         for line in credentials.read_text().splitlines():
             number, password, name = line.split(" ", 2)
             print(f"  user {number}  password {password}  ({name})")
-        print(f"then dial another number. The list is kept in {credentials}.")
+        print(f"then dial another number; unanswered calls go to voicemail, *97 plays it back. "
+              f"The list is kept in {credentials}.")
     else:
         print("This data directory already has extensions; see `minipbx ext list`.")
     return 0
@@ -260,6 +274,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--sip-port", type=_port, default=5060)
     demo.set_defaults(func=cmd_demo_seed)
     routing_commands.add_parsers(sub)
+    prompt_commands.add_parsers(sub)
+    icm_commands.add_parsers(sub)
+    callapp_commands.add_parsers(sub)
+    voicemail_commands.add_parsers(sub)
     sim.add_parser(sub)
     return parser
 

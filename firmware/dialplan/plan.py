@@ -27,12 +27,24 @@ def check_plan_in_store(db: sqlite_utils.Database) -> NumberingPlan:
     plan = load_plan(db).validate()
     for (number,) in db.execute("SELECT number FROM extensions").fetchall():
         check_extension_number(plan, number)
+    check_group_numbers(db, plan)
     if plan.operator and not plan.operator_extension:
         raise PlanError(f"operator number {plan.operator} needs an operator_extension to ring")
     if plan.operator_extension and not db.execute(
             "SELECT 1 FROM extensions WHERE number = ?", [plan.operator_extension]).fetchone():
         raise PlanError(f"operator extension {plan.operator_extension} does not exist")
     return plan
+
+
+def check_group_numbers(db: sqlite_utils.Database, plan: NumberingPlan) -> None:
+    """Every ring group's number stays dialable: in the ranges, not an emergency or the operator number."""
+    for name, number in db.execute("SELECT name, number FROM ring_groups WHERE number != ''").fetchall():
+        try:
+            check_extension_number(plan, number)
+        except PlanError as exc:
+            raise PlanError(f"ring group {name} has number {number}: {exc}") from None
+        if number == plan.operator:
+            raise PlanError(f"operator number {number} is ring group {name}'s number")
 
 
 def check_extension_number(plan: NumberingPlan, number: str) -> None:

@@ -116,6 +116,7 @@ def render(settings: EdgeSettings, modules: Path | None = None) -> str:
         "DB_PATH": str(settings.db_path),
         "DISPATCHER_LIST": str(settings.run_dir / "dispatcher.list"),
         "EDGE_INTERNAL_HOST": f"{settings.internal_host}:{settings.sip_port}",
+        "EDGE_INTERNAL_IP": settings.internal_host,
         "FR_INV_TIMER_MS": str((settings.ring_timeout_s + 30) * 1000),
         "REALM": settings.realm,
         "BAN_AFTER": str(settings.ban_after),

@@ -26,6 +26,7 @@ from typing import Any
 
 import pjsua2 as pj
 
+from firmware.edge.mwi import parse_message_summary
 from firmware.gateway import wire
 from firmware.worker.endpoint import EndpointSettings, create_endpoint
 from firmware.worker.legs import first_active_audio
@@ -77,6 +78,14 @@ class PortAccount(pj.Account):
 
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         self.agent.incoming(self, prm)
+
+    def onMwiInfo(self, prm: pj.OnMwiInfoParam) -> None:
+        # An unsolicited message-summary NOTIFY for this port's extension (pjsua answers it
+        # 200 and finds the account by the request URI's user).
+        summary = parse_message_summary(prm.rdata.wholeMsg.partition("\r\n\r\n")[2])
+        if summary is not None:
+            self.agent.emit({"type": "mwi", "slot": self.slot, "waiting": summary.waiting,
+                             "new": summary.new, "saved": summary.saved})
 
 
 class PortCall(pj.Call):

@@ -79,6 +79,22 @@ class AudioMode(enum.Enum):
 _STOP = object()
 
 
+class _Source(Protocol):
+    def next_frame(self) -> bytes: ...
+
+
+class _Then:
+    """One source played once, then another (one object, so the audio clock thread never
+    sees a half-made switch)."""
+
+    def __init__(self, first: FrameSource, then: FrameSource) -> None:
+        self.first = first
+        self.then = then
+
+    def next_frame(self) -> bytes:
+        return self.then.next_frame() if self.first.done else self.first.next_frame()
+
+
 class Line:
     kind = ""
 
@@ -93,7 +109,7 @@ class Line:
         self.fault = ""
         self.call: str | None = None
         self.mode = AudioMode.IDLE
-        self._tone: FrameSource | None = None
+        self._tone: _Source | None = None
         self.to_port = FrameBuffer(max_frames=_TO_PORT_FRAMES)
         self._queue: queue.Queue[object] = queue.Queue()
         self._timer: Timer | None = None
@@ -127,6 +143,9 @@ class Line:
             if event["type"] == "registered":
                 self.registered = bool(event.get("active")) and int(event.get("code", 0)) // 100 == 2
                 return
+            if event["type"] == "mwi":
+                self.on_mwi(bool(event.get("waiting")), int(event.get("new", 0)), int(event.get("saved", 0)))
+                return
             self.on_sip(event)
         elif isinstance(event, Timeout):
             if event.generation == self._generation:
@@ -148,6 +167,9 @@ class Line:
 
     def on_hardware(self, event: object) -> None:
         """An event of the hal driver."""
+
+    def on_mwi(self, waiting: bool, new: int, saved: int) -> None:
+        """The PBX says whether this port's mailbox holds new voice messages (RFC 3842)."""
 
     def on_timeout(self, name: str) -> None:
         """A timer set with `start_timer` ran out."""
@@ -195,6 +217,11 @@ class Line:
     # ---- audio (the mode is read by the host's 20 ms clock thread) --------------
     def play(self, segments: list[list[int]], loop: bool = True) -> None:
         self.play_pcm(tone_pcm(segments), loop)
+
+    def play_then(self, first: list[list[int]], then: list[list[int]]) -> None:
+        """`first` once, then `then` in a loop (the stutter dial tone: broken, then steady)."""
+        self._tone = _Then(FrameSource(tone_pcm(first), loop=False), FrameSource(tone_pcm(then), loop=True))
+        self.mode = AudioMode.TONE
 
     def play_pcm(self, pcm: bytes, loop: bool) -> FrameSource:
         source = FrameSource(pcm, loop=loop)

@@ -6,9 +6,11 @@
     any state --hang up--> idle (the call, if any, is ended)
 
 Tones (dial, ringback, busy, congestion) are made here, in the country's plan, so
-an analog phone hears dial tone without any round trip. Caller ID goes out as the
-country (or the `analog_caller_id` setting) wants: FSK by the line controller in
-the first ring pause, or DTMF before the first ring, played here on the audio path.
+an analog phone hears dial tone without any round trip; while the port's mailbox
+holds new voice messages (the PBX's message-summary NOTIFY), stutter dial tone (the
+line controller has no message-waiting lamp). Caller ID goes out as the country (or
+the `analog_caller_id` setting) wants: FSK by the line controller in the first ring
+pause, or DTMF before the first ring, played here on the audio path.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any
 from firmware.gateway import digitmap
 from firmware.gateway.line import Host, Line
 from firmware.media.pcm import RATE, dtmf_pcm
-from firmware.media.tones import ring_cadence, tone
+from firmware.media.tones import ring_cadence, stutter_dial, tone
 from hal.dect.base import DectError, DectHandset
 from hal.fxs.controller import ControllerError
 from hal.ports import CallerId, DigitPressed, FlashPressed, HookChanged, LinePort, PortFault, RingCadence
@@ -50,6 +52,7 @@ class PhoneLine(Line):
         self.digits = ""
         self._early_media = False
         self._caller: CallerId | None = None
+        self.message_waiting = False
 
     # ---- audio ------------------------------------------------------------------
     def read(self) -> bytes | None:
@@ -85,8 +88,24 @@ class PhoneLine(Line):
         elif self.state == "idle":
             self.state = "dialtone"
             self.digits = ""
-            self._play_tone("dial")
+            self._dial_tone()
             self.start_timer("first-digit", digitmap.FIRST_DIGIT_TIMEOUT)
+
+    def _dial_tone(self) -> None:
+        country = self.host.profile().country
+        if self.message_waiting:
+            self.play_then(stutter_dial(country), tone(country, "dial"))
+        else:
+            self.play(tone(country, "dial"))
+
+    def on_mwi(self, waiting: bool, new: int, saved: int) -> None:
+        # A DECT handset has its own display and message keys; only analog phones get the tone.
+        if self.kind != "fxs":
+            return
+        if waiting != self.message_waiting:
+            log.info("%s: %s (%d new, %d saved)", self.name,
+                     "voice messages waiting" if waiting else "no voice messages waiting", new, saved)
+        self.message_waiting = waiting
 
     def _hung_up(self) -> None:
         self.cancel_timer()
@@ -227,4 +246,5 @@ class PhoneLine(Line):
             log.warning("%s: stop ringing: %s", self.name, exc)
 
     def snapshot(self) -> dict[str, object]:
-        return {**super().snapshot(), "off_hook": self.port.off_hook}
+        extra: dict[str, object] = {"message_waiting": self.message_waiting} if self.kind == "fxs" else {}
+        return {**super().snapshot(), "off_hook": self.port.off_hook, **extra}

@@ -12,6 +12,8 @@ Segment = tuple[int, int, int, int]
 _SIT: list[Segment] = [(950, 0, 330, 30), (1400, 0, 330, 30), (1800, 0, 330, 1000)]
 # Confirmation after a feature code: three short high beeps.
 _CONFIRM: list[Segment] = [(1400, 0, 120, 80), (1400, 0, 120, 80), (1400, 0, 120, 1000)]
+# "Speak now": one beep before a message or greeting is recorded.
+_BEEP: list[Segment] = [(1000, 0, 400, 100)]
 
 TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
     "EU": {
@@ -21,6 +23,7 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
         "congestion": [(425, 0, 250, 250)],
         "unavailable": _SIT,
         "confirm": _CONFIRM,
+        "beep": _BEEP,
     },
     "US": {
         "dial": [(350, 440, 1000, 0)],
@@ -29,6 +32,7 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
         "congestion": [(480, 620, 250, 250)],
         "unavailable": _SIT,
         "confirm": _CONFIRM,
+        "beep": _BEEP,
     },
     "UK": {
         "dial": [(350, 450, 1000, 0)],
@@ -37,6 +41,7 @@ TONE_PLANS: dict[str, dict[str, list[Segment]]] = {
         "congestion": [(400, 0, 400, 350), (400, 0, 225, 525)],
         "unavailable": _SIT,
         "confirm": _CONFIRM,
+        "beep": _BEEP,
     },
 }
 
@@ -72,6 +77,20 @@ DTMF_FREQUENCIES: dict[str, tuple[int, int]] = {
 
 def ring_cadence(country: str) -> tuple[float, ...]:
     return RING_CADENCES[country]
+
+
+# Stutter dial tone: a voice message is waiting (an analog phone's message-waiting
+# indication). The country's dial tone broken ten times, 100 ms on, 100 ms off, then
+# steady - the North American message-waiting tone (Telcordia GR-506), used with each
+# plan's own dial-tone frequencies for EU and UK too.
+STUTTER_BREAKS = 10
+
+
+def stutter_dial(country: str) -> list[list[int]]:
+    """The broken start of the stutter dial tone, played once; the plan's steady "dial"
+    tone follows it."""
+    freq1, freq2, _, _ = TONE_PLANS[country]["dial"][0]
+    return [[freq1, freq2, 100, 100] for _ in range(STUTTER_BREAKS)]
 
 
 def caller_id_method(country: str, setting: str) -> str:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlite_utils
 
@@ -62,6 +64,10 @@ def _check_plan(db: sqlite_utils.Database, number: str) -> None:
         check_extension_number(load_plan(db), number)
     except PlanError as exc:
         raise ExtensionError(f"extension number {number} is not accepted: {exc}") from None
+    group = db.execute("SELECT name FROM ring_groups WHERE number = ?", [number]).fetchone()
+    if group is not None:
+        raise ExtensionError(f"extension number {number} is not accepted: it is the number of ring group "
+                             f"{group[0]}; choose another number or change the group's")
 
 
 def realm(db: sqlite_utils.Database) -> str:
@@ -139,9 +145,21 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
     if get_extension(db, number) is None and account is None:
         raise ExtensionError(f"extension {number} does not exist; see `ext list`")
     with write_transaction(db):
-        for table, column in (("extensions", "number"), ("subscriber", "username"), ("location", "username"),
+        # A number given to someone new must not inherit the old owner's mailbox, PIN or forwarding.
+        # Rows that refer to the extension go first (foreign keys).
+        for table, column in (("forwarding", "number"), ("mailboxes", "number"), ("vm_messages", "mailbox"),
+                              ("ring_group_members", "member"), ("extension_groups", "number"),
+                              ("extensions", "number"), ("subscriber", "username"), ("location", "username"),
                               ("gateway_accounts", "username")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
+        db.conn.execute("DELETE FROM pin_failures WHERE scope = ?", [f"voicemail:{number}"])
+        # Others' forwarding to this extension or its mailbox would now lead nowhere.
+        for which in ("always", "busy", "no_answer", "unregistered"):
+            db.conn.execute(f"UPDATE forwarding SET {which} = '' WHERE {which} IN (?, ?)",
+                            [f"ext:{number}", f"voicemail:{number}"])
+    # The files go after the rows, so no row ever points at a deleted file.
+    data_dir = Path(db.conn.execute("PRAGMA database_list").fetchone()[2]).parent
+    shutil.rmtree(data_dir / "voicemail" / number, ignore_errors=True)
 
 
 def get_extension(db: sqlite_utils.Database, number: str) -> Extension | None:

@@ -246,4 +246,120 @@ def _line_gateway(db: sqlite_utils.Database) -> None:
     db.table("gateway_accounts").create_index(["device"], unique=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway]
+def _call_apps(db: sqlite_utils.Database) -> None:
+    """Call applications: ring groups, forwarding, IVR menus, prompts, voicemail,
+    returning-caller routing. Destinations are text (see firmware/destinations):
+    ext:101, group:sales, ivr:main, voicemail:101, number:0301234567, icm:name, hangup."""
+    db.table("ring_groups").create(
+        {
+            "name": str,
+            "number": str,  # '' = not dialable directly; else an internal number that rings the group
+            "strategy": str,  # all, linear (one by one), cascade (one by one, earlier keep ringing)
+            "step_seconds": int,  # linear/cascade: how long each member rings before the next
+            "timeout": int,  # whole group: seconds before the no-answer destination
+            "no_answer": str,  # destination after timeout ('' = release the caller)
+            "pickup_group": str,  # stored for group call pickup
+        },
+        pk="name",
+        not_null={"strategy"},
+        defaults={"number": "", "strategy": "all", "step_seconds": 10, "timeout": 30, "no_answer": "",
+                  "pickup_group": ""},
+    )
+    # A member is an extension number or an outside number ('number:...'), in ringing order.
+    db.table("ring_group_members").create(
+        {"group_name": str, "member": str, "position": int}, pk=("group_name", "member"),
+        foreign_keys=[("group_name", "ring_groups", "name")],
+    )
+    # Per extension; destinations are ext:N, number:N (outside, within the extension's
+    # class of service) or voicemail:N. '' = not set.
+    db.table("forwarding").create(
+        {
+            "number": str,
+            "dnd": int,
+            "always": str,
+            "busy": str,
+            "no_answer": str,
+            "no_answer_seconds": int,
+            "unregistered": str,
+        },
+        pk="number",
+        defaults={"dnd": 0, "always": "", "busy": "", "no_answer": "", "no_answer_seconds": 15,
+                  "unregistered": ""},
+        foreign_keys=[("number", "extensions", "number")],
+    )
+    db.table("ivr_menus").create(
+        {
+            "name": str,
+            "greeting": str,  # prompt name (custom or system)
+            "timeout": int,  # seconds after the greeting before the default destination
+            "max_invalid": int,  # invalid keys (and timeouts) before the default destination
+            "default_dest": str,
+            "direct_dial": int,  # callers may dial an extension number during the greeting (DISA)
+            "outside_cos": str,  # '' = no outside dialling from this menu; else a COS profile name
+            "pin_hash": str,  # '' = no PIN before outside dialling; else scrypt hash
+            "language": str,  # '' = the system language
+        },
+        pk="name",
+        defaults={"greeting": "", "timeout": 5, "max_invalid": 3, "default_dest": "hangup", "direct_dial": 1,
+                  "outside_cos": "", "pin_hash": "", "language": ""},
+    )
+    db.table("ivr_options").create(
+        {"menu": str, "key": str, "destination": str}, pk=("menu", "key"),
+        foreign_keys=[("menu", "ivr_menus", "name")],
+    )
+    # Company greetings and other uploaded or phone-recorded prompts (files under data/prompts).
+    db.table("custom_prompts").create(
+        {"name": str, "file": str, "seconds": float, "source": str, "created_at": str}, pk="name",
+    )
+    db.table("mailboxes").create(
+        {
+            "number": str,
+            "pin_hash": str,  # scrypt; '' = not set yet (the owner's own phone may set it)
+            "email": str,  # '' = no e-mail delivery
+            "attach": int,  # attach the audio to the e-mail
+            "delete_after_email": int,
+            "language": str,
+        },
+        pk="number",
+        defaults={"pin_hash": "", "email": "", "attach": 1, "delete_after_email": 0, "language": ""},
+    )
+    db.table("vm_messages").create(
+        {
+            "id": int,
+            "mailbox": str,
+            "caller": str,
+            "caller_name": str,
+            "received_at": str,
+            "seconds": float,
+            "folder": str,  # new, saved
+            "file": str,  # relative to data/voicemail
+            "emailed": int,
+        },
+        pk="id",
+        not_null={"mailbox", "received_at", "folder", "file"},
+        defaults={"folder": "new", "emailed": 0, "caller_name": ""},
+    )
+    db.table("vm_messages").create_index(["mailbox", "folder"])
+    # Wrong PINs per (what, who): brute-force guessing is stopped by a growing lockout.
+    db.table("pin_failures").create(
+        {"scope": str, "source": str, "failures": int, "locked_until": str}, pk=("scope", "source"),
+    )
+    db.table("icm_destinations").create(
+        {
+            "name": str,
+            "days": int,  # look back this many days in the call records
+            "sources": str,  # JSON list: "cdr" and/or CRM lookup URLs, in order; first answer wins
+            "timeout_ms": int,  # per CRM lookup
+            "exceptions": str,  # comma-separated extensions never chosen this way
+            "follow_forwarding": int,
+            "area_code": str,  # local numbers are prefixed with this before matching
+            "fallback": str,  # destination when nobody is found or the employee does not answer
+            "ring_seconds": int,
+        },
+        pk="name",
+        defaults={"days": 30, "sources": '["cdr"]', "timeout_ms": 1500, "exceptions": "", "follow_forwarding": 0,
+                  "area_code": "", "fallback": "hangup", "ring_seconds": 20},
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps]

@@ -78,6 +78,22 @@ SETTINGS: dict[str, Setting] = {
         Setting("analog_caller_id", "auto", "caller ID to analog phones: FSK, DTMF before the first ring, "
                 "off, or auto (the country's usual one)", _choice("auto", "fsk", "dtmf", "off"),
                 "auto, fsk, dtmf or off"),
+        Setting("language", "en", "language of the system prompts callers hear", _choice("en", "de"), "en or de"),
+        Setting("voicemail_max_seconds", "180", "longest voicemail message", _int_range(10, 3600),
+                "a whole number of seconds 10-3600"),
+        Setting("prompt_max_seconds", "300", "longest company greeting (upload or recording)", _int_range(5, 3600),
+                "a whole number of seconds 5-3600"),
+        Setting("min_free_mb", "50", "free space kept on the data partition; below it no message or greeting "
+                "is recorded", _int_range(1, 100000), "a whole number of MiB 1-100000"),
+        Setting("smtp_host", "", "mail server for voicemail e-mail ('' = no e-mail)", str, "a host name or address"),
+        Setting("smtp_port", "25", "mail server port", _int_range(1, 65535), "a port 1-65535"),
+        Setting("smtp_security", "starttls", "how to secure the mail connection",
+                _choice("none", "starttls", "tls"), "none, starttls or tls"),
+        Setting("smtp_user", "", "mail server login ('' = none)", str, "a user name"),
+        Setting("smtp_password", "", "mail server password (never shown)", str, "a password"),
+        Setting("smtp_from", "", "sender address of voicemail e-mail", str, "an e-mail address"),
+        Setting("area_code", "", "local area code, put before local numbers when callers are matched",
+                str, "digits, e.g. 030"),
     )
 }
 

@@ -6,6 +6,8 @@ import re
 
 import sqlite_utils
 
+from firmware.apps.destinations import DestinationError
+from firmware.apps.destinations import check_destination as check_any_destination
 from firmware.modes.timetable import MODES
 from firmware.store.settings import get_setting
 
@@ -18,14 +20,11 @@ class RouteError(ValueError):
 
 
 def check_destination(db: sqlite_utils.Database, destination: str) -> str:
-    if destination == "hangup":
-        return destination
-    if destination.startswith("ext:"):
-        number = destination[4:]
-        if not db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
-            raise RouteError(f"destination {destination}: extension {number} does not exist")
-        return destination
-    raise RouteError(f"destination {destination!r} is not accepted; use ext:NUMBER or hangup")
+    """Any destination (see firmware/apps/destinations.py) in its normal form; RouteError if it is not accepted."""
+    try:
+        return check_any_destination(db, destination)
+    except DestinationError as exc:
+        raise RouteError(str(exc)) from None
 
 
 def set_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str, destination: str) -> None:
@@ -35,7 +34,7 @@ def set_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str, destin
         raise RouteError(f"dialled number {did!r} is not accepted; use digits (or '' for any number)")
     if mode != "*" and mode not in MODES:
         raise RouteError(f"mode {mode!r} is not known; use one of: {', '.join(MODES)} or * for every mode")
-    check_destination(db, destination)
+    destination = check_destination(db, destination)
     db.execute("INSERT OR REPLACE INTO inbound_routes (trunk, did, mode, destination) VALUES (?, ?, ?, ?)",
                [trunk, did, mode, destination])
 
@@ -50,7 +49,7 @@ def set_caller_list(db: sqlite_utils.Database, name: str, number: str, destinati
     if not _NUMBER.fullmatch(number):
         raise RouteError(f"caller number {number!r} is not accepted; use digits, optionally with a leading +")
     if name == "vip":
-        check_destination(db, destination)
+        destination = check_destination(db, destination)
     db.execute("INSERT OR REPLACE INTO caller_lists (list, number, destination, note) VALUES (?, ?, ?, ?)",
                [name, number, destination, note])
 

@@ -5,10 +5,15 @@ Lifetime rule (pjsua2): a Call wrapper must stay referenced while its call lives
 callback (pjsua reuses call ids at once, and a wrapper freed later would hang up
 whatever new call took its slot). So the only strong reference is the
 `LegTable`, and a leg removes itself there when it disconnects.
+
+A leg's tone generator, file player and recorder are referenced by the leg alone
+and let go when it disconnects (a recorder writes its WAV header as it is freed).
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pjsua2 as pj
@@ -25,6 +30,51 @@ def first_active_audio(call: pj.Call) -> pj.AudioMedia | None:
     return None
 
 
+class LegPlayer(pj.AudioMediaPlayer):
+    """A file player (one file or a playlist) whose end the worker hears about.
+
+    pjmedia calls onEof2 on its own event thread. The callback only queues work for
+    the main loop (a deque append is thread-safe); the player is stopped and freed
+    there, never inside the callback.
+    """
+
+    def __init__(self, worker: Worker, token: str) -> None:
+        super().__init__()
+        self.worker = worker
+        self.token = token
+
+    def onEof2(self) -> None:
+        # An exception escaping into the SWIG director would abort the worker.
+        with contextlib.suppress(Exception):
+            self.worker.defer(self.token, self._reached_end)
+
+    def _reached_end(self, leg: Leg) -> None:
+        self.worker.playback_reached_end(leg, self)
+
+
+@dataclass
+class Playback:
+    """A `play` in progress on a leg."""
+
+    id: str
+    player: LegPlayer
+    loop: bool
+    seconds: float  # length of all its files together
+    started: float | None = None  # time.monotonic() when the leg's audio was first connected
+    reached_end: bool = False  # the player said so; `played` may still wait (see Worker._media_due)
+
+
+@dataclass
+class Recording:
+    """A `record` in progress on a leg."""
+
+    id: str
+    path: str
+    recorder: pj.AudioMediaRecorder
+    deadline: float  # time.monotonic() when max_seconds run out
+    source: int | None = None  # conference slot of the leg's audio it is connected from
+
+
 class Leg(pj.Call):
     """One call leg; reports its life to the brain through the worker."""
 
@@ -38,6 +88,8 @@ class Leg(pj.Call):
         self.silent = silent
         self.audio: pj.AudioMedia | None = None
         self.tone: pj.ToneGenerator | None = None
+        self.playback: Playback | None = None
+        self.recording: Recording | None = None
         self.ended_by_command = False
         self._reported_progress = 0
 
@@ -56,11 +108,9 @@ class Leg(pj.Call):
         elif state == pj.PJSIP_INV_STATE_CONFIRMED:
             self.emit("answered")
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
-            self.emit("ended", code=info.lastStatusCode, reason=info.lastReason,
-                      by="pbx" if self.ended_by_command else "remote")
-            self.audio = None
-            self.tone = None
-            self.worker.leg_ended(self.token)
+            # The worker ends playback and recording first: `played` and `recorded` precede `ended`.
+            self.worker.leg_ended(self, {"code": info.lastStatusCode, "reason": info.lastReason,
+                                         "by": "pbx" if self.ended_by_command else "remote"})
 
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
         audio = first_active_audio(self)

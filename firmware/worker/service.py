@@ -10,18 +10,23 @@ import errno
 import gc
 import itertools
 import logging
+import math
 import os
+import re
 import signal
 import socket
 import sys
+import time
+import wave
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pjsua2 as pj
 
 from firmware.worker.endpoint import EndpointSettings, account_config, create_endpoint, probe_call_capacity
-from firmware.worker.legs import Leg, LegTable
+from firmware.worker.legs import Leg, LegPlayer, LegTable, Playback, Recording
 from firmware.worker.protocol import COMMANDS, Message, ProtocolError, decode, encode
 from firmware.worker.sipmsg import parse_invite
 
@@ -29,6 +34,81 @@ log = logging.getLogger("minipbx.worker")
 
 # An incoming call needs its own slot and one for the leg the brain will dial.
 SLOTS_PER_INCOMING = 2
+
+# A freed recorder writes its WAV header when the conference bridge drops it, on the bridge's
+# next tick (20 ms); past this limit `recorded` goes out anyway, with an error.
+RECORDING_CLOSE_SECONDS = 2.0
+# onEof2 comes from pjmedia's event thread. A player the worker has stopped is kept this long
+# before it is freed, so an end-of-file callback already on its way never meets a dying player.
+PLAYER_RETIRE_SECONDS = 1.0
+# pjmedia refuses a WAV file holding less than one 20 ms frame.
+MIN_WAV_MS = 20
+# Length of the header pjmedia's WAV writer puts before the samples.
+WAV_HEADER_BYTES = 44
+DTMF_DIGITS = re.compile(r"[0-9*#A-Da-d]+")
+
+
+class MediaFileError(Exception):
+    """A file a command names cannot be used; the text names the file and what is wrong."""
+
+
+def wav_length(path: str) -> tuple[int, float]:
+    """(sample rate, seconds) of a WAV file pjmedia can play: 16-bit PCM mono, at least 20 ms."""
+    if not os.path.isabs(path):
+        raise MediaFileError(f"{path!r} is not an absolute path")
+    try:
+        with wave.open(path, "rb") as wav:
+            rate, channels, width, frames = (wav.getframerate(), wav.getnchannels(), wav.getsampwidth(),
+                                             wav.getnframes())
+    except FileNotFoundError:
+        raise MediaFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise MediaFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except (wave.Error, EOFError) as exc:
+        raise MediaFileError(f"{path}: not a PCM WAV file ({exc or 'truncated'})") from None
+    if channels != 1 or width != 2 or rate <= 0:
+        raise MediaFileError(f"{path}: {channels} channel(s) of {8 * width}-bit samples at {rate} Hz; "
+                             "16-bit mono is accepted")
+    if frames * 1000 < rate * MIN_WAV_MS:
+        raise MediaFileError(f"{path}: {frames} samples, shorter than {MIN_WAV_MS} ms")
+    return rate, frames / rate
+
+
+def wav_is_closed(path: str) -> bool:
+    """pjmedia's WAV writer leaves the RIFF size at 0 until it closes the file, then sets it to
+    (file size - 8)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+        size = os.path.getsize(path)
+    except OSError:
+        return False
+    return len(head) == 12 and head[:4] == b"RIFF" and int.from_bytes(head[4:8], "little") == size - 8 > 0
+
+
+def recorded_seconds(path: str) -> float:
+    """Length of the audio pjmedia's WAV writer put in `path`, from the file size and its byte rate."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(WAV_HEADER_BYTES)
+        size = os.path.getsize(path)
+    except OSError:
+        return 0.0
+    byte_rate = int.from_bytes(head[28:32], "little") if len(head) == WAV_HEADER_BYTES else 0
+    if byte_rate <= 0:
+        return 0.0
+    return round(max(0, size - WAV_HEADER_BYTES) / byte_rate, 3)
+
+
+@dataclass(frozen=True)
+class ClosingRecording:
+    """A recording whose recorder has been freed; `recorded` goes out once pjmedia closed the file."""
+
+    token: str
+    id: str
+    path: str
+    reason: str
+    deadline: float
 
 
 class WorkerAccount(pj.Account):
@@ -48,6 +128,10 @@ class Worker:
         self.legs = LegTable()
         self.bridges: dict[str, str] = {}
         self.pending: deque[tuple[str, Callable[[Leg], None]]] = deque()
+        self.closing: list[ClosingRecording] = []
+        # `ended` of legs whose recordings are still closing, sent after their `recorded`.
+        self.held_ended: dict[str, Message] = {}
+        self.retired: list[tuple[float, LegPlayer]] = []  # (free after, player)
         self.outbox = bytearray()
         self.inbox = bytearray()
         self.stopping = False
@@ -65,11 +149,25 @@ class Worker:
         """Run action(leg) from the main loop, if the leg still exists then."""
         self.pending.append((token, action))
 
-    def leg_ended(self, token: str) -> None:
+    def leg_ended(self, leg: Leg, ended: dict[str, Any]) -> None:
+        """From the leg's DISCONNECTED callback: forget it, end its playback and recording, and
+        report `ended` - after `played` and after `recorded` (which waits for the WAV file to close)."""
+        token = leg.token
         self.legs.forget(token)
         peer = self.bridges.pop(token, None)
         if peer is not None:
             self.bridges.pop(peer, None)
+        leg.audio = None  # the call's media is gone; its conference slot may be reused
+        leg.tone = None
+        self.stop_play(leg)
+        self._close_recording(leg, "hangup")
+        if leg.silent:
+            return
+        message: Message = {"type": "ended", "leg": token, **ended}
+        if any(closing.token == token for closing in self.closing):
+            self.held_ended[token] = message
+        else:
+            self.emit(message)
 
     # ---- incoming calls ------------------------------------------------------
     def incoming(self, prm: pj.OnIncomingCallParam) -> None:
@@ -137,6 +235,21 @@ class Worker:
             self.start_tone(leg, message["segments"], bool(message.get("loop", True)))
         elif kind == "stop_tone":
             self.stop_tone(leg)
+        elif kind == "play":
+            self.play(leg, message)
+        elif kind == "stop_play":
+            self.stop_play(leg)
+        elif kind == "record":
+            self.record(leg, message)
+        elif kind == "stop_record":
+            self._close_recording(leg, "stopped")
+        elif kind == "dtmf":
+            digits = str(message["digits"])
+            if DTMF_DIGITS.fullmatch(digits):
+                leg.dialDtmf(digits)  # RFC 2833, pjsua's default method
+            else:
+                self.emit({"type": "error", "leg": leg.token,
+                           "message": f"dtmf: bad digits {digits!r}; accepted: 0-9 * # A-D"})
 
     def dial(self, message: Message) -> None:
         token = str(message["leg"])
@@ -160,20 +273,28 @@ class Worker:
     def connect_media(self, leg: Leg) -> None:
         if leg.audio is None:
             return
-        if leg.tone is not None and leg.token not in self.bridges:
-            leg.tone.startTransmit(leg.audio)
-            return
+        recording = leg.recording
+        if recording is not None and recording.source != leg.audio.getPortId():
+            # The recorder hears the leg alone, bridged or not.
+            leg.audio.startTransmit(recording.recorder)
+            recording.source = leg.audio.getPortId()
         peer_token = self.bridges.get(leg.token)
         peer = self.legs.get(peer_token) if peer_token else None
         if peer is None or peer.audio is None:
+            if leg.tone is not None and peer_token is None:
+                leg.tone.startTransmit(leg.audio)
+            if leg.playback is not None:
+                self._start_playback(leg, leg.playback)
             return
-        self.stop_tone(leg)
-        self.stop_tone(peer)
+        for either in (leg, peer):
+            self.stop_tone(either)
+            self.stop_play(either)
         leg.audio.startTransmit(peer.audio)
         peer.audio.startTransmit(leg.audio)
 
     def start_tone(self, leg: Leg, segments: list[list[int]], loop: bool) -> None:
         self.stop_tone(leg)
+        self.stop_play(leg)
         descs = pj.ToneDescVector()
         for freq1, freq2, on_ms, off_ms in segments:
             desc = pj.ToneDesc()
@@ -192,6 +313,144 @@ class Worker:
                 with contextlib.suppress(pj.Error):
                     leg.tone.stopTransmit(leg.audio)
             leg.tone = None
+
+    def play(self, leg: Leg, message: Message) -> None:
+        play_id = str(message["id"])
+        loop = bool(message.get("loop", False))
+        # The play replaces what the leg heard from the worker, even if it then fails.
+        self.stop_tone(leg)
+        self.stop_play(leg)
+        try:
+            files = self._play_files(message["files"])
+            player = LegPlayer(self, leg.token)
+            options = 0 if loop else pj.PJMEDIA_FILE_NO_LOOP
+            try:
+                if len(files) == 1:
+                    player.createPlayer(files[0][0], options)
+                else:
+                    names = pj.StringVector()
+                    for name, _ in files:
+                        names.append(name)
+                    player.createPlaylist(names, f"{leg.token}/{play_id}", options)
+            except pj.Error as exc:
+                raise MediaFileError(f"{', '.join(name for name, _ in files)}: {exc.reason}") from None
+        except MediaFileError as exc:
+            self.emit({"type": "error", "leg": leg.token, "message": f"play {play_id}: {exc}"})
+            leg.emit("played", id=play_id, error=str(exc))
+            return
+        leg.playback = Playback(play_id, player, loop, seconds=sum(seconds for _, seconds in files))
+        self.connect_media(leg)
+
+    @staticmethod
+    def _play_files(files: Any) -> list[tuple[str, float]]:
+        """(path, seconds) of each file; MediaFileError names the first that cannot be played."""
+        if not isinstance(files, list) or not files or not all(isinstance(name, str) for name in files):
+            raise MediaFileError(f"files must be a list of WAV file paths, not {files!r}")
+        checked = []
+        first_rate = 0
+        for name in files:
+            rate, seconds = wav_length(name)
+            first_rate = first_rate or rate
+            if rate != first_rate:
+                raise MediaFileError(f"{name}: {rate} Hz, unlike {files[0]} ({first_rate} Hz); "
+                                     "the files of one play must share a sample rate")
+            checked.append((name, seconds))
+        return checked
+
+    def _start_playback(self, leg: Leg, playback: Playback) -> None:
+        assert leg.audio is not None
+        playback.player.startTransmit(leg.audio)
+        if playback.started is None:
+            playback.started = time.monotonic()
+
+    def playback_reached_end(self, leg: Leg, player: LegPlayer) -> None:
+        """A player's end-of-file, deferred from its callback (every lap, when it loops)."""
+        playback = leg.playback
+        if playback is not None and playback.player is player and not playback.loop:
+            playback.reached_end = True
+            self._media_due(leg, time.monotonic())
+
+    def stop_play(self, leg: Leg) -> None:
+        self._end_playback(leg, stopped=True)
+
+    def _end_playback(self, leg: Leg, **extra: Any) -> None:
+        playback = leg.playback
+        if playback is None:
+            return
+        leg.playback = None
+        if leg.audio is not None:
+            with contextlib.suppress(pj.Error):
+                playback.player.stopTransmit(leg.audio)
+        self.retired.append((time.monotonic() + PLAYER_RETIRE_SECONDS, playback.player))
+        leg.emit("played", id=playback.id, **extra)
+
+    def record(self, leg: Leg, message: Message) -> None:
+        record_id, path, limit = str(message["id"]), str(message["path"]), message["max_seconds"]
+        self._close_recording(leg, "stopped")
+        problem = ""
+        if not os.path.isabs(path):
+            problem = f"{path!r} is not an absolute path"
+        elif isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit < math.inf:
+            problem = f"max_seconds must be a positive number, not {limit!r}"
+        else:
+            recorder = pj.AudioMediaRecorder()
+            try:
+                recorder.createRecorder(path)  # WAV at the bridge's rate (8 kHz), 16-bit mono
+            except pj.Error as exc:
+                problem = f"{path}: cannot be written ({exc.reason})"
+        if problem:
+            self.emit({"type": "error", "leg": leg.token, "message": f"record {record_id}: {problem}"})
+            leg.emit("recorded", id=record_id, path=path, seconds=0.0, reason="error", error=problem)
+            return
+        leg.recording = Recording(record_id, path, recorder, deadline=time.monotonic() + float(limit))
+        self.connect_media(leg)
+
+    def _close_recording(self, leg: Leg, reason: str) -> None:
+        recording = leg.recording
+        if recording is None:
+            return
+        leg.recording = None
+        if leg.audio is not None:
+            with contextlib.suppress(pj.Error):
+                leg.audio.stopTransmit(recording.recorder)
+        # Freeing the recorder (the last reference goes with this function) makes pjmedia finish the file.
+        self.closing.append(ClosingRecording(leg.token, recording.id, recording.path, reason,
+                                             time.monotonic() + RECORDING_CLOSE_SECONDS))
+
+    def _media_due(self, leg: Leg, now: float) -> None:
+        playback = leg.playback
+        # A playlist reports its end on reading its last block, up to a block (0.25 s) before the
+        # caller has heard it: `played` also waits for the length of the files.
+        if playback is not None and playback.reached_end and now >= (playback.started or now) + playback.seconds:
+            self._end_playback(leg)
+        if leg.recording is not None and now >= leg.recording.deadline:
+            self._close_recording(leg, "max")
+
+    def _report_closed_recordings(self, now: float) -> None:
+        waiting: set[str] = set()  # legs with an earlier recording still open: theirs go out in order
+        still_closing = []
+        for closing in self.closing:
+            closed = closing.token not in waiting and wav_is_closed(closing.path)
+            if closing.token in waiting or (not closed and now < closing.deadline):
+                still_closing.append(closing)
+                waiting.add(closing.token)
+                continue
+            message: Message = {"type": "recorded", "leg": closing.token, "id": closing.id, "path": closing.path,
+                                "seconds": recorded_seconds(closing.path), "reason": closing.reason}
+            if not closed:
+                message["error"] = f"{closing.path} was not finished within {RECORDING_CLOSE_SECONDS:g} s"
+            self.emit(message)
+        self.closing = still_closing
+        for token in [token for token in self.held_ended if token not in waiting]:
+            self.emit(self.held_ended.pop(token))
+
+    def _check_media(self) -> None:
+        now = time.monotonic()
+        self.legs.each(lambda leg: self._media_due(leg, now))
+        if self.closing:
+            self._report_closed_recordings(now)
+        if self.retired and self.retired[0][0] <= now:
+            self.retired = [(when, player) for when, player in self.retired if when > now]
 
     # ---- the loop ------------------------------------------------------------
     def _read_brain(self) -> None:
@@ -249,6 +508,7 @@ class Worker:
             self.ep.libHandleEvents(10)
             self._read_brain()
             self._run_pending()
+            self._check_media()
             self._flush()
 
     def shutdown(self) -> None:
@@ -259,9 +519,22 @@ class Worker:
             if not len(self.legs):
                 break
             self.ep.libHandleEvents(10)
+        # Recorders freed by the hang-ups finish their files on the bridge's next ticks.
+        deadline = time.monotonic() + RECORDING_CLOSE_SECONDS
+        while self.closing and time.monotonic() < deadline:
+            self.ep.libHandleEvents(10)
+            self._report_closed_recordings(time.monotonic())
+        self._report_closed_recordings(math.inf)  # whatever is left, marked unfinished
         self._flush()
+
+        def drop_media(leg: Leg) -> None:
+            leg.tone = leg.playback = leg.recording = None
+            leg.audio = None
+
+        self.legs.each(drop_media)
         self.legs.clear()
         self.pending.clear()
+        self.retired.clear()
         self.account.shutdown()
         del self.account
         sys.last_traceback = sys.last_value = sys.last_type = None

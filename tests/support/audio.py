@@ -220,3 +220,57 @@ def dominant_frequency(wav: AudioSource, floor_dbfs: float = FLOOR_DBFS) -> floa
         offset = 0.5 * (a - c) / denom if denom != 0 else 0.0
         return float(freqs[k] + offset * (freqs[1] - freqs[0]))
     return float(freqs[k])
+
+
+
+def _similarity(x: FloatArray, r: FloatArray) -> FloatArray:
+    """Normalised cross-correlation of `r` against every window of `x` of its length (means removed)."""
+    r = r - r.mean()
+    n = len(r)
+    size = 1 << int(np.ceil(np.log2(len(x) + n)))
+    corr = np.fft.irfft(np.fft.rfft(x, size) * np.conj(np.fft.rfft(r, size)), size)[: len(x) - n + 1]
+    c1 = np.concatenate(([0.0], np.cumsum(x)))
+    c2 = np.concatenate(([0.0], np.cumsum(x * x)))
+    sums = c1[n:] - c1[:-n]
+    energy = np.maximum(c2[n:] - c2[:-n] - sums * sums / n, 0.0)
+    return np.asarray(corr / (float(np.sqrt(np.sum(r * r))) * np.sqrt(energy) + 1e-12), dtype=np.float64)
+
+
+CLIP_PIECE_MS = 200
+# A piece counts when it is found this well (G.711 keeps an intact piece above 0.95)...
+PIECE_SIMILARITY = 0.8
+# ...where the clip's timing puts it, give or take this (a jitter buffer may drop or repeat frames).
+PIECE_SLACK_S = 0.15
+
+
+def find_clip(wav: AudioSource, clip: AudioSource, *, min_share: float = 0.8) -> float | None:
+    """Where (seconds into `wav`) the recording `clip` - a prompt, a greeting - was heard, or None.
+
+    The clip is cut into 200 ms pieces; each audible piece is looked up in `wav` by normalised
+    cross-correlation. The clip was heard when at least `min_share` of its pieces are found, in
+    order, each where the clip's own timing puts it (give or take PIECE_SLACK_S). Pieces make it
+    robust against the frames a jitter buffer drops or repeats on a loaded machine; the share
+    tells apart prompts that begin with the same words ("Call forwarding is on" / "... off").
+    Both must have the same sample rate."""
+    audio, reference = _audio(wav), _audio(clip)
+    if audio.rate != reference.rate:
+        raise ValueError(f"sample rates differ: {audio.rate} and {reference.rate} Hz")
+    x = audio.samples
+    n = max(1, round(audio.rate * CLIP_PIECE_MS / 1000.0))
+    pieces = [(i * n, reference.samples[i * n:(i + 1) * n]) for i in range(len(reference.samples) // n)]
+    pieces = [(start, p) for start, p in pieces if 10.0 * np.log10(np.mean(p * p) + 1e-20) > FLOOR_DBFS + 10.0]
+    if not pieces or len(x) < len(reference.samples):
+        return None
+    found: list[tuple[float, float]] = []   # (clip start implied by the piece, similarity)
+    for start, piece in pieces:
+        similarity = _similarity(x, piece)
+        best = int(np.argmax(similarity))
+        found.append(((best - start) / audio.rate, float(similarity[best])))
+    good = [begin for begin, sim in found if sim >= PIECE_SIMILARITY]
+    if not good:
+        return None
+    begin = float(np.median(good))
+    matched = sum(1 for b, sim in found if sim >= PIECE_SIMILARITY and abs(b - begin) <= PIECE_SLACK_S)
+    if matched < min_share * len(pieces):
+        return None
+    return max(0.0, begin)

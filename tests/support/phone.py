@@ -76,6 +76,7 @@ class Phone:
         codecs: tuple[str, ...] = ("PCMA", "PCMU"),
         log_level: int = 3,
         start_timeout: float = START_TIMEOUT,
+        mwi_subscribe: bool = False,
     ) -> None:
         self.user = user
         self.bind = bind
@@ -107,6 +108,8 @@ class Phone:
             args.append("--no-ring")
         if display_name:
             args += ["--display-name", display_name]
+        if mwi_subscribe:
+            args.append("--mwi-subscribe")     # message-summary SUBSCRIBE after registering
         if self.record_dir is not None:
             self.record_dir.mkdir(parents=True, exist_ok=True)
             args += ["--record-dir", str(self.record_dir)]
@@ -308,6 +311,18 @@ class Phone:
     def dtmf(self, digits: str, call: int | None = None) -> int:
         """Send RFC 2833 digits on `call`, default the newest call with media."""
         return int(self.command("dtmf", digits=digits, **_call_arg(call))["call"])
+
+    def play_file(self, path: str | os.PathLike[str], call: int | None = None, *, loop: bool = False,
+                  keep_tone: bool = False) -> int:
+        """Send a WAV file (16-bit mono) into `call`, default the newest call with media, in place of the
+        phone's tone (or on top of it with `keep_tone`). `file_done {call, path}` follows once the file
+        has been sent (never with `loop`). The tone stays off until stop_file()."""
+        return int(self.command("play_file", path=str(Path(path).resolve()), loop=loop, keep_tone=keep_tone,
+                                **_call_arg(call))["call"])
+
+    def stop_file(self, call: int | None = None) -> int:
+        """Stop the file on `call` (default the newest call playing one) and give it its tone back."""
+        return int(self.command("stop_file", **_call_arg(call))["call"])
 
     def recording(self, call: int | None = None) -> Path:
         """The WAV of what this phone received in `call` (default: the last disconnected call that

@@ -7,6 +7,7 @@ words for a human at a terminal (`call 202`, `answer 183`, `dtmf 12#`). Commands
 
     register [timeout]      unregister [timeout]      call <number | user@host | SIP URI>
     answer [code] [call]    reject [code] [call]      hangup [call]      dtmf <digits> [call]      quit
+    play_file <path> [call] (JSON also: loop, keep_tone)                 stop_file [call]
 
 Events: one JSON object per line on stdout, `{"event": KIND, "t": <time.monotonic()>, ...}`:
 
@@ -14,12 +15,19 @@ Events: one JSON object per line on stdout, `{"event": KIND, "t": <time.monotoni
     incoming {call, from_uri, from_user, display_name, to_uri, request_uri, sip_call_id}
     ringing {call, code}      media {call}       connected {call}       dtmf {call, digit}
     disconnected {call, code, reason, recording}  error {message[, id, cmd]}     done {id, cmd[, call]}
+    file_done {call, path}
+    mwi {waiting, new, saved, body, in_dialog}   (a message-summary NOTIFY, RFC 3842)
 
 `t` is CLOCK_MONOTONIC, shared by every process on the machine, so events of different phones can be
 ordered. A JSON command may carry an `id`; it is answered by `done {id}` or `error {id}` once the
 command has been handed to pjsua2 (its SIP outcome comes later as other events). Calls are numbered
 1, 2, ... per phone; that number is `call` in events and commands and `n` in the recording
 `call-<n>.wav` (8 kHz mono, what the phone received, written completely before `disconnected`).
+
+`play_file` sends a WAV file (16-bit mono PCM) into a call with media, default the newest: the phone
+"speaks" a greeting or a message. The phone's tone stops on that call (unless `keep_tone`) and stays
+off until `stop_file`, which also stops the file. `file_done` is reported once the file's length has
+been sent (not for `loop`); a newer `play_file` on the call replaces the file.
 
 Threading (see docs/architecture.md, pitfalls): pjsua2 is only ever touched by the main thread.
 `threadCnt=0` and `medConfig.hasIoqueue=False` put SIP and RTP on one ioqueue that the main loop
@@ -44,6 +52,7 @@ import signal
 import sys
 import threading
 import time
+import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +113,7 @@ class Options:
     expires: int
     reg_retry: int
     codecs: list[str] = field(default_factory=lambda: ["PCMA", "PCMU"])
+    mwi_subscribe: bool = False
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
@@ -128,6 +138,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     ap.add_argument("--expires", type=int, default=300, help="REGISTER expiry (seconds)")
     ap.add_argument("--reg-retry", type=int, default=0, help="retry a failed REGISTER after N s; 0 = never")
     ap.add_argument("--codecs", default="PCMA,PCMU", help="enabled codecs, most preferred first")
+    ap.add_argument("--mwi-subscribe", action="store_true", help="SUBSCRIBE to message-summary once registered")
     a = ap.parse_args(argv)
     return Options(
         user=a.user,
@@ -149,6 +160,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         expires=a.expires,
         reg_retry=a.reg_retry,
         codecs=[c.strip() for c in a.codecs.split(",") if c.strip()],
+        mwi_subscribe=a.mwi_subscribe,
     )
 
 
@@ -213,6 +225,9 @@ class PhoneCall(pj.Call):  # type: ignore[misc]
         self.audio: pj.AudioMedia | None = None
         self.recorder: pj.AudioMediaRecorder | None = None
         self.recording: Path | None = None
+        self.player: pj.AudioMediaPlayer | None = None    # play_file
+        self.tone_muted = False                             # play_file took the tone's place
+        self.files_played = 0                               # names the current play_file for file_done
 
     @guarded
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
@@ -239,6 +254,32 @@ class PhoneAccount(pj.Account):  # type: ignore[misc]
     @guarded
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         self.app.on_incoming(self, prm.callId, prm.rdata.wholeMsg)
+
+    @guarded
+    def onMwiInfo(self, prm: pj.OnMwiInfoParam) -> None:
+        # Unsolicited NOTIFYs (UaConfig.mwiUnsolicitedEnabled, on by default) and, with
+        # --mwi-subscribe, those of the phone's own message-summary subscription.
+        raw = prm.rdata.wholeMsg
+        # A NOTIFY in a dialog (the phone's subscription) has a tag in To; an unsolicited one not.
+        self.app.events.emit("mwi", in_dialog="tag=" in header(raw, "To", "t"), **parse_message_summary(raw))
+
+
+def parse_message_summary(message: str) -> dict[str, Any]:
+    """The counts of an RFC 3842 message-summary NOTIFY: {waiting, new, saved, body}.
+    `waiting` is None when the body has no valid Messages-Waiting line."""
+    body = message.split("\r\n\r\n", 1)[1] if "\r\n\r\n" in message else ""
+    waiting: bool | None = None
+    new = saved = 0
+    for line in body.splitlines():
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == "messages-waiting" and value in ("yes", "no"):
+            waiting = value == "yes"
+        elif name == "voice-message":
+            m = re.match(r"(\d+)\s*/\s*(\d+)", value)
+            if m:
+                new, saved = int(m.group(1)), int(m.group(2))
+    return {"waiting": waiting, "new": new, "saved": saved, "body": body}
 
 
 _NAME_ADDR = re.compile(r'^\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>[^<"]*?))\s*<(?P<uri>[^>]*)>')
@@ -357,6 +398,7 @@ class PhoneApp:
         acfg.regConfig.retryIntervalSec = o.reg_retry
         acfg.regConfig.firstRetryIntervalSec = o.reg_retry
         acfg.regConfig.unregWaitMsec = 1000
+        acfg.mwiConfig.enabled = o.mwi_subscribe
         if o.password is not None:
             acfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", o.user, 0, o.password))
         acfg.sipConfig.transportId = tid
@@ -403,6 +445,7 @@ class PhoneApp:
             for call in self.calls.values():
                 call.audio = None
                 call.recorder = None
+                call.player = None
             self.calls.clear()
             self.tonegen = None
             self.acc = None
@@ -489,13 +532,13 @@ class PhoneApp:
         positional = {
             "register": ["timeout"], "unregister": ["timeout"], "call": ["target"],
             "answer": ["code", "call"], "reject": ["code", "call"], "hangup": ["call"],
-            "dtmf": ["digits", "call"], "quit": [],
+            "dtmf": ["digits", "call"], "play_file": ["path", "call"], "stop_file": ["call"], "quit": [],
         }.get(name, [])
         if len(args) > len(positional):
             raise CommandError(f"too many arguments for {name!r}")
         msg: dict[str, Any] = {"cmd": name}
         for key, value in zip(positional, args, strict=False):
-            if key in ("target", "digits"):
+            if key in ("target", "digits", "path"):
                 msg[key] = value
             else:
                 msg[key] = float(value) if key == "timeout" else int(value)
@@ -645,6 +688,53 @@ class PhoneApp:
         c.sendDtmf(prm)
         return {"call": c.token}
 
+    def cmd_play_file(self, cmd_id: Any, path: str, call: int | None = None, loop: bool = False,
+                      keep_tone: bool = False) -> dict[str, Any]:
+        path = str(path)
+        try:
+            with wave.open(path, "rb") as w:
+                seconds = w.getnframes() / w.getframerate()
+        except (OSError, wave.Error, EOFError, ZeroDivisionError) as exc:
+            raise CommandError(f"cannot play {path}: {exc}") from exc
+        c = self._pick(call, lambda c: c.media_up, "play a file on")
+        if c.audio is None:
+            raise CommandError(f"call {c.token} has no audio")
+        self._stop_file(c)
+        player = pj.AudioMediaPlayer()
+        player.createPlayer(path, 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
+        if not keep_tone and self.tonegen is not None:
+            self.tonegen.stopTransmit(c.audio)
+            c.tone_muted = True
+        player.startTransmit(c.audio)
+        c.player = player
+        c.files_played += 1
+        if not loop:
+            # Timed rather than from onEof2, which pjmedia calls on a thread of its own. The timer holds
+            # no pjsua2 object: a call wrapper must not outlive its call.
+            token, serial = c.token, c.files_played
+            self.timers.append((time.monotonic() + seconds, lambda: self._file_done(token, serial, path)))
+        return {"call": c.token, "seconds": seconds}
+
+    def _file_done(self, token: int, serial: int, path: str) -> None:
+        c = self.calls.get(token)
+        if c is not None and c.player is not None and c.files_played == serial:
+            self.events.emit("file_done", call=token, path=path)
+
+    def cmd_stop_file(self, cmd_id: Any, call: int | None = None) -> dict[str, Any]:
+        c = self._pick(call, lambda c: c.player is not None or c.tone_muted, "stop a file on")
+        self._stop_file(c)
+        if c.tone_muted:
+            c.tone_muted = False
+            if self.tonegen is not None and c.audio is not None:
+                self.tonegen.startTransmit(c.audio)
+        return {"call": c.token}
+
+    def _stop_file(self, c: PhoneCall) -> None:
+        if c.player is not None and c.audio is not None:
+            with contextlib.suppress(pj.Error):
+                c.player.stopTransmit(c.audio)
+        c.player = None
+
     def cmd_quit(self, cmd_id: Any) -> dict[str, Any]:
         self.stopping = True
         return {}
@@ -685,6 +775,7 @@ class PhoneApp:
         elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self.calls.pop(c.token, None)
             c.audio = None
+            c.player = None
             fields = {"call": c.token, "code": ci.lastStatusCode, "reason": ci.lastReason}
             if c.recorder is None:
                 self.events.emit("disconnected", recording=None, **fields)
@@ -709,8 +800,10 @@ class PhoneApp:
             c.audio = None
             return
         c.audio = audio
-        if self.tonegen is not None:
+        if self.tonegen is not None and not c.tone_muted:
             self.tonegen.startTransmit(audio)
+        if c.player is not None:
+            c.player.startTransmit(audio)
         if self.opts.record_dir is not None and c.recorder is None:
             c.recording = self.opts.record_dir / f"call-{c.token}.wav"
             c.recorder = pj.AudioMediaRecorder()

@@ -1,0 +1,1 @@
+"""Call forwarding and do-not-disturb per extension."""

@@ -1,0 +1,1 @@
+"""Voice menus (IVR): a greeting, keys that lead somewhere, direct dialling."""

@@ -1,0 +1,73 @@
+"""Voicemail follow-up in the brain: message-waiting lamps and e-mail.
+
+A mailbox that changes (a message left, heard, deleted) gets its lamp state sent
+to the edge at once, and new messages are e-mailed. A mail server that was down
+gets the messages on a later round, every few minutes; the edge is told every
+mailbox's state again after it starts (its memory starts empty).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+import sqlite_utils
+
+from firmware.apps.voicemail.mailer import MailError, deliver_pending
+from firmware.apps.voicemail.store import counts
+from firmware.edge.mwi import MwiError, notify_all_mwi, notify_mwi
+from firmware.edge.rpc import EdgeRpcError
+
+log = logging.getLogger("minipbx.voicemail")
+
+MAIL_ROUND_SECONDS = 300.0
+
+
+class MessageWaiting:
+    def __init__(self, db: sqlite_utils.Database, data_dir: Path, run_dir: Path, edge_addr: str, realm: str) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.run_dir = run_dir
+        self.edge_addr = edge_addr
+        self.realm = realm
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._mail_wanted = asyncio.Event()
+
+    def changed(self, mailbox: str) -> None:
+        """Called by apps (in the event loop) after a mailbox's messages changed."""
+        task = asyncio.get_running_loop().create_task(self._tell_edge(mailbox))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        self._mail_wanted.set()
+
+    async def _tell_edge(self, mailbox: str) -> None:
+        new, saved = counts(self.db, mailbox)
+        try:
+            await notify_mwi(self.run_dir, self.edge_addr, self.realm, mailbox, new, saved)
+        except (MwiError, EdgeRpcError) as exc:
+            log.warning("message-waiting for %s not sent: %s", mailbox, exc)
+
+    async def edge_started(self) -> None:
+        try:
+            told = await notify_all_mwi(self.run_dir, self.edge_addr, self.realm, self.db)
+            log.info("message-waiting state sent for %d mailbox(es)", told)
+        except EdgeRpcError as exc:
+            log.warning("message-waiting state not sent: %s", exc)
+
+    async def mail_rounds(self, stopping: asyncio.Event) -> None:
+        """E-mail new messages now when one arrives, and retry every few minutes."""
+        while not stopping.is_set():
+            try:
+                # A message deleted once e-mailed changes the lamp too.
+                sent = await deliver_pending(self.db, self.data_dir,
+                                             on_deleted=lambda message: self.changed(message.mailbox))
+                if sent:
+                    log.info("%d voicemail message(s) e-mailed", sent)
+            except MailError as exc:
+                log.warning("voicemail e-mail: %s (retrying later)", exc)
+            except Exception:
+                log.exception("voicemail e-mail round failed")
+            self._mail_wanted.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._mail_wanted.wait(), MAIL_ROUND_SECONDS)

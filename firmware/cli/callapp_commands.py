@@ -1,0 +1,294 @@
+"""`minipbx ringgroup|fwd|dnd|ivr ...`: ring groups, call forwarding, do-not-disturb and voice menus."""
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from typing import Any
+
+import sqlite_utils
+
+from firmware.apps.forwarding.config import (
+    WHICH,
+    Forwarding,
+    ForwardingError,
+    clear_forwarding,
+    get_forwarding,
+    parse_phone_target,
+    set_dnd,
+    set_forwarding,
+)
+from firmware.apps.ivr.config import (
+    IvrError,
+    Menu,
+    get_menu,
+    list_menus,
+    remove_menu,
+    remove_option,
+    set_menu,
+    set_option,
+)
+from firmware.apps.ringgroups.config import (
+    STRATEGIES,
+    RingGroup,
+    RingGroupError,
+    list_ring_groups,
+    remove_ring_group,
+    set_ring_group,
+)
+from firmware.cli.routing_commands import _table, _tell_brain
+from firmware.store.database import open_store
+
+CALLAPP_ERRORS = (RingGroupError, ForwardingError, IvrError)
+# How forwardings are spelled on the command line (no-answer) and in the store (no_answer).
+_FWD_WORDS = tuple(w.replace("_", "-") for w in WHICH)
+
+
+# ---- ring groups ---------------------------------------------------------------------------------
+def _members(text: str) -> list[str]:
+    return [m.strip() for m in text.split(",") if m.strip()]
+
+
+def _describe_group(group: RingGroup) -> str:
+    number = f" on {group.number}" if group.number else ""
+    step = f", {group.step_seconds} s each" if group.strategy != "all" else ""
+    return (f"ring group {group.name}{number}: {group.strategy}{step}, {group.timeout} s, then "
+            f"{group.no_answer or 'release'}; members {', '.join(group.members) or '(none)'}")
+
+
+def cmd_ringgroup_set(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    group = set_ring_group(
+        db, args.name, number=args.number, strategy=args.strategy, step_seconds=args.step, timeout=args.timeout,
+        no_answer=args.no_answer, pickup_group=args.pickup_group,
+        members=None if args.members is None else _members(args.members),
+    )
+    _tell_brain(args.data)
+    print(_describe_group(group))
+    return 0
+
+
+def cmd_ringgroup_list(args: argparse.Namespace) -> int:
+    groups = list_ring_groups(open_store(args.data))
+    if args.json:
+        print(json.dumps([asdict(g) for g in groups], indent=2))
+        return 0
+    if not groups:
+        print("no ring groups; add one with `minipbx ringgroup set NAME --members 101,102`")
+        return 0
+    _table([[g.name, g.number or "-", g.strategy, "-" if g.strategy == "all" else f"{g.step_seconds}s",
+             f"{g.timeout}s", g.no_answer or "release", g.pickup_group or "-", ",".join(g.members) or "-"]
+            for g in groups],
+           ["NAME", "NUMBER", "STRATEGY", "STEP", "TIMEOUT", "NO ANSWER", "PICKUP", "MEMBERS (in order)"])
+    return 0
+
+
+def cmd_ringgroup_remove(args: argparse.Namespace) -> int:
+    remove_ring_group(open_store(args.data), args.name)
+    _tell_brain(args.data)
+    print(f"ring group {args.name} removed")
+    return 0
+
+
+# ---- forwarding and do-not-disturb -----------------------------------------------------------
+def _describe_forwarding(fwd: Forwarding) -> list[str]:
+    lines = [f"extension {fwd.number}: do not disturb {'ON' if fwd.dnd else 'off'}"]
+    for which in WHICH:
+        target = getattr(fwd, which) or "-"
+        after = f" after {fwd.no_answer_seconds} s" if which == "no_answer" and fwd.no_answer else ""
+        lines.append(f"  {which.replace('_', '-'):13} {target}{after}")
+    return lines
+
+
+def _target(db: sqlite_utils.Database, text: str) -> str:
+    # Plain digits are what a user keys on the phone: an extension, or access code + outside number.
+    return parse_phone_target(db, text) if text.strip().isdigit() else text
+
+
+def cmd_fwd_show(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    if not db.execute("SELECT 1 FROM extensions WHERE number = ?", [args.number]).fetchone():
+        raise ForwardingError(f"extension {args.number} does not exist; see `ext list`")
+    print("\n".join(_describe_forwarding(get_forwarding(db, args.number))))
+    return 0
+
+
+def cmd_fwd_set(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    which = args.which.replace("-", "_")
+    changes: dict[str, object] = {which: _target(db, args.destination)}
+    if args.after is not None:
+        if which != "no_answer":
+            raise ForwardingError(f"--after {args.after} goes with no-answer forwarding (how long the phone rings "
+                                  f"first), not with {args.which}")
+        changes["no_answer_seconds"] = args.after
+    fwd = set_forwarding(db, args.number, **changes)
+    _tell_brain(args.data)
+    print("\n".join(_describe_forwarding(fwd)))
+    return 0
+
+
+def cmd_fwd_clear(args: argparse.Namespace) -> int:
+    fwd = clear_forwarding(open_store(args.data), args.number, args.which)
+    _tell_brain(args.data)
+    print("\n".join(_describe_forwarding(fwd)))
+    return 0
+
+
+def cmd_dnd(args: argparse.Namespace) -> int:
+    fwd = set_dnd(open_store(args.data), args.number, args.state == "on")
+    _tell_brain(args.data)
+    print(f"extension {fwd.number}: do not disturb {'ON' if fwd.dnd else 'off'}")
+    return 0
+
+
+# ---- voice menus ---------------------------------------------------------------------------------
+def _public_menu(menu: Menu) -> dict[str, object]:
+    """A menu as shown: the PIN's hash is never printed, only whether there is one."""
+    shown = asdict(menu)
+    shown["pin"] = bool(shown.pop("pin_hash"))
+    return shown
+
+
+def _describe_menu(menu: Menu) -> list[str]:
+    lines = [
+        f"voice menu {menu.name}",
+        f"  greeting      {menu.greeting or '-'}",
+        f"  language      {menu.language or 'system'}",
+        f"  timeout       {menu.timeout} s, {menu.max_invalid} wrong keys, then {menu.default_dest}",
+        f"  direct dial   {'yes' if menu.direct_dial else 'no'}",
+        f"  dial out      {menu.outside_cos or 'no'}{' (PIN)' if menu.outside_cos and menu.pin_hash else ''}",
+        f"  PIN           {'set' if menu.pin_hash else 'none'}",
+    ]
+    lines += [f"  key {key:9} {dest}" for key, dest in menu.options.items()] or ["  (no keys set)"]
+    return lines
+
+
+def cmd_ivr_set(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    pin = "" if args.no_pin else args.pin
+    menu = set_menu(db, args.name, greeting=args.greeting, timeout=args.timeout, max_invalid=args.max_invalid,
+                    default_dest=args.default, direct_dial=args.direct_dial, outside_cos=args.outside_cos, pin=pin,
+                    language=args.language)
+    _tell_brain(args.data)
+    print("\n".join(_describe_menu(menu)))
+    return 0
+
+
+def cmd_ivr_option(args: argparse.Namespace) -> int:
+    db = open_store(args.data)
+    if args.remove == (args.destination is not None):
+        raise IvrError(f"key {args.key} of menu {args.name}: give a destination (e.g. ext:101) or --remove"
+                       f"{', not both' if args.remove else ''}")
+    if args.remove:
+        remove_option(db, args.name, args.key)
+        print(f"voice menu {args.name}: key {args.key} removed")
+    else:
+        menu = set_option(db, args.name, args.key, args.destination)
+        print(f"voice menu {args.name}: key {args.key} -> {menu.options[args.key]}")
+    _tell_brain(args.data)
+    return 0
+
+
+def cmd_ivr_list(args: argparse.Namespace) -> int:
+    menus = list_menus(open_store(args.data))
+    if args.json:
+        print(json.dumps([_public_menu(m) for m in menus], indent=2))
+        return 0
+    if not menus:
+        print("no voice menus; add one with `minipbx ivr set NAME --greeting PROMPT`")
+        return 0
+    _table([[m.name, m.greeting or "-", m.default_dest, "yes" if m.direct_dial else "no", m.outside_cos or "-",
+             " ".join(f"{k}={d}" for k, d in m.options.items()) or "-"] for m in menus],
+           ["NAME", "GREETING", "DEFAULT", "DIRECT DIAL", "DIAL OUT", "KEYS"])
+    return 0
+
+
+def cmd_ivr_show(args: argparse.Namespace) -> int:
+    menu = get_menu(open_store(args.data), args.name)
+    if menu is None:
+        raise IvrError(f"voice menu {args.name} does not exist; see `ivr list`")
+    print("\n".join(_describe_menu(menu)))
+    return 0
+
+
+def cmd_ivr_remove(args: argparse.Namespace) -> int:
+    remove_menu(open_store(args.data), args.name)
+    _tell_brain(args.data)
+    print(f"voice menu {args.name} removed")
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    rg = sub.add_parser("ringgroup", help="ring groups: one number, several phones").add_subparsers(
+        dest="ringgroup_command", required=True)
+    rset = rg.add_parser("set", help="create a ring group or change it")
+    rset.add_argument("name")
+    rset.add_argument("--number", help="an internal number that rings the group ('' = none)")
+    rset.add_argument("--strategy", choices=STRATEGIES,
+                      help="all at once, linear (one by one) or cascade (one more every step)")
+    rset.add_argument("--step", type=int, help="seconds each member rings before the next (linear, cascade)")
+    rset.add_argument("--timeout", type=int, help="seconds before the no-answer destination")
+    rset.add_argument("--no-answer", help="destination when nobody answers, e.g. voicemail:101 ('' = release)")
+    rset.add_argument("--pickup-group", help="group for call pickup ('' = none)")
+    rset.add_argument("--members", help="in ringing order: 101,102,number:0171234567 ('' = none)")
+    rset.set_defaults(func=cmd_ringgroup_set)
+    rlist = rg.add_parser("list")
+    rlist.add_argument("--json", action="store_true")
+    rlist.set_defaults(func=cmd_ringgroup_list)
+    rrm = rg.add_parser("remove")
+    rrm.add_argument("name")
+    rrm.set_defaults(func=cmd_ringgroup_remove)
+
+    fwd = sub.add_parser("fwd", help="call forwarding of an extension").add_subparsers(
+        dest="fwd_command", required=True)
+    fshow = fwd.add_parser("show", help="forwarding and do-not-disturb of an extension")
+    fshow.add_argument("number")
+    fshow.set_defaults(func=cmd_fwd_show)
+    fset = fwd.add_parser("set", help="forward calls: always, when busy, when not answered, when no phone is on")
+    fset.add_argument("number")
+    fset.add_argument("which", choices=_FWD_WORDS)
+    fset.add_argument("destination", help="ext:N, number:DIGITS (with the access code), voicemail:N, or the "
+                                          "digits as keyed on the phone")
+    fset.add_argument("--after", type=int, help="no-answer: seconds the phone rings first (5-120)")
+    fset.set_defaults(func=cmd_fwd_set)
+    fclear = fwd.add_parser("clear", help="stop forwarding")
+    fclear.add_argument("number")
+    fclear.add_argument("which", choices=(*_FWD_WORDS, "all"))
+    fclear.set_defaults(func=cmd_fwd_clear)
+
+    dnd = sub.add_parser("dnd", help="do not disturb: the phone does not ring")
+    dnd.add_argument("number")
+    dnd.add_argument("state", choices=("on", "off"))
+    dnd.set_defaults(func=cmd_dnd)
+
+    ivr = sub.add_parser("ivr", help="voice menus").add_subparsers(dest="ivr_command", required=True)
+    iset = ivr.add_parser("set", help="create a voice menu or change it")
+    iset.add_argument("name")
+    iset.add_argument("--greeting", help="prompt played first ('' = none)")
+    iset.add_argument("--timeout", type=int, help="seconds to wait for a key after the greeting (1-60)")
+    iset.add_argument("--max-invalid", type=int, help="wrong keys or timeouts before the default (1-10)")
+    iset.add_argument("--default", help="where callers go after the timeout or too many wrong keys")
+    iset.add_argument("--direct-dial", action=argparse.BooleanOptionalAction, default=None,
+                      help="callers may key an extension number")
+    iset.add_argument("--outside-cos", help="class of service for dialling out from the menu ('' = none)")
+    pin = iset.add_mutually_exclusive_group()
+    pin.add_argument("--pin", help="PIN callers key before dialling out (4-10 digits)")
+    pin.add_argument("--no-pin", action="store_true", help="remove the PIN")
+    iset.add_argument("--language", help="en, de, or '' for the system language")
+    iset.set_defaults(func=cmd_ivr_set)
+    iopt = ivr.add_parser("option", help="where a key leads (or --remove)")
+    iopt.add_argument("name")
+    iopt.add_argument("key", help="0-9, * or #")
+    iopt.add_argument("destination", nargs="?", help="e.g. ext:101, group:sales, ivr:other, voicemail:101")
+    iopt.add_argument("--remove", action="store_true")
+    iopt.set_defaults(func=cmd_ivr_option)
+    ilist = ivr.add_parser("list")
+    ilist.add_argument("--json", action="store_true")
+    ilist.set_defaults(func=cmd_ivr_list)
+    ishow = ivr.add_parser("show")
+    ishow.add_argument("name")
+    ishow.set_defaults(func=cmd_ivr_show)
+    irm = ivr.add_parser("remove")
+    irm.add_argument("name")
+    irm.set_defaults(func=cmd_ivr_remove)

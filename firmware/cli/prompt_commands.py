@@ -1,0 +1,81 @@
+"""`minipbx prompt ...`: company greetings (custom prompts) and the system prompts."""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from firmware.prompts.build import build_prompts, summary
+from firmware.prompts.catalog import LANGUAGES
+from firmware.prompts.library import REPO_DIR, PromptError, find_system_dir
+from firmware.prompts.upload import import_audio, list_prompts, remove_prompt
+from firmware.store.database import open_store
+
+PROMPT_ERRORS = (PromptError,)
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def cmd_prompt_list(args: argparse.Namespace) -> int:
+    prompts = list_prompts(open_store(args.data))
+    if args.json:
+        print(json.dumps([p.public() for p in prompts], indent=2))
+        return 0
+    if not prompts:
+        print("no company greetings; add one with `minipbx prompt upload NAME FILE`")
+        return 0
+    _table([[p.name, f"{p.seconds:.1f}", p.source, p.created_at] for p in prompts],
+           ["NAME", "SECONDS", "SOURCE", "CREATED (UTC)"])
+    return 0
+
+
+def cmd_prompt_upload(args: argparse.Namespace) -> int:
+    prompt = import_audio(open_store(args.data), args.data, args.name, args.file)
+    print(f"prompt {prompt.name}: {prompt.seconds:.1f} s from {args.file}")
+    return 0
+
+
+def cmd_prompt_remove(args: argparse.Namespace) -> int:
+    remove_prompt(open_store(args.data), args.data, args.name)
+    print(f"prompt {args.name} removed")
+    return 0
+
+
+def cmd_prompt_build(args: argparse.Namespace) -> int:
+    out: Path | None = args.out
+    if out is None:
+        try:
+            out = find_system_dir()
+        except PromptError:
+            out = REPO_DIR
+    started = time.monotonic()
+    results = build_prompts(out, args.lang or LANGUAGES)
+    print(summary(results, out, time.monotonic() - started))
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    prompt = sub.add_parser("prompt", help="company greetings and the system prompts").add_subparsers(
+        dest="prompt_command", required=True)
+    lst = prompt.add_parser("list", help="company greetings (uploaded or recorded from a phone)")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_prompt_list)
+    up = prompt.add_parser("upload", help="add or replace a company greeting from an audio file")
+    up.add_argument("name", help="1-40 letters, digits, '-' or '_' (e.g. welcome-day)")
+    up.add_argument("file", type=Path, help="WAV, MP3, OGG or FLAC; converted to 8 kHz mono")
+    up.set_defaults(func=cmd_prompt_upload)
+    rm = prompt.add_parser("remove", help="delete a company greeting no voice menu uses")
+    rm.add_argument("name")
+    rm.set_defaults(func=cmd_prompt_remove)
+    build = prompt.add_parser("build", help="speak the system prompts again (espeak-ng)")
+    build.add_argument("--out", type=Path,
+                       help="folder of the system prompts (default: where the PBX finds them, "
+                            "$MINIPBX_PROMPTS or build/prompts)")
+    build.add_argument("--lang", action="append", choices=LANGUAGES, help="a language (repeatable; default: all)")
+    build.set_defaults(func=cmd_prompt_build)

@@ -1,0 +1,108 @@
+"""`minipbx voicemail show|pin|email|list`: mailboxes from the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+from typing import Any
+
+from firmware.apps.voicemail.mailer import MailError
+from firmware.apps.voicemail.store import FOLDERS, MailboxError, counts, mailbox, messages, set_email, set_pin
+from firmware.pins.guard import PinError, check_pin_format
+from firmware.store.database import open_store
+
+VOICEMAIL_ERRORS = (MailboxError, MailError, PinError)
+PIN_DIGITS = 6
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def generate_pin() -> str:
+    """A random PIN that check_pin_format accepts (not repeated or consecutive digits)."""
+    while True:
+        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+        try:
+            return check_pin_format(pin)
+        except PinError:
+            continue
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    db = open_store(args.data, create=False)
+    box = mailbox(db, args.number)
+    new, saved = counts(db, args.number)
+    print(f"mailbox {box.number}: {new} new, {saved} saved")
+    print(f"PIN: {'set' if box.has_pin else 'not set (no listening from other phones)'}")
+    if box.email:
+        how = "audio attached" if box.attach else "without audio"
+        after = ", deleted after e-mail" if box.delete_after_email else ""
+        print(f"e-mail: {box.email} ({how}{after})")
+    else:
+        print("e-mail: none")
+    return 0
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    db = open_store(args.data, create=False)
+    pin = args.pin if args.pin is not None else generate_pin()
+    set_pin(db, args.number, pin)
+    print(f"mailbox {args.number}: PIN set")
+    if args.pin is None:
+        print(f"PIN {pin}  (shown once)")
+    return 0
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    db = open_store(args.data, create=False)
+    box = set_email(db, args.number, args.address, attach=not args.no_attach,
+                    delete_after_email=args.delete_after_email)
+    if not box.email:
+        print(f"mailbox {box.number}: no e-mail")
+        return 0
+    how = "audio attached" if box.attach else "without audio"
+    after = ", deleted after e-mail" if box.delete_after_email else ""
+    print(f"mailbox {box.number}: new messages e-mailed to {box.email} ({how}{after})")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    db = open_store(args.data, create=False)
+    mailbox(db, args.number)
+    found = [m for folder in FOLDERS for m in messages(db, args.number, folder)]
+    if args.json:
+        print(json.dumps([{**m.__dict__, "received_at": m.received_at.isoformat()} for m in found], indent=2))
+        return 0
+    if not found:
+        print(f"mailbox {args.number}: no messages")
+        return 0
+    _table([[m.id, m.folder, m.received_at.strftime("%Y-%m-%d %H:%M"), m.caller or "unknown", m.caller_name,
+             f"{round(m.seconds)}s", "yes" if m.emailed else "no"] for m in found],
+           ["ID", "FOLDER", "RECEIVED (UTC)", "FROM", "NAME", "LENGTH", "E-MAILED"])
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    vm = sub.add_parser("voicemail", help="mailboxes: PIN, e-mail delivery, messages").add_subparsers(
+        dest="voicemail_command", required=True)
+    show = vm.add_parser("show", help="a mailbox's messages, PIN and e-mail")
+    show.add_argument("number")
+    show.set_defaults(func=cmd_show)
+    pin = vm.add_parser("pin", help="set the PIN for listening from another phone")
+    pin.add_argument("number")
+    pin.add_argument("pin", nargs="?", help=f"4-10 digits (default: a random {PIN_DIGITS}-digit PIN, shown once)")
+    pin.set_defaults(func=cmd_pin)
+    email = vm.add_parser("email", help="e-mail new messages to an address ('' = stop)")
+    email.add_argument("number")
+    email.add_argument("address")
+    email.add_argument("--no-attach", action="store_true", help="only tell; leave the audio out of the e-mail")
+    email.add_argument("--delete-after-email", action="store_true",
+                       help="delete each message once it has been e-mailed")
+    email.set_defaults(func=cmd_email)
+    lst = vm.add_parser("list", help="a mailbox's messages, new then saved")
+    lst.add_argument("number")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_list)

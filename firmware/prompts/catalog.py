@@ -1,0 +1,116 @@
+"""The system prompts: what each one says, in every language callers can choose.
+
+Call applications name prompts (`welcome`, `enter-pin`, ...); `build` speaks each text
+with espeak-ng into `<lang>/<name>.wav`. Numbers are spoken from their digits string
+("21"), so espeak says them the way the language does ("twenty-one", "einundzwanzig").
+
+Sentences that end in a key press name the key the way phones label it: "hash" /
+"Raute" for #, "star" / "Stern" for *.
+
+This module is the standard library only: flash.sh runs the build on the build host
+with the system Python, without the firmware's dependencies.
+"""
+from __future__ import annotations
+
+LANGUAGES = ("en", "de")
+# espeak-ng voice per language (`espeak-ng --voices=de` lists what is installed).
+VOICES = {"en": "en", "de": "de"}
+
+# name -> (English, German)
+_SENTENCES: dict[str, tuple[str, str]] = {
+    "welcome": ("Welcome.", "Willkommen."),
+    "please-hold": ("Please hold.", "Bitte warten Sie."),
+    "not-available": ("The person you are calling is not available.",
+                      "Der gewünschte Gesprächspartner ist nicht erreichbar."),
+    "busy": ("The person you are calling is busy.", "Der gewünschte Gesprächspartner telefoniert gerade."),
+    "leave-message": ("Please leave a message after the tone. When you are finished, hang up or press hash.",
+                      "Bitte hinterlassen Sie nach dem Signalton eine Nachricht. Wenn Sie fertig sind, "
+                      "legen Sie auf oder drücken Sie Raute."),
+    "extension": ("Extension", "Nebenstelle"),
+    "invalid": ("That is not a valid choice.", "Diese Auswahl ist ungültig."),
+    "goodbye": ("Goodbye.", "Auf Wiederhören."),
+    "enter-mailbox": ("Please enter your mailbox number, then hash.",
+                      "Bitte geben Sie Ihre Mailboxnummer ein, dann Raute."),
+    "enter-pin": ("Please enter your PIN, then hash.", "Bitte geben Sie Ihre PIN ein, dann Raute."),
+    "wrong-pin": ("That PIN is not correct.", "Diese PIN ist nicht richtig."),
+    "locked-out": ("Too many wrong attempts. Please try again later.",
+                   "Zu viele falsche Versuche. Bitte versuchen Sie es später noch einmal."),
+    "you-have": ("You have", "Sie haben"),
+    "new-message": ("new message", "neue Nachricht"),
+    "new-messages": ("new messages", "neue Nachrichten"),
+    "saved-message": ("saved message", "gespeicherte Nachricht"),
+    "saved-messages": ("saved messages", "gespeicherte Nachrichten"),
+    # "1 new message" reads "eins neue Nachricht" in German: these say the count too.
+    "one-new-message": ("one new message", "eine neue Nachricht"),
+    "one-saved-message": ("one saved message", "eine gespeicherte Nachricht"),
+    "no-messages": ("You have no messages.", "Sie haben keine Nachrichten."),
+    "vm-main-menu": ("To listen to new messages press 1, saved messages press 2, to change your greetings "
+                     "press 0, to change your PIN press 9.",
+                     "Für neue Nachrichten drücken Sie die 1, für gespeicherte Nachrichten die 2, um Ihre "
+                     "Ansagen zu ändern die 0, um Ihre PIN zu ändern die 9."),
+    "vm-message-options": ("To replay press 1, to save press 2, to delete press 3, to forward it to another "
+                           "mailbox press 4, for the next message press 6, to go back press star.",
+                           "Zum Wiederholen drücken Sie die 1, zum Speichern die 2, zum Löschen die 3, zum "
+                           "Weiterleiten an eine andere Mailbox die 4, für die nächste Nachricht die 6, "
+                           "zurück mit Stern."),
+    "vm-greetings-menu": ("To record your unavailable greeting press 1, your busy greeting press 2, your name "
+                          "press 3. To go back press star.",
+                          "Um Ihre Ansage für Abwesenheit aufzunehmen, drücken Sie die 1, Ihre Ansage für "
+                          "besetzt die 2, Ihren Namen die 3. Zurück mit Stern."),
+    "message-saved": ("Message saved.", "Nachricht gespeichert."),
+    "message-deleted": ("Message deleted.", "Nachricht gelöscht."),
+    "message-forwarded": ("Message forwarded.", "Nachricht weitergeleitet."),
+    "enter-forward-mailbox": ("Please enter the mailbox number to forward to, then hash.",
+                              "Bitte geben Sie die Mailboxnummer ein, an die die Nachricht gehen soll, "
+                              "dann Raute."),
+    "no-more-messages": ("There are no more messages.", "Es gibt keine weiteren Nachrichten."),
+    "record-after-tone": ("Record after the tone. Press hash when you are finished.",
+                          "Sprechen Sie nach dem Signalton. Drücken Sie Raute, wenn Sie fertig sind."),
+    "review-recording": ("To keep it press 1, to listen to it press 2, to record again press 3.",
+                         "Zum Behalten drücken Sie die 1, zum Anhören die 2, zum neu Aufnehmen die 3."),
+    "recording-kept": ("Your recording has been saved.", "Ihre Aufnahme wurde gespeichert."),
+    "recording-too-short": ("The recording was too short or silent.",
+                            "Die Aufnahme war zu kurz oder ohne Ton."),
+    "cannot-record": ("Sorry, no message can be recorded at the moment.",
+                      "Leider kann im Moment keine Nachricht aufgenommen werden."),
+    "new-pin": ("Please enter a new PIN of four to ten digits, then hash.",
+                "Bitte geben Sie eine neue PIN mit vier bis zehn Ziffern ein, dann Raute."),
+    "pin-changed": ("Your PIN has been changed.", "Ihre PIN wurde geändert."),
+    "pin-too-simple": ("That PIN is too simple. Please choose another one.",
+                       "Diese PIN ist zu einfach. Bitte wählen Sie eine andere."),
+    "forwarding-on": ("Call forwarding is on.", "Die Rufumleitung ist eingeschaltet."),
+    "forwarding-off": ("Call forwarding is off.", "Die Rufumleitung ist ausgeschaltet."),
+    "dnd-on": ("Do not disturb is on.", "Bitte nicht stören ist eingeschaltet."),
+    "dnd-off": ("Do not disturb is off.", "Bitte nicht stören ist ausgeschaltet."),
+    "enter-number": ("Please enter the number, then hash.", "Bitte geben Sie die Nummer ein, dann Raute."),
+    "not-allowed": ("This call is not allowed.", "Dieser Anruf ist nicht erlaubt."),
+    "enter-greeting-number": ("Please enter the greeting number, then hash.",
+                              "Bitte geben Sie die Nummer der Ansage ein, dann Raute."),
+    "caller-number": ("You are caller number", "Sie sind Anrufer Nummer"),
+    "mailbox": ("Mailbox", "Mailbox"),
+    "message": ("Message", "Nachricht"),
+    "from": ("from", "von"),
+    "unknown-caller": ("an unknown caller", "einem unbekannten Anrufer"),
+    "number-unavailable": ("The number you have dialled is not available.",
+                           "Die gewählte Rufnummer ist nicht erreichbar."),
+}
+
+# The keys * and #, spoken as their names on the keypad.
+_KEYS: dict[str, tuple[str, str]] = {"star": ("star", "Stern"), "hash": ("hash", "Raute")}
+
+
+def _catalog() -> dict[str, dict[str, str]]:
+    catalog: dict[str, dict[str, str]] = {}
+    for index, lang in enumerate(LANGUAGES):
+        texts = {name: pair[index] for name, pair in _SENTENCES.items()}
+        texts.update({f"num-{n}": str(n) for n in range(100)})
+        texts.update({f"digit-{d}": str(d) for d in range(10)})
+        texts.update({f"digit-{key}": pair[index] for key, pair in _KEYS.items()})
+        catalog[lang] = texts
+    return catalog
+
+
+# language -> prompt name -> text
+PROMPTS: dict[str, dict[str, str]] = _catalog()
+# Every system prompt name, the same in every language.
+NAMES: tuple[str, ...] = tuple(PROMPTS[LANGUAGES[0]])
