@@ -33,6 +33,8 @@ class MessageWaiting:
         self.realm = realm
         self._tasks: set[asyncio.Task[None]] = set()
         self._mail_wanted = asyncio.Event()
+        # One edge update at a time per mailbox (each is two kamcmd runs), in the order asked.
+        self._edge_locks: dict[str, asyncio.Lock] = {}
 
     def changed(self, mailbox: str) -> None:
         """Called by apps (in the event loop) after a mailbox's messages changed."""
@@ -42,11 +44,15 @@ class MessageWaiting:
         self._mail_wanted.set()
 
     async def _tell_edge(self, mailbox: str) -> None:
-        new, saved = counts(self.db, mailbox)
-        try:
-            await notify_mwi(self.run_dir, self.edge_addr, self.realm, mailbox, new, saved)
-        except (MwiError, EdgeRpcError) as exc:
-            log.warning("message-waiting for %s not sent: %s", mailbox, exc)
+        # Two changes close together (a message left, then deleted once e-mailed) must not
+        # overtake each other: the lamp would stay as the older one left it. Under the lock,
+        # the last update reads the latest counts and goes out last.
+        async with self._edge_locks.setdefault(mailbox, asyncio.Lock()):
+            new, saved = counts(self.db, mailbox)
+            try:
+                await notify_mwi(self.run_dir, self.edge_addr, self.realm, mailbox, new, saved)
+            except (MwiError, EdgeRpcError) as exc:
+                log.warning("message-waiting for %s not sent: %s", mailbox, exc)
 
     async def edge_started(self) -> None:
         try:

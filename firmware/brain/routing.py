@@ -204,4 +204,8 @@ class Router:
                           str(get_setting(self.db, "company_number"))):
             if candidate:
                 return str(candidate)
+        if extension is None:
+            # An outside caller sent out again (a menu, a ring group member's mobile): their number
+            # is not ours to present; the line's own account number is.
+            return trunk.username or number
         return number

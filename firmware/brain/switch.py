@@ -211,7 +211,7 @@ class Switch:
             self._refuse(call, 480, "Temporarily Unavailable", str(exc))
             return
         if nxt.route:
-            call.route = nxt.route
+            self._trail(call, nxt.route)
         kind, target = destination.kind, destination.target
         if kind == "hangup":
             self._refuse(call, 480, "Temporarily Unavailable", f"destination hangup ({call.route})")
@@ -241,6 +241,14 @@ class Switch:
         else:
             self._start_app(call, str(destination))
 
+    @staticmethod
+    def _trail(call: Call, step: str) -> None:
+        """The CDR's route says every step the call took: the trunk route, the menu key, the fallback."""
+        if not call.route:
+            call.route = step
+        elif not call.route.endswith(step):
+            call.route = f"{call.route}; {step}"
+
     def _start_task(self, call: Call, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         # The loop keeps only weak references to tasks.
@@ -258,7 +266,7 @@ class Switch:
                 first = call.visited[0] if call.visited else number
                 log.warning("call %s: forwarding loop via %s; to voicemail of %s", call.id,
                             " -> ".join([*call.visited, number]), first)
-                call.route = f"forwarding loop ({' -> '.join([*call.visited, number])})"
+                self._trail(call, f"forwarding loop ({' -> '.join([*call.visited, number])})")
                 self._start_app(call, f"voicemail:{first}")
                 return
             call.visited.append(number)
@@ -309,7 +317,7 @@ class Switch:
 
         def fail(why: str, code: int) -> None:
             if group.no_answer:
-                call.route = f"ring group {name} {why.replace('_', ' ')}"
+                self._trail(call, f"ring group {name} {why.replace('_', ' ')}")
                 self.go(call, Next(group.no_answer))
             else:
                 self._default_fail(call)(why, code)
@@ -546,13 +554,13 @@ class Switch:
         if not call.a_alive:
             return
         if found is None:
-            call.route = f"icm {name}: nobody found"
+            self._trail(call, f"icm {name}: nobody found")
             self.go(call, Next(icm.fallback))
             return
-        call.route = f"icm {name}: {found.extension} from {found.source}"
+        self._trail(call, f"icm {name}: {found.extension} from {found.source}")
 
         def fall_through(why: str, code: int) -> None:
-            call.route = f"icm {name}: {found.extension} {why.replace('_', ' ')}"
+            self._trail(call, f"icm {name}: {found.extension} {why.replace('_', ' ')}")
             call.answered_by_candidate = None
             self.go(call, Next(icm.fallback))
 

@@ -1,4 +1,7 @@
-"""`minipbx ringgroup|fwd|dnd|ivr ...`: ring groups, call forwarding, do-not-disturb and voice menus."""
+"""`minipbx ringgroup|fwd|dnd|ivr ...`: ring groups, call forwarding, do-not-disturb and voice menus.
+
+The brain reads these tables for each call, so a change applies to the next call
+without telling the running PBX anything."""
 from __future__ import annotations
 
 import argparse
@@ -36,7 +39,7 @@ from firmware.apps.ringgroups.config import (
     remove_ring_group,
     set_ring_group,
 )
-from firmware.cli.routing_commands import _table, _tell_brain
+from firmware.cli.routing_commands import _table
 from firmware.store.database import open_store
 
 CALLAPP_ERRORS = (RingGroupError, ForwardingError, IvrError)
@@ -63,7 +66,6 @@ def cmd_ringgroup_set(args: argparse.Namespace) -> int:
         no_answer=args.no_answer, pickup_group=args.pickup_group,
         members=None if args.members is None else _members(args.members),
     )
-    _tell_brain(args.data)
     print(_describe_group(group))
     return 0
 
@@ -85,7 +87,6 @@ def cmd_ringgroup_list(args: argparse.Namespace) -> int:
 
 def cmd_ringgroup_remove(args: argparse.Namespace) -> int:
     remove_ring_group(open_store(args.data), args.name)
-    _tell_brain(args.data)
     print(f"ring group {args.name} removed")
     return 0
 
@@ -123,21 +124,18 @@ def cmd_fwd_set(args: argparse.Namespace) -> int:
                                   f"first), not with {args.which}")
         changes["no_answer_seconds"] = args.after
     fwd = set_forwarding(db, args.number, **changes)
-    _tell_brain(args.data)
     print("\n".join(_describe_forwarding(fwd)))
     return 0
 
 
 def cmd_fwd_clear(args: argparse.Namespace) -> int:
     fwd = clear_forwarding(open_store(args.data), args.number, args.which)
-    _tell_brain(args.data)
     print("\n".join(_describe_forwarding(fwd)))
     return 0
 
 
 def cmd_dnd(args: argparse.Namespace) -> int:
     fwd = set_dnd(open_store(args.data), args.number, args.state == "on")
-    _tell_brain(args.data)
     print(f"extension {fwd.number}: do not disturb {'ON' if fwd.dnd else 'off'}")
     return 0
 
@@ -170,7 +168,6 @@ def cmd_ivr_set(args: argparse.Namespace) -> int:
     menu = set_menu(db, args.name, greeting=args.greeting, timeout=args.timeout, max_invalid=args.max_invalid,
                     default_dest=args.default, direct_dial=args.direct_dial, outside_cos=args.outside_cos, pin=pin,
                     language=args.language)
-    _tell_brain(args.data)
     print("\n".join(_describe_menu(menu)))
     return 0
 
@@ -186,7 +183,6 @@ def cmd_ivr_option(args: argparse.Namespace) -> int:
     else:
         menu = set_option(db, args.name, args.key, args.destination)
         print(f"voice menu {args.name}: key {args.key} -> {menu.options[args.key]}")
-    _tell_brain(args.data)
     return 0
 
 
@@ -214,7 +210,6 @@ def cmd_ivr_show(args: argparse.Namespace) -> int:
 
 def cmd_ivr_remove(args: argparse.Namespace) -> int:
     remove_menu(open_store(args.data), args.name)
-    _tell_brain(args.data)
     print(f"voice menu {args.name} removed")
     return 0
 

@@ -259,7 +259,8 @@ def add_parsers(sub: Any) -> None:
         dest="route_command", required=True)
     rset = route.add_parser("set", help="destination for calls on a trunk (per number and mode)")
     rset.add_argument("trunk")
-    rset.add_argument("destination", help="ext:NUMBER or hangup")
+    rset.add_argument("destination", help="ext:N, group:NAME, ivr:NAME, voicemail:N, vmaccess, number:DIGITS, "
+                                          "icm:NAME or hangup")
     rset.add_argument("--did", default="", help="the dialled number (default: any)")
     rset.add_argument("--mode", default="*", help="day, lunch, break, night, holiday, or * (every mode)")
     rset.set_defaults(func=cmd_route_set)
@@ -268,7 +269,7 @@ def add_parsers(sub: Any) -> None:
         caller = route.add_parser(name, help=helptext)
         caller.add_argument("number")
         if name == "vip":
-            caller.add_argument("destination", help="ext:NUMBER")
+            caller.add_argument("destination", help="where the caller goes: ext:N, group:NAME, ivr:NAME, ...")
         caller.add_argument("--note")
         caller.set_defaults(func=cmd_route_caller, list="blocked" if name == "block" else "vip",
                             **({"destination": ""} if name == "block" else {}))

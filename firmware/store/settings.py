@@ -84,7 +84,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("prompt_max_seconds", "300", "longest company greeting (upload or recording)", _int_range(5, 3600),
                 "a whole number of seconds 5-3600"),
         Setting("min_free_mb", "50", "free space kept on the data partition; below it no message or greeting "
-                "is recorded", _int_range(1, 100000), "a whole number of MiB 1-100000"),
+                "is recorded", _int_range(1, 100_000_000), "a whole number of MiB 1-100000000"),
         Setting("smtp_host", "", "mail server for voicemail e-mail ('' = no e-mail)", str, "a host name or address"),
         Setting("smtp_port", "25", "mail server port", _int_range(1, 65535), "a port 1-65535"),
         Setting("smtp_security", "starttls", "how to secure the mail connection",

@@ -251,6 +251,7 @@ def find_clip(wav: AudioSource, clip: AudioSource, *, min_share: float = 0.8) ->
     order, each where the clip's own timing puts it (give or take PIECE_SLACK_S). Pieces make it
     robust against the frames a jitter buffer drops or repeats on a loaded machine; the share
     tells apart prompts that begin with the same words ("Call forwarding is on" / "... off").
+    A clip heard more than once is found where it was first heard in full (by `min_share`).
     Both must have the same sample rate."""
     audio, reference = _audio(wav), _audio(clip)
     if audio.rate != reference.rate:
@@ -261,16 +262,26 @@ def find_clip(wav: AudioSource, clip: AudioSource, *, min_share: float = 0.8) ->
     pieces = [(start, p) for start, p in pieces if 10.0 * np.log10(np.mean(p * p) + 1e-20) > FLOOR_DBFS + 10.0]
     if not pieces or len(x) < len(reference.samples):
         return None
-    found: list[tuple[float, float]] = []   # (clip start implied by the piece, similarity)
+    # Every clip start each piece implies, sorted: a clip heard twice ("wrong PIN" after each
+    # try) has its pieces in two places, and the best match of a piece may be in either.
+    begins: list[FloatArray] = []
     for start, piece in pieces:
-        similarity = _similarity(x, piece)
-        best = int(np.argmax(similarity))
-        found.append(((best - start) / audio.rate, float(similarity[best])))
-    good = [begin for begin, sim in found if sim >= PIECE_SIMILARITY]
-    if not good:
-        return None
-    begin = float(np.median(good))
-    matched = sum(1 for b, sim in found if sim >= PIECE_SIMILARITY and abs(b - begin) <= PIECE_SLACK_S)
-    if matched < min_share * len(pieces):
-        return None
-    return max(0.0, begin)
+        hits = np.flatnonzero(_similarity(x, piece) >= PIECE_SIMILARITY)
+        begins.append(np.sort((hits - start) / audio.rate))
+    # Candidate starts, earliest first: the first one enough pieces agree on is where the clip was heard.
+    for candidate in np.unique(np.round(np.concatenate(begins), 2)):
+        near = [b[i] for b in begins
+                if (i := _nearest(b, candidate)) >= 0 and abs(b[i] - candidate) <= PIECE_SLACK_S]
+        if len(near) >= min_share * len(pieces):
+            return max(0.0, float(np.median(near)))
+    return None
+
+
+def _nearest(sorted_values: FloatArray, value: float) -> int:
+    """Index of the value in `sorted_values` closest to `value`, -1 if there is none."""
+    if not sorted_values.size:
+        return -1
+    i = int(np.searchsorted(sorted_values, value))
+    if i == sorted_values.size or (i > 0 and value - sorted_values[i - 1] <= sorted_values[i] - value):
+        return i - 1
+    return i

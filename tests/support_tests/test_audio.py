@@ -12,6 +12,7 @@ from tests.support.audio import (
     Audio,
     block_power,
     dominant_frequency,
+    find_clip,
     goertzel_power,
     has_tone,
     load_wav,
@@ -150,3 +151,18 @@ def test_empty_file(tmp_path: Path) -> None:
     assert tone_segments(path, 600) == []
     assert rms_dbfs(path) == float("-inf")
     assert dominant_frequency(path) is None
+
+
+def test_a_clip_heard_twice_is_found_where_it_was_first_heard() -> None:
+    # Speech stands in as noise: every 200 ms piece of it is unlike every other.
+    clip = noise(1.5, -20, seed=7)
+    other = noise(1.5, -20, seed=8)
+    recording = np.concatenate([silence(1.0, RATE), clip, silence(0.5, RATE), other, silence(0.7, RATE), clip,
+                                silence(0.3, RATE)])
+    found = find_clip(Audio(recording, RATE), Audio(clip, RATE))
+    assert found is not None and abs(found - 1.0) < 0.01
+    # Only its second half was heard first, the whole of it later: the later one counts.
+    cut = np.concatenate([clip[len(clip) // 2:], silence(1.0, RATE), clip])
+    found = find_clip(Audio(cut, RATE), Audio(clip, RATE))
+    assert found is not None and abs(found - (0.75 + 1.0)) < 0.01
+    assert find_clip(Audio(recording, RATE), Audio(noise(1.5, -20, seed=9), RATE)) is None

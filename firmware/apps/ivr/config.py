@@ -8,6 +8,7 @@ if one is set), within that class of service.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -23,6 +24,8 @@ KEYS = tuple("0123456789*#")
 LANGUAGES = ("", "en", "de")
 TIMEOUT_SECONDS = (1, 60)
 MAX_INVALID = (1, 10)
+# Company greetings recorded from a phone (*58 N, firmware/apps/phone_features.py).
+_PHONE_SLOT = re.compile(r"greeting[0-9]{1,2}")
 
 
 class IvrError(ValueError):
@@ -163,11 +166,12 @@ def _check_greeting(db: sqlite_utils.Database, greeting: str) -> str:
     greeting = greeting.strip()
     if not greeting or db.execute("SELECT 1 FROM custom_prompts WHERE name = ?", [greeting]).fetchone():
         return greeting
-    # A name that is neither would leave callers with the plain "welcome": say so now.
-    if greeting not in SYSTEM_PROMPTS:
+    # A misspelt name would leave callers with the plain "welcome": say so now. Slots that a
+    # phone records with *58 (greeting1, greeting2, ...) may be named before they are recorded.
+    if greeting not in SYSTEM_PROMPTS and not _PHONE_SLOT.fullmatch(greeting):
         raise IvrError(f"greeting {greeting!r} is not accepted; use the name of a recorded or system prompt "
                        "(uploaded ones: `prompt list`; upload a company greeting first with `prompt upload NAME FILE`; "
-                       "system prompts: e.g. welcome), or '' for none")
+                       "system prompts: e.g. welcome; greetingN: the one recorded with *58 N), or '' for none")
     return greeting
 
 

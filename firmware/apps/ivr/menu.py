@@ -64,7 +64,9 @@ async def run_menu(ctx: AppContext, session: Session, name: str) -> Next | None:
         if key.isdigit() and _may_start_number(ctx, plan, key, menu):
             number = await _more_digits(session, ctx, plan, key)
         if len(number) == 1 and number in menu.options:
-            return Next(menu.options[number], route=f"ivr {name}: key {number}")
+            # An outside number on a key goes out within the menu's class of service, if it has one
+            # (else the installer's: they chose the number).
+            return Next(menu.options[number], profile=menu.outside_cos, route=f"ivr {name}: key {number}")
         if len(number) > 1:
             nxt = _direct(ctx, menu, plan, number)
             if nxt is not None and nxt.destination.startswith("number:") and menu.pin_hash:

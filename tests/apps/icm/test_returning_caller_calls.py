@@ -48,7 +48,7 @@ def test_returning_caller_reaches_the_last_employee_then_falls_through(
     customer.wait("disconnected")
     row = pbx.wait_cdr(2)[-1]
     assert (row["caller"], row["answered_by"]) == (CUSTOMER, "202")
-    assert row["route"] == "icm back: 202 from cdr"
+    assert row["route"] == "route prov/any/*; icm back: 202 from cdr"
 
     # Anna does not answer within 5 s: reception gets the call, never a dead end.
     customer.call(f"sip:{DID}@{provider.registrar}")
@@ -79,7 +79,7 @@ def test_new_caller_goes_to_the_fallback_and_the_crm_names_a_manager(
     stranger.hangup()
     assert crm.requests and crm.requests[0][0].endswith("/5550005")
     row = pbx.wait_cdr(1)[-1]
-    assert row["route"].startswith("icm back: 103 from http://127.0.0.1")
+    assert "; icm back: 103 from http://127.0.0.1" in row["route"]
 
     # A CRM that knows nobody and no call history: the fallback, at once.
     _cli(pbx, "icm", "set", "back", "--source", crm.url("missing"), "cdr")
@@ -87,4 +87,4 @@ def test_new_caller_goes_to_the_fallback_and_the_crm_names_a_manager(
     reception.wait("incoming", timeout=5)
     stranger.hangup()
     row = pbx.wait_cdr(2)[-1]
-    assert row["route"].startswith("icm back: nobody found")
+    assert row["route"].endswith("; icm back: nobody found")
