@@ -17,5 +17,3 @@ class AppContext:
     prompts: PromptLibrary
     # A mailbox's messages changed: the brain updates message-waiting lamps and sends e-mail.
     mailbox_changed: Callable[[str], None]
-    # Is the extension free to take a call now (not talking, not ringing)?
-    extension_free: Callable[[str], bool]

@@ -64,14 +64,19 @@ def _p(ctx: AppContext, session: Session, *names: str) -> list[Path]:
 
 
 def _extension(session: Session) -> str:
-    # Feature codes act on the extension the phone is registered as, never on a claimed number.
+    # Feature codes act on the extension the phone is registered as, never on a claimed number
+    # (the router refuses them from unauthenticated callers).
     return session.info.auth_user
+
+
+async def _confirm(ctx: AppContext, session: Session, change: str, prompt: str) -> None:
+    """The change goes in the call record, and the user hears it said."""
+    session.note("feature", change)
+    await session.play(_p(ctx, session, prompt), interruptible=False)
 
 
 async def _forward(ctx: AppContext, session: Session, which: str, digits: str) -> Next | None:
     number = _extension(session)
-    if not number:
-        return Next("hangup")
     if not digits:
         await session.play(_p(ctx, session, "enter-number"))
         digits = await session.digits(max_digits=24, first_timeout=KEY_SECONDS)
@@ -83,28 +88,21 @@ async def _forward(ctx: AppContext, session: Session, which: str, digits: str) -
         session.note("feature", f"forwarding {which} refused: {exc}")
         await session.play(_p(ctx, session, "invalid"), interruptible=False)
         return None
-    session.note("feature", f"forwarding {which.replace('_', ' ')} to {target}")
-    await session.play(_p(ctx, session, "forwarding-on"), interruptible=False)
+    await _confirm(ctx, session, f"forwarding {which.replace('_', ' ')} to {target}", "forwarding-on")
     return None
 
 
 async def _cancel(ctx: AppContext, session: Session, which: str) -> Next | None:
     number = _extension(session)
-    if not number:
-        return Next("hangup")
     clear_forwarding(ctx.db, number, which)
-    session.note("feature", f"forwarding {which.replace('_', ' ')} off")
-    await session.play(_p(ctx, session, "forwarding-off"), interruptible=False)
+    await _confirm(ctx, session, f"forwarding {which.replace('_', ' ')} off", "forwarding-off")
     return None
 
 
 async def _dnd(ctx: AppContext, session: Session, on: bool) -> Next | None:
     number = _extension(session)
-    if not number:
-        return Next("hangup")
     set_dnd(ctx.db, number, on)
-    session.note("feature", f"do not disturb {'on' if on else 'off'}")
-    await session.play(_p(ctx, session, "dnd-on" if on else "dnd-off"), interruptible=False)
+    await _confirm(ctx, session, f"do not disturb {'on' if on else 'off'}", "dnd-on" if on else "dnd-off")
     return None
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,9 @@ class Session:
         self.info = info
         self.answered = False
         self.gone = False
-        self._digits: asyncio.Queue[str] = asyncio.Queue()
+        # Keys in the order pressed, not yet taken by the app.
+        self._keys: deque[str] = deque()
+        self._key_arrived = asyncio.Event()
         self._waiters: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
         self._playing: str | None = None
@@ -67,7 +70,8 @@ class Session:
 
     # ---- events fed by the switch -----------------------------------------------------
     def digit(self, key: str) -> None:
-        self._digits.put_nowait(key)
+        self._keys.append(key)
+        self._key_arrived.set()
         if self._playing is not None and self._interruptible:
             self._send("stop_play", leg=self.leg)
             self._finish(self._playing, {"interrupted": key})
@@ -75,7 +79,8 @@ class Session:
             self._send("stop_record", leg=self.leg)
 
     def event(self, message: dict[str, Any]) -> None:
-        """A `played` or `recorded` event for this leg."""
+        """A `played` or `recorded` event for this leg. A recording is delivered even after a
+        hang-up: the worker reports it before the leg's end, and the file is what counts."""
         self._finish(str(message.get("id", "")), message)
 
     def hung_up(self) -> None:
@@ -84,8 +89,8 @@ class Session:
             if not future.done():
                 future.set_exception(CallerGone())
         self._waiters.clear()
-        # Wake a coroutine blocked on keys: it checks `gone` and raises.
-        self._digits.put_nowait("")
+        # Wake a coroutine waiting for a key: it checks `gone` and raises.
+        self._key_arrived.set()
 
     def _finish(self, op_id: str, message: dict[str, Any]) -> None:
         future = self._waiters.pop(op_id, None)
@@ -125,8 +130,8 @@ class Session:
         await self.answer()
         if not files:
             return ""
-        if interruptible and not self._digits.empty():
-            return self._peek()
+        if interruptible and self._keys:
+            return self._keys[0]
         op_id = f"p{next(self._ids)}"
         self._playing, self._interruptible = op_id, interruptible
         self._send("play", leg=self.leg, id=op_id, files=[str(f) for f in files])
@@ -136,10 +141,6 @@ class Session:
             self._playing = None
         return str(result.get("interrupted", ""))
 
-    def _peek(self) -> str:
-        # The queue holds keys in order; look without taking.
-        return str(self._digits._queue[0])  # type: ignore[attr-defined]
-
     async def tone(self, name: str, seconds: float) -> None:
         """Play a call-progress tone (beep, confirm...) for `seconds`, then stop it."""
         self._check()
@@ -147,10 +148,6 @@ class Session:
         self._send("tone", leg=self.leg, segments=tone(self.info.country, name), loop=False)
         await self.pause(seconds)
         self._send("stop_tone", leg=self.leg)
-
-    def ringback(self) -> None:
-        """The caller hears ringing while the app's next destination rings."""
-        self._send("tone", leg=self.leg, segments=tone(self.info.country, "ringback"), loop=True)
 
     async def pause(self, seconds: float) -> None:
         self._check()
@@ -160,12 +157,14 @@ class Session:
     async def key(self, timeout: float) -> str:
         """The next key, or '' after `timeout` seconds without one."""
         self._check()
-        try:
-            key = await asyncio.wait_for(self._digits.get(), timeout)
-        except TimeoutError:
-            return ""
-        self._check()
-        return key
+        if not self._keys:
+            self._key_arrived.clear()
+            try:
+                await asyncio.wait_for(self._key_arrived.wait(), timeout)
+            except TimeoutError:
+                return ""
+            self._check()
+        return self._keys.popleft()
 
     async def digits(self, *, max_digits: int, first_timeout: float, inter_timeout: float = INTER_DIGIT_SECONDS,
                      end: str = "#") -> str:
@@ -181,8 +180,7 @@ class Session:
         return collected
 
     def clear_keys(self) -> None:
-        while not self._digits.empty():
-            self._digits.get_nowait()
+        self._keys.clear()
 
     async def record(self, path: Path, max_seconds: int) -> Recording:
         """Record the caller until # , hang-up or `max_seconds`. A hang-up ends the
@@ -208,11 +206,6 @@ class Session:
         return Recording(Path(str(result.get("path", path))), float(result.get("seconds", 0.0)), reason,
                          str(result.get("error", "")))
 
-    def recording_done(self, message: dict[str, Any]) -> None:
-        """A `recorded` event: deliver it even after the caller hung up (the file is what counts)."""
-        future = self._waiters.pop(str(message.get("id", "")), None)
-        if future is not None and not future.done():
-            future.set_result(message)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Which call application serves a destination or a feature code."""
+"""Which call application serves a destination (feature codes: apps/phone_features.py)."""
 from __future__ import annotations
 
 from collections.abc import Coroutine
@@ -7,7 +7,6 @@ from typing import Any
 from firmware.apps.context import AppContext
 from firmware.apps.destinations import parse_destination
 from firmware.apps.ivr.menu import run_menu
-from firmware.apps.phone_features import feature_for
 from firmware.apps.session import Next, Session
 from firmware.apps.voicemail.access import check_messages
 from firmware.apps.voicemail.leave import leave_message
@@ -24,10 +23,6 @@ def app_for_destination(ctx: AppContext, session: Session, destination: str,
     if parsed.kind == "vmaccess":
         return _none(check_messages(ctx, session, None))
     raise ValueError(f"{destination} is not served by an app")
-
-
-def feature_app(ctx: AppContext, session: Session, code: str) -> Coroutine[Any, Any, Next | None] | None:
-    return feature_for(ctx, session, code)
 
 
 async def _none(coro: Coroutine[Any, Any, None]) -> Next | None:

@@ -82,7 +82,6 @@ class Call:
     outcome: Outcome | None = None
     a_alive: bool = True
     b_alive: bool = False
-    timer: asyncio.TimerHandle | None = None
     # Routing facts, recorded in the CDR.
     trunk: str = ""  # the trunk the call came in on or went out on
     did: str = ""
@@ -93,8 +92,6 @@ class Call:
     dial_target: str = ""
     caller_id: str = ""
     b_count: int = 0
-    # The extension being rung (it becomes answered_by when it answers).
-    answered_by_candidate: str | None = None
     # Camp-on: the number offered while the caller hears "all lines busy".
     camp_on_offer: str = ""
     # A camp-on callback: leg A is a call *to* the extension that booked it.
@@ -122,16 +119,13 @@ class Call:
             self.outcome = Outcome(disposition, cause, by)
 
     def cancel_timer(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
         for timer in self.timers:
             timer.cancel()
         self.timers.clear()
 
     def involves(self, number: str) -> bool:
         """The extension is on this call: calling, talking, or being rung."""
-        return number in (self.caller, self.answered_by, self.answered_by_candidate) or any(
+        return number in (self.caller, self.answered_by) or any(
             b.target == number and b.dial_out is None for b in self.branches.values())
 
     @property

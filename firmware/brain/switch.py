@@ -32,9 +32,10 @@ from firmware.apps.destinations import DestinationError, parse_destination
 from firmware.apps.forwarding.config import get_forwarding
 from firmware.apps.icm.config import get_icm
 from firmware.apps.icm.lookup import find_employee
+from firmware.apps.phone_features import feature_for
 from firmware.apps.ringgroups.config import get_ring_group
 from firmware.apps.session import CallerGone, CallerInfo, Next, Session
-from firmware.brain.apps import app_for_destination, feature_app
+from firmware.brain.apps import app_for_destination
 from firmware.brain.calls import Branch, Call, CallState, RingPlan
 from firmware.brain.features import FeatureCodes
 from firmware.brain.routing import CallFacts, DialOut, Feature, GoTo, Refuse, RingExtension, Router
@@ -68,8 +69,7 @@ SYSTEM_PROFILE = "unrestricted"
 
 class Switch:
     def __init__(self, db: sqlite_utils.Database, edge_host: str, edge_port: int, realm: str,
-                 data_dir: Path | None = None, prompts: PromptLibrary | None = None,
-                 mailbox_changed: Callable[[str], None] | None = None) -> None:
+                 data_dir: Path, prompts: PromptLibrary, mailbox_changed: Callable[[str], None]) -> None:
         self.db = db
         self.edge = f"{edge_host}:{edge_port}"
         self.realm = realm
@@ -81,12 +81,8 @@ class Switch:
         # Camp-on bookings, oldest first: extension -> the number it wants.
         self.camp_ons: dict[str, str] = {}
         self.workers: list[WorkerHandle] = []
-        self.apps: AppContext | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        if data_dir is not None and prompts is not None:
-            self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts,
-                                   mailbox_changed=mailbox_changed or (lambda _mailbox: None),
-                                   extension_free=lambda number: not self._in_conversation(number, None))
+        self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts, mailbox_changed=mailbox_changed)
 
     # ---- settings read per call, so a change applies to the next call ---------
     def _ring_timeout(self) -> int:
@@ -135,10 +131,8 @@ class Switch:
                 call.session.digit(digit)
             else:
                 self._caller_digit(call, digit)
-        elif kind == "played" and call.session is not None:
+        elif kind in ("played", "recorded") and call.session is not None:
             call.session.event(message)
-        elif kind == "recorded" and call.session is not None:
-            call.session.recording_done(message)
         elif kind == "answered" and call.callback:
             self._callback_answered(call)
         elif kind == "ended":
@@ -293,7 +287,6 @@ class Switch:
                 return
             timeout = self._ring_timeout()
             fail = on_fail or self._default_fail(call)
-        call.answered_by_candidate = number
         self._start_plan(call, RingPlan([number], "all", 0, fail, label=f"extension {number}"), seconds or timeout)
 
     def _ring_group(self, call: Call, name: str) -> None:
@@ -523,7 +516,6 @@ class Switch:
                 target = unregistered
             if target:
                 call.route = f"{call.route}; {number} {why.replace('_', ' ')}".lstrip("; ")
-                call.answered_by_candidate = None
                 call.divert_reason = why
                 self.go(call, Next(target))
             else:
@@ -561,7 +553,6 @@ class Switch:
 
         def fall_through(why: str, code: int) -> None:
             self._trail(call, f"icm {name}: {found.extension} {why.replace('_', ' ')}")
-            call.answered_by_candidate = None
             self.go(call, Next(icm.fallback))
 
         if icm.follow_forwarding:
@@ -586,9 +577,6 @@ class Switch:
         self._send(call, call.a_leg, kind, **fields)
 
     def _start_app(self, call: Call, destination: str) -> None:
-        if self.apps is None:
-            self._refuse(call, 480, "Temporarily Unavailable", f"{destination}: call applications are not set up")
-            return
         session = self._session(call)
         coro = app_for_destination(self.apps, session, destination,
                                    "busy" if call.divert_reason == "busy" else "unavailable")
@@ -600,7 +588,6 @@ class Switch:
         if call.plan is not None:
             call.plan.done = True
         call.state = CallState.APP
-        call.answered_by_candidate = None
 
         async def run() -> None:
             nxt: Next | None = None
@@ -636,11 +623,10 @@ class Switch:
 
     # ---- feature codes ----------------------------------------------------------------
     def _feature(self, call: Call, code: str) -> None:
-        if self.apps is not None:
-            app = feature_app(self.apps, self._session(call), code)
-            if app is not None:
-                self._run_app(call, f"feature {code}", app)
-                return
+        app = feature_for(self.apps, self._session(call), code)
+        if app is not None:
+            self._run_app(call, f"feature {code}", app)
+            return
         result = self.features.run(call.caller, code)
         if not result.ok:
             self._refuse(call, 403, "Forbidden", result.message, "barred", "unavailable")

@@ -17,7 +17,7 @@ from pathlib import Path
 from firmware.apps.context import AppContext
 from firmware.apps.ivr.config import Menu, get_menu
 from firmware.apps.ringgroups.config import ring_group_by_number
-from firmware.apps.session import Next, Session
+from firmware.apps.session import INTER_DIGIT_SECONDS, Next, Session
 from firmware.dialplan.numbering import Kind, NumberingPlan
 from firmware.dialplan.plan import load_plan
 from firmware.pins.guard import locked_for, try_pin
@@ -62,7 +62,7 @@ async def run_menu(ctx: AppContext, session: Session, name: str) -> Next | None:
             return Next(menu.default_dest, route=f"ivr {name}: no key")
         number = key
         if key.isdigit() and _may_start_number(ctx, plan, key, menu):
-            number = await _more_digits(session, ctx, plan, key)
+            number = await _more_digits(session, ctx, key)
         if len(number) == 1 and number in menu.options:
             # An outside number on a key goes out within the menu's class of service, if it has one
             # (else the installer's: they chose the number).
@@ -98,7 +98,7 @@ def _may_start_number(ctx: AppContext, plan: NumberingPlan, key: str, menu: Menu
     return menu.direct_dial and any(n.startswith(key) for n in _internal_numbers(ctx))
 
 
-async def _more_digits(session: Session, ctx: AppContext, plan: NumberingPlan, first_key: str) -> str:
+async def _more_digits(session: Session, ctx: AppContext, first_key: str) -> str:
     """The rest of a number: ends with #, a pause, or as soon as it is a whole internal number
     that no longer number begins with."""
     numbers = _internal_numbers(ctx)
@@ -111,7 +111,7 @@ async def _more_digits(session: Session, ctx: AppContext, plan: NumberingPlan, f
         if not key or key == "#":
             break
         collected += key
-        timeout = 3.0
+        timeout = INTER_DIGIT_SECONDS
     return collected
 
 

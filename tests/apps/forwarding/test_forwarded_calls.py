@@ -104,7 +104,8 @@ def test_do_not_disturb_gives_busy_or_the_busy_forwarding(pbx: RunningPbx) -> No
     desk.wait("incoming")
     caller.hangup()
     rows = pbx.wait_cdr(3)
-    assert rows[0]["disposition"] == "busy" and "do not disturb" not in rows[0]["route"]
+    assert (rows[0]["disposition"], rows[0]["hangup_cause"]) == ("busy", "do not disturb")
+    assert "201 do not disturb" in rows[1]["route"]
 
 
 def test_forwarding_loop_ends_at_voicemail_without_a_storm(pbx: RunningPbx) -> None:
