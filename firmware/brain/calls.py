@@ -1,8 +1,15 @@
-"""A call as the brain sees it: two legs on one worker and a small state machine.
+"""A call as the brain sees it: its parties' legs (on any workers) and a small state machine.
 
     ROUTING --dial--> RINGING --callee answers--> ANSWERED --either hangs up--> ENDED
-       |                 |
+       |                 |                          |  ^
+       |                 |          transfer (blind) |  | retrieved
+       |                 |      back to ROUTING <----+  |
+       |                 |                          +--> PARKED (music; slot timeout rings the parker)
        +-- refused ------+--> REFUSING (caller hears a tone, then is released) --> ENDED
+
+`a_leg` is the party being served (the caller, or whoever stays when the other party
+transfers); `b_leg` the party it talks to. Either may sit on any worker: `worker` is
+the a_leg's, and the switch knows every leg's worker.
 
 The outcome (disposition, cause, who hung up) is fixed by the first event that
 decides it; later events (the other leg's BYE or CANCEL answer) do not change it.
@@ -18,6 +25,8 @@ from typing import TYPE_CHECKING
 
 from firmware.brain.routing import DialOut
 from firmware.brain.workers import WorkerHandle
+from firmware.calls.history import CallHistory
+from firmware.calls.keys import InCallKeys, NumberEntry
 from firmware.store.cdr import CallRecord
 from firmware.trunks.config import Trunk
 
@@ -31,6 +40,7 @@ class CallState(enum.Enum):
     APP = "app"  # a voice menu, voicemail or phone feature has the caller
     ANSWERED = "answered"
     REFUSING = "refusing"
+    PARKED = "parked"
     ENDED = "ended"
 
 
@@ -52,6 +62,8 @@ class RingPlan:
     step_seconds: float
     on_fail: Callable[[str, int], None]
     label: str = ""
+    # Ring group calls: the pickup group whose members may answer it with *8.
+    pickup_group: str = ""
     last_code: int = 0
     saw_busy: bool = False
     saw_unreachable: bool = False
@@ -112,6 +124,20 @@ class Call:
     divert_reason: str = ""
     # A camp-on callback: the outside call to make once the extension answers.
     callback_dial: DialOut | None = None
+    # Party legs that are extensions -> their number (an outside caller is never here, so its
+    # number cannot make a same-numbered extension look busy).
+    extensions: dict[str, str] = field(default_factory=dict)
+    # SIP Call-IDs of party legs (an attended transfer names the consultation call by it).
+    leg_call_ids: dict[str, str] = field(default_factory=dict)
+    # The first caller, for the record: a transfer may make someone else the a_leg party.
+    first_caller: str = ""
+    history: CallHistory = field(default_factory=CallHistory)
+    # A blind transfer not answered in time rings the transferrer again.
+    recall_to: str = ""
+    recall_timer: asyncio.TimerHandle | None = None
+    # In-call keys per party leg, and a number being keyed in after an in-call code.
+    keys: dict[str, InCallKeys] = field(default_factory=dict)
+    entry: tuple[str, NumberEntry] | None = None
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""
@@ -125,8 +151,19 @@ class Call:
 
     def involves(self, number: str) -> bool:
         """The extension is on this call: calling, talking, or being rung."""
-        return number in (self.caller, self.answered_by) or any(
+        return number in self.extensions.values() or any(
             b.target == number and b.dial_out is None for b in self.branches.values())
+
+    @property
+    def party_extension(self) -> str:
+        """The a_leg party's extension ('' for an outside caller)."""
+        return self.extensions.get(self.a_leg, "")
+
+    def other(self, leg: str) -> str | None:
+        """The party leg the given party leg talks to."""
+        if leg == self.a_leg:
+            return self.b_leg
+        return self.a_leg if leg == self.b_leg else None
 
     @property
     def finished(self) -> bool:
@@ -137,7 +174,7 @@ class Call:
         outcome = self.outcome or Outcome("failed", "ended without a cause", "system")
         return CallRecord(
             call_id=self.sip_call_id,
-            caller=self.caller,
+            caller=self.first_caller or self.caller,
             called=self.called,
             started_at=self.started_at,
             ended_at=datetime.now(UTC),
@@ -151,6 +188,9 @@ class Call:
             did=self.did or None,
             mode=self.mode or None,
             route=self.route or None,
+            history=self.history.text(),
+            hold_seconds=round(self.history.hold_seconds, 1),
+            transferred_by=self.history.transferred_by,
         )
 
     def snapshot(self) -> dict[str, object]:

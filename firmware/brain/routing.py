@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from firmware.apps.ringgroups.config import ring_group_by_number
+from firmware.calls.pickup import pickup_code
 from firmware.dialplan.call_classes import classify as classify_number
 from firmware.dialplan.cos import allowed, effective_profile, profiles
 from firmware.dialplan.numbering import Kind
@@ -69,7 +70,20 @@ class GoTo:
     route: str
 
 
-Decision = RingExtension | DialOut | Refuse | Reject | Feature | GoTo
+@dataclass(frozen=True)
+class Park:
+    """The park number (`slot` empty: park the call being transferred) or a parking slot
+    (take the call parked there)."""
+    slot: str = ""
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """*8: a ringing call of the caller's pickup group; **EXT: the call ringing at EXT."""
+    extension: str = ""
+
+
+Decision = RingExtension | DialOut | Refuse | Reject | Feature | GoTo | Park | Pickup
 
 
 @dataclass
@@ -118,7 +132,14 @@ class Router:
         plan = load_plan(self.db)
         dialled = plan.classify(facts.dialled)
         if dialled.kind is Kind.FEATURE:
+            pickup = pickup_code(dialled.number)
+            if pickup is not None:
+                return Pickup(pickup[1])
             return Feature(dialled.number)
+        if dialled.kind is Kind.PARK:
+            return Park()
+        if dialled.kind is Kind.PARKED:
+            return Park(dialled.number)
         if dialled.kind in (Kind.EXTENSION, Kind.OPERATOR):
             if dialled.number and get_extension(self.db, dialled.number) is None:
                 group = ring_group_by_number(self.db, dialled.number)

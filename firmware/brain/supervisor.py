@@ -318,6 +318,7 @@ class Pbx:
                         "calls": self.switch.trunk_usage().get(t.name, 0)} for t in list_trunks(self.db)],
             "mode": {"mode": mode.mode, "reason": mode.reason},
             "active_calls": self.switch.active_calls(),
+            "parked": self.switch.park_lot.snapshot(),
             "gateway": await self.gateway.status() if self.gateway else None,
         }
 

@@ -38,8 +38,23 @@ from firmware.apps.session import CallerGone, CallerInfo, Next, Session
 from firmware.brain.apps import app_for_destination
 from firmware.brain.calls import Branch, Call, CallState, RingPlan
 from firmware.brain.features import FeatureCodes
-from firmware.brain.routing import CallFacts, DialOut, Feature, GoTo, Refuse, RingExtension, Router
+from firmware.brain.in_call import InCallControl
+from firmware.brain.routing import (
+    CallFacts,
+    Decision,
+    DialOut,
+    Feature,
+    GoTo,
+    Park,
+    Pickup,
+    Refuse,
+    RingExtension,
+    Router,
+)
 from firmware.brain.workers import WorkerHandle
+from firmware.calls import camp_on
+from firmware.calls.links import Links
+from firmware.calls.park import ParkLot
 from firmware.gateway.accounts import LINE_PREFIX, line_trunk, parse_line_caller
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
@@ -79,10 +94,18 @@ class Switch:
         self.by_leg: dict[str, Call] = {}
         self.on_call_ended: list[Callable[[Call], None]] = []
         # Camp-on bookings, oldest first: extension -> the number it wants.
-        self.camp_ons: dict[str, str] = {}
         self.workers: list[WorkerHandle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts, mailbox_changed=mailbox_changed)
+        self.data_dir = data_dir
+        self.prompts = prompts
+        # Which worker holds each leg: a call's parties may sit on different workers.
+        self.leg_workers: dict[str, WorkerHandle] = {}
+        self.links = Links(on_broken=self._join_broken)
+        self.park_lot = ParkLot()
+        # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
+        self._after_play: dict[str, Callable[[], None]] = {}
+        self.in_call = InCallControl(self)
 
     # ---- settings read per call, so a change applies to the next call ---------
     def _ring_timeout(self) -> int:
@@ -98,6 +121,11 @@ class Switch:
     def handle(self, worker: WorkerHandle, message: Message) -> None:
         kind = message["type"]
         if kind == "incoming":
+            leg = str(message["leg"])
+            self.leg_workers[leg] = worker
+            if message.get("link"):
+                self.links.incoming(worker, leg, str(message["link"]))
+                return
             self._incoming(worker, message)
             return
         if kind in ("error", "status", "hello"):
@@ -105,8 +133,26 @@ class Switch:
                 log.warning("worker %d: %s", worker.number, message.get("message"))
             return
         leg = str(message["leg"])
+        if kind == "ended":
+            self.leg_workers.pop(leg, None)
+        if self.links.is_link_leg(leg):
+            self.links.link_event(leg, kind)
+            return
+        after = self._after_play.pop(leg, None) if kind in ("played", "ended") else None
+        if after is not None:
+            after()
+            return
         call = self.by_leg.get(leg)
         if call is None:
+            return
+        if kind == "answered" and message.get("call_id"):
+            call.leg_call_ids[leg] = str(message["call_id"])
+        if call.state is CallState.ANSWERED and leg in (call.a_leg, call.b_leg) and \
+                kind in ("dtmf", "held", "resumed", "refer"):
+            self.in_call.event(call, leg, kind, message)
+            return
+        if kind == "refer":
+            # Not in a conversation (ringing, in a menu): nothing to transfer.
             return
         if leg == call.a_leg:
             self._caller_event(call, kind, message)
@@ -162,6 +208,10 @@ class Switch:
         facts = CallFacts(caller=call.caller, dialled=call.called, auth_user=str(message.get("auth_user") or ""),
                           trunk=trunk, did=call.did)
         call.auth_user = facts.auth_user
+        call.first_caller = call.caller
+        call.leg_call_ids[call.a_leg] = call.sip_call_id
+        if facts.auth_user and not trunk:
+            call.extensions[call.a_leg] = facts.auth_user
         try:
             decision = self.router.decide(facts, self.trunk_usage())
         except Exception:
@@ -174,18 +224,30 @@ class Switch:
                 # The directory's name, not whatever the phone's own settings claim.
                 call.caller_name = caller_ext.name
         log.info("call %s: %s -> %s (%s mode): %s", call.id, call.caller, call.called, call.mode, decision)
-        if isinstance(decision, RingExtension):
-            call.route = decision.route
+        self.execute(call, decision)
+
+    def execute(self, call: Call, decision: Decision) -> None:
+        """Carry out a routing decision for the call's a_leg party (a new call, or one transferred)."""
+        if isinstance(decision, Pickup):
+            self.in_call.pickup(call, decision.extension)
+        elif isinstance(decision, Park):
+            if decision.slot:
+                self.in_call.retrieve(call, decision.slot)
+            else:
+                self._refuse(call, 404, "Not Found", "the park number takes calls being transferred, "
+                             "not new calls")
+        elif isinstance(decision, RingExtension):
+            self._trail(call, decision.route)
             self._ring_extension(call, decision.number, follow=True)
         elif isinstance(decision, DialOut):
-            call.route = decision.route
+            self._trail(call, decision.route)
             call.dial_target = decision.number
             self._dial_out(call, decision, self._default_fail(call))
         elif isinstance(decision, Feature):
             call.route = f"feature {decision.code}"
             self._feature(call, decision.code)
         elif isinstance(decision, GoTo):
-            call.route = decision.route
+            self._trail(call, decision.route)
             self.go(call, Next(decision.destination))
         elif isinstance(decision, Refuse):
             call.camp_on_offer = decision.camp_on
@@ -269,7 +331,7 @@ class Switch:
                 call.route = f"{call.route}; forwarded by {number}".lstrip("; ")
                 self.go(call, Next(forwarding.always))
                 return
-            if forwarding.dnd or number == call.caller or self._in_conversation(number, besides=call):
+            if forwarding.dnd or number == call.party_extension or self._in_conversation(number, besides=call):
                 why = "do not disturb" if forwarding.dnd else "extension busy"
                 if forwarding.busy:
                     call.route = f"{call.route}; {number} {why}".lstrip("; ")
@@ -282,7 +344,7 @@ class Switch:
             fail = on_fail or self._extension_fail(call, number, forwarding.busy, forwarding.no_answer,
                                                    forwarding.unregistered)
         else:
-            if number == call.caller or self._in_conversation(number, besides=call):
+            if number == call.party_extension or self._in_conversation(number, besides=call):
                 (on_fail or self._default_fail(call))("busy", 486)
                 return
             timeout = self._ring_timeout()
@@ -315,8 +377,8 @@ class Switch:
             else:
                 self._default_fail(call)(why, code)
 
-        self._start_plan(call, RingPlan(members, group.strategy, group.step_seconds, fail, label=f"group {name}"),
-                         group.timeout)
+        self._start_plan(call, RingPlan(members, group.strategy, group.step_seconds, fail, label=f"group {name}",
+                                        pickup_group=group.pickup_group), group.timeout)
 
     def _dial_out(self, call: Call, decision: DialOut, on_fail: Callable[[str, int], None]) -> None:
         timeout = self._ring_timeout() + 30
@@ -349,7 +411,7 @@ class Switch:
         if isinstance(member, DialOut):
             branch = Branch(member.number, member, member.trunks)
             return self._dial_trunk(call, branch, member.caller_id)
-        if member == call.caller or self._in_conversation(member, besides=call):
+        if member == call.party_extension or self._in_conversation(member, besides=call):
             plan.saw_busy = True
             return False
         name = call.caller_name.replace('"', "'")
@@ -389,7 +451,10 @@ class Switch:
         leg = f"b{call.id}-{call.b_count}"
         call.branches[leg] = branch
         self.by_leg[leg] = call
-        call.worker.send({"type": "dial", "leg": leg, **fields})
+        # New legs go on the worker of the party they are for (it may have moved by a transfer).
+        worker = self.leg_workers.get(call.a_leg, call.worker)
+        self.leg_workers[leg] = worker
+        worker.send({"type": "dial", "leg": leg, **fields})
 
     def _plan_step(self, call: Call, plan: RingPlan) -> None:
         if call.plan is not plan or plan.done or call.state not in (CallState.ROUTING, CallState.RINGING):
@@ -442,13 +507,16 @@ class Switch:
             call.plan.done = True
         call.state = CallState.ANSWERED
         call.b_leg, call.b_alive = leg, True
-        call.answered_at = datetime.now(UTC)
+        call.answered_at = call.answered_at or datetime.now(UTC)
         call.answered_by = branch.target
         if branch.dial_out is not None:
             call.dial_target = branch.target
+        else:
+            call.extensions[leg] = branch.target
+        self.in_call.answered(call, f"answered by {branch.target}")
         if not call.callback and not call.a_answered:
             self._send(call, call.a_leg, "answer", code=200)
-        call.worker.send({"type": "bridge", "a": call.a_leg, "b": leg})
+        self.join(call, call.a_leg, leg)
         log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
 
     def _branch_ended(self, call: Call, leg: str, code: int) -> None:
@@ -476,6 +544,8 @@ class Switch:
 
     def _callee_gone(self, call: Call) -> None:
         call.b_alive = False
+        if call.b_leg is not None:
+            self.in_call.party_gone(call, call.b_leg)
         if call.state is CallState.ANSWERED:
             call.decide("answered", "callee hung up", "callee")
             if call.a_alive:
@@ -485,6 +555,9 @@ class Switch:
     # ---- when ringing fails ---------------------------------------------------------------
     def _default_fail(self, call: Call) -> Callable[[str, int], None]:
         def fail(why: str, code: int) -> None:
+            if call.recall_to:
+                self.in_call.recall(call, why.replace("_", " "))
+                return
             if why == "busy":
                 if code:
                     self._busy(call, f"callee busy ({code})", "callee")
@@ -642,6 +715,9 @@ class Switch:
     def _caller_gone(self, call: Call) -> None:
         call.a_alive = False
         call.cancel_timer()
+        self.in_call.party_gone(call, call.a_leg)
+        if call.state is CallState.PARKED:
+            call.decide("answered", "caller hung up while parked", "caller")
         if call.session is not None:
             call.session.hung_up()
         if call.state is CallState.ANSWERED:
@@ -683,7 +759,22 @@ class Switch:
             REFUSAL_TONE_SECONDS, lambda: self._send(call, call.a_leg, "hangup", code=code, reason=reason)))
 
     def _send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
-        call.worker.send({"type": kind, "leg": leg, **fields})
+        self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})
+
+    def send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
+        self._send(call, leg, kind, **fields)
+
+    def join(self, call: Call, a: str, b: str) -> None:
+        """The two party legs hear each other, wherever they are."""
+        self.links.join(a, self.leg_workers.get(a, call.worker), b, self.leg_workers.get(b, call.worker))
+
+    def _join_broken(self, a: str, b: str) -> None:
+        call = self.by_leg.get(a) or self.by_leg.get(b)
+        if call is None:
+            return
+        call.decide("failed", "the link between two call workers failed", "system")
+        for leg in (a, b):
+            self._send(call, leg, "hangup")
 
     # ---- bookkeeping ------------------------------------------------------------
     def _track(self, call: Call) -> None:
@@ -697,20 +788,20 @@ class Switch:
     def _caller_digit(self, call: Call, digit: str) -> None:
         if digit != CAMP_ON_DIGIT or not call.camp_on_offer or call.state is not CallState.REFUSING:
             return
-        self.camp_ons.pop(call.caller, None)
-        self.camp_ons[call.caller] = call.camp_on_offer
+        camp_on.book(self.db, call.caller, call.camp_on_offer)
+        number = call.camp_on_offer
         call.outcome = None
         call.decide("busy", f"all permitted lines busy; camp-on booked for {call.camp_on_offer}", "caller")
         call.camp_on_offer = ""
         call.cancel_timer()
-        log.info("call %s: %s camps on for %s", call.id, call.caller, self.camp_ons[call.caller])
+        log.info("call %s: %s camps on for %s", call.id, call.caller, number)
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
         call.timers.append(asyncio.get_running_loop().call_later(
             2.0, lambda: self._send(call, call.a_leg, "hangup")))
 
     def _serve_camp_ons(self) -> None:
         """A line may have freed: ring back the oldest booking that can go out now."""
-        for extension, number in list(self.camp_ons.items()):
+        for extension, number in camp_on.bookings(self.db):
             if self._in_conversation(extension, besides=None):
                 continue
             plan_prefix = str(get_setting(self.db, "outside_prefix"))
@@ -718,7 +809,7 @@ class Switch:
             decision = self.router.decide(facts, self.trunk_usage())
             if isinstance(decision, Refuse) and decision.camp_on:
                 continue  # still busy; keep the booking
-            del self.camp_ons[extension]
+            camp_on.cancel(self.db, extension)
             if isinstance(decision, DialOut):
                 self._start_callback(extension, decision, facts.mode)
             return
@@ -733,7 +824,9 @@ class Switch:
                     called=decision.number, sip_call_id=f"camp-on-{call_id}", callback=True, mode=mode,
                     route="camp-on callback", dial_target=decision.number)
         call.callback_dial = decision
+        call.extensions[call.a_leg] = extension
         self._track(call)
+        self.leg_workers[call.a_leg] = worker
         log.info("call %s: line free, ringing %s back for %s", call.id, extension, decision.number)
         worker.send({"type": "dial", "leg": call.a_leg, "uri": f"sip:{extension}@{self.edge}",
                      "from_uri": f'"Line free" <sip:{decision.number}@{self.realm}>'})
@@ -757,11 +850,12 @@ class Switch:
             return
         call.state = CallState.ENDED
         call.cancel_timer()
+        self.in_call.finished(call)
         self.calls.pop(call.id, None)
         for leg in [leg for leg, c in self.by_leg.items() if c is call]:
             self.by_leg.pop(leg, None)
         self._write_record(call)
-        if call.trunk and self.camp_ons:
+        if call.trunk:
             self._serve_camp_ons()
 
     def _write_record(self, call: Call) -> None:
@@ -776,6 +870,15 @@ class Switch:
 
     def worker_lost(self, worker: WorkerHandle) -> None:
         """A worker died: its calls are gone; record them and free the extensions."""
+        lost = {leg for leg, w in self.leg_workers.items() if w is worker}
+        for leg in lost:
+            self.leg_workers.pop(leg, None)
+        # A call with a party on the lost worker is broken; the party left elsewhere is hung up.
+        for call in [c for c in self.calls.values() if c.worker is not worker and
+                     ({c.a_leg, c.b_leg} & lost)]:
+            for party in (call.a_leg, call.b_leg):
+                if party is not None and party not in lost:
+                    self._send(call, party, "hangup")
         for call in [c for c in self.calls.values() if c.worker is worker]:
             call.decide("failed" if call.answered_at is None else "answered", "call worker failed", "system")
             call.a_alive = call.b_alive = False

@@ -50,6 +50,10 @@ class WorkerHandle:
         self.quick_crashes = 0  # in a row, sets the restart back-off
 
     @property
+    def sip_port(self) -> int:
+        return self.plan.sip_port
+
+    @property
     def pid(self) -> int | None:
         return self.child.pid if self.child else None
 

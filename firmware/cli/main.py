@@ -14,7 +14,15 @@ from typing import NoReturn
 from firmware.apps.forwarding.config import set_forwarding
 from firmware.brain.control import ControlError, ask
 from firmware.brain.supervisor import RunOptions, StartError, run
-from firmware.cli import callapp_commands, icm_commands, prompt_commands, routing_commands, sim, voicemail_commands
+from firmware.cli import (
+    callapp_commands,
+    callcontrol_commands,
+    icm_commands,
+    prompt_commands,
+    routing_commands,
+    sim,
+    voicemail_commands,
+)
 from firmware.edge.config import EdgeConfigError
 from firmware.edge.ports import PortInUseError
 from firmware.edge.process import EdgeError
@@ -39,7 +47,7 @@ DEMO_CREDENTIALS = "demo-credentials.txt"
 USER_ERRORS = (
     *icm_commands.ICM_ERRORS, *prompt_commands.PROMPT_ERRORS,
     *routing_commands.ROUTING_ERRORS, *voicemail_commands.VOICEMAIL_ERRORS, StoreError, ExtensionError,
-    WeakPasswordError, SettingError, *callapp_commands.CALLAPP_ERRORS,
+    WeakPasswordError, SettingError, *callapp_commands.CALLAPP_ERRORS, *callcontrol_commands.CALLCONTROL_ERRORS,
     BoardError, StartError, EdgeError, EdgeConfigError, PortInUseError, ControlError, SimError,
 )
 
@@ -126,6 +134,12 @@ def cmd_cdr(args: argparse.Namespace) -> int:
           str(r["disposition"]), f"{r['talk_seconds']:.0f}s", str(r["hangup_cause"])] for r in reversed(rows)],
         ["STARTED (UTC)", "CALLER", "CALLED", "ANSWERED BY", "RESULT", "TALK", "CAUSE"],
     )
+    steps = [r for r in reversed(rows) if r.get("history")]
+    if steps:
+        print("\nsteps after the answer (transfer, pickup, park, hold):")
+        for r in steps:
+            hold = f"; on hold {r['hold_seconds']:.0f}s" if r.get("hold_seconds") else ""
+            print(f"  {str(r['started_at'])[:19]} {r['caller']} -> {r['called']}: {r['history']}{hold}")
     return 0
 
 
@@ -277,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     prompt_commands.add_parsers(sub)
     icm_commands.add_parsers(sub)
     callapp_commands.add_parsers(sub)
+    callcontrol_commands.add_parsers(sub)
     voicemail_commands.add_parsers(sub)
     sim.add_parser(sub)
     return parser

@@ -25,6 +25,8 @@ class Kind(enum.Enum):
     OUTSIDE = "outside"
     EMERGENCY = "emergency"
     OPERATOR = "operator"
+    PARK = "park"  # the park number: a call transferred there is parked
+    PARKED = "parked"  # a parking slot: dialling it takes the call parked there
     UNKNOWN = "unknown"
 
 
@@ -74,6 +76,12 @@ class NumberingPlan:
     operator: str  # the number people dial for the operator ('' = none)
     operator_extension: str
     emergency: tuple[str, ...]
+    park: str = ""  # '' = no parking
+    park_slots: tuple[ExtensionRange, ...] = ()
+
+    def is_park_number(self, number: str) -> bool:
+        """The park number or a parking slot: reserved, never an extension's or a group's."""
+        return bool(self.park) and (number == self.park or any(r.contains(number) for r in self.park_slots))
 
     def validate(self) -> NumberingPlan:
         """Raise PlanError naming the clash if two parts of the plan could match the same digits.
@@ -94,6 +102,15 @@ class NumberingPlan:
         named += [("emergency number", n) for n in self.emergency]
         if self.operator:
             named.append(("operator number", self.operator))
+        if self.park:
+            named.append(("park number", self.park))
+            named += [("parking slot", str(r.low)) for r in self.park_slots]
+            named += [("parking slot", str(r.high)) for r in self.park_slots]
+            if any(r.contains(self.park) for r in self.park_slots):
+                raise PlanError(f"park number {self.park} is one of the parking slots")
+            for n in (self.operator, *self.emergency):
+                if n and self.is_park_number(n):
+                    raise PlanError(f"{n} is both a parking number and an operator or emergency number")
         for label, number in named:
             if not _DIGITS.fullmatch(number):
                 raise PlanError(f"{label} {number!r} is not accepted; use digits only")
@@ -123,6 +140,8 @@ class NumberingPlan:
             return Dialled(Kind.EMERGENCY, dialled, dialled)
         if self.operator and dialled == self.operator:
             return Dialled(Kind.OPERATOR, self.operator_extension, dialled)
+        if self.is_park_number(dialled):
+            return Dialled(Kind.PARK if dialled == self.park else Kind.PARKED, dialled, dialled)
         if self.is_extension_number(dialled):
             return Dialled(Kind.EXTENSION, dialled, dialled)
         if dialled.startswith(self.outside_prefix) and len(dialled) > len(self.outside_prefix):

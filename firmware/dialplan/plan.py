@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from firmware.dialplan.numbering import NumberingPlan, PlanError, parse_ranges
+from firmware.dialplan.numbering import ExtensionRange, NumberingPlan, PlanError, parse_ranges
 from firmware.store.settings import get_setting
 
 COUNTRY_EMERGENCY = {"EU": ("112",), "US": ("911",), "UK": ("999", "112")}
@@ -19,7 +19,16 @@ def load_plan(db: sqlite_utils.Database) -> NumberingPlan:
         operator=str(get_setting(db, "operator_number")),
         operator_extension=str(get_setting(db, "operator_extension")),
         emergency=emergency,
+        park=str(get_setting(db, "park_number")),
+        park_slots=_park_slots(str(get_setting(db, "park_slots"))),
     )
+
+
+def _park_slots(text: str) -> tuple[ExtensionRange, ...]:
+    try:
+        return parse_ranges(text)
+    except PlanError as exc:
+        raise PlanError(f"park_slots {text!r}: {exc}") from None
 
 
 def check_plan_in_store(db: sqlite_utils.Database) -> NumberingPlan:
@@ -50,5 +59,8 @@ def check_group_numbers(db: sqlite_utils.Database, plan: NumberingPlan) -> None:
 def check_extension_number(plan: NumberingPlan, number: str) -> None:
     if number in plan.emergency:
         raise PlanError(f"{number} is an emergency number and cannot be an extension")
+    if plan.is_park_number(number):
+        raise PlanError(f"{number} is reserved for call park (park_number {plan.park}, park_slots "
+                        f"{','.join(str(r) for r in plan.park_slots)})")
     if not plan.is_extension_number(number):
         raise PlanError(f"{number} is outside the extension ranges {','.join(str(r) for r in plan.ranges)}")

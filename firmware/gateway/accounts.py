@@ -71,7 +71,7 @@ def free_extension_number(db: sqlite_utils.Database) -> str:
     for extension_range in plan.ranges:
         for value in range(extension_range.low, extension_range.high + 1):
             number = str(value)
-            if number not in taken and number not in plan.emergency:
+            if number not in taken and number not in plan.emergency and not plan.is_park_number(number):
                 return number
     raise RuntimeError("no free extension number is left in the plan's ranges for a board port; "
                        "widen them with `minipbx config set extension_ranges ...`")

@@ -4,7 +4,8 @@ SIP phones send a whole number; an analog phone sends digits one by one, so the
 gateway decides when the number is complete:
 - an extension, emergency or operator number is complete the moment it matches
   (the plan guarantees none of them starts another);
-- the mode feature codes (*78N, *79N) are complete at four characters;
+- the mode feature codes (*78N, *79N) are complete at four characters, call pickup
+  (*8) at two;
 - an outside number (access code + number) and other feature codes have no fixed
   length: they are complete after the inter-digit timeout, or at once with `#`;
 - digits that can match nothing are sent at once, so the caller hears the PBX's
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import enum
 
+from firmware.calls.pickup import GROUP_PICKUP
 from firmware.dialplan.numbering import NumberingPlan
 
 # ETSI ES 201 970 suggests 5 s between digits on analog lines; 4 s is what office
@@ -45,6 +47,8 @@ def check(plan: NumberingPlan, digits: str) -> Verdict:
     if not digits:
         return Verdict.MORE
     if digits[0] in "*#":
+        if digits == GROUP_PICKUP:
+            return Verdict.COMPLETE
         if digits[:3] in _FIXED_FEATURES:
             return Verdict.COMPLETE if len(digits) >= 4 else Verdict.MORE
         if any(code.startswith(digits) for code in _FIXED_FEATURES):
@@ -52,7 +56,8 @@ def check(plan: NumberingPlan, digits: str) -> Verdict:
         return Verdict.OPEN if len(digits) > 1 else Verdict.MORE
     if not digits.isdigit():
         return Verdict.COMPLETE
-    if digits in plan.emergency or (plan.operator and digits == plan.operator) or plan.is_extension_number(digits):
+    if digits in plan.emergency or (plan.operator and digits == plan.operator) or plan.is_extension_number(digits) \
+            or plan.is_park_number(digits):
         return Verdict.COMPLETE
     prefix = plan.outside_prefix
     if digits.startswith(prefix) and len(digits) > len(prefix):

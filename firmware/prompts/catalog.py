@@ -20,6 +20,7 @@ VOICES = {"en": "en", "de": "de"}
 _SENTENCES: dict[str, tuple[str, str]] = {
     "welcome": ("Welcome.", "Willkommen."),
     "please-hold": ("Please hold.", "Bitte warten Sie."),
+    "parked-at": ("The call is parked at", "Der Anruf ist geparkt auf"),
     "not-available": ("The person you are calling is not available.",
                       "Der gewünschte Gesprächspartner ist nicht erreichbar."),
     "busy": ("The person you are calling is busy.", "Der gewünschte Gesprächspartner telefoniert gerade."),

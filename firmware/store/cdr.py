@@ -28,6 +28,10 @@ class CallRecord:
     did: str | None = None
     mode: str | None = None
     route: str | None = None
+    # After the answer: who transferred, picked up, parked, retrieved; see calls/history.py.
+    history: str = ""
+    hold_seconds: float = 0.0
+    transferred_by: str = ""
 
     @property
     def talk_seconds(self) -> float:

@@ -362,4 +362,17 @@ def _call_apps(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps]
+def _call_control(db: sqlite_utils.Database) -> None:
+    """Call control: pickup groups, camp-on bookings that survive a restart, and the steps of
+    a call (answered, transferred, picked up, parked, held) in its record."""
+    # '1' = the pickup group every extension starts in; 'none' = neither picks up nor is picked up.
+    db.table("extensions").add_column("pickup_group", str, not_null_default="1")
+    db.table("camp_ons").create({"extension": str, "number": str, "booked_at": str}, pk="extension",
+                                not_null={"number", "booked_at"})
+    db.table("cdr").add_column("history", str, not_null_default="")
+    db.table("cdr").add_column("hold_seconds", float, not_null_default=0.0)
+    db.table("cdr").add_column("transferred_by", str, not_null_default="")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
+                                                             _call_control]

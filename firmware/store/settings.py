@@ -92,6 +92,14 @@ SETTINGS: dict[str, Setting] = {
         Setting("smtp_user", "", "mail server login ('' = none)", str, "a user name"),
         Setting("smtp_password", "", "mail server password (never shown)", str, "a password"),
         Setting("smtp_from", "", "sender address of voicemail e-mail", str, "an e-mail address"),
+        Setting("transfer_recall_seconds", "30", "seconds a blind-transferred call rings before it rings the "
+                "transferrer again", _int_range(5, 600), "a whole number of seconds 5-600"),
+        Setting("park_number", "700", "number a call is transferred to for parking ('' = no parking)", str,
+                "digits, e.g. 700, or ''"),
+        Setting("park_slots", "701-720", "numbers of the parking slots; dial one to take the call parked there",
+                str, "a range such as 701-720"),
+        Setting("park_timeout", "120", "seconds a parked call waits before it rings the parker again",
+                _int_range(10, 3600), "a whole number of seconds 10-3600"),
         Setting("area_code", "", "local area code, put before local numbers when callers are matched",
                 str, "digits, e.g. 030"),
     )
@@ -137,4 +145,4 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> object:
 
 
 PLAN_KEYS = frozenset({"extension_ranges", "outside_prefix", "operator_number", "operator_extension",
-                       "emergency_numbers"})
+                       "emergency_numbers", "park_number", "park_slots"})

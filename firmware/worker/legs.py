@@ -30,6 +30,19 @@ def first_active_audio(call: pj.Call) -> pj.AudioMedia | None:
     return None
 
 
+def remote_hold(call: pj.Call) -> bool:
+    """The far end holds the call: its audio stream is sendonly or inactive towards us."""
+    info = call.getInfo()
+    for media in info.media:
+        if media.type == pj.PJMEDIA_TYPE_AUDIO:
+            return bool(media.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD)
+    return False
+
+
+# The answer to a REFER: the brain carries out or refuses the transfer itself.
+REFER_DECLINED = 603
+
+
 class LegPlayer(pj.AudioMediaPlayer):
     """A file player (one file or a playlist) whose end the worker hears about.
 
@@ -92,6 +105,10 @@ class Leg(pj.Call):
         self.recording: Recording | None = None
         self.ended_by_command = False
         self._reported_progress = 0
+        # The far end has put this leg on hold (a=sendonly/inactive in its re-INVITE).
+        self.remote_hold = False
+        # The music-on-hold source this leg hears (a key of Worker.music), if any.
+        self.music: tuple[str, ...] | None = None
 
     def emit(self, kind: str, **fields: Any) -> None:
         if not self.silent:
@@ -106,13 +123,17 @@ class Leg(pj.Call):
                 self._reported_progress = code
                 self.emit("progress", code=code)
         elif state == pj.PJSIP_INV_STATE_CONFIRMED:
-            self.emit("answered")
+            self.emit("answered", call_id=info.callIdString)
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
             # The worker ends playback and recording first: `played` and `recorded` precede `ended`.
             self.worker.leg_ended(self, {"code": info.lastStatusCode, "reason": info.lastReason,
                                          "by": "pbx" if self.ended_by_command else "remote"})
 
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        held = remote_hold(self)
+        if held != self.remote_hold:
+            self.remote_hold = held
+            self.emit("held" if held else "resumed")
         audio = first_active_audio(self)
         if audio is None:
             return
@@ -125,7 +146,21 @@ class Leg(pj.Call):
         self.worker.defer(self.token, self.worker.connect_media)
 
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
+        # RFC 2833 events and SIP INFO (application/dtmf-relay) both arrive here.
         self.emit("dtmf", digit=prm.digit)
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        # Accepting would make pjsua dial the target by itself, outside the brain's rules (and
+        # its own call object for that dial has crashed the worker). The brain decides: the REFER
+        # is declined here and reported; a transfer the brain allows ends this leg from the PBX.
+        prm.statusCode = REFER_DECLINED
+        with contextlib.suppress(Exception):
+            self.emit("refer", target=str(prm.dstUri))
+
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
+        # An INVITE with Replaces would let pjsua swap calls on its own; only the brain joins calls.
+        prm.statusCode = 403
+        prm.reason = "Replaces not accepted"
 
 
 class LegTable:

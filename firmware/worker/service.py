@@ -20,7 +20,7 @@ import time
 import wave
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pjsua2 as pj
@@ -111,6 +111,14 @@ class ClosingRecording:
     deadline: float
 
 
+@dataclass
+class MusicSource:
+    """One music class playing on this worker, and the legs that hear it."""
+
+    player: LegPlayer
+    listeners: set[str] = field(default_factory=set)
+
+
 class WorkerAccount(pj.Account):
     def __init__(self, worker: Worker) -> None:
         super().__init__()
@@ -132,6 +140,9 @@ class Worker:
         # `ended` of legs whose recordings are still closing, sent after their `recorded`.
         self.held_ended: dict[str, Message] = {}
         self.retired: list[tuple[float, LegPlayer]] = []  # (free after, player)
+        # Music on hold: one looping player per music class (its files), heard by every leg
+        # that holds it, so a hundred held callers cost one player.
+        self.music: dict[tuple[str, ...], MusicSource] = {}
         self.outbox = bytearray()
         self.inbox = bytearray()
         self.stopping = False
@@ -157,6 +168,7 @@ class Worker:
         peer = self.bridges.pop(token, None)
         if peer is not None:
             self.bridges.pop(peer, None)
+        self.stop_music(leg)
         leg.audio = None  # the call's media is gone; its conference slot may be reused
         leg.tone = None
         self.stop_play(leg)
@@ -191,6 +203,8 @@ class Worker:
             # Set by the edge for calls from a provider it recognised by address.
             trunk=invite.headers.get("x-minipbx-trunk", ""),
             did=invite.headers.get("x-minipbx-did", ""),
+            # Set by another worker of this PBX joining one of our legs to one of its own.
+            link=invite.headers.get("x-minipbx-link", ""),
             source=prm.rdata.srcAddress,
         )
 
@@ -205,7 +219,9 @@ class Worker:
         kind = message["type"]
         if kind == "status":
             self.emit({"type": "status", "legs": len(self.legs), "capacity": self.capacity,
-                       "bridges": len(self.bridges) // 2, "tokens": self.legs.tokens()})
+                       "bridges": len(self.bridges) // 2, "tokens": self.legs.tokens(),
+                       "music": sum(len(source.listeners) for source in self.music.values()),
+                       "music_players": len(self.music)})
             return
         if kind == "dial":
             self.dial(message)
@@ -215,6 +231,9 @@ class Worker:
             self.bridges[message["b"]] = message["a"]
             for token in (message["a"], message["b"]):
                 self.defer(token, self.connect_media)
+            return
+        if kind == "unbridge":
+            self.unbridge(str(message["a"]), str(message["b"]))
             return
         leg = self.legs.get(message["leg"])
         if leg is None:
@@ -239,6 +258,10 @@ class Worker:
             self.play(leg, message)
         elif kind == "stop_play":
             self.stop_play(leg)
+        elif kind == "music":
+            self.start_music(leg, message["files"])
+        elif kind == "stop_music":
+            self.stop_music(leg)
         elif kind == "record":
             self.record(leg, message)
         elif kind == "stop_record":
@@ -285,16 +308,79 @@ class Worker:
                 leg.tone.startTransmit(leg.audio)
             if leg.playback is not None:
                 self._start_playback(leg, leg.playback)
+            if leg.music is not None and leg.music in self.music:
+                self.music[leg.music].player.startTransmit(leg.audio)
             return
         for either in (leg, peer):
             self.stop_tone(either)
             self.stop_play(either)
+            self.stop_music(either)
         leg.audio.startTransmit(peer.audio)
         peer.audio.startTransmit(leg.audio)
+
+    def unbridge(self, a: str, b: str) -> None:
+        """Part two bridged legs; each then hears what the worker plays to it (or nothing)."""
+        if self.bridges.get(a) != b:
+            return
+        del self.bridges[a]
+        self.bridges.pop(b, None)
+        leg_a, leg_b = self.legs.get(a), self.legs.get(b)
+        if leg_a is not None and leg_b is not None and leg_a.audio is not None and leg_b.audio is not None:
+            with contextlib.suppress(pj.Error):
+                leg_a.audio.stopTransmit(leg_b.audio)
+            with contextlib.suppress(pj.Error):
+                leg_b.audio.stopTransmit(leg_a.audio)
+
+    def start_music(self, leg: Leg, files: Any) -> None:
+        """The leg hears its music class, from the one player this worker keeps for it."""
+        self.stop_tone(leg)
+        self.stop_play(leg)
+        self.stop_music(leg)
+        try:
+            checked = self._play_files(files)
+        except MediaFileError as exc:
+            self.emit({"type": "error", "leg": leg.token, "message": f"music: {exc}"})
+            return
+        key = tuple(name for name, _ in checked)
+        source = self.music.get(key)
+        if source is None:
+            player = LegPlayer(self, "")
+            try:
+                if len(key) == 1:
+                    player.createPlayer(key[0], 0)
+                else:
+                    names = pj.StringVector()
+                    for name in key:
+                        names.append(name)
+                    player.createPlaylist(names, f"music/{len(self.music)}", 0)
+            except pj.Error as exc:
+                self.emit({"type": "error", "leg": leg.token, "message": f"music: {', '.join(key)}: {exc.reason}"})
+                return
+            source = self.music[key] = MusicSource(player)
+        source.listeners.add(leg.token)
+        leg.music = key
+        self.connect_media(leg)
+
+    def stop_music(self, leg: Leg) -> None:
+        key = leg.music
+        if key is None:
+            return
+        leg.music = None
+        source = self.music.get(key)
+        if source is None:
+            return
+        if leg.audio is not None:
+            with contextlib.suppress(pj.Error):
+                source.player.stopTransmit(leg.audio)
+        source.listeners.discard(leg.token)
+        if not source.listeners:
+            del self.music[key]
+            self.retired.append((time.monotonic() + PLAYER_RETIRE_SECONDS, source.player))
 
     def start_tone(self, leg: Leg, segments: list[list[int]], loop: bool) -> None:
         self.stop_tone(leg)
         self.stop_play(leg)
+        self.stop_music(leg)
         descs = pj.ToneDescVector()
         for freq1, freq2, on_ms, off_ms in segments:
             desc = pj.ToneDesc()
@@ -320,6 +406,7 @@ class Worker:
         # The play replaces what the leg heard from the worker, even if it then fails.
         self.stop_tone(leg)
         self.stop_play(leg)
+        self.stop_music(leg)
         try:
             files = self._play_files(message["files"])
             player = LegPlayer(self, leg.token)
@@ -529,12 +616,14 @@ class Worker:
 
         def drop_media(leg: Leg) -> None:
             leg.tone = leg.playback = leg.recording = None
+            leg.music = None
             leg.audio = None
 
         self.legs.each(drop_media)
         self.legs.clear()
         self.pending.clear()
         self.retired.clear()
+        self.music.clear()
         self.account.shutdown()
         del self.account
         sys.last_traceback = sys.last_value = sys.last_type = None

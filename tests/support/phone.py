@@ -312,6 +312,20 @@ class Phone:
         """Send RFC 2833 digits on `call`, default the newest call with media."""
         return int(self.command("dtmf", digits=digits, **_call_arg(call))["call"])
 
+    def hold(self, call: int | None = None) -> int:
+        return int(self.command("hold", **_call_arg(call))["call"])
+
+    def resume(self, call: int | None = None) -> int:
+        return int(self.command("resume", **_call_arg(call))["call"])
+
+    def transfer(self, target: str, call: int | None = None) -> int:
+        """Blind transfer (REFER) of the call's far end to `target`."""
+        return int(self.command("transfer", target=target, **_call_arg(call))["call"])
+
+    def transfer_to_call(self, other: int, call: int | None = None) -> int:
+        """Attended transfer (REFER with Replaces): join `call`'s far end with call `other`'s."""
+        return int(self.command("transfer_to_call", other=other, **_call_arg(call))["call"])
+
     def play_file(self, path: str | os.PathLike[str], call: int | None = None, *, loop: bool = False,
                   keep_tone: bool = False) -> int:
         """Send a WAV file (16-bit mono) into `call`, default the newest call with media, in place of the

@@ -8,6 +8,7 @@ words for a human at a terminal (`call 202`, `answer 183`, `dtmf 12#`). Commands
     register [timeout]      unregister [timeout]      call <number | user@host | SIP URI>
     answer [code] [call]    reject [code] [call]      hangup [call]      dtmf <digits> [call]      quit
     play_file <path> [call] (JSON also: loop, keep_tone)                 stop_file [call]
+    hold [call]     resume [call]     transfer <number> [call]     transfer_to_call <other> [call]
 
 Events: one JSON object per line on stdout, `{"event": KIND, "t": <time.monotonic()>, ...}`:
 
@@ -15,7 +16,7 @@ Events: one JSON object per line on stdout, `{"event": KIND, "t": <time.monotoni
     incoming {call, from_uri, from_user, display_name, to_uri, request_uri, sip_call_id}
     ringing {call, code}      media {call}       connected {call}       dtmf {call, digit}
     disconnected {call, code, reason, recording}  error {message[, id, cmd]}     done {id, cmd[, call]}
-    file_done {call, path}
+    file_done {call, path}     transfer_status {call, code, reason, final}
     mwi {waiting, new, saved, body, in_dialog}   (a message-summary NOTIFY, RFC 3842)
 
 `t` is CLOCK_MONOTONIC, shared by every process on the machine, so events of different phones can be
@@ -240,6 +241,12 @@ class PhoneCall(pj.Call):  # type: ignore[misc]
     @guarded
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
         self.app.events.emit("dtmf", call=self.token, digit=prm.digit)
+
+    @guarded
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
+        # The NOTIFY (or the REFER's own final answer) about a transfer this phone asked for.
+        self.app.events.emit("transfer_status", call=self.token, code=prm.statusCode, reason=prm.reason,
+                             final=bool(prm.finalNotify))
 
 
 class PhoneAccount(pj.Account):  # type: ignore[misc]
@@ -533,6 +540,8 @@ class PhoneApp:
             "register": ["timeout"], "unregister": ["timeout"], "call": ["target"],
             "answer": ["code", "call"], "reject": ["code", "call"], "hangup": ["call"],
             "dtmf": ["digits", "call"], "play_file": ["path", "call"], "stop_file": ["call"], "quit": [],
+            "hold": ["call"], "resume": ["call"], "transfer": ["target", "call"],
+            "transfer_to_call": ["other", "call"],
         }.get(name, [])
         if len(args) > len(positional):
             raise CommandError(f"too many arguments for {name!r}")
@@ -686,6 +695,33 @@ class PhoneApp:
         prm.method = pj.PJSUA_DTMF_METHOD_RFC2833
         prm.digits = digits
         c.sendDtmf(prm)
+        return {"call": c.token}
+
+    def cmd_hold(self, cmd_id: Any, call: int | None = None) -> dict[str, Any]:
+        c = self._pick(call, lambda c: c.confirmed, "hold")
+        c.setHold(pj.CallOpParam(True))
+        return {"call": c.token}
+
+    def cmd_resume(self, cmd_id: Any, call: int | None = None) -> dict[str, Any]:
+        c = self._pick(call, lambda c: c.confirmed, "resume")
+        prm = pj.CallOpParam(True)
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        c.reinvite(prm)
+        return {"call": c.token}
+
+    def cmd_transfer(self, cmd_id: Any, target: str, call: int | None = None) -> dict[str, Any]:
+        """Blind transfer: REFER the call's far end to `target` (a number or URI)."""
+        c = self._pick(call, lambda c: c.confirmed, "transfer")
+        c.xfer(self.resolve_target(str(target)), pj.CallOpParam(True))
+        return {"call": c.token}
+
+    def cmd_transfer_to_call(self, cmd_id: Any, other: int, call: int | None = None) -> dict[str, Any]:
+        """Attended transfer: REFER `call`'s far end to the far end of call `other` (with Replaces)."""
+        c = self._pick(call, lambda c: c.confirmed, "transfer")
+        target = self.calls.get(int(other))
+        if target is None:
+            raise CommandError(f"no live call {other}")
+        c.xferReplaces(target, pj.CallOpParam(True))
         return {"call": c.token}
 
     def cmd_play_file(self, cmd_id: Any, path: str, call: int | None = None, loop: bool = False,

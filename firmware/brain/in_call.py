@@ -1,0 +1,475 @@
+"""A call's life after the answer: keys through the call, hold, transfer, pickup, park.
+
+The switch rings; once two parties talk, their events (`dtmf`, `held`, `resumed`,
+`refer`) come here. Every action goes through the switch's narrow surface: `send`
+(a command to a leg, on whichever worker holds it), `join` (two party legs hear each
+other, on one worker or through a link), `execute` (route the a_leg party anew, as
+a transfer does). The feature rules live in firmware/calls/ (keys, music, transfer,
+pickup, park, history); this module applies them to the switch's calls.
+
+    talking --party holds--> held (the other hears music) --resumes--> talking
+    talking --REFER, or ## + number--> the transferrer leaves; the other party is routed
+            to the number with the transferrer's rights --> ringing (recall after
+            transfer_recall_seconds: the transferrer rings again)
+    talking --REFER with Replaces--> the held party joins the consultation's far end
+    talking --transfer to the park number--> parked (music) --slot dialled--> talking
+    ringing (anywhere) --*8 / **EXT from a phone--> talking with the picker
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from firmware.brain.calls import Call, CallState
+from firmware.brain.routing import CallFacts, Feature, Park, Pickup, Refuse, Reject
+from firmware.calls.keys import IN_CALL_CODES, InCallKeys, NumberEntry
+from firmware.calls.music import music_files
+from firmware.calls.park import Parked, park_slots
+from firmware.calls.pickup import NO_GROUP, pickup_group
+from firmware.calls.transfer import TransferError, parse_refer_to
+from firmware.media.tones import tone
+from firmware.prompts.library import PromptError
+from firmware.store.extensions import get_extension
+from firmware.store.settings import get_setting
+from firmware.worker.protocol import Message
+
+if TYPE_CHECKING:
+    from firmware.brain.switch import Switch
+
+log = logging.getLogger("minipbx.in_call")
+
+# A transfer or park that cannot be done: the party hears this long a tone, then talks on.
+REFUSAL_SECONDS = 2.5
+
+
+class InCallControl:
+    def __init__(self, switch: Switch) -> None:
+        self.switch = switch
+        self.db = switch.db
+
+    # ---- the conversation starts -------------------------------------------------------
+    def answered(self, call: Call, step: str) -> None:
+        call.history.add(step)
+        self._arm_keys(call)
+
+    def _arm_keys(self, call: Call) -> None:
+        for leg in (call.a_leg, call.b_leg):
+            if leg is None or leg in call.keys:
+                continue
+            codes = IN_CALL_CODES if leg in call.extensions else ()
+            call.keys[leg] = InCallKeys(relay=self._relay_for(call, leg), code=self._code_for(call, leg),
+                                        codes=codes)
+
+    def _relay_for(self, call: Call, leg: str) -> Callable[[str], None]:
+        return lambda digit: self._relay(call, leg, digit)
+
+    def _code_for(self, call: Call, leg: str) -> Callable[[str], None]:
+        return lambda code: self._code(call, leg, code)
+
+    # ---- events from a party ---------------------------------------------------------
+    def event(self, call: Call, leg: str, kind: str, message: Message) -> None:
+        if kind == "dtmf":
+            digit = str(message["digit"])
+            if call.entry is not None and call.entry[0] == leg:
+                call.entry[1].press(digit)
+            elif leg in call.keys:
+                call.keys[leg].press(digit)
+        elif kind == "held":
+            self._held(call, leg)
+        elif kind == "resumed":
+            self._resumed(call, leg)
+        elif kind == "refer":
+            self._refer(call, leg, str(message["target"]))
+
+    def _relay(self, call: Call, leg: str, digit: str) -> None:
+        peer = call.other(leg)
+        if peer is not None and call.state is CallState.ANSWERED:
+            self.switch.send(call, peer, "dtmf", digits=digit)
+
+    # ---- hold --------------------------------------------------------------------------
+    def _held(self, call: Call, leg: str) -> None:
+        peer = call.other(leg)
+        if peer is None:
+            return
+        self.switch.links.split(leg)
+        self._music(call, peer)
+        call.history.hold_started()
+        call.history.add(f"{self._who(call, leg)} put {self._who(call, peer)} on hold")
+
+    def _resumed(self, call: Call, leg: str) -> None:
+        peer = call.other(leg)
+        if peer is None or call.entry is not None:
+            return
+        call.history.hold_ended()
+        call.history.add(f"{self._who(call, leg)} resumed")
+        self.switch.join(call, call.a_leg, peer if leg == call.a_leg else leg)
+
+    def _music(self, call: Call, leg: str) -> None:
+        self.switch.send(call, leg, "music", files=music_files(self.db, self.switch.data_dir))
+
+    # ---- in-call codes -----------------------------------------------------------------
+    def _code(self, call: Call, leg: str, code: str) -> None:
+        peer = call.other(leg)
+        if peer is None or call.entry is not None:
+            return
+        # The other party waits with music while the number is keyed in; the transferrer
+        # hears dial tone.
+        self.switch.links.split(leg)
+        self._music(call, peer)
+        self.switch.send(call, leg, "tone", segments=tone(self.switch._country(), "dial"), loop=True)
+
+        def done(number: str) -> None:
+            call.entry = None
+            self.switch.send(call, leg, "stop_tone")
+            self.blind_transfer(call, leg, number)
+
+        def cancelled() -> None:
+            call.entry = None
+            self.switch.send(call, leg, "stop_tone")
+            self._talk_again(call)
+
+        call.entry = (leg, NumberEntry(done, cancelled))
+
+    def _talk_again(self, call: Call) -> None:
+        if call.state is CallState.ANSWERED and call.b_leg is not None and call.b_alive and call.a_alive:
+            self.switch.join(call, call.a_leg, call.b_leg)
+
+    def _refuse_transfer(self, call: Call, leg: str, why: str) -> None:
+        """The transferrer hears the information tone and keeps the call."""
+        log.info("call %s: transfer refused: %s", call.id, why)
+        call.history.add(f"transfer refused: {why}")
+        self.switch.links.split(leg)
+        peer = call.other(leg)
+        if peer is not None:
+            self._music(call, peer)
+        self.switch.send(call, leg, "tone", segments=tone(self.switch._country(), "unavailable"), loop=True)
+        call.timers.append(asyncio.get_running_loop().call_later(REFUSAL_SECONDS, self._talk_again, call))
+
+    # ---- transfer ----------------------------------------------------------------------
+    def _refer(self, call: Call, leg: str, target: str) -> None:
+        if leg not in call.extensions:
+            # An outside party (trunk, exchange line) may not move our calls around; the
+            # worker has declined the REFER.
+            log.warning("call %s: REFER from outside party %s refused", call.id, self._who(call, leg))
+            call.history.add(f"transfer request from {self._who(call, leg)} refused (outside party)")
+            return
+        try:
+            parsed = parse_refer_to(target, self._our_hosts())
+        except TransferError as exc:
+            self._refuse_transfer(call, leg, str(exc))
+            return
+        if parsed.replaces:
+            self.attended_transfer(call, leg, parsed.replaces, parsed.number)
+        else:
+            self.blind_transfer(call, leg, parsed.number)
+
+    def _our_hosts(self) -> set[str]:
+        host = self.switch.edge.split(":")[0]
+        return {host, self.switch.edge, self.switch.realm, "localhost", "127.0.0.1"}
+
+    def blind_transfer(self, call: Call, by_leg: str, number: str) -> None:
+        """The transferrer leaves; the other party is routed to `number` with the transferrer's rights."""
+        by = call.extensions.get(by_leg, "")
+        stay = call.other(by_leg)
+        if not by or stay is None:
+            return
+        facts = CallFacts(caller=by, dialled=number, auth_user=by)
+        decision = self.switch.router.decide(facts, self.switch.trunk_usage())
+        if isinstance(decision, Park) and not decision.slot:
+            self.park(call, stay, by_leg, by)
+            return
+        if isinstance(decision, Refuse | Reject):
+            self._refuse_transfer(call, by_leg, f"{by} to {number}: {decision.cause}")
+            return
+        if isinstance(decision, Feature | Park | Pickup):
+            self._refuse_transfer(call, by_leg, f"{by} to {number}: not a number a call can be sent to")
+            return
+        log.info("call %s: %s transfers %s to %s", call.id, by, self._who(call, stay), number)
+        call.history.add(f"{by} transferred {self._who(call, stay)} to {number}")
+        call.history.transferred_by = call.history.transferred_by or by
+        self._leave(call, by_leg, stay)
+        call.route = f"{call.route}; transfer by {by} to {number}".lstrip("; ")
+        call.recall_to = by
+        seconds = int(str(get_setting(self.db, "transfer_recall_seconds")))
+        call.recall_timer = asyncio.get_running_loop().call_later(seconds, self.recall, call,
+                                                                  f"no answer within {seconds} s")
+        called = call.called  # the record keeps the number first dialled
+        self.switch.execute(call, decision)
+        call.called = called
+
+    def _leave(self, call: Call, by_leg: str, stay: str) -> None:
+        """`by_leg` leaves the call; `stay` becomes its a_leg party, answered, waiting to be routed."""
+        self.switch.links.split(stay)
+        self._forget_leg(call, by_leg)
+        self.switch.send(call, by_leg, "hangup")
+        self._make_a_leg(call, stay)
+        call.b_leg, call.b_alive = None, False
+        call.state = CallState.ROUTING
+        call.plan = None
+        call.visited = []
+        call.divert_reason = ""
+
+    def _make_a_leg(self, call: Call, leg: str) -> None:
+        if leg != call.a_leg:
+            number = call.extensions.get(leg, "")
+            call.a_leg = leg
+            call.caller = number or call.answered_by or call.caller
+            if number:
+                extension = get_extension(self.db, number)
+                call.caller_name = extension.name if extension else ""
+            call.callback = False
+        call.a_alive = True
+        call.a_answered = True
+        call.worker = self.switch.leg_workers.get(leg, call.worker)
+
+    def _forget_leg(self, call: Call, leg: str) -> None:
+        self.switch.by_leg.pop(leg, None)
+        call.extensions.pop(leg, None)
+        keys = call.keys.pop(leg, None)
+        if keys is not None:
+            keys.cancel()
+        if call.entry is not None and call.entry[0] == leg:
+            call.entry[1].stop()
+            call.entry = None
+
+    def recall(self, call: Call, why: str) -> None:
+        """A blind transfer went unanswered (or failed): ring the transferrer again, once."""
+        transferrer = call.recall_to
+        if call.recall_timer is not None:
+            call.recall_timer.cancel()
+            call.recall_timer = None
+        if not transferrer or call.state not in (CallState.ROUTING, CallState.RINGING) or not call.a_alive:
+            return
+        call.recall_to = ""
+        call.history.add(f"transfer recall to {transferrer} ({why})")
+        log.info("call %s: transfer %s; recalling %s", call.id, why, transferrer)
+        self.switch._drop_branches(call)
+        if call.plan is not None:
+            call.plan.done = True
+        call.cancel_timer()
+        self.switch._ring_extension(call, transferrer, follow=False)
+
+    def attended_transfer(self, call: Call, by_leg: str, replaces: str, number: str) -> None:
+        """REFER with Replaces: the transferrer's other party joins the party of its consultation call."""
+        by = call.extensions.get(by_leg, "")
+        stay = call.other(by_leg)
+        consultation = next((c for c in self.switch.calls.values() if c is not call and
+                             (c.sip_call_id == replaces or replaces in c.leg_call_ids.values())), None)
+        if stay is None:
+            return
+        if consultation is None:
+            # Not a call of ours: treat it as a blind transfer to the number.
+            self.blind_transfer(call, by_leg, number)
+            return
+        by_leg2 = next((leg for leg, cid in consultation.leg_call_ids.items() if cid == replaces), None)
+        if by_leg2 is None and consultation.sip_call_id == replaces:
+            by_leg2 = consultation.a_leg
+        far = consultation.other(by_leg2) if by_leg2 is not None else None
+        if consultation.state is not CallState.ANSWERED or far is None:
+            # The consulted party has not answered yet: the held party rings it instead.
+            self.switch._drop_branches(consultation)
+            consultation.decide("cancelled", f"consultation handed over by {by}", "caller")
+            self.switch._send(consultation, consultation.a_leg, "hangup")
+            self.blind_transfer(call, by_leg, consultation.called or number)
+            return
+        log.info("call %s: %s joins %s with %s (attended transfer)", call.id, by, self._who(call, stay),
+                 self._who(consultation, far))
+        # The consultation call's record ends here; its far party moves into this call.
+        consultation.history.add(f"{by} joined {self._who(consultation, far)} to {self._who(call, stay)}")
+        consultation.decide("answered", f"attended transfer by {by}", "caller")
+        far_number = consultation.extensions.get(far, "")
+        far_name = consultation.answered_by if far == consultation.b_leg else consultation.caller
+        self.switch.links.split(far)
+        assert by_leg2 is not None
+        self._forget_leg(consultation, by_leg2)
+        self._forget_leg(consultation, far)
+        self.switch.send(consultation, by_leg2, "hangup")
+        consultation.a_alive = consultation.b_alive = False
+        consultation.branches.clear()
+        self.switch._maybe_finish(consultation)
+
+        self.switch.links.split(stay)
+        self._forget_leg(call, by_leg)
+        self.switch.send(call, by_leg, "hangup")
+        self._make_a_leg(call, stay)
+        self.switch.by_leg[far] = call
+        if far_number:
+            call.extensions[far] = far_number
+        call.b_leg, call.b_alive = far, True
+        call.answered_by = far_number or far_name
+        call.history.add(f"{by} transferred {self._who(call, stay)} to {call.answered_by} (attended)")
+        call.history.transferred_by = call.history.transferred_by or by
+        call.state = CallState.ANSWERED
+        self._arm_keys(call)
+        self.switch.join(call, stay, far)
+
+    # ---- pickup ------------------------------------------------------------------------
+    def pickup(self, picker_call: Call, extension: str) -> None:
+        """*8 (extension '') or **EXT from the picker's new call: take a ringing call."""
+        picker = picker_call.extensions.get(picker_call.a_leg, "")
+        group = pickup_group(self.db, picker) if picker else NO_GROUP
+        found = self._ringing_call(picker, group, extension)
+        if found is None:
+            what = f"nothing ringing at {extension}" if extension else f"nothing ringing in pickup group {group}"
+            if group == NO_GROUP:
+                what = f"{picker or 'caller'} is excluded from call pickup"
+            elif extension and pickup_group(self.db, extension) == NO_GROUP:
+                what = f"{extension} is excluded from call pickup"
+            self.switch._refuse(picker_call, 404, "Not Found", what)
+            return
+        ringing, at = found
+        leg = picker_call.a_leg
+        log.info("call %s: picked up by %s (ringing at %s)", ringing.id, picker, at)
+        self._absorb(picker_call, ringing)
+        self.switch._drop_branches(ringing)
+        if ringing.plan is not None:
+            ringing.plan.done = True
+        ringing.cancel_timer()
+        self.switch.send(ringing, leg, "answer", code=200)
+        ringing.state = CallState.ANSWERED
+        ringing.b_leg, ringing.b_alive = leg, True
+        ringing.answered_at = ringing.answered_at or datetime.now(UTC)
+        ringing.answered_by = picker
+        ringing.extensions[leg] = picker
+        self.answered(ringing, f"picked up by {picker} (ringing at {at})")
+        if not ringing.callback and not ringing.a_answered:
+            self.switch.send(ringing, ringing.a_leg, "answer", code=200)
+        self.switch.join(ringing, ringing.a_leg, leg)
+
+    def _ringing_call(self, picker: str, group: str, extension: str) -> tuple[Call, str] | None:
+        if group == NO_GROUP:
+            return None
+        candidates: list[tuple[datetime, Call, str]] = []
+        for call in self.switch.calls.values():
+            if call.state not in (CallState.ROUTING, CallState.RINGING) or call.callback:
+                continue
+            for branch in call.branches.values():
+                target = branch.target
+                if branch.dial_out is not None or target == picker:
+                    continue
+                if extension:
+                    if target == extension and pickup_group(self.db, target) != NO_GROUP:
+                        candidates.append((call.started_at, call, target))
+                elif pickup_group(self.db, target) == group or (
+                        call.plan is not None and call.plan.pickup_group == group):
+                    candidates.append((call.started_at, call, target))
+        if not candidates:
+            return None
+        _, call, target = min(candidates, key=lambda c: c[0])
+        return call, target
+
+    def _absorb(self, new_call: Call, into: Call) -> None:
+        """The new call's caller leg (a picker, a retriever) becomes a party of `into`; the new
+        call itself leaves no record of its own (`into`'s record tells what happened)."""
+        leg = new_call.a_leg
+        new_call.cancel_timer()
+        self.switch.calls.pop(new_call.id, None)
+        self.switch.by_leg[leg] = into
+        new_call.state = CallState.ENDED
+
+    # ---- park --------------------------------------------------------------------------
+    def park(self, call: Call, parked_leg: str, parker_leg: str, parker: str) -> None:
+        slot = self.switch.park_lot.free_slot(park_slots(self.db))
+        if slot is None:
+            self._refuse_transfer(call, parker_leg, "every parking slot is taken")
+            return
+        log.info("call %s: %s parks %s at %s", call.id, parker, self._who(call, parked_leg), slot)
+        call.history.add(f"{parker} parked {self._who(call, parked_leg)} at {slot}")
+        self.switch.links.split(parked_leg)
+        self._forget_leg(call, parker_leg)
+        self._make_a_leg(call, parked_leg)
+        call.b_leg, call.b_alive = None, False
+        call.state = CallState.PARKED
+        self._music(call, parked_leg)
+        timeout = int(str(get_setting(self.db, "park_timeout")))
+        timer = asyncio.get_running_loop().call_later(timeout, self._park_timeout, call, slot)
+        self.switch.park_lot.put(Parked(slot, call.id, parked_leg, parker, timer))
+        self._announce_slot(call, parker_leg, slot)
+
+    def _announce_slot(self, call: Call, leg: str, slot: str) -> None:
+        """The parker hears "parked at 7 0 1", then the PBX hangs up."""
+        language = str(get_setting(self.db, "language"))
+        try:
+            files = [str(self.switch.prompts.system("parked-at", language))]
+            files += [str(self.switch.prompts.system(f"digit-{d}", language)) for d in slot]
+        except PromptError as exc:
+            log.error("call %s: cannot announce parking slot %s: %s", call.id, slot, exc)
+            self.switch.send(call, leg, "hangup")
+            return
+        self.switch._after_play[leg] = lambda: self.switch.send(call, leg, "hangup")
+        self.switch.send(call, leg, "play", id=f"park-{slot}", files=files)
+
+    def retrieve(self, retriever_call: Call, slot: str) -> None:
+        parked = self.switch.park_lot.take(slot)
+        call = self.switch.calls.get(parked.call_id) if parked is not None else None
+        if parked is None or call is None or call.state is not CallState.PARKED:
+            self.switch._refuse(retriever_call, 404, "Not Found", f"no call parked at {slot}")
+            return
+        retriever = retriever_call.extensions.get(retriever_call.a_leg, "") or retriever_call.caller
+        leg = retriever_call.a_leg
+        log.info("call %s: %s takes the call parked at %s", call.id, retriever, slot)
+        self._absorb(retriever_call, call)
+        self.switch.send(call, leg, "answer", code=200)
+        call.b_leg, call.b_alive = leg, True
+        call.answered_by = retriever
+        if leg in retriever_call.extensions:
+            call.extensions[leg] = retriever
+        call.state = CallState.ANSWERED
+        self.answered(call, f"{retriever} took the call parked at {slot}")
+        self.switch.join(call, call.a_leg, leg)
+
+    def _park_timeout(self, call: Call, slot: str) -> None:
+        parked = self.switch.park_lot.take(slot)
+        if parked is None or call.state is not CallState.PARKED or not call.a_alive:
+            return
+        call.history.add(f"parked at {slot} for too long; ringing {parked.parker}")
+        call.state = CallState.ROUTING
+        operator = str(get_setting(self.db, "operator_extension"))
+
+        def to_operator(why: str, code: int) -> None:
+            if operator and operator != parked.parker:
+                call.history.add(f"{parked.parker} {why.replace('_', ' ')}; ringing the operator {operator}")
+                self.switch._ring_extension(call, operator, follow=False)
+            else:
+                self.switch._default_fail(call)(why, code)
+
+        self.switch._ring_extension(call, parked.parker, follow=False, on_fail=to_operator)
+
+    # ---- endings -----------------------------------------------------------------------
+    def party_gone(self, call: Call, leg: str) -> None:
+        self.switch.links.forget(leg)
+        keys = call.keys.pop(leg, None)
+        if keys is not None:
+            keys.cancel()
+        if call.entry is not None and call.entry[0] == leg:
+            call.entry[1].stop()
+            call.entry = None
+        slot = self.switch.park_lot.slot_of(leg)
+        if slot is not None:
+            self.switch.park_lot.take(slot)
+            call.history.add(f"caller hung up while parked at {slot}")
+
+    def finished(self, call: Call) -> None:
+        if call.recall_timer is not None:
+            call.recall_timer.cancel()
+            call.recall_timer = None
+        for keys in call.keys.values():
+            keys.cancel()
+        call.keys.clear()
+        if call.entry is not None:
+            call.entry[1].stop()
+            call.entry = None
+        for slot, parked in list(self.switch.park_lot.parked.items()):
+            if parked.call_id == call.id:
+                self.switch.park_lot.take(slot)
+
+    @staticmethod
+    def _who(call: Call, leg: str | None) -> str:
+        if leg is None:
+            return "nobody"
+        if leg in call.extensions:
+            return call.extensions[leg]
+        return call.caller if leg == call.a_leg else (call.answered_by or "the other party")

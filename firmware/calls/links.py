@@ -1,0 +1,146 @@
+"""Joining two legs that may sit on different call workers.
+
+Legs on one worker are bridged in its conference bridge. Legs on two workers are
+joined by a *link*: the far worker calls the near one directly (worker to worker,
+loopback SIP, never through the edge), the near worker answers, and each worker
+bridges its end of the link to its party:
+
+    party A ==bridge== near  <--- SIP/RTP --->  far ==bridge== party B
+    (worker 1)                                   (worker 2)
+
+The link's INVITE carries `X-Minipbx-Link: <id>`, a random id only the brain knows;
+an incoming leg naming an unknown id is refused. Ending a join hangs up both link
+legs; a link leg that ends by itself breaks the join and is reported.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger("minipbx.links")
+
+
+class Channel(Protocol):
+    """What a join needs of a worker (brain/workers.WorkerHandle, or the fake one in tests)."""
+
+    number: int
+
+    @property
+    def sip_port(self) -> int: ...
+
+    def send(self, message: dict[str, object]) -> None: ...
+
+
+@dataclass
+class Link:
+    id: str
+    a: str  # party leg on the near worker
+    b: str  # party leg on the far worker
+    near: Channel
+    far: Channel
+    near_leg: str  # the link's incoming leg on the near worker (known once it arrives)
+    far_leg: str  # the link's outgoing leg on the far worker
+    up: bool = False
+
+
+class Links:
+    """Every join between two party legs, same worker or not."""
+
+    def __init__(self, on_broken: Callable[[str, str], None]) -> None:
+        # on_broken(a, b): a cross-worker join failed or fell apart by itself.
+        self.on_broken = on_broken
+        self._by_id: dict[str, Link] = {}
+        self._by_leg: dict[str, Link] = {}  # link legs and party legs -> link
+        self._same: dict[str, tuple[str, Channel]] = {}  # party leg -> (peer leg, worker), same-worker joins
+
+    def join(self, a: str, a_worker: Channel, b: str, b_worker: Channel) -> None:
+        """Let the two parties hear each other; what either heard from the PBX stops."""
+        self.split(a)
+        self.split(b)
+        if a_worker is b_worker:
+            self._same[a] = (b, a_worker)
+            self._same[b] = (a, a_worker)
+            a_worker.send({"type": "bridge", "a": a, "b": b})
+            return
+        link_id = secrets.token_hex(8)
+        far_leg = f"l{link_id}"
+        link = Link(link_id, a, b, a_worker, b_worker, near_leg="", far_leg=far_leg)
+        self._by_id[link_id] = link
+        for leg in (a, b, far_leg):
+            self._by_leg[leg] = link
+        b_worker.send({"type": "dial", "leg": far_leg, "uri": f"sip:link@127.0.0.1:{a_worker.sip_port}",
+                       "from_uri": f"<sip:link@127.0.0.1:{b_worker.sip_port}>",
+                       "headers": {"X-Minipbx-Link": link_id}})
+        b_worker.send({"type": "bridge", "a": far_leg, "b": b})
+
+    def incoming(self, worker: Channel, leg: str, link_id: str) -> bool:
+        """A link leg arrived at the near worker; False if it names no join of ours."""
+        link = self._by_id.get(link_id)
+        if link is None or link.near is not worker or link.near_leg:
+            worker.send({"type": "hangup", "leg": leg, "code": 403, "reason": "Unknown Link"})
+            return False
+        link.near_leg = leg
+        self._by_leg[leg] = link
+        worker.send({"type": "answer", "leg": leg, "code": 200})
+        worker.send({"type": "bridge", "a": leg, "b": link.a})
+        return True
+
+    def is_link_leg(self, leg: str) -> bool:
+        link = self._by_leg.get(leg)
+        return link is not None and leg in (link.near_leg, link.far_leg)
+
+    def link_event(self, leg: str, kind: str) -> None:
+        """An event of a link leg: only its end matters (the join is broken)."""
+        link = self._by_leg.get(leg)
+        if link is None:
+            return
+        if kind == "answered":
+            link.up = True
+        elif kind == "ended":
+            log.warning("link %s between %s and %s ended by itself", link.id, link.a, link.b)
+            self._drop(link)
+            self.on_broken(link.a, link.b)
+
+    def peer(self, leg: str) -> str | None:
+        """The party leg this one is joined with."""
+        if leg in self._same:
+            return self._same[leg][0]
+        link = self._by_leg.get(leg)
+        if link is None or leg not in (link.a, link.b):
+            return None
+        return link.b if leg == link.a else link.a
+
+    def split(self, leg: str) -> None:
+        """End the join this party leg is in (if any); both parties then hear only the PBX."""
+        same = self._same.pop(leg, None)
+        if same is not None:
+            peer, worker = same
+            self._same.pop(peer, None)
+            worker.send({"type": "unbridge", "a": leg, "b": peer})
+            return
+        link = self._by_leg.get(leg)
+        if link is not None and leg in (link.a, link.b):
+            self._drop(link)
+            for link_leg, worker in ((link.near_leg, link.near), (link.far_leg, link.far)):
+                if link_leg:
+                    worker.send({"type": "hangup", "leg": link_leg})
+
+    def forget(self, leg: str) -> None:
+        """A party leg ended: its join goes with it (a same-worker bridge ends in the worker)."""
+        same = self._same.pop(leg, None)
+        if same is not None:
+            self._same.pop(same[0], None)
+            return
+        self.split(leg)
+
+    def _drop(self, link: Link) -> None:
+        self._by_id.pop(link.id, None)
+        for leg in (link.a, link.b, link.near_leg, link.far_leg):
+            if leg and self._by_leg.get(leg) is link:
+                del self._by_leg[leg]
+
+    def count(self) -> int:
+        return len(self._by_id)

@@ -1,0 +1,62 @@
+"""Music on hold: what a held, parked or transferred caller hears.
+
+A music class is a file the call workers loop: class `default` works out of the box
+(a soft melody made here on first use, `<data>/music/default.wav`); any class,
+`default` included, can be replaced by an upload (`minipbx moh upload NAME FILE`),
+stored as the custom prompt `moh-NAME` with the prompts' converter and checks.
+Each worker keeps one player per class for all its held callers.
+"""
+from __future__ import annotations
+
+import os
+import wave
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from firmware.prompts.upload import get_prompt, prompt_path
+
+DEFAULT_CLASS = "default"
+PROMPT_PREFIX = "moh-"
+RATE = 8000
+# A-major arpeggio, each note NOTE_SECONDS with a soft attack and release: clearly music,
+# and its notes are known, so a test can find them in what a held caller heard.
+NOTES_HZ = (440.0, 554.37, 659.25, 554.37)
+NOTE_SECONDS = 0.5
+
+
+def prompt_name(music_class: str) -> str:
+    return PROMPT_PREFIX + music_class
+
+
+def music_files(db: sqlite_utils.Database, data_dir: Path, music_class: str = DEFAULT_CLASS) -> list[str]:
+    """Absolute paths of the class's files; a class without an upload is the default melody."""
+    for name in (music_class, DEFAULT_CLASS):
+        uploaded = get_prompt(db, prompt_name(name))
+        if uploaded is not None:
+            path = prompt_path(data_dir, uploaded.name)
+            if path.exists():
+                return [str(path.resolve())]
+    return [str(default_melody(data_dir).resolve())]
+
+
+def default_melody(data_dir: Path) -> Path:
+    path = data_dir / "music" / "default.wav"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    samples = []
+    t = np.arange(int(RATE * NOTE_SECONDS)) / RATE
+    envelope = np.minimum(1.0, np.minimum(t / 0.03, (NOTE_SECONDS - t) / 0.08))
+    for hz in NOTES_HZ * 4:
+        samples.append(0.25 * envelope * np.sin(2 * np.pi * hz * t))
+    pcm = (np.concatenate(samples) * 32767).astype("<i2").tobytes()
+    part = path.with_suffix(".part")
+    with wave.open(str(part), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(pcm)
+    os.replace(part, path)
+    return path

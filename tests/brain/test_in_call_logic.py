@@ -1,0 +1,200 @@
+"""Call-control transitions through the fake channel: no Kamailio, no pjsua2, a real sqlite
+store. Each test is one scenario of worker events and the commands the switch answers with."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from firmware.brain.calls import CallState
+from firmware.calls import camp_on
+from firmware.calls.keys import HOLD_SECONDS
+from firmware.calls.pickup import set_pickup_group
+from tests.support.fake_channel import FakePbx
+
+Scenario = Callable[[FakePbx], Awaitable[None]]
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakePbx:
+    pbx = FakePbx(tmp_path)
+    for number in ("101", "102", "103", "104"):
+        pbx.extension(number)
+    return pbx
+
+
+def run(scenario: Awaitable[None]) -> None:
+    asyncio.run(asyncio.wait_for(scenario, 20))
+
+
+def test_answered_call_is_bridged_on_its_worker(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": b}
+        [call] = fake.switch.calls.values()
+        assert call.state is CallState.ANSWERED and call.extensions == {a: "101", b: "102"}
+    run(scenario())
+
+
+def test_digits_are_relayed_and_code_starts_are_held(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.event("dtmf", leg=a, digit="5")
+        assert w.last("dtmf", b)["digits"] == "5"
+        w.event("dtmf", leg=b, digit="#")
+        assert not w.commands("dtmf", a), "a # that may start ## went through at once"
+        await asyncio.sleep(HOLD_SECONDS + 0.2)
+        assert w.last("dtmf", a)["digits"] == "#"
+    run(scenario())
+
+
+def test_hold_gives_music_and_resume_bridges_again(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.clear()
+        w.event("held", leg=b)
+        assert w.last("unbridge") == {"type": "unbridge", "a": b, "b": a}
+        music = w.last("music", a)
+        assert music["files"] and music["files"][0].endswith(".wav")
+        w.event("resumed", leg=b)
+        assert w.last("bridge")["type"] == "bridge"
+        [call] = fake.switch.calls.values()
+        assert "102 put 101 on hold" in call.history.text()
+    run(scenario())
+
+
+def test_blind_transfer_rings_the_target_from_the_stay_partys_worker(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.clear()
+        w.event("refer", leg=b, target="<sip:103@127.0.0.1:5060>")
+        assert w.last("hangup", b)["leg"] == b
+        target = w.dialled("103")
+        w.answer_leg(target)
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": target}
+        [call] = fake.switch.calls.values()
+        assert call.answered_by == "103" and call.history.transferred_by == "102"
+    run(scenario())
+
+
+def test_transfer_from_an_outside_party_is_refused(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w = fake.workers[0]
+        fake.db.execute("INSERT INTO settings (key, value) VALUES ('operator_extension', '102')")
+        a = w.incoming("0301234567", "100", trunk="prov")
+        b = w.dialled("102")
+        w.answer_leg(b)
+        w.clear()
+        w.event("refer", leg=a, target="<sip:103@127.0.0.1>")
+        assert not w.commands("dial") and not w.commands("hangup")
+    run(scenario())
+
+
+def test_transfer_to_another_domain_is_refused_and_the_call_goes_on(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.clear()
+        w.event("refer", leg=b, target="<sip:103@evil.example.com>")
+        assert w.last("tone", b)["segments"], "the transferrer heard no refusal tone"
+        assert not w.commands("dial")
+        await asyncio.sleep(2.7)
+        assert w.last("bridge")["a"] in (a, b)
+    run(scenario())
+
+
+def test_pickup_across_workers_joins_through_a_link(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w1, w2 = fake.workers
+        a = w1.incoming("101", "102")
+        ringing = w1.dialled("102")
+        w1.event("progress", leg=ringing, code=180)
+        picker = w2.incoming("103", "*8")
+        assert w1.last("hangup", ringing)["leg"] == ringing  # it stops ringing at 102
+        assert w2.last("answer", picker)["code"] == 200
+        # Worker 1 holds the caller, worker 2 the picker: worker 2 calls worker 1.
+        dial = w2.last("dial")
+        assert dial["uri"] == f"sip:link@127.0.0.1:{w1.sip_port}"
+        link_id = dial["headers"]["X-Minipbx-Link"]
+        assert w2.last("bridge") == {"type": "bridge", "a": dial["leg"], "b": picker}
+        near = w1.incoming("link", "link", link=link_id)
+        assert w1.last("answer", near)["code"] == 200
+        assert w1.last("bridge") == {"type": "bridge", "a": near, "b": a}
+        [call] = fake.switch.calls.values()
+        assert call.answered_by == "103" and "picked up by 103" in call.history.text()
+        # The caller hangs up: the link goes too.
+        w1.event("ended", leg=a, code=200, reason="BYE", by="remote")
+        assert w2.last("hangup", dial["leg"])
+        assert w2.last("hangup", picker)
+    run(scenario())
+
+
+def test_a_link_with_an_unknown_id_is_refused(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w1 = fake.workers[0]
+        leg = w1.incoming("link", "link", link="0123456789abcdef")
+        assert w1.last("hangup", leg)["code"] == 403
+        assert not fake.switch.calls
+    run(scenario())
+
+
+def test_pickup_respects_groups(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        set_pickup_group(fake.db, "103", "sales")
+        w = fake.workers[0]
+        w.incoming("101", "102")
+        picker = w.incoming("103", "*8")
+        assert w.last("answer", picker)["code"] == 183  # nothing to pick up: a tone, then release
+        set_pickup_group(fake.db, "102", "none")
+        picker = w.incoming("103", "**102")
+        assert w.last("answer", picker)["code"] == 183
+    run(scenario())
+
+
+def test_park_retrieve_and_timeout(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.event("refer", leg=b, target="<sip:700@127.0.0.1>")
+        assert fake.switch.park_lot.snapshot() == [{"slot": "701", "parker": "102"}]
+        assert w.last("music", a)
+        assert w.last("play", b)["id"] == "park-701"
+        w.event("played", leg=b, id="park-701")
+        assert w.last("hangup", b)
+        # Nobody takes it: the parker rings again.
+        [call] = fake.switch.calls.values()
+        fake.switch.in_call._park_timeout(call, "701")
+        assert w.dialled("102")
+        assert call.state is CallState.ROUTING
+    run(scenario())
+
+
+def test_retrieve_from_the_slot(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.event("refer", leg=b, target="<sip:700@127.0.0.1>")
+        retriever = w.incoming("104", "701")
+        assert w.last("answer", retriever)["code"] == 200
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": retriever}
+        assert fake.switch.park_lot.snapshot() == []
+        nothing = w.incoming("104", "702")
+        assert w.last("answer", nothing)["code"] == 183
+    run(scenario())
+
+
+def test_an_outside_caller_numbered_like_an_extension_does_not_make_it_busy(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        fake.db.execute("INSERT INTO settings (key, value) VALUES ('operator_extension', '101')")
+        w = fake.workers[0]
+        w.incoming("101", "100", trunk="prov")  # an outside caller whose number is 101
+        assert w.dialled("101"), "extension 101 was treated as busy"
+    run(scenario())
+
+
+def test_camp_on_bookings_survive_a_restart(tmp_path: Path) -> None:
+    first = FakePbx(tmp_path)
+    first.extension("101")
+    camp_on.book(first.db, "101", "0301234567")
+    first.db.conn.close()
+    again = FakePbx(tmp_path)
+    assert camp_on.bookings(again.db) == [("101", "0301234567")]
