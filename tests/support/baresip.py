@@ -7,6 +7,7 @@ arrive too. What it hears is written by the sndfile module as dump-*-dec.wav.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -112,10 +113,8 @@ class Baresip:
                 self._lock.wait(left)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.command("quit")
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
