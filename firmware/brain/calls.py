@@ -138,6 +138,12 @@ class Call:
     # In-call keys per party leg, and a number being keyed in after an in-call code.
     keys: dict[str, InCallKeys] = field(default_factory=dict)
     entry: tuple[str, NumberEntry] | None = None
+    # Consultation (attended transfer from *2 or an analog flash): on the held call, the
+    # consultation call that has borrowed the consulting party's leg; on the consultation
+    # call, the held call; `toggled`: the consulting party talks to the held party again.
+    consult: Call | None = None
+    consult_of: Call | None = None
+    toggled: bool = False
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""

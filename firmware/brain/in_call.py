@@ -12,6 +12,9 @@ pickup, park, history); this module applies them to the switch's calls.
             to the number with the transferrer's rights --> ringing (recall after
             transfer_recall_seconds: the transferrer rings again)
     talking --REFER with Replaces--> the held party joins the consultation's far end
+    talking --*2 + number, or flash + number (analog)--> consulting: the other party hears
+            music, the consulted number rings; hang up = transfer (attended), flash =
+            toggle between the two, the consulted party refuses or hangs up = back
     talking --transfer to the park number--> parked (music) --slot dialled--> talking
     ringing (anywhere) --*8 / **EXT from a phone--> talking with the picker
 """
@@ -19,17 +22,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from firmware.brain.calls import Call, CallState
 from firmware.brain.routing import CallFacts, Feature, Park, Pickup, Refuse, Reject
-from firmware.calls.keys import IN_CALL_CODES, InCallKeys, NumberEntry
+from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, InCallKeys, NumberEntry
 from firmware.calls.music import music_files
 from firmware.calls.park import Parked, park_slots
 from firmware.calls.pickup import NO_GROUP, pickup_group
 from firmware.calls.transfer import TransferError, parse_refer_to
+from firmware.dialplan.plan import load_plan
+from firmware.gateway.digitmap import Verdict, check
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptError
 from firmware.store.extensions import get_extension
@@ -73,6 +79,10 @@ class InCallControl:
     def event(self, call: Call, leg: str, kind: str, message: Message) -> None:
         if kind == "dtmf":
             digit = str(message["digit"])
+            if call.consult_of is not None and leg == call.a_leg and digit in (FLASH, "*"):
+                if digit == FLASH:
+                    self.consult_flash(call)
+                return
             if call.entry is not None and call.entry[0] == leg:
                 call.entry[1].press(digit)
             elif leg in call.keys:
@@ -113,7 +123,7 @@ class InCallControl:
     # ---- in-call codes -----------------------------------------------------------------
     def _code(self, call: Call, leg: str, code: str) -> None:
         peer = call.other(leg)
-        if peer is None or call.entry is not None:
+        if peer is None or call.entry is not None or call.consult is not None:
             return
         # The other party waits with music while the number is keyed in; the transferrer
         # hears dial tone.
@@ -124,14 +134,19 @@ class InCallControl:
         def done(number: str) -> None:
             call.entry = None
             self.switch.send(call, leg, "stop_tone")
-            self.blind_transfer(call, leg, number)
+            if code == BLIND_TRANSFER:
+                self.blind_transfer(call, leg, number)
+            else:
+                self.consult(call, leg, number)
 
         def cancelled() -> None:
             call.entry = None
             self.switch.send(call, leg, "stop_tone")
             self._talk_again(call)
 
-        call.entry = (leg, NumberEntry(done, cancelled))
+        plan = load_plan(self.db)
+        call.entry = (leg, NumberEntry(done, cancelled,
+                                       complete=lambda digits: check(plan, digits) is Verdict.COMPLETE))
 
     def _talk_again(self, call: Call) -> None:
         if call.state is CallState.ANSWERED and call.b_leg is not None and call.b_alive and call.a_alive:
@@ -305,6 +320,161 @@ class InCallControl:
         call.state = CallState.ANSWERED
         self._arm_keys(call)
         self.switch.join(call, stay, far)
+
+    # ---- consultation (attended transfer from the keypad or an analog phone) -----------------
+    def consult(self, held: Call, leg: str, number: str) -> None:
+        """The consulting party's leg is lent to a new call to `number`; the other party waits."""
+        by = held.extensions.get(leg, "")
+        if not by or held.other(leg) is None:
+            return
+        decision = self.switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by),
+                                             self.switch.trunk_usage())
+        if isinstance(decision, Park) and not decision.slot:
+            self.park(held, held.other(leg) or "", leg, by)
+            return
+        if isinstance(decision, Refuse | Reject | Feature | Park | Pickup):
+            cause = getattr(decision, "cause", "not a number a call can be sent to")
+            self._refuse_transfer(held, leg, f"{by} consulting {number}: {cause}")
+            return
+        extension = get_extension(self.db, by)
+        consultation = Call(id=uuid.uuid4().hex[:12], worker=self.switch.leg_workers.get(leg, held.worker),
+                            a_leg=leg, caller=by, caller_name=extension.name if extension else "", called=number,
+                            sip_call_id=f"{held.sip_call_id}-consult-{uuid.uuid4().hex[:6]}", first_caller=by,
+                            auth_user=by, mode=held.mode, a_answered=True, route=f"consultation by {by}")
+        consultation.extensions[leg] = by
+        consultation.consult_of = held
+        held.consult = consultation
+        keys = held.keys.pop(leg, None)
+        if keys is not None:
+            keys.cancel()
+        self.switch.calls[consultation.id] = consultation
+        self.switch.by_leg[leg] = consultation
+        held.history.add(f"{by} put {self._who(held, held.other(leg))} on hold to consult {number}")
+        log.info("call %s: %s consults %s (call %s)", held.id, by, number, consultation.id)
+        self.switch.execute(consultation, decision)
+
+    def consult_flash(self, consultation: Call) -> None:
+        """A flash (or *2 again) while consulting: give the consultation up if it still rings,
+        else switch between the consulted party and the held one."""
+        held = consultation.consult_of
+        if held is None:
+            return
+        leg = consultation.a_leg
+        waiting = held.other(leg)
+        if consultation.state is not CallState.ANSWERED or consultation.b_leg is None:
+            self.switch._drop_branches(consultation)
+            if consultation.plan is not None:
+                consultation.plan.done = True
+            consultation.decide("cancelled", "consultation given up", "caller")
+            self._back_to_held(consultation)
+            return
+        self.switch.links.split(leg)
+        if not consultation.toggled and waiting is not None:
+            self._music(consultation, consultation.b_leg)
+            self.switch.join(held, leg, waiting)
+        else:
+            if waiting is not None:
+                self._music(held, waiting)
+            self.switch.join(consultation, leg, consultation.b_leg)
+        consultation.toggled = not consultation.toggled
+
+    def consult_hung_up(self, consultation: Call) -> None:
+        """The consulting party hung up: the held party is transferred to the consulted one."""
+        held = consultation.consult_of
+        leg = consultation.a_leg
+        self.switch.links.forget(leg)
+        if held is None:
+            return
+        held.consult = None
+        consultation.consult_of = None
+        stay = held.other(leg)
+        by = consultation.extensions.get(leg, "")
+        consultation.a_alive = False
+        self.switch.by_leg.pop(leg, None)
+        if stay is None or not (held.a_alive and held.b_alive):
+            self.switch._caller_gone(consultation)
+            return
+        far = consultation.b_leg
+        if consultation.state is CallState.ANSWERED and far is not None and consultation.b_alive:
+            consultation.decide("answered", f"attended transfer by {by}", "caller")
+            consultation.history.add(f"{by} hung up: transferred {consultation.answered_by} to "
+                                     f"{self._who(held, stay)}")
+            far_number = consultation.extensions.pop(far, "")
+            self.switch.links.split(far)
+            self._forget_leg(consultation, far)
+            consultation.b_alive = False
+            self.switch._maybe_finish(consultation)
+            self.switch.links.split(stay)
+            self._forget_leg(held, leg)
+            self._make_a_leg(held, stay)
+            self.switch.by_leg[far] = held
+            if far_number:
+                held.extensions[far] = far_number
+            held.b_leg, held.b_alive = far, True
+            held.answered_by = far_number or consultation.answered_by
+            held.history.add(f"{by} transferred {self._who(held, stay)} to {held.answered_by} (attended)")
+            held.history.transferred_by = held.history.transferred_by or by
+            held.history.hold_ended()
+            self._arm_keys(held)
+            self.switch.join(held, stay, far)
+            return
+        # Still ringing (or failed): the held party takes the number over, as a blind transfer.
+        if consultation.session is not None:
+            consultation.session.hung_up()
+        self.switch._drop_branches(consultation)
+        if consultation.plan is not None:
+            consultation.plan.done = True
+        consultation.cancel_timer()
+        consultation.decide("cancelled", f"handed over to {self._who(held, stay)} before the answer", "caller")
+        self.switch._maybe_finish(consultation)
+        self.blind_transfer(held, leg, consultation.called)
+
+    def consult_ended(self, consultation: Call, why: str) -> None:
+        """The consulted party refused, did not answer, or hung up: back to the held party."""
+        held = consultation.consult_of
+        if held is None:
+            return
+        log.info("call %s: consultation %s; back to the held party", consultation.id, why)
+        held.history.add(f"consultation {why}")
+        self.switch._drop_branches(consultation)
+        if consultation.plan is not None:
+            consultation.plan.done = True
+        consultation.decide("unavailable" if consultation.answered_at is None else "answered",
+                            f"consultation {why}", "callee")
+        self._back_to_held(consultation)
+
+    def _back_to_held(self, consultation: Call) -> None:
+        held = consultation.consult_of
+        leg = consultation.a_leg
+        assert held is not None
+        held.consult = None
+        consultation.consult_of = None
+        consultation.cancel_timer()
+        self.switch.links.split(leg)
+        if consultation.b_leg is not None and consultation.b_alive:
+            self.switch.send(consultation, consultation.b_leg, "hangup")
+        self.switch.send(consultation, leg, "stop_tone")
+        consultation.extensions.pop(leg, None)
+        consultation.a_alive = False
+        self.switch.by_leg[leg] = held
+        self.switch._maybe_finish(consultation)
+        held.history.hold_ended()
+        self._arm_keys(held)
+        self._talk_again(held)
+
+    def held_party_gone(self, held: Call) -> None:
+        """The waiting party hung up during a consultation: the consultation goes on by itself."""
+        consultation = held.consult
+        if consultation is None:
+            return
+        held.consult = None
+        consultation.consult_of = None
+        leg = consultation.a_leg
+        held.extensions.pop(leg, None)
+        self.switch.by_leg[leg] = consultation
+        if consultation.toggled and consultation.b_leg is not None and consultation.b_alive:
+            consultation.toggled = False
+            self.switch.join(consultation, leg, consultation.b_leg)
 
     # ---- pickup ------------------------------------------------------------------------
     def pickup(self, picker_call: Call, extension: str) -> None:

@@ -154,6 +154,10 @@ class Switch:
         if kind == "refer":
             # Not in a conversation (ringing, in a menu): nothing to transfer.
             return
+        if kind == "dtmf" and call.consult_of is not None and leg == call.a_leg:
+            if message.get("digit") == "R":
+                self.in_call.consult_flash(call)
+            return
         if leg == call.a_leg:
             self._caller_event(call, kind, message)
         elif leg == call.b_leg:
@@ -543,6 +547,14 @@ class Switch:
             self._plan_failed(call, plan)
 
     def _callee_gone(self, call: Call) -> None:
+        if call.consult_of is not None and call.state is CallState.ANSWERED:
+            call.b_alive = False
+            if call.b_leg is not None:
+                self.in_call.party_gone(call, call.b_leg)
+            self.in_call.consult_ended(call, f"ended by {call.answered_by}")
+            return
+        if call.consult is not None:
+            self.in_call.held_party_gone(call)
         call.b_alive = False
         if call.b_leg is not None:
             self.in_call.party_gone(call, call.b_leg)
@@ -555,6 +567,9 @@ class Switch:
     # ---- when ringing fails ---------------------------------------------------------------
     def _default_fail(self, call: Call) -> Callable[[str, int], None]:
         def fail(why: str, code: int) -> None:
+            if call.consult_of is not None:
+                self.in_call.consult_ended(call, f"{why.replace('_', ' ')} ({call.called})")
+                return
             if call.recall_to:
                 self.in_call.recall(call, why.replace("_", " "))
                 return
@@ -713,6 +728,11 @@ class Switch:
 
     # ---- caller events ------------------------------------------------------------------
     def _caller_gone(self, call: Call) -> None:
+        if call.consult_of is not None:
+            self.in_call.consult_hung_up(call)
+            return
+        if call.consult is not None:
+            self.in_call.held_party_gone(call)
         call.a_alive = False
         call.cancel_timer()
         self.in_call.party_gone(call, call.a_leg)
@@ -732,6 +752,10 @@ class Switch:
     # ---- outcomes ---------------------------------------------------------------
     def _release(self, call: Call, code: int, reason: str) -> None:
         self._drop_branches(call)
+        if call.consult_of is not None:
+            # The consulting party is not released: they go back to the party on hold.
+            self.in_call.consult_ended(call, f"refused ({code} {reason})")
+            return
         self._send(call, call.a_leg, "hangup", code=code, reason=reason)
 
     def _reject(self, call: Call, code: int, reason: str, disposition: str, cause: str, by: str) -> None:
@@ -756,7 +780,7 @@ class Switch:
         call.state = CallState.REFUSING
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
         call.timers.append(asyncio.get_running_loop().call_later(
-            REFUSAL_TONE_SECONDS, lambda: self._send(call, call.a_leg, "hangup", code=code, reason=reason)))
+            REFUSAL_TONE_SECONDS, lambda: self._release(call, code, reason)))
 
     def _send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
         self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})

@@ -10,8 +10,8 @@ the code is complete or HOLD_SECONDS pass, then passed on in order.
                            +--HOLD_SECONDS--> relay the held digits
 
 After a code that wants a number (transfer), a NumberEntry takes the party's digits:
-'#' ends the number, so do ENTRY_SECONDS after the last digit; nothing at all within
-FIRST_DIGIT_SECONDS cancels.
+a whole number of the plan (an extension) or '#' ends it, so do ENTRY_SECONDS after
+the last digit; nothing at all within FIRST_DIGIT_SECONDS cancels.
 """
 from __future__ import annotations
 
@@ -22,9 +22,13 @@ HOLD_SECONDS = 1.0
 ENTRY_SECONDS = 3.0
 FIRST_DIGIT_SECONDS = 10.0
 
-# In-call codes: ## + number transfers the other party (blind transfer).
+# In-call codes: ## + number transfers the other party (blind transfer); *2 + number
+# consults the number while the other party waits (hang up to transfer); R is the
+# analog hook flash (RFC 2833 event 16), which consults like *2.
 BLIND_TRANSFER = "##"
-IN_CALL_CODES = (BLIND_TRANSFER,)
+ATTENDED_TRANSFER = "*2"
+FLASH = "R"
+IN_CALL_CODES = (BLIND_TRANSFER, ATTENDED_TRANSFER, FLASH)
 
 
 class InCallKeys:
@@ -49,7 +53,9 @@ class InCallKeys:
                 self._restart()
                 return
             self.flush()
-        if any(code.startswith(digit) for code in self._codes):
+        if digit in self._codes:
+            self._code(digit)
+        elif any(code.startswith(digit) for code in self._codes):
             self._held = digit
             self._restart()
         else:
@@ -81,9 +87,12 @@ class NumberEntry:
     """The number a party keys in after an in-call code."""
 
     def __init__(self, done: Callable[[str], None], cancelled: Callable[[], None],
+                 complete: Callable[[str], bool] = lambda digits: False,
                  entry_seconds: float = ENTRY_SECONDS, first_digit_seconds: float = FIRST_DIGIT_SECONDS) -> None:
         self._done = done
         self._cancelled = cancelled
+        # True once the digits are a whole number of the plan (an extension): no need to wait.
+        self._complete = complete
         self._entry_seconds = entry_seconds
         self.digits = ""
         self._timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
@@ -94,6 +103,9 @@ class NumberEntry:
             self._finish()
             return
         self.digits += digit
+        if self._complete(self.digits):
+            self._finish()
+            return
         self._arm(self._entry_seconds)
 
     def stop(self) -> None:

@@ -198,3 +198,51 @@ def test_camp_on_bookings_survive_a_restart(tmp_path: Path) -> None:
     first.db.conn.close()
     again = FakePbx(tmp_path)
     assert camp_on.bookings(again.db) == [("101", "0301234567")]
+
+
+def _consult(fake: FakePbx) -> tuple[object, str, str, str]:
+    w, a, b = fake.talk("101", "102")
+    for digit in "*2103":
+        w.event("dtmf", leg=b, digit=digit)
+    assert w.last("music", a), "the other party waits with music"
+    c = w.dialled("103")
+    return w, a, b, c
+
+
+def test_consultation_then_hang_up_transfers(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b, c = _consult(fake)
+        assert not w.commands("hangup", b), "the consulting party must not be released"
+        w.answer_leg(c)
+        assert w.last("bridge") == {"type": "bridge", "a": b, "b": c}
+        w.event("ended", leg=b, code=200, reason="BYE", by="remote")
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": c}
+        held = next(call for call in fake.switch.calls.values() if a in (call.a_leg, call.b_leg))
+        assert held.answered_by == "103" and held.history.transferred_by == "102"
+    run(scenario())
+
+
+def test_consultation_refused_gives_the_held_party_back(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b, c = _consult(fake)
+        w.event("ended", leg=c, code=486, reason="Busy Here", by="remote")
+        await asyncio.sleep(0.1)
+        assert w.last("bridge")["b"] in (a, b) and w.last("bridge")["a"] in (a, b)
+        assert not w.commands("hangup", b)
+    run(scenario())
+
+
+def test_flash_toggles_between_the_two(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.event("dtmf", leg=b, digit="R")
+        for digit in "103":
+            w.event("dtmf", leg=b, digit=digit)
+        c = w.dialled("103")  # 103 is a whole extension number: dialled at once
+        w.answer_leg(c)
+        w.event("dtmf", leg=b, digit="R")
+        assert w.last("music", c)
+        assert w.last("bridge") == {"type": "bridge", "a": b, "b": a}
+        w.event("dtmf", leg=b, digit="R")
+        assert w.last("bridge") == {"type": "bridge", "a": b, "b": c}
+    run(scenario())

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from tests.calls.conftest import connect
-from tests.support.audio import tone_seconds
+from tests.support.audio import tone_seconds, tone_segments
 from tests.support.pbx import RunningPbx
 from tests.support.phone import Phone
 
@@ -125,3 +125,42 @@ def test_attended_transfer_by_refer_with_replaces(pbx: RunningPbx) -> None:
     assert transferred["answered_by"] == "103"
     assert transferred["transferred_by"] == "102"
     assert "(attended)" in transferred["history"]
+
+
+def test_consultation_with_star_2_then_hang_up_transfers(pbx: RunningPbx) -> None:
+    a = pbx.phone("101", tone_hz=600)
+    b = pbx.phone("102", tone_hz=800)
+    c = pbx.phone("103", tone_hz=1000)
+    connect(a, b, "102")
+    time.sleep(0.5)
+    b.dtmf("*2103")
+    c.wait("incoming")
+    c.answer(200)
+    c.wait("connected")
+    time.sleep(1.5)  # the transferrer announces the caller
+    b.hangup()
+    heard_by_b = b.wait("disconnected")["recording"]
+    assert tone_seconds(heard_by_b, 1000) >= 0.8, "the transferrer did not talk to the consulted party"
+    talk_and_hang_up(a, 600, c, 1000)
+    rows = pbx.wait_cdr(2)
+    held = next(r for r in rows if r["called"] == "102")
+    assert held["answered_by"] == "103" and held["transferred_by"] == "102"
+    assert "102 put 101 on hold to consult 103" in held["history"]
+
+
+def test_consultation_not_answered_gives_the_caller_back(pbx: RunningPbx) -> None:
+    a = pbx.phone("101", tone_hz=600)
+    b = pbx.phone("102", tone_hz=800)
+    c = pbx.phone("103", tone_hz=1000)
+    connect(a, b, "102")
+    time.sleep(0.5)
+    b.dtmf("*2103")
+    c.wait("incoming")
+    c.reject(486)
+    time.sleep(5.5)  # busy tone for a moment, then the conversation is back
+    b.hangup()
+    heard_by_b = b.wait("disconnected")["recording"]
+    heard_by_a = a.wait("disconnected")["recording"]
+    segments = tone_segments(heard_by_a, 800)
+    assert segments and segments[-1][1] - segments[-1][0] >= 0.8, "the caller did not get the transferrer back"
+    assert tone_seconds(heard_by_b, 600) >= 1.0
