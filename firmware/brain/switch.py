@@ -55,12 +55,12 @@ from firmware.brain.workers import WorkerHandle
 from firmware.calls import camp_on
 from firmware.calls.links import Links
 from firmware.calls.park import ParkLot
-from firmware.gateway.accounts import LINE_PREFIX, line_trunk, parse_line_caller
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
 from firmware.store.cdr import write_cdr
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
+from firmware.trunks.lines import DIAL_HEADER, line_account, line_call
 from firmware.worker.protocol import Message
 
 log = logging.getLogger("minipbx.switch")
@@ -190,13 +190,12 @@ class Switch:
 
     def _incoming(self, worker: WorkerHandle, message: Message) -> None:
         trunk = str(message.get("trunk") or "")
-        line = line_trunk(self.db, str(message.get("auth_user") or ""))
+        line = line_call(self.db, str(message.get("auth_user") or ""), str(message.get("from_name") or ""))
         if line is not None:
-            # The line gateway calls for an FXO line from the line's own account, with the
-            # network's caller ID in the From display: a trunk call from that number.
-            number, name = parse_line_caller(str(message.get("from_name") or ""))
-            message = {**message, "trunk": line, "did": "", "auth_user": "", "from_user": number, "from_name": name}
-            trunk = line
+            # An exchange line's call: a trunk call from the network's caller ID.
+            message = {**message, "trunk": line.trunk, "did": "", "auth_user": "", "from_user": line.number,
+                       "from_name": line.name}
+            trunk = line.trunk
         call = Call(
             id=uuid.uuid4().hex[:12],
             worker=worker,
@@ -216,6 +215,8 @@ class Switch:
         call.leg_call_ids[call.a_leg] = call.sip_call_id
         if facts.auth_user and not trunk:
             call.extensions[call.a_leg] = facts.auth_user
+            # An extension's phone may transfer by REFER (the brain decides); others get 403.
+            worker.send({"type": "allow_transfer", "leg": call.a_leg})
         try:
             decision = self.router.decide(facts, self.trunk_usage())
         except Exception:
@@ -423,6 +424,7 @@ class Switch:
         self._dial_b(call, Branch(member), {
             "uri": f"sip:{member}@{self.edge}",
             "from_uri": f'"{name}" <{caller_uri}>' if name else f"<{caller_uri}>",
+            "may_transfer": True,
         })
         return True
 
@@ -442,9 +444,9 @@ class Switch:
             headers["Privacy"] = trunk.privacy
         if trunk.kind == "fxo":
             # An analog line: call the line's account at the gateway, which seizes the line and dials.
-            self._dial_b(call, branch, {"uri": f"sip:{LINE_PREFIX}{trunk.name}@{self.edge}",
+            self._dial_b(call, branch, {"uri": f"sip:{line_account(trunk.name)}@{self.edge}",
                                         "from_uri": f"<sip:{caller_id}@{self.realm}>",
-                                        "headers": {"X-Minipbx-Dial": branch.target}})
+                                        "headers": {DIAL_HEADER: branch.target}})
         else:
             self._dial_b(call, branch, {"uri": f"sip:{branch.target}@{self.edge}", "from_uri": identity,
                                         "headers": headers})
@@ -853,7 +855,7 @@ class Switch:
         self.leg_workers[call.a_leg] = worker
         log.info("call %s: line free, ringing %s back for %s", call.id, extension, decision.number)
         worker.send({"type": "dial", "leg": call.a_leg, "uri": f"sip:{extension}@{self.edge}",
-                     "from_uri": f'"Line free" <sip:{decision.number}@{self.realm}>'})
+                     "from_uri": f'"Line free" <sip:{decision.number}@{self.realm}>', "may_transfer": True})
         timeout = self._ring_timeout()
         call.timers.append(asyncio.get_running_loop().call_later(timeout, self._callback_unanswered, call))
 

@@ -21,8 +21,8 @@ from firmware.dialplan.plan import load_plan
 from firmware.store.database import write_transaction
 from firmware.store.extensions import add_extension, realm
 from firmware.store.passwords import digest_ha1, generate_password
+from firmware.trunks.lines import LINE_PREFIX
 
-LINE_PREFIX = "line-"
 # Door stations may call extensions (and emergency numbers, which are always allowed), never a trunk.
 DOOR_COS = "internal"
 
@@ -116,27 +116,3 @@ def provision_line(db: sqlite_utils.Database, device: str) -> PortAccount:
             _set_account_password(db, username, password)
         _remember(db, username, device, password)
     return PortAccount(device, "fxo", username, password)
-
-
-def line_trunk(db: sqlite_utils.Database, auth_user: str) -> str | None:
-    """The FXO trunk whose internal account `auth_user` is, or None for any other account."""
-    if not auth_user.startswith(LINE_PREFIX):
-        return None
-    row = db.execute("SELECT device FROM gateway_accounts WHERE username = ?", [auth_user]).fetchone()
-    return str(row[0]) if row else None
-
-
-def line_caller_display(number: str, name: str) -> str:
-    """The From display name of a call the gateway places for an FXO line: the caller's
-    number, then a space and the caller's name. The From user must stay the line's own
-    account (the edge checks it against the digest user), so the caller ID rides here."""
-    return f"{number} {name}".strip() if number else ""
-
-
-def parse_line_caller(display: str) -> tuple[str, str]:
-    """(number, name) from a line call's From display; ('anonymous', '') when the network sent none."""
-    number, _, name = display.strip().partition(" ")
-    if not number or number in ("P", "O"):
-        # P = withheld, O = unavailable (how network caller ID says it).
-        return "anonymous", name.strip()
-    return number, name.strip()

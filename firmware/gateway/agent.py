@@ -114,6 +114,18 @@ class PortCall(pj.Call):
             self.audio = None
             self.agent.calls.pop(self.token, None)
 
+    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
+        # Keys the far end pressed (passed through by the PBX); an exchange line plays them on.
+        self.agent.emit({"type": "dtmf", "call": self.token, "digit": str(prm.digit)})
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        # Nobody may move a port's call by REFER: pjsua would dial the target by itself.
+        prm.statusCode = 403
+
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
+        prm.statusCode = 403
+        prm.reason = "Replaces not accepted"
+
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
         audio = first_active_audio(self)
         if audio is None or self.audio is not None:

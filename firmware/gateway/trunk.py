@@ -14,9 +14,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from firmware.gateway.accounts import line_caller_display
 from firmware.gateway.line import Host, Line
 from firmware.media.echo import EchoCanceller
+from firmware.trunks.lines import line_caller_display
 from hal.fxo.events import CallerIdReceived, LineRinging, LineSignalled, RingingStopped
 from hal.fxo.line import DialFailed, FxoLine, LineState, ModemError
 from hal.ports import CallerId
@@ -97,6 +97,13 @@ class TrunkLine(Line):
             self._dial_out(message)
             return
         if not self.is_our_call(message):
+            return
+        if kind == "dtmf" and self.state == "talking":
+            # Keys from the extension (a bank's or supplier's menu at the far end): onto the line.
+            try:
+                self.line.send_digits(str(message["digit"]))
+            except (ModemError, ValueError) as exc:
+                log.warning("%s: cannot send DTMF %r: %s", self.name, message.get("digit"), exc)
             return
         if kind == "answered" and self.state == "offering":
             try:

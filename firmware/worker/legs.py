@@ -107,6 +107,9 @@ class Leg(pj.Call):
         self._reported_progress = 0
         # The far end has put this leg on hold (a=sendonly/inactive in its re-INVITE).
         self.remote_hold = False
+        # The brain says so for an extension's leg: its REFER is the brain's to carry out. Any
+        # other party's (a trunk's, an exchange line's) is refused with 403.
+        self.may_transfer = False
         # The music-on-hold source this leg hears (a key of Worker.music), if any.
         self.music: tuple[str, ...] | None = None
 
@@ -153,7 +156,7 @@ class Leg(pj.Call):
         # Accepting would make pjsua dial the target by itself, outside the brain's rules (and
         # its own call object for that dial has crashed the worker). The brain decides: the REFER
         # is declined here and reported; a transfer the brain allows ends this leg from the PBX.
-        prm.statusCode = REFER_DECLINED
+        prm.statusCode = REFER_DECLINED if self.may_transfer else 403
         with contextlib.suppress(Exception):
             self.emit("refer", target=str(prm.dstUri))
 

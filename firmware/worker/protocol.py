@@ -24,6 +24,7 @@ COMMANDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "unbridge": ("a", "b"),
     "music": ("leg", "files"),
     "stop_music": ("leg",),
+    "allow_transfer": ("leg",),
     "tone": ("leg", "segments"),
     "stop_tone": ("leg",),
     "play": ("leg", "id", "files"),

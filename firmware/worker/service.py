@@ -258,6 +258,8 @@ class Worker:
             self.play(leg, message)
         elif kind == "stop_play":
             self.stop_play(leg)
+        elif kind == "allow_transfer":
+            leg.may_transfer = True
         elif kind == "music":
             self.start_music(leg, message["files"])
         elif kind == "stop_music":
@@ -277,6 +279,7 @@ class Worker:
     def dial(self, message: Message) -> None:
         token = str(message["leg"])
         leg = Leg(self, token, outgoing=True)
+        leg.may_transfer = bool(message.get("may_transfer", False))
         self.legs.add(leg)
         op = pj.CallOpParam(True)
         op.txOption.localUri = str(message["from_uri"])

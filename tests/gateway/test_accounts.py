@@ -7,17 +7,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from firmware.gateway.accounts import (
-    line_caller_display,
-    line_trunk,
-    parse_line_caller,
-    provision_line,
-    provision_port,
-)
+from firmware.gateway.accounts import provision_line, provision_port
 from firmware.store.database import open_store
 from firmware.store.extensions import add_extension, get_extension, list_extensions, remove_extension, set_password
 from firmware.store.passwords import digest_ha1
 from firmware.trunks.config import get_trunk
+from firmware.trunks.lines import line_caller_display, line_trunk, parse_line_caller
 
 
 @pytest.fixture

@@ -94,3 +94,15 @@ def _port(pbx: RunningPbx, device: str) -> dict[str, object]:
     assert status is not None
     port: dict[str, object] = next(p for p in status["gateway"]["ports"] if p["device"] == device)
     return port
+
+
+def test_keys_from_an_extension_reach_the_exchange_line(gateway_pbx: RunningPbx, board: Board) -> None:
+    sip = gateway_pbx.phone("301", tone_hz=1000)
+    sip.call("00401234567")
+    sip.wait("connected", timeout=15)
+    time.sleep(0.5)
+    sip.dtmf("12")
+    sip.dtmf("#")  # held a moment (it could start an in-call code), then passed on
+    eventually(lambda: board.state()["lines"]["fxo1"]["dtmf_sent"] == "12#", what="the digits on the line")
+    sip.hangup()
+    sip.wait("disconnected")
