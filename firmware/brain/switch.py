@@ -902,11 +902,19 @@ class Switch:
         # A call with a party on the lost worker is broken; the party left elsewhere is hung up.
         for call in [c for c in self.calls.values() if c.worker is not worker and
                      ({c.a_leg, c.b_leg} & lost)]:
+            call.decide("answered" if call.answered_at else "failed", "call worker failed", "system")
+            if call.b_leg in lost:
+                call.b_alive = False
             for party in (call.a_leg, call.b_leg):
                 if party is not None and party not in lost:
                     self._send(call, party, "hangup")
         for call in [c for c in self.calls.values() if c.worker is worker]:
             call.decide("failed" if call.answered_at is None else "answered", "call worker failed", "system")
+            for party in (call.a_leg, call.b_leg):
+                if party is not None:
+                    self.links.forget(party)
+                    if party in self.leg_workers:  # a party that a transfer or pickup put elsewhere
+                        self._send(call, party, "hangup")
             call.a_alive = call.b_alive = False
             call.branches.clear()
             if call.session is not None:

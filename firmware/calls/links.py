@@ -124,8 +124,11 @@ class Links:
         link = self._by_leg.get(leg)
         if link is not None and leg in (link.a, link.b):
             self._drop(link)
-            for link_leg, worker in ((link.near_leg, link.near), (link.far_leg, link.far)):
+            for party, link_leg, worker in ((link.a, link.near_leg, link.near), (link.b, link.far_leg, link.far)):
                 if link_leg:
+                    # Parted first: until its BYE is through, the link leg would still take the
+                    # party's audio and keep a tone or music from reaching the party.
+                    worker.send({"type": "unbridge", "a": party, "b": link_leg})
                     worker.send({"type": "hangup", "leg": link_leg})
 
     def forget(self, leg: str) -> None:
