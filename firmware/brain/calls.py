@@ -144,6 +144,8 @@ class Call:
     consult: Call | None = None
     consult_of: Call | None = None
     toggled: bool = False
+    # The music class this caller hears on hold ('' = default): from the trunk route.
+    music_class: str = ""
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""

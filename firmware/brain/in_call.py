@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from firmware.brain.calls import Call, CallState
 from firmware.brain.routing import CallFacts, Feature, Park, Pickup, Refuse, Reject
 from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, InCallKeys, NumberEntry
-from firmware.calls.music import music_files
+from firmware.calls.music import DEFAULT_CLASS, music_files
 from firmware.calls.park import Parked, park_slots
 from firmware.calls.pickup import NO_GROUP, pickup_group
 from firmware.calls.transfer import TransferError, parse_refer_to
@@ -118,7 +118,8 @@ class InCallControl:
         self.switch.join(call, call.a_leg, peer if leg == call.a_leg else leg)
 
     def _music(self, call: Call, leg: str) -> None:
-        self.switch.send(call, leg, "music", files=music_files(self.db, self.switch.data_dir))
+        music_class = (call.consult_of or call).music_class or DEFAULT_CLASS
+        self.switch.send(call, leg, "music", files=music_files(self.db, self.switch.data_dir, music_class))
 
     # ---- in-call codes -----------------------------------------------------------------
     def _code(self, call: Call, leg: str, code: str) -> None:

@@ -60,6 +60,7 @@ from firmware.prompts.library import PromptLibrary
 from firmware.store.cdr import write_cdr
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
+from firmware.trunks.inbound import route_music
 from firmware.trunks.lines import DIAL_HEADER, line_account, line_call
 from firmware.worker.protocol import Message
 
@@ -223,6 +224,8 @@ class Switch:
             log.exception("routing call %s failed", call.id)
             decision = Refuse(500, "Server Internal Error", "failed", "routing error", "congestion")
         call.mode = facts.mode
+        if trunk:
+            call.music_class = route_music(self.db, trunk, call.did, call.mode)
         if not trunk:
             caller_ext = get_extension(self.db, call.caller)
             if caller_ext is not None:

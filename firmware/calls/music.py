@@ -26,8 +26,26 @@ NOTES_HZ = (440.0, 554.37, 659.25, 554.37)
 NOTE_SECONDS = 0.5
 
 
+class MusicError(ValueError):
+    """A music class that does not exist or cannot be removed; the text says which."""
+
+
 def prompt_name(music_class: str) -> str:
     return PROMPT_PREFIX + music_class
+
+
+def check_class(db: sqlite_utils.Database, music_class: str) -> str:
+    """A class callers can hear: `default`, or one uploaded with `minipbx moh upload`."""
+    if music_class != DEFAULT_CLASS and get_prompt(db, prompt_name(music_class)) is None:
+        raise MusicError(f"music class {music_class!r} does not exist; upload it with `minipbx moh upload "
+                         f"{music_class} FILE` or use {DEFAULT_CLASS}")
+    return music_class
+
+
+def classes_in_use(db: sqlite_utils.Database, music_class: str) -> list[str]:
+    """The routes whose callers hear this class."""
+    rows = db.execute("SELECT trunk, did, mode FROM inbound_routes WHERE music = ?", [music_class]).fetchall()
+    return [f"route {trunk}/{did or 'any'}/{mode}" for trunk, did, mode in rows]
 
 
 def music_files(db: sqlite_utils.Database, data_dir: Path, music_class: str = DEFAULT_CLASS) -> list[str]:

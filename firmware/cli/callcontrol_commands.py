@@ -5,13 +5,13 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from firmware.calls.music import DEFAULT_CLASS, PROMPT_PREFIX, prompt_name
+from firmware.calls.music import DEFAULT_CLASS, PROMPT_PREFIX, MusicError, classes_in_use, prompt_name
 from firmware.calls.pickup import PickupError, pickup_group, set_pickup_group
 from firmware.prompts.library import CUSTOM_NAME, PromptError
 from firmware.prompts.upload import import_audio, list_prompts, remove_prompt
 from firmware.store.database import open_store
 
-CALLCONTROL_ERRORS = (PickupError,)
+CALLCONTROL_ERRORS = (PickupError, MusicError)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> None:
@@ -62,7 +62,11 @@ def cmd_moh_list(args: argparse.Namespace) -> int:
 
 def cmd_moh_remove(args: argparse.Namespace) -> int:
     db = open_store(args.data, create=False)
-    remove_prompt(db, args.data, prompt_name(_check_class(args.name)))
+    users = classes_in_use(db, _check_class(args.name))
+    if users and args.name != DEFAULT_CLASS:
+        raise MusicError(f"music class {args.name} is still used by {', '.join(users)}; "
+                         "set those routes' --music first")
+    remove_prompt(db, args.data, prompt_name(args.name))
     fallback = "the built-in melody" if args.name == DEFAULT_CLASS else f"class {DEFAULT_CLASS}"
     print(f"music class {args.name} removed; held callers hear {fallback}")
     return 0

@@ -99,14 +99,15 @@ def cmd_group_list(args: argparse.Namespace) -> int:
 
 # ---- inbound routes ----------------------------------------------------------------
 def cmd_route_set(args: argparse.Namespace) -> int:
-    set_route(open_store(args.data), args.trunk, args.did, args.mode, args.destination)
-    print(f"calls on {args.trunk} to {args.did or 'any number'} in {args.mode} mode -> {args.destination}")
+    set_route(open_store(args.data), args.trunk, args.did, args.mode, args.destination, args.music)
+    music = f" (music on hold: {args.music})" if args.music else ""
+    print(f"calls on {args.trunk} to {args.did or 'any number'} in {args.mode} mode -> {args.destination}{music}")
     return 0
 
 
 def cmd_route_list(args: argparse.Namespace) -> int:
-    _table([[r["trunk"], r["did"] or "any", r["mode"], r["destination"]] for r in routes(open_store(args.data))],
-           ["TRUNK", "DIALLED", "MODE", "DESTINATION"])
+    _table([[r["trunk"], r["did"] or "any", r["mode"], r["destination"], r.get("music") or "default"]
+            for r in routes(open_store(args.data))], ["TRUNK", "DIALLED", "MODE", "DESTINATION", "MUSIC"])
     return 0
 
 
@@ -263,6 +264,7 @@ def add_parsers(sub: Any) -> None:
                                           "icm:NAME or hangup")
     rset.add_argument("--did", default="", help="the dialled number (default: any)")
     rset.add_argument("--mode", default="*", help="day, lunch, break, night, holiday, or * (every mode)")
+    rset.add_argument("--music", default="", help="music class these callers hear on hold (`minipbx moh list`)")
     rset.set_defaults(func=cmd_route_set)
     route.add_parser("list").set_defaults(func=cmd_route_list)
     for name, helptext in (("block", "refuse calls from a number"), ("vip", "send a caller straight somewhere")):

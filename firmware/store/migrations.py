@@ -372,6 +372,8 @@ def _call_control(db: sqlite_utils.Database) -> None:
     db.table("cdr").add_column("history", str, not_null_default="")
     db.table("cdr").add_column("hold_seconds", float, not_null_default=0.0)
     db.table("cdr").add_column("transferred_by", str, not_null_default="")
+    # The music class callers of this route hear on hold ('' = default).
+    db.table("inbound_routes").add_column("music", str, not_null_default="")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,

@@ -27,7 +27,8 @@ def check_destination(db: sqlite_utils.Database, destination: str) -> str:
         raise RouteError(str(exc)) from None
 
 
-def set_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str, destination: str) -> None:
+def set_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str, destination: str,
+              music: str = "") -> None:
     if not db.execute("SELECT 1 FROM trunks WHERE name = ?", [trunk]).fetchone():
         raise RouteError(f"trunk {trunk} does not exist; see `trunk list`")
     if did and not _NUMBER.fullmatch(did):
@@ -35,8 +36,15 @@ def set_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str, destin
     if mode != "*" and mode not in MODES:
         raise RouteError(f"mode {mode!r} is not known; use one of: {', '.join(MODES)} or * for every mode")
     destination = check_destination(db, destination)
-    db.execute("INSERT OR REPLACE INTO inbound_routes (trunk, did, mode, destination) VALUES (?, ?, ?, ?)",
-               [trunk, did, mode, destination])
+    if music:
+        from firmware.calls.music import MusicError, check_class
+
+        try:
+            check_class(db, music)
+        except MusicError as exc:
+            raise RouteError(str(exc)) from None
+    db.execute("INSERT OR REPLACE INTO inbound_routes (trunk, did, mode, destination, music) VALUES (?, ?, ?, ?, ?)",
+               [trunk, did, mode, destination, music])
 
 
 def routes(db: sqlite_utils.Database) -> list[dict[str, object]]:
@@ -52,6 +60,16 @@ def set_caller_list(db: sqlite_utils.Database, name: str, number: str, destinati
         destination = check_destination(db, destination)
     db.execute("INSERT OR REPLACE INTO caller_lists (list, number, destination, note) VALUES (?, ?, ?, ?)",
                [name, number, destination, note])
+
+
+def route_music(db: sqlite_utils.Database, trunk: str, did: str, mode: str) -> str:
+    """The music class of the route a call on `trunk` to `did` in `mode` takes ('' = default)."""
+    for did_key, mode_key in ((did, mode), (did, "*"), ("", mode), ("", "*")):
+        row = db.execute("SELECT music FROM inbound_routes WHERE trunk = ? AND did = ? AND mode = ?",
+                         [trunk, did_key, mode_key]).fetchone()
+        if row is not None:
+            return str(row[0] or "")
+    return ""
 
 
 def inbound_destination(db: sqlite_utils.Database, trunk: str, did: str, caller: str, mode: str) -> tuple[str, str]:

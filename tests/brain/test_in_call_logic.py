@@ -11,7 +11,10 @@ import pytest
 from firmware.brain.calls import CallState
 from firmware.calls import camp_on
 from firmware.calls.keys import HOLD_SECONDS
+from firmware.calls.music import default_melody
 from firmware.calls.pickup import set_pickup_group
+from firmware.store.database import write_transaction
+from firmware.trunks.inbound import RouteError, set_route
 from tests.support.fake_channel import FakePbx
 
 Scenario = Callable[[FakePbx], Awaitable[None]]
@@ -245,4 +248,30 @@ def test_flash_toggles_between_the_two(fake: FakePbx) -> None:
         assert w.last("bridge") == {"type": "bridge", "a": b, "b": a}
         w.event("dtmf", leg=b, digit="R")
         assert w.last("bridge") == {"type": "bridge", "a": b, "b": c}
+    run(scenario())
+
+
+def test_a_routes_music_class_is_what_its_callers_hear_on_hold(fake: FakePbx, tmp_path: Path) -> None:
+
+    async def scenario() -> None:
+        with write_transaction(fake.db):
+            fake.db.table("trunks").insert({
+                "name": "prov", "kind": "sip", "host": "127.0.0.9", "port": 5060, "transport": "udp",
+                "domain": "127.0.0.9", "username": "", "password": "", "auth_username": "", "register": 0,
+                "caller_id": "", "send_pai": 0, "privacy": "", "inbound_only": 0, "channels": 2})
+        with pytest.raises(RouteError, match="music class 'jazz' does not exist"):
+            set_route(fake.db, "prov", "", "*", "ext:102", music="jazz")
+        # An uploaded class: a file in the prompts folder and its row (what `moh upload` leaves).
+        folder = tmp_path / "prompts"
+        folder.mkdir(exist_ok=True)
+        (folder / "moh-jazz.wav").write_bytes(default_melody(tmp_path).read_bytes())
+        fake.db.execute("INSERT INTO custom_prompts (name, file, seconds, source, created_at) "
+                        "VALUES ('moh-jazz', 'moh-jazz.wav', 8, 'upload', '2026-12-01T00:00:00')")
+        set_route(fake.db, "prov", "", "*", "ext:102", music="jazz")
+        w = fake.workers[0]
+        a = w.incoming("0301234567", "100", trunk="prov")
+        b = w.dialled("102")
+        w.answer_leg(b)
+        w.event("held", leg=b)
+        assert w.last("music", a)["files"][0].endswith("moh-jazz.wav")
     run(scenario())
