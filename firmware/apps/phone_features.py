@@ -30,6 +30,7 @@ from firmware.apps.forwarding.config import (
 from firmware.apps.session import Next, Session
 from firmware.apps.voicemail.access import KEY_SECONDS, check_messages, record_reviewed
 from firmware.apps.voicemail.store import check_pin, recording_path
+from firmware.dialplan.feature_codes import Argument, FeatureCode
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
 
@@ -38,6 +39,17 @@ log = logging.getLogger("minipbx.features")
 FORWARD_CODES = {"*72": "always", "*90": "busy", "*92": "no_answer", "*94": "unregistered"}
 CANCEL_CODES = {"*73": "always", "*91": "busy", "*93": "no_answer", "*95": "unregistered"}
 GREETING_CODE = "*58"
+FEATURE_CODES = (
+    *(FeatureCode(code, Argument.NUMBER, "phone", f"forward {which.replace('_', ' ')}")
+      for code, which in FORWARD_CODES.items()),
+    *(FeatureCode(code, Argument.NONE, "phone", f"cancel forwarding {which.replace('_', ' ')}")
+      for code, which in CANCEL_CODES.items()),
+    FeatureCode("*76", Argument.NONE, "phone", "do not disturb on"),
+    FeatureCode("*77", Argument.NONE, "phone", "do not disturb off"),
+    FeatureCode("*97", Argument.NONE, "phone", "my voicemail"),
+    FeatureCode("*98", Argument.NONE, "phone", "any mailbox"),
+    FeatureCode(GREETING_CODE, Argument.NONE, "phone", "record a company greeting"),
+)
 
 
 def feature_for(ctx: AppContext, session: Session, code: str) -> Coroutine[Any, Any, Next | None] | None:

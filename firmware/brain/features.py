@@ -13,10 +13,15 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from firmware.dialplan.cos import effective_profile, profiles
+from firmware.dialplan.feature_codes import Argument, FeatureCode
 from firmware.modes.state import clear_override, mode_now, set_override
 from firmware.store.extensions import get_extension
 
 MODE_DIGITS = {"1": "day", "2": "lunch", "3": "break", "4": "night", "5": "holiday"}
+FEATURE_CODES = (
+    FeatureCode("*78", Argument.DIGIT, "mode", "operating mode now, until the next scheduled change (0: timetable)"),
+    FeatureCode("*79", Argument.DIGIT, "mode", "operating mode until switched back (0: timetable)"),
+)
 
 
 @dataclass(frozen=True)

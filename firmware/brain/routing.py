@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from firmware.apps.ringgroups.config import ring_group_by_number
-from firmware.calls.pickup import pickup_code
+from firmware.dialplan import feature_codes
 from firmware.dialplan.call_classes import classify as classify_number
 from firmware.dialplan.cos import allowed, effective_profile, profiles
 from firmware.dialplan.numbering import Kind
@@ -61,6 +61,7 @@ class Reject:
 @dataclass(frozen=True)
 class Feature:
     code: str
+    owner: str = "phone"  # who carries it out (dialplan/feature_codes.py)
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,12 @@ class Router:
         plan = load_plan(self.db)
         dialled = plan.classify(facts.dialled)
         if dialled.kind is Kind.FEATURE:
-            pickup = pickup_code(dialled.number)
-            if pickup is not None:
-                return Pickup(pickup[1])
-            return Feature(dialled.number)
+            found = feature_codes.match(dialled.number)
+            if found is None:
+                return Refuse(404, "Not Found", "unavailable", f"unknown feature code {dialled.number}")
+            if found.feature.owner == "pickup":
+                return Pickup(found.argument)
+            return Feature(dialled.number, found.feature.owner)
         if dialled.kind is Kind.PARK:
             return Park()
         if dialled.kind is Kind.PARKED:

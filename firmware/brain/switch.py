@@ -253,7 +253,7 @@ class Switch:
             self._dial_out(call, decision, self._default_fail(call))
         elif isinstance(decision, Feature):
             call.route = f"feature {decision.code}"
-            self._feature(call, decision.code)
+            self._feature(call, decision)
         elif isinstance(decision, GoTo):
             self._trail(call, decision.route)
             self.go(call, Next(decision.destination))
@@ -715,11 +715,14 @@ class Switch:
         call.app_task = asyncio.create_task(run())
 
     # ---- feature codes ----------------------------------------------------------------
-    def _feature(self, call: Call, code: str) -> None:
-        app = feature_for(self.apps, self._session(call), code)
-        if app is not None:
-            self._run_app(call, f"feature {code}", app)
-            return
+    def _feature(self, call: Call, feature: Feature) -> None:
+        """A feature code, carried out by the feature that declared it (dialplan/feature_codes.py)."""
+        code = feature.code
+        if feature.owner == "phone":
+            app = feature_for(self.apps, self._session(call), code)
+            if app is not None:
+                self._run_app(call, f"feature {code}", app)
+                return
         result = self.features.run(call.caller, code)
         if not result.ok:
             self._refuse(call, 403, "Forbidden", result.message, "barred", "unavailable")

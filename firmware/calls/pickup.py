@@ -12,8 +12,14 @@ import re
 
 import sqlite_utils
 
+from firmware.dialplan.feature_codes import Argument, FeatureCode
+
 GROUP_PICKUP = "*8"
 DIRECTED_PICKUP = re.compile(r"\*\*(?P<number>[0-9]{1,8})")
+FEATURE_CODES = (
+    FeatureCode(GROUP_PICKUP, Argument.NONE, "pickup", "answer a call ringing in my pickup group"),
+    FeatureCode("**", Argument.EXTENSION, "pickup", "answer the call ringing at an extension"),
+)
 NO_GROUP = "none"
 DEFAULT_GROUP = "1"
 _GROUP = re.compile(r"[A-Za-z0-9_-]{1,32}")

@@ -4,10 +4,10 @@ SIP phones send a whole number; an analog phone sends digits one by one, so the
 gateway decides when the number is complete:
 - an extension, emergency or operator number is complete the moment it matches
   (the plan guarantees none of them starts another);
-- the mode feature codes (*78N, *79N) are complete at four characters, call pickup
-  (*8) at two;
-- an outside number (access code + number) and other feature codes have no fixed
-  length: they are complete after the inter-digit timeout, or at once with `#`;
+- feature codes (dialplan/feature_codes.py) are complete when the registry says so:
+  *8 at once, *78N with its digit, **EXT with a whole extension number;
+- an outside number (access code + number) and codes that take a number (*72 NUMBER)
+  have no fixed length: they are complete after the inter-digit timeout, or at once with `#`;
 - digits that can match nothing are sent at once, so the caller hears the PBX's
   own answer (the special information tone) without waiting.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 
-from firmware.calls.pickup import GROUP_PICKUP
+from firmware.dialplan import feature_codes
 from firmware.dialplan.numbering import NumberingPlan
 
 # ETSI ES 201 970 suggests 5 s between digits on analog lines; 4 s is what office
@@ -23,7 +23,6 @@ from firmware.dialplan.numbering import NumberingPlan
 INTER_DIGIT_TIMEOUT = 4.0
 # Dial tone without any digit for this long: the phone was left off hook.
 FIRST_DIGIT_TIMEOUT = 15.0
-_FIXED_FEATURES = ("*78", "*79")
 
 
 class Verdict(enum.Enum):
@@ -47,13 +46,13 @@ def check(plan: NumberingPlan, digits: str) -> Verdict:
     if not digits:
         return Verdict.MORE
     if digits[0] in "*#":
-        if digits == GROUP_PICKUP:
+        if feature_codes.complete(digits, plan.is_extension_number):
             return Verdict.COMPLETE
-        if digits[:3] in _FIXED_FEATURES:
-            return Verdict.COMPLETE if len(digits) >= 4 else Verdict.MORE
-        if any(code.startswith(digits) for code in _FIXED_FEATURES):
+        if feature_codes.match(digits) is not None:
+            return Verdict.OPEN  # a code that may take a number (*72 ...): # or the timeout ends it
+        if len(digits) == 1 or feature_codes.could_start(digits):
             return Verdict.MORE
-        return Verdict.OPEN if len(digits) > 1 else Verdict.MORE
+        return Verdict.COMPLETE  # no such code: the PBX says so at once
     if not digits.isdigit():
         return Verdict.COMPLETE
     if digits in plan.emergency or (plan.operator and digits == plan.operator) or plan.is_extension_number(digits) \

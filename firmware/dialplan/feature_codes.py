@@ -1,0 +1,106 @@
+"""Every feature code a phone can dial, in one registry.
+
+Each feature declares its codes where it lives (`FEATURE_CODES` in its module): the
+code, what follows it (nothing, one digit, or a number), who carries it out and what
+it does. The router asks the registry what a `*`/`#` number is, the switch hands the
+call to the feature's owner, the analog digit map asks it when a code is complete,
+and a clash between two features' codes is an error at start, not a silent shadow.
+
+    owner   carried out by
+    phone   apps/phone_features.py (forwarding, do-not-disturb, voicemail, greetings)
+    mode    brain/features.py (operating modes)
+    pickup  brain/in_call.py (call pickup; the router decides Pickup)
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+
+class Argument(enum.Enum):
+    NONE = "none"  # the code alone
+    DIGIT = "digit"  # exactly one digit follows (*78N)
+    NUMBER = "number"  # a number may follow (*72 NUMBER), ended by # or the inter-digit timeout
+    EXTENSION = "extension"  # an extension number follows (**101): complete once it is one
+
+
+@dataclass(frozen=True)
+class FeatureCode:
+    code: str
+    argument: Argument
+    owner: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Match:
+    feature: FeatureCode
+    argument: str  # what followed the code
+
+
+class FeatureCodeClash(RuntimeError):
+    pass
+
+
+@cache
+def registry() -> tuple[FeatureCode, ...]:
+    """All codes, checked for clashes. The owners are imported here, not at module load,
+    so that the dial plan does not depend on the features it lists."""
+    from firmware.apps.phone_features import FEATURE_CODES as PHONE
+    from firmware.brain.features import FEATURE_CODES as MODES
+    from firmware.calls.pickup import FEATURE_CODES as PICKUP
+
+    codes = (*PHONE, *MODES, *PICKUP)
+    check_clashes(codes)
+    return codes
+
+
+def check_clashes(codes: tuple[FeatureCode, ...]) -> None:
+    """Two codes clash when one is the other, or a code without argument starts another."""
+    for i, a in enumerate(codes):
+        for b in codes[i + 1:]:
+            if a.code == b.code:
+                raise FeatureCodeClash(f"feature code {a.code} is claimed twice ({a.what}; {b.what})")
+            for short, long in ((a, b), (b, a)):
+                if short.argument is Argument.NONE and long.code.startswith(short.code):
+                    raise FeatureCodeClash(f"feature code {short.code} ({short.what}) starts {long.code} "
+                                           f"({long.what}): a phone could never dial the longer one")
+
+
+def match(dialled: str) -> Match | None:
+    """The feature a dialled `*`/`#` number is (a trailing # ends a number), or None."""
+    dialled = dialled.rstrip("#") if len(dialled) > 2 else dialled
+    best: Match | None = None
+    for feature in registry():
+        if not dialled.startswith(feature.code):
+            continue
+        rest = dialled[len(feature.code):]
+        if feature.argument is Argument.NONE and rest:
+            continue
+        if feature.argument is Argument.DIGIT and not (len(rest) == 1 and rest.isdigit()):
+            continue
+        if feature.argument is Argument.NUMBER and rest and not rest.isdigit():
+            continue
+        if feature.argument is Argument.EXTENSION and not rest.isdigit():
+            continue
+        if best is None or len(feature.code) > len(best.feature.code):
+            best = Match(feature, rest)
+    return best
+
+
+def could_start(digits: str) -> bool:
+    """Some code starts with, or is started by, these digits (a phone is still dialling one)."""
+    return any(f.code.startswith(digits) or digits.startswith(f.code) for f in registry())
+
+
+def complete(digits: str, is_extension: Callable[[str], bool] = lambda number: False) -> bool:
+    """The digits are a whole code that nothing can follow: dial now."""
+    found = match(digits)
+    if found is None:
+        return False
+    argument = found.feature.argument
+    if argument is Argument.EXTENSION:
+        return is_extension(found.argument)
+    return argument is Argument.NONE or (argument is Argument.DIGIT and len(found.argument) == 1)
