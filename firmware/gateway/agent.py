@@ -169,7 +169,7 @@ class Agent:
             if not record:
                 self.inbox.put(None)
                 return
-            parsed = wire.parse(record)
+            parsed = wire.parse(record, wire.TO_AGENT)
             if isinstance(parsed, tuple):
                 relay = self.relays.get(parsed[0])
                 if relay is not None:

@@ -118,7 +118,7 @@ class AgentServer:
         if not record:
             self._lost(conn, index_box[0])
             return
-        parsed = wire.parse(record)
+        parsed = wire.parse(record, wire.FROM_AGENT)
         if isinstance(parsed, tuple):
             line = self._line(parsed[0])
             if line is not None:

@@ -5,15 +5,121 @@ order, so control messages and audio frames share it without any framing code.
 - control: b"J" + one JSON object (a "type" and its fields);
 - audio: b"A" + one byte slot number + 320 bytes (20 ms, 8 kHz, 16-bit LE mono).
 A slot is the number the host gives a port for the life of the host process.
+
+Control messages are declared below as TypedDicts and checked on arrival by the same
+machinery as the brain <-> worker protocol (firmware/worker/protocol.py): a record that
+is not a complete, well-typed message of its direction is dropped and logged.
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import socket
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
+
+from firmware.worker.protocol import MessageTable, ProtocolError, check
 
 Message = dict[str, Any]
+log = logging.getLogger("minipbx.gateway.wire")
+
+
+# ---- host -> agent -------------------------------------------------------------------------
+class Assign(TypedDict):
+    type: Literal["assign"]
+    edge: str
+    accounts: list[dict[str, Any]]
+
+
+class PlaceCall(TypedDict):
+    type: Literal["call"]
+    slot: int
+    call: str
+    uri: str
+    display: NotRequired[str]
+
+
+class AnswerCall(TypedDict):
+    type: Literal["answer"]
+    call: str
+    code: int
+
+
+class HangupCall(TypedDict):
+    type: Literal["hangup"]
+    call: str
+    code: NotRequired[int]
+
+
+class SendDigits(TypedDict):
+    type: Literal["dtmf"]
+    call: str
+    digits: str
+
+
+# ---- agent -> host -------------------------------------------------------------------------
+class AgentHello(TypedDict):
+    type: Literal["hello"]
+    index: int
+    pid: int
+
+
+class Registered(TypedDict):
+    type: Literal["registered"]
+    slot: int
+    code: int
+    active: bool
+
+
+class PortIncoming(TypedDict):
+    type: Literal["incoming"]
+    slot: int
+    call: str
+    from_user: str
+    from_name: str
+    dial: str
+
+
+class PortProgress(TypedDict):
+    type: Literal["progress"]
+    call: str
+    code: int
+
+
+class PortAnswered(TypedDict):
+    type: Literal["answered"]
+    call: str
+
+
+class PortMedia(TypedDict):
+    type: Literal["media"]
+    call: str
+
+
+class PortEnded(TypedDict):
+    type: Literal["ended"]
+    call: str
+    code: int
+    reason: str
+
+
+class PortMwi(TypedDict):
+    type: Literal["mwi"]
+    slot: int
+    waiting: bool
+    new: int
+    saved: int
+
+
+class DigitReceived(TypedDict):
+    type: Literal["dtmf"]
+    call: str
+    digit: str
+
+
+TO_AGENT = MessageTable(Assign, PlaceCall, AnswerCall, HangupCall, SendDigits)
+FROM_AGENT = MessageTable(AgentHello, Registered, PortIncoming, PortProgress, PortAnswered, PortMedia, PortEnded,
+                          PortMwi, DigitReceived)
 
 CONTROL = b"J"
 AUDIO = b"A"
@@ -29,17 +135,19 @@ def audio(slot: int, frame: bytes) -> bytes:
     return AUDIO + bytes([slot]) + frame
 
 
-def parse(record: bytes) -> tuple[int, bytes] | Message | None:
-    """(slot, frame) for audio, a dict for control, None for anything malformed."""
+def parse(record: bytes, accepted: MessageTable) -> tuple[int, bytes] | Message | None:
+    """(slot, frame) for audio, a checked message for control (of a type in `accepted`: TO_AGENT
+    or FROM_AGENT), None for anything malformed (logged)."""
     if record[:1] == AUDIO and len(record) == 2 + FRAME_BYTES:
         return record[1], record[2:]
     if record[:1] == CONTROL:
         try:
-            message = json.loads(record[1:])
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            return check(json.loads(record[1:]), accepted, record[1:])
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            # ProtocolError is a ValueError: a wrong message and a broken one are both dropped.
+            log.warning("dropped a control record: %s", exc if isinstance(exc, ProtocolError) else "not JSON")
             return None
-        if isinstance(message, dict) and isinstance(message.get("type"), str):
-            return message
+    log.warning("dropped a record of %d bytes that is neither audio nor control", len(record))
     return None
 
 

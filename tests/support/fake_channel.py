@@ -15,7 +15,7 @@ from firmware.brain.switch import Switch
 from firmware.prompts.library import PromptLibrary, find_system_dir
 from firmware.store.database import open_store
 from firmware.store.extensions import add_extension
-from firmware.worker.protocol import COMMANDS, EVENTS, Message
+from firmware.worker.protocol import COMMANDS, EVENTS, Message, check
 
 _ports = itertools.count(41000)
 
@@ -36,10 +36,8 @@ class FakeWorker:
 
     # ---- the switch -> worker direction ------------------------------------------------
     def send(self, message: Message) -> None:
-        required = COMMANDS[message["type"]]
-        missing = [name for name in required if name not in message]
-        assert not missing, f"{message['type']} lacks {missing}: {message}"
-        self.sent.append(message)
+        # The socket reader of a real worker would refuse what this refuses.
+        self.sent.append(check(message, COMMANDS))
 
     def commands(self, kind: str | None = None, leg: str | None = None) -> list[Message]:
         return [m for m in self.sent if (kind is None or m["type"] == kind) and
@@ -55,9 +53,7 @@ class FakeWorker:
 
     # ---- the worker -> switch direction ------------------------------------------------
     def event(self, kind: str, **fields: Any) -> None:
-        message: Message = {"type": kind, **fields}
-        missing = [name for name in EVENTS[kind] if name not in message]
-        assert not missing, f"{kind} event lacks {missing}"
+        message = check({"type": kind, **fields}, EVENTS)
         self.switch.handle(self, message)  # type: ignore[arg-type]
 
     def incoming(self, caller: str, dialled: str, *, trunk: str = "", link: str = "") -> str:

@@ -66,7 +66,7 @@ def test_malformed_command_line_is_refused_with_a_reason(line: bytes, says: str)
 
 
 def test_event_is_not_accepted_as_a_command_and_back() -> None:
-    with pytest.raises(ProtocolError, match="unknown message type 'incoming'; accepted: answer, bridge"):
+    with pytest.raises(ProtocolError, match="unknown message type 'incoming'; accepted: allow_transfer, answer"):
         decode(encode({"type": "incoming", "leg": "w1-1", "call_id": "c", "from_user": "1", "to_user": "2"}),
                COMMANDS)
     with pytest.raises(ProtocolError, match="unknown message type 'dial'"):
@@ -79,3 +79,29 @@ def test_every_event_lacking_a_field_is_refused(kind: str) -> None:
         message = {"type": kind, **{field: "x" for field in REQUIRED[kind] if field != missing}}
         with pytest.raises(ProtocolError, match=f"{kind} message lacks {missing}"):
             decode(json.dumps(message).encode(), EVENTS)
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ({"type": "hangup", "leg": 7}, "hangup field leg = 7 is not str"),
+        ({"type": "answer", "leg": "w1-1", "code": "200"}, "answer field code = '200' is not int"),
+        ({"type": "answer", "leg": "w1-1", "code": True}, "answer field code = True is not int"),
+        ({"type": "play", "leg": "w1-1", "id": "p1", "files": "a.wav"}, "play field files = 'a.wav' is not list"),
+        ({"type": "dial", "leg": "b1", "uri": "sip:x@y", "from_uri": "sip:z@y", "headers": ["X"]},
+         "dial field headers"),
+        ({"type": "music", "leg": "w1-1", "files": None}, "music field files = None is not list"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_refused_with_its_name(message: dict[str, object], says: str) -> None:
+    with pytest.raises(ProtocolError) as info:
+        decode(encode(message), COMMANDS)
+    assert says in str(info.value)
+
+
+def test_event_fields_are_typed_too() -> None:
+    with pytest.raises(ProtocolError, match="ended field code = 'x' is not int"):
+        decode(encode({"type": "ended", "leg": "b1", "code": "x", "reason": ""}), EVENTS)
+    # A float field takes a whole number; a field a newer worker adds passes.
+    decode(encode({"type": "recorded", "leg": "b1", "id": "r1", "path": "/x.wav", "seconds": 3, "reason": "max",
+                   "extra": 1}), EVENTS)
