@@ -14,7 +14,15 @@ from typing import NoReturn
 from firmware.apps.forwarding.config import set_forwarding
 from firmware.brain.control import ControlError, ask
 from firmware.brain.supervisor import RunOptions, StartError, run
-from firmware.cli import callapp_commands, icm_commands, prompt_commands, routing_commands, sim, voicemail_commands
+from firmware.cli import (
+    callapp_commands,
+    icm_commands,
+    ldap_commands,
+    prompt_commands,
+    routing_commands,
+    sim,
+    voicemail_commands,
+)
 from firmware.edge.config import EdgeConfigError
 from firmware.edge.ports import PortInUseError
 from firmware.edge.process import EdgeError
@@ -194,6 +202,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             fault = f"  FAULT: {p['fault']}" if p.get("fault") else ""
             print(f"  {p['device']:8} ext {p.get('extension', '?'):6} "
                   f"{'registered' if p['registered'] else 'NOT registered'}  {p['state']}{hook}{fault}")
+    sync = status.get("directory_sync")
+    if isinstance(sync, dict):
+        counts = ", ".join(f"{v} {k}" for k, v in sync["counts"].items() if v) or "no changes"
+        print(f"directory sync: {sync['at']} {counts if sync['ok'] else 'FAILED: ' + str(sync['error'])}")
     calls = status["active_calls"]
     assert isinstance(calls, list)
     print(f"active calls: {len(calls)}")
@@ -278,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     icm_commands.add_parsers(sub)
     callapp_commands.add_parsers(sub)
     voicemail_commands.add_parsers(sub)
+    ldap_commands.add_parsers(sub)
     sim.add_parser(sub)
     return parser
 

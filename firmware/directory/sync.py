@@ -301,3 +301,12 @@ def check_directory(db: sqlite_utils.Database) -> CheckReport:
     sample = tuple(f"{p.name or '?'}  number {p.number or '-'}  {p.email or '-'}  "
                    f"{'DISABLED' if p.disabled else ''}".rstrip() for p in read.people[:5])
     return CheckReport(read.entries, sum(1 for p in read.people if p.entry_id), tuple(read.notes), sample)
+
+
+def last_sync_status(db: sqlite_utils.Database) -> dict[str, object] | None:
+    """The last sync for `minipbx status` and the API: when, whether it worked, counts or the error."""
+    rows = sync_log(db, 1)
+    if not rows:
+        return None
+    row = rows[0]
+    return {"at": row.started_at, "trigger": row.trigger, "ok": row.ok, "counts": row.counts, "error": row.error}
