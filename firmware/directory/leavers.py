@@ -88,7 +88,8 @@ def drop_live_registrations(run_dir: Path, numbers: list[str]) -> None:
         return
     for number in numbers:
         try:
-            asyncio.run(rpc(run_dir, "ul.rm", "location", number))
+            # "s:" keeps kamcmd from sending the number as an integer (ul.rm wants a string AOR).
+            asyncio.run(rpc(run_dir, "ul.rm", "location", f"s:{number}"))
         except EdgeRpcError as exc:
             # "not found" = it had no registration; anything else is worth a line in the log.
             if "not found" not in str(exc).lower() and "404" not in str(exc):
