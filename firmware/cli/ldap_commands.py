@@ -5,34 +5,19 @@ Thin: every operation is in firmware/directory (the HTTP API calls the same func
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from firmware.cli.user_errors import reported
 from firmware.directory.client import DirectoryError
 from firmware.directory.config import KEYS, RULE_MEANING, DirectoryConfigError, load_config, set_config
 from firmware.directory.sync import check_directory, sync_directory, sync_log
 from firmware.store.database import open_store
 
 LDAP_ERRORS = (DirectoryError, DirectoryConfigError)
-Handler = Callable[[argparse.Namespace], int]
-
-
-def _one_line(handler: Handler) -> Handler:
-    """Errors a person can cause, as `minipbx` prints every such error: one line, exit code 1.
-
-    Caught here so that registering the commands takes one line in main.py."""
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except LDAP_ERRORS as exc:
-            print(f"minipbx: error: {exc}", file=sys.stderr)
-            return 1
-    return run
+_one_line = reported(*LDAP_ERRORS)
 
 
 def _pairs(items: list[str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from firmware.cli import (
     callapp_commands,
     icm_commands,
     ldap_commands,
+    phonebook_commands,
     prompt_commands,
     routing_commands,
     sim,
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     callapp_commands.add_parsers(sub)
     voicemail_commands.add_parsers(sub)
     ldap_commands.add_parsers(sub)
+    phonebook_commands.add_parsers(sub)
     sim.add_parser(sub)
     return parser
 

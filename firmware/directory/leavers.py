@@ -78,11 +78,12 @@ def leaver_destination(db: sqlite_utils.Database, number: str) -> str | None:
     return destination
 
 
-def drop_live_registrations(run_dir: Path, numbers: list[str]) -> None:
-    """Forget the numbers' registrations in a running edge (it keeps them in memory, db_mode 2).
+def drop_live_registrations(db: sqlite_utils.Database, run_dir: Path, numbers: list[str]) -> None:
+    """Forget the numbers' registrations in a running edge too (it keeps them in memory, db_mode 2).
 
-    Without a running edge there is nothing to do: the edge loads registrations from the
-    table disable_extension() already cleared.
+    Without a running edge the table disable_extension() cleared is all there is. With one,
+    its write-back timer may have put a row back before the edge forgot the contact, so the
+    rows are deleted once more afterwards.
     """
     if not numbers or not (run_dir / "kamailio.ctl").exists():
         return
@@ -96,3 +97,5 @@ def drop_live_registrations(run_dir: Path, numbers: list[str]) -> None:
                 log.warning("registrations of disabled extension %s not dropped: %s", number, exc)
         except OSError as exc:
             log.warning("registrations of disabled extension %s not dropped: %s", number, exc)
+        with write_transaction(db):
+            db.execute("DELETE FROM location WHERE username = ?", [number])

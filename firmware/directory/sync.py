@@ -257,7 +257,8 @@ def sync_directory(db: sqlite_utils.Database, data_dir: Path, *, dry_run: bool =
     notes += refused
     kinds = {"added": "create", "updated": "update", "disabled": "disable", "enabled": "enable", "removed": "remove"}
     counts = {key: sum(1 for line in done if line.startswith(word + " ")) for key, word in kinds.items()}
-    drop_live_registrations(data_dir / "run", [line.split()[1] for line in done if line.startswith("disable ")])
+    disabled = [c.number for c in plan.changes if isinstance(c, Disable) and c.describe() in done]
+    drop_live_registrations(db, data_dir / "run", disabled)
     if config.mail_passwords and accounts:
         notes += _mail_accounts(db, accounts)
     _log(db, started, trigger, counts=counts, details=done + notes)

@@ -412,5 +412,14 @@ def _directory(db: sqlite_utils.Database) -> None:
     )
 
 
+def _phonebook(db: sqlite_utils.Database) -> None:
+    """Shared external contacts (suppliers, the building's caretaker) for the desk phones' phonebook."""
+    db.table("phonebook_contacts").create(
+        {"name": str, "number": str, "label": str, "created_at": str},  # label: work, mobile, home
+        pk=("name", "number"),
+        not_null={"label", "created_at"},
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
-                                                              _directory]
+                                                              _directory, _phonebook]

@@ -69,3 +69,10 @@ def test_sync_before_configuration(cli: Cli) -> None:
     result = cli("ldap", "sync")
     assert_one_line_error(result)
     assert "no directory server is set" in result.stderr
+
+
+def test_phonebook_commands(cli: Cli) -> None:
+    assert "added to the phonebook" in cli.ok("phonebook", "add", "Caretaker & Co", "030 555 0100")
+    exported = cli.ok("phonebook", "export", "--format", "yealink")
+    assert "<Name>Caretaker &amp; Co</Name>" in exported and ">00305550100</Telephone>" in exported
+    assert "number 'call me' is not accepted" in cli.fails("phonebook", "add", "Someone", "call me")
