@@ -75,10 +75,13 @@ def cmd_ext_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.__dict__ for e in extensions], indent=2))
         return 0
+    # People who left the directory: login refused, calls diverted (firmware/directory/leavers.py).
+    disabled = {str(row[0]) for row in db.execute("SELECT number FROM extensions WHERE disabled_at != ''")}
     if not extensions:
         print("no extensions; add one with `minipbx ext add NUMBER --name NAME`")
         return 0
-    _print_table([[e.number, e.name, e.role, e.department or "", e.email or "", e.device] for e in extensions],
+    _print_table([[e.number, e.name + (" (disabled)" if e.number in disabled else ""), e.role, e.department or "",
+                   e.email or "", e.device] for e in extensions],
                  ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"])
     return 0
 

@@ -149,6 +149,13 @@ def _dn(value: str) -> str:
     return value
 
 
+def _bind_name(value: str) -> str:
+    # Active Directory also binds with a user principal name (pbx@example.com) or a down-level name.
+    if value and "=" not in value and "@" not in value and "\\" not in value:
+        raise ValueError
+    return value
+
+
 def _ca_cert(value: str) -> str:
     if value:
         try:
@@ -194,7 +201,8 @@ KEYS: dict[str, _Key] = {
     "starttls": _Key(_yes_no, "yes or no", "ldap:// only: upgrade to TLS with StartTLS before binding"),
     "ca_cert": _Key(_ca_cert, "a PEM certificate (file given to `ldap set --ca-cert`), or '' for the system's",
                     "certificate authority the server's certificate must come from"),
-    "bind_dn": _Key(_dn, "a DN such as cn=pbx,ou=services,dc=example,dc=com, or '' for an anonymous bind",
+    "bind_dn": _Key(_bind_name, "a DN such as cn=pbx,ou=services,dc=example,dc=com (AD also pbx@example.com or "
+                    "EXAMPLE\\pbx), or '' for an anonymous bind",
                     "who the PBX binds as"),
     "bind_password": _Key(str, "a password", "bind password (write-only)"),
     "base_dn": _Key(_dn, "a DN such as ou=people,dc=example,dc=com", "where people are searched"),

@@ -65,6 +65,17 @@ def test_mistakes_are_one_line_and_change_nothing(cli: Cli, slapd: Slapd, tree: 
     assert "FAILED" in cli.ok("ldap", "log")
 
 
+def test_a_leaver_shows_as_disabled(cli: Cli, slapd: Slapd, tree: DirectoryTree) -> None:
+    tree.add_person("keep", "Kim Keep", number="201")
+    gone = tree.add_person("gone", "Gus Gone", number="203")
+    _configure(cli, slapd, tree)
+    cli.ok("ldap", "sync")
+    tree.server.delete(gone)
+    assert "would disable 203 Gus Gone: no longer in the directory" in cli.ok("ldap", "sync", "--dry-run")
+    cli.ok("ldap", "sync")
+    assert "Gus Gone (disabled)" in cli.ok("ext", "list")
+
+
 def test_sync_before_configuration(cli: Cli) -> None:
     result = cli("ldap", "sync")
     assert_one_line_error(result)
