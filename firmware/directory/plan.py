@@ -178,7 +178,9 @@ def make_plan(config: DirectoryConfig, people: list[Person], groups: Mapping[str
         if person.number and not wanted:
             notes.append(f"{person.name}: {person.number!r} is not an extension number (2-6 digits)")
         if wanted and (wanted in claimed or (wanted in taken and mine is None)):
-            other = claimed.get(wanted, "an existing extension not from the directory")
+            owner = next((k.name for k in known if k.number == wanted), "")
+            other = claimed.get(wanted) or (f"{owner}'s (from the directory)" if owner else
+                                            "an existing extension not from the directory")
             notes.append(f"skipped {person.name}: number {wanted} is already {other}")
             continue
         if not wanted:

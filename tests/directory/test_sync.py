@@ -135,6 +135,12 @@ def test_people_without_a_number_are_skipped_or_given_the_next_free_one(
     names = {a.number: a.name for a in assigned.accounts}
     assert names == {"301": "Ann Able", "302": "Ben Baker", "303": "Cid Cole"}  # 300 was taken
 
+    tree.add_person("d", "Dan Dupe", number="301")
+    tree.add_person("e", "Eve Hand", number="300")
+    notes = sync_directory(db, data_dir).notes
+    assert "skipped Dan Dupe: number 301 is already Ann Able's (from the directory)" in notes
+    assert "skipped Eve Hand: number 300 is already an existing extension not from the directory" in notes
+
 
 def test_active_directory_roles_disabled_accounts_and_coming_back(db: sqlite_utils.Database, data_dir: Path,
                                                                   slapd: Slapd, tree: DirectoryTree) -> None:
