@@ -124,3 +124,13 @@ def test_a_desk_phone_fetches_the_phonebook_with_its_sip_account(phonebook_serve
     status, body = _fetch(f"{phonebook_server}/phonebook/contacts.csv", "201", synced["201"])
     assert status == 200 and b"Jane Doe,201,0+491701234567,,Sales,Account manager" in body
     assert _fetch(f"{phonebook_server}/phonebook/other", "201", synced["201"])[0] == 404
+
+
+@pytest.mark.parametrize("authorization", [
+    "", "Basic", "Basic !!!not-base64", "Bearer abc", "Basic " + base64.b64encode(b"no-colon").decode(),
+    "Basic " + base64.b64encode(b"\xff\xfe:x").decode(), "Basic " + base64.b64encode(b"999:whatever").decode(),
+])
+def test_malformed_or_unknown_credentials_are_refused(db: sqlite_utils.Database, authorization: str) -> None:
+    reply = serve(db, "/phonebook/yealink.xml", authorization)
+    assert reply.status == 401
+    assert ("WWW-Authenticate", 'Basic realm="minipbx phonebook", charset="UTF-8"') in reply.headers
