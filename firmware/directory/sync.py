@@ -20,7 +20,7 @@ import sqlite_utils
 
 from firmware.apps.references import where_used
 from firmware.directory.client import DirectoryError, group_members, open_directory, paged_search
-from firmware.directory.config import DirectoryConfig, load_config, require_server
+from firmware.directory.config import DirectoryConfig, DirectoryConfigError, load_config, require_server
 from firmware.directory.leavers import disable_extension, drop_live_registrations, enable_extension, now_text
 from firmware.directory.mapping import FIELDS, read_person
 from firmware.directory.plan import Create, Disable, Enable, Known, Plan, Remove, Update, make_plan
@@ -241,11 +241,11 @@ def sync_directory(db: sqlite_utils.Database, data_dir: Path, *, dry_run: bool =
 
     Raises DirectoryError (logged, nothing changed) when the directory cannot be read whole.
     """
-    config = load_config(db)
     started = now_text()
     try:
+        config = load_config(db)
         plan, read = plan_sync(db, config)
-    except DirectoryError as exc:
+    except (DirectoryError, DirectoryConfigError) as exc:
         if not dry_run:
             _log(db, started, trigger, error=str(exc))
         raise

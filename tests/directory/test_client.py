@@ -109,8 +109,9 @@ def test_bad_filter_is_refused_when_set_and_when_stored(db: sqlite_utils.Databas
         set_config(db, {"filter": "(objectClass=person"})
     # One written before validation existed (or by hand) is named at sync time.
     db.execute("INSERT OR REPLACE INTO directory_config VALUES ('filter', '(&(cn=a)')")
-    with pytest.raises(Exception, match=r"filter = '\(&\(cn=a\)' is not accepted"):
+    with pytest.raises(DirectoryConfigError, match=r"filter = '\(&\(cn=a\)' is not accepted"):
         sync_directory(db, data_dir)
+    assert "filter = '(&(cn=a)' is not accepted" in sync_log(db)[0].error
 
 
 def test_a_mapped_attribute_no_entry_has_is_named(db: sqlite_utils.Database, slapd: Slapd,
