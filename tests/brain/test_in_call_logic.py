@@ -275,3 +275,15 @@ def test_a_routes_music_class_is_what_its_callers_hear_on_hold(fake: FakePbx, tm
         w.event("held", leg=b)
         assert w.last("music", a)["files"][0].endswith("moh-jazz.wav")
     run(scenario())
+
+
+def test_an_outside_callers_name_comes_from_the_phonebook(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        fake.db.execute("INSERT INTO settings (key, value) VALUES ('operator_extension', '102')")
+        fake.db.execute("INSERT INTO phonebook_contacts (name, number, label, created_at) "
+                        "VALUES ('Acme Supplies', '+49301234567', 'work', '2026-12-01T00:00:00')")
+        w = fake.workers[0]
+        w.incoming("0301234567", "100", trunk="prov")
+        leg = w.dialled("102")
+        assert w.last("dial", leg)["from_uri"].startswith('"Acme Supplies"')
+    run(scenario())
