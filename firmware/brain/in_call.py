@@ -84,6 +84,13 @@ class InCallControl:
                     self.consult_flash(call)
                 return
             if call.entry is not None and call.entry[0] == leg:
+                if digit == FLASH:
+                    # Flash again before dialling: back to the waiting party.
+                    call.entry[1].stop()
+                    call.entry = None
+                    self.switch.send(call, leg, "stop_tone")
+                    self._talk_again(call)
+                    return
                 call.entry[1].press(digit)
             elif leg in call.keys:
                 call.keys[leg].press(digit)
@@ -148,6 +155,22 @@ class InCallControl:
         plan = load_plan(self.db)
         call.entry = (leg, NumberEntry(done, cancelled,
                                        complete=lambda digits: check(plan, digits) is Verdict.COMPLETE))
+
+    def hung_up_while_keying(self, call: Call, leg: str) -> bool:
+        """The party hung up while keying in a transfer number: the waiting party is not dropped
+        but rings them again (as an office phone system does after flash and hang-up)."""
+        if call.entry is None or call.entry[0] != leg or call.state is not CallState.ANSWERED:
+            return False
+        by = call.extensions.get(leg, "")
+        stay = call.other(leg)
+        if not by or stay is None:
+            return False
+        log.info("call %s: %s hung up while keying a number; ringing %s again", call.id, by, by)
+        call.history.add(f"{by} hung up while keying a transfer; ringing {by} again")
+        self.switch.leg_workers.pop(leg, None)
+        self._leave(call, leg, stay)
+        self.switch._ring_extension(call, by, follow=False)
+        return True
 
     def _talk_again(self, call: Call) -> None:
         if call.state is CallState.ANSWERED and call.b_leg is not None and call.b_alive and call.a_alive:

@@ -182,6 +182,8 @@ class Pbx:
             await self.gateway.start()
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload)
         await self.control.start()
+        # Camp-on bookings kept from before a restart: a line may be free already.
+        self.switch.serve_camp_ons()
         sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
         self._spawn(self._watchdog())
         self._spawn(self._watch_modes())
@@ -322,6 +324,7 @@ class Pbx:
             "mode": {"mode": mode.mode, "reason": mode.reason},
             "active_calls": self.switch.active_calls(),
             "parked": self.switch.park_lot.snapshot(),
+            "links": self.switch.links.count(),
             "gateway": await self.gateway.status() if self.gateway else None,
             "directory_sync": last_sync_status(self.db),
         }

@@ -556,6 +556,8 @@ class Switch:
             self._plan_failed(call, plan)
 
     def _callee_gone(self, call: Call) -> None:
+        if call.b_leg is not None and self.in_call.hung_up_while_keying(call, call.b_leg):
+            return
         if call.consult_of is not None and call.state is CallState.ANSWERED:
             call.b_alive = False
             if call.b_leg is not None:
@@ -740,6 +742,8 @@ class Switch:
 
     # ---- caller events ------------------------------------------------------------------
     def _caller_gone(self, call: Call) -> None:
+        if self.in_call.hung_up_while_keying(call, call.a_leg):
+            return
         if call.consult_of is not None:
             self.in_call.consult_hung_up(call)
             return
@@ -834,6 +838,9 @@ class Switch:
         self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
         call.timers.append(asyncio.get_running_loop().call_later(
             2.0, lambda: self._send(call, call.a_leg, "hangup")))
+
+    def serve_camp_ons(self) -> None:
+        self._serve_camp_ons()
 
     def _serve_camp_ons(self) -> None:
         """A line may have freed: ring back the oldest booking that can go out now."""
@@ -932,4 +939,12 @@ class Switch:
             self._maybe_finish(call)
 
     def active_calls(self) -> list[dict[str, object]]:
-        return [call.snapshot() for call in self.calls.values()]
+        calls = []
+        for call in self.calls.values():
+            snapshot = call.snapshot()
+            parties = [leg for leg in (call.a_leg, call.b_leg) if leg is not None]
+            # Which workers hold the parties: two numbers = media joined by a link.
+            snapshot["party_workers"] = sorted({self.leg_workers[leg].number for leg in parties
+                                                if leg in self.leg_workers})
+            calls.append(snapshot)
+        return calls

@@ -287,3 +287,26 @@ def test_an_outside_callers_name_comes_from_the_phonebook(fake: FakePbx) -> None
         leg = w.dialled("102")
         assert w.last("dial", leg)["from_uri"].startswith('"Acme Supplies"')
     run(scenario())
+
+
+def test_hanging_up_while_keying_a_transfer_rings_the_phone_again(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.event("dtmf", leg=b, digit="R")
+        w.clear()
+        w.event("ended", leg=b, code=200, reason="BYE", by="remote")
+        assert not w.commands("hangup", a), "the waiting caller was dropped"
+        again = w.dialled("102")
+        w.answer_leg(again)
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": again}
+    run(scenario())
+
+
+def test_flash_twice_goes_back_to_the_waiting_party(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        w.event("dtmf", leg=b, digit="R")
+        assert w.last("music", a)
+        w.event("dtmf", leg=b, digit="R")
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": b}
+    run(scenario())

@@ -20,6 +20,11 @@ def test_group_pickup_answers_a_ringing_colleague(pbx: RunningPbx) -> None:
     c.wait("connected")
     a.wait("connected")
     b.wait("disconnected")  # it stops ringing at the colleague's desk
+    status = pbx.status()
+    assert status is not None
+    [call] = status["active_calls"]
+    # New calls go to the workers in turn: caller and picker sit on two, joined by a link.
+    assert status["links"] == (1 if len(call["party_workers"]) == 2 else 0), status
     talk_and_hang_up(a, 600, c, 1000)
     [row] = pbx.wait_cdr(1)
     assert row["called"] == "102" and row["answered_by"] == "103"
