@@ -310,3 +310,22 @@ def test_flash_twice_goes_back_to_the_waiting_party(fake: FakePbx) -> None:
         w.event("dtmf", leg=b, digit="R")
         assert w.last("bridge") == {"type": "bridge", "a": a, "b": b}
     run(scenario())
+
+
+def test_a_transfer_out_uses_the_transferrers_class_of_service(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        # 102 may only call internally; an outside caller it answers cannot be sent out by it.
+        fake.db.execute("UPDATE extensions SET cos = 'internal' WHERE number = '102'")
+        fake.db.execute("INSERT INTO settings (key, value) VALUES ('operator_extension', '102')")
+        w = fake.workers[0]
+        a = w.incoming("0301234567", "100", trunk="prov")
+        b = w.dialled("102")
+        w.answer_leg(b)
+        w.clear()
+        w.event("refer", leg=b, target="<sip:00301112233@127.0.0.1>")
+        assert not w.commands("dial"), "the transfer went out despite 102's class of service"
+        assert w.last("tone", b)
+        [call] = fake.switch.calls.values()
+        assert "class of service internal does not allow" in call.history.text()
+        assert call.extensions.get(a) is None
+    run(scenario())
