@@ -267,6 +267,11 @@ class InCallControl:
     def _forget_leg(self, call: Call, leg: str) -> None:
         self.switch.by_leg.pop(leg, None)
         call.extensions.pop(leg, None)
+        self._drop_keys(call, leg)
+
+    @staticmethod
+    def _drop_keys(call: Call, leg: str) -> None:
+        """The leg's held digits and a number it was keying in are let go."""
         keys = call.keys.pop(leg, None)
         if keys is not None:
             keys.cancel()
@@ -635,12 +640,7 @@ class InCallControl:
     # ---- endings -----------------------------------------------------------------------
     def party_gone(self, call: Call, leg: str) -> None:
         self.switch.links.forget(leg)
-        keys = call.keys.pop(leg, None)
-        if keys is not None:
-            keys.cancel()
-        if call.entry is not None and call.entry[0] == leg:
-            call.entry[1].stop()
-            call.entry = None
+        self._drop_keys(call, leg)
         slot = self.switch.park_lot.slot_of(leg)
         if slot is not None:
             self.switch.park_lot.take(slot)
