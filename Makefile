@@ -13,6 +13,8 @@ APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng so
 	slapd ldap-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist); each gets its own addresses and ports (tests/support/parallel.py).
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test deps apt venv lint typecheck unit bench clean prompts
 
@@ -21,7 +23,7 @@ run: deps prompts
 	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
 
 test: deps prompts lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 deps: apt venv
 

@@ -24,6 +24,7 @@ setup(
         "test": [
             "pytest>=8",
             "pytest-timeout>=2.3",
+            "pytest-xdist>=3.5",
             "aiosmtpd>=1.4",
             "ruff>=0.6",
             "mypy>=1.10",

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.parallel import phone_network
 from tests.support.phone import Phone
 
 # Phones get distinct loopback addresses (127.0.0.2, .3, ...) unless a test says otherwise, so every
@@ -37,7 +38,7 @@ class PhoneFactory:
         """A loopback address not yet handed to a phone of this test."""
         if self._next_host > 254:
             raise AssertionError("out of 127.0.0.x addresses")
-        addr = f"127.0.0.{self._next_host}"
+        addr = f"{phone_network()}.{self._next_host}"
         self._next_host += 1
         return addr
 

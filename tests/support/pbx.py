@@ -18,6 +18,7 @@ import pytest
 from firmware.store.database import open_store
 from firmware.store.extensions import add_extension
 from tests.support.fixtures import PhoneFactory
+from tests.support.parallel import rtp_base
 from tests.support.phone import Phone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ class RunningPbx:
         self.phones = phones
         self.board = board or REPO_ROOT / "boards" / "sim.toml"
         self.sip_port = free_sip_port()
-        self.rtp_base = random.randrange(30000, 50000, 1000)
+        self.rtp_base = rtp_base()
         self.passwords: dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
         self.output_path = data_dir / "brain.out"

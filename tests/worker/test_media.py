@@ -7,7 +7,6 @@ detection on the phone's recording; what the worker records, on the WAV file it 
 from __future__ import annotations
 
 import json
-import random
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import pytest
 
 from tests.support.audio import has_tone, synth_tone, tone_seconds, tone_segments, write_wav
 from tests.support.fixtures import PhoneFactory
+from tests.support.parallel import rtp_base
 from tests.support.pbx import free_sip_port
 from tests.support.phone import Phone
 
@@ -42,7 +42,7 @@ class WorkerProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "firmware.worker", "--number", "1", "--brain-fd", str(theirs.fileno()),
                  "--sip-port", str(self.sip_port), "--media-addr", "127.0.0.1",
-                 "--rtp-base", str(random.randrange(30000, 50000, 200)), "--rtp-range", "100"],
+                 "--rtp-base", str(rtp_base(200)), "--rtp-range", "100"],
                 pass_fds=[theirs.fileno()], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=REPO_ROOT,
             )
