@@ -14,6 +14,9 @@ setup(
         "pyserial>=3.5",
         "sounddevice>=0.4.6",
         "numpy>=1.24",
+        # The HTTP API (firmware/api/): see docs/http-api.md for why these.
+        "fastapi>=0.110",
+        "uvicorn>=0.29",
     ],
     extras_require={
         # Board back-ends: RPi.GPIO on a Pi 4, rpi-lgpio (same API over lgpio) on a Pi 5.
@@ -23,6 +26,7 @@ setup(
             "pytest>=8",
             "pytest-timeout>=2.3",
             "aiosmtpd>=1.4",
+            "httpx>=0.27",
             "ruff>=0.6",
             "mypy>=1.10",
             "types-pyserial",

@@ -1,0 +1,27 @@
+"""The FastAPI application: routes, error bodies, the request size limit, OpenAPI at /api/openapi.json."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from firmware.api import errors
+from firmware.api.config import ApiConfig
+from firmware.api.limits import BodyLimit
+from firmware.api.routes import access, calls, cdr, extensions, modes, session, settings
+
+
+def create_app(config: ApiConfig) -> FastAPI:
+    app = FastAPI(
+        title="minipbx", version="1", description="The office PBX's HTTP API. See docs/http-api.md.",
+        openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+    )
+    app.state.config = config
+    errors.install(app)
+    for module in (session, extensions, settings, cdr, calls, modes, access):
+        app.include_router(module.router)
+
+    @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
+    def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    return app

@@ -1,0 +1,77 @@
+"""/api/extensions: the people and their phones.
+
+Managing them needs `extensions`; a user may read their own and set their own passwords.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from firmware.access.permissions import Permission
+from firmware.admin import extensions
+from firmware.api.auth import Principal, Who, admin_for, forbidden
+from firmware.api.database import Db
+
+router = APIRouter(prefix="/api/extensions", tags=["extensions"])
+
+
+class PasswordRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str | None = Field(default=None, description="omitted = a strong one is generated and returned once")
+
+
+def _manage(who: Principal) -> None:
+    if not who.may(Permission.EXTENSIONS):
+        raise forbidden(who, Permission.EXTENSIONS)
+
+
+def _own_or_manage(who: Principal, number: str) -> None:
+    if not who.is_self(number):
+        _manage(who)
+
+
+@router.get("", response_model=list[extensions.ExtensionView])
+def list_extensions(who: Who, db: Db, request: Request) -> list[extensions.ExtensionView]:
+    _manage(who)
+    return extensions.list_all(admin_for(who, db, request))
+
+
+@router.post("", response_model=extensions.Created, status_code=201,
+             summary="create an extension; a generated SIP password is returned once")
+def add_extension(new: extensions.NewExtension, who: Who, db: Db, request: Request) -> extensions.Created:
+    _manage(who)
+    return extensions.add(admin_for(who, db, request), new)
+
+
+@router.get("/{number}", response_model=extensions.ExtensionView)
+def get_extension(number: str, who: Who, db: Db, request: Request) -> extensions.ExtensionView:
+    _own_or_manage(who, number)
+    return extensions.get(admin_for(who, db, request), number)
+
+
+@router.patch("/{number}", response_model=extensions.ExtensionView)
+def change_extension(number: str, change: extensions.ExtensionChange, who: Who, db: Db,
+                     request: Request) -> extensions.ExtensionView:
+    _manage(who)
+    return extensions.change(admin_for(who, db, request), number, change)
+
+
+@router.delete("/{number}", status_code=204)
+def remove_extension(number: str, who: Who, db: Db, request: Request) -> None:
+    _manage(who)
+    extensions.remove(admin_for(who, db, request), number)
+
+
+@router.put("/{number}/sip-password", response_model=extensions.NewSecret)
+def set_sip_password(number: str, body: PasswordRequest, who: Who, db: Db,
+                     request: Request) -> extensions.NewSecret:
+    _own_or_manage(who, number)
+    return extensions.set_sip_password(admin_for(who, db, request), number, body.password)
+
+
+@router.put("/{number}/web-password", response_model=extensions.NewSecret,
+            summary="set the extension's web password (ends its sessions)")
+def set_web_password(number: str, body: PasswordRequest, who: Who, db: Db,
+                     request: Request) -> extensions.NewSecret:
+    _manage(who)  # one's own: PUT /api/me/password, which asks for the current one
+    return extensions.set_web_login(admin_for(who, db, request), number, body.password)
