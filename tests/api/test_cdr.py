@@ -1,0 +1,66 @@
+"""/api/cdr and /api/stats/summary: filters, paging, a user's own calls only."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from firmware.store.cdr import CallRecord, write_cdr
+from firmware.store.database import open_store
+from tests.support.api import Api
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _calls(api: Api) -> None:
+    db = open_store(api.data_dir)
+    plan = [("101", "102", "answered", "102", 60), ("102", "101", "no_answer", None, 0),
+            ("103", "101", "busy", None, 0), ("101", "0301234", "answered", "0301234", 30),
+            ("0401234567", "101", "cancelled", None, 0)]
+    for day in range(3):
+        for index, (caller, called, disposition, answered_by, talk) in enumerate(plan):
+            started = START + timedelta(days=day, minutes=index)
+            answered = started + timedelta(seconds=5) if answered_by else None
+            write_cdr(db, CallRecord(call_id=f"c{day}-{index}", caller=caller, called=called, started_at=started,
+                                     ended_at=(answered or started) + timedelta(seconds=talk or 20),
+                                     disposition=disposition, hangup_cause="the caller hung up", hangup_by="caller",
+                                     answered_by=answered_by, answered_at=answered))
+    db.conn.close()
+
+
+def test_filters_and_paging(api: Api) -> None:
+    _calls(api)
+    with api.as_admin() as admin:
+        everything = admin.get("/api/cdr").json()
+        assert everything["total"] == 15
+        assert everything["items"][0]["call_id"] == "c2-4"  # newest first
+        page = admin.get("/api/cdr", params={"limit": 4, "offset": 4}).json()
+        assert [r["call_id"] for r in page["items"]] == ["c2-0", "c1-4", "c1-3", "c1-2"]
+        day2 = admin.get("/api/cdr", params={"since": "2026-03-03T00:00:00Z", "until": "2026-03-04T00:00:00"}).json()
+        assert day2["total"] == 5 and {r["call_id"][:2] for r in day2["items"]} == {"c1"}
+        missed = admin.get("/api/cdr", params={"disposition": "missed"}).json()
+        assert missed["total"] == 6
+        of_103 = admin.get("/api/cdr", params={"extension": "103", "disposition": "busy"}).json()
+        assert of_103["total"] == 3
+        bad = admin.get("/api/cdr", params={"disposition": "lost"})
+        assert bad.status_code == 422
+        assert bad.json()["error"] == ("disposition 'lost' is not accepted; use one of: answered, busy, no_answer, "
+                                       "cancelled, unavailable, failed, barred, feature, missed")
+        bad_date = admin.get("/api/cdr", params={"since": "yesterday"})
+        assert bad_date.status_code == 422 and "since = 'yesterday'" in bad_date.json()["error"]
+        too_many = admin.get("/api/cdr", params={"limit": 5000})
+        assert too_many.status_code == 422 and "less than or equal to 1000" in too_many.json()["error"]
+
+        stats = admin.get("/api/stats/summary").json()
+        assert (stats["calls"], stats["answered"], stats["missed"], stats["busy"]) == (15, 6, 6, 3)
+        assert stats["talk_seconds"] == 3 * (60 + 30)
+        assert stats["average_talk_seconds"] == 45.0
+        assert stats["busiest_extensions"] == {"0301234": 3, "102": 3}
+        assert admin.get("/api/stats/summary", params={"since": "2026-03-04T00:00:00Z"}).json()["calls"] == 5
+
+
+def test_a_user_sees_only_their_own_calls(api: Api) -> None:
+    _calls(api)
+    with api.user("103") as user:
+        own = user.get("/api/cdr").json()
+        assert own["total"] == 3 and {r["caller"] for r in own["items"]} == {"103"}
+        assert user.get("/api/stats/summary").json()["calls"] == 3
+        assert user.get("/api/cdr", params={"extension": "101"}).status_code == 403
