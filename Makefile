@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
+HTTP_ADDR ?= 127.0.0.1
+HTTP_PORT ?= 8080
 SIP_ADDR ?= 127.0.0.1
 SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
@@ -17,7 +19,8 @@ PYTEST_ARGS ?=
 
 run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
-	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
+	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT) \
+	  --http-addr $(HTTP_ADDR) --http-port $(HTTP_PORT)
 
 test: deps prompts lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
