@@ -11,6 +11,7 @@ from firmware.store.passwords import WeakPasswordError
 from firmware.store.settings import SettingError
 from firmware.trunks.config import TrunkError
 from firmware.trunks.inbound import RouteError
+from firmware.webhooks.subscriptions import WebhookError
 
 
 class NotFound(LookupError):
@@ -20,5 +21,5 @@ class NotFound(LookupError):
 # Refused input: the message names the bad value and what is accepted (HTTP 422, CLI exit 1).
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
-    RouteError, CosError, PlanError,
+    RouteError, CosError, PlanError, WebhookError,
 )

@@ -38,6 +38,7 @@ from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
 from firmware.store.settings import get_setting
 from firmware.trunks.config import list_trunks
+from firmware.webhooks.hooks import subscribe_to_switch
 from hal.board import load_board
 
 log = logging.getLogger("minipbx.brain")
@@ -151,6 +152,7 @@ class Pbx:
         self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
                              mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
+        subscribe_to_switch(self.switch, db)
 
         first = self._plan(1)
         self.workers.append(self._handle(first))

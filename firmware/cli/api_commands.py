@@ -1,14 +1,16 @@
-"""`minipbx role|api ...`: who may use the HTTP API (roles, the admin account, API keys, the audit log)."""
+"""`minipbx role|api|webhook ...`: who may use the HTTP API (roles, the admin account, API keys, the audit
+log) and where call events go (webhooks)."""
 from __future__ import annotations
 
 import argparse
 import json
 from typing import Any
 
-from firmware.admin import access
+from firmware.admin import access, webhooks
 from firmware.admin.context import Admin, audit_log
 from firmware.cli.table import print_table as _table
 from firmware.store.database import open_store
+from firmware.webhooks.events import EVENTS
 
 
 def _admin(args: argparse.Namespace) -> Admin:
@@ -104,3 +106,49 @@ def add_parsers(sub: Any) -> None:
     audit = api.add_parser("audit", help="who changed what, from where (CLI and HTTP API)")
     audit.add_argument("--limit", type=int, default=30)
     audit.set_defaults(func=cmd_audit)
+    add_webhook_parsers(sub)
+
+
+def cmd_webhook_add(args: argparse.Namespace) -> int:
+    created = webhooks.add(_admin(args), webhooks.NewWebhook(name=args.name, url=args.url,
+                                                             events=args.events.split(",")))
+    print(f"webhook {created.webhook.name}: {', '.join(created.webhook.events)} -> {created.webhook.url}")
+    print(f"signing secret {created.secret}  (shown once; the receiver checks X-Minipbx-Signature with it)")
+    return 0
+
+
+def cmd_webhook_list(args: argparse.Namespace) -> int:
+    _table([[h.name, ", ".join(h.events), h.url] for h in webhooks.list_all(_admin(args))],
+           ["WEBHOOK", "EVENTS", "URL"])
+    return 0
+
+
+def cmd_webhook_remove(args: argparse.Namespace) -> int:
+    webhooks.remove(_admin(args), args.name)
+    print(f"webhook {args.name} removed (with its undelivered events)")
+    return 0
+
+
+def cmd_webhook_log(args: argparse.Namespace) -> int:
+    _table([[d.id, d.event, d.created_at, d.attempts, d.delivered_at or "-", d.last_error or ""]
+            for d in reversed(webhooks.deliveries(_admin(args), args.name, args.limit))],
+           ["ID", "EVENT", "QUEUED", "TRIES", "DELIVERED", "LAST ERROR"])
+    return 0
+
+
+def add_webhook_parsers(sub: Any) -> None:
+    hook = sub.add_parser("webhook", help="call events POSTed to a URL (a CRM's screen pop)").add_subparsers(
+        dest="webhook_command", required=True)
+    add = hook.add_parser("add", help="subscribe a URL; the signing secret is shown once")
+    add.add_argument("name")
+    add.add_argument("url")
+    add.add_argument("--events", default=",".join(EVENTS), help=f"comma list of {', '.join(EVENTS)} (default all)")
+    add.set_defaults(func=cmd_webhook_add)
+    hook.add_parser("list").set_defaults(func=cmd_webhook_list)
+    rm = hook.add_parser("remove")
+    rm.add_argument("name")
+    rm.set_defaults(func=cmd_webhook_remove)
+    log = hook.add_parser("log", help="recent deliveries: tries, when delivered, the last error")
+    log.add_argument("name")
+    log.add_argument("--limit", type=int, default=20)
+    log.set_defaults(func=cmd_webhook_log)

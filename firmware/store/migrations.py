@@ -389,5 +389,31 @@ def _web_access(db: sqlite_utils.Database) -> None:
     )
 
 
+def _webhooks(db: sqlite_utils.Database) -> None:
+    """Webhooks (firmware/webhooks): subscriptions, and an outbox the API process delivers from,
+    so an event survives a restart and a receiver that is down."""
+    db.table("webhooks").create(
+        {"name": str, "url": str, "events": str, "secret": str, "created_at": str},
+        pk="name", not_null={"url", "events", "secret", "created_at"},
+    )
+    db.table("webhook_outbox").create(
+        {
+            "id": int,
+            "webhook": str,
+            "event": str,
+            "body": str,  # the JSON sent, fixed when the event happened
+            "created_at": str,
+            "attempts": int,
+            "next_attempt_at": str,  # '' once delivered or given up
+            "delivered_at": str,
+            "last_error": str,  # why the last attempt failed ('' = none yet)
+        },
+        pk="id", not_null={"webhook", "event", "body", "created_at"},
+        defaults={"attempts": 0, "next_attempt_at": "", "delivered_at": "", "last_error": ""},
+        foreign_keys=[("webhook", "webhooks", "name")],
+    )
+    db.table("webhook_outbox").create_index(["next_attempt_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
-                                                             _web_access]
+                                                             _web_access, _webhooks]

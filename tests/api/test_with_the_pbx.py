@@ -1,6 +1,7 @@
 """The API as `minipbx run` starts it: live calls from the brain, restarted when it dies, refused ports."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,10 +16,12 @@ import httpx
 import pytest
 
 from firmware.api.tls import ensure_certificate
+from firmware.webhooks.signing import verify
 from tests.cli.conftest import BOARD, Cli
 from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, free_tcp_port, wait_until_up
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
+from tests.support.receiver import Receiver
 
 
 @pytest.fixture
@@ -39,6 +42,9 @@ def pbx_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactor
 
 def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api: tuple[RunningPbx, Api]) -> None:
     pbx, api = pbx_api
+    receiver = Receiver()
+    with api.as_admin() as admin:
+        secret = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url}).json()["secret"]
     a, b = pbx.phone("101"), pbx.phone("102")
     a.call("102")
     b.wait("incoming")
@@ -60,6 +66,13 @@ def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api
         assert admin.get("/api/calls").json() == []
         [row] = admin.get("/api/cdr").json()["items"]
         assert (row["caller"], row["answered_by"], row["disposition"]) == ("101", "102", "answered")
+    # The brain's end of the call reached the CRM's receiver, signed.
+    [hook] = receiver.wait(1)
+    receiver.close()
+    event = json.loads(hook.body)
+    assert (event["event"], event["caller"], event["answered_by"], event["call_id"]) == \
+        ("call.ended", "101", "102", row["call_id"])
+    assert verify(secret, hook.headers["x-minipbx-timestamp"], hook.body, hook.headers["x-minipbx-signature"])
     status = pbx.status()
     assert status is not None and status["http"]["up"] and status["http"]["url"] == api.url
 

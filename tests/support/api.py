@@ -42,9 +42,30 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes] | None, log: Path, 
 class Api:
     """One API server and a data directory; logs people in and gives httpx clients."""
 
-    def __init__(self, data_dir: Path, url: str) -> None:
+    def __init__(self, data_dir: Path, url: str, log: Path | None = None) -> None:
         self.data_dir = data_dir
         self.url = url
+        self.log = log or data_dir / "api.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Run `python -m firmware.api` on this URL's port (for tests that own the process)."""
+        port = self.url.rsplit(":", 1)[1]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "firmware.api", "--data", str(self.data_dir), "--addr", "127.0.0.1",
+                 "--port", port], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT)
+        wait_until_up(self.url, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
 
     def admin(self) -> Admin:
         return Admin(open_store(self.data_dir), self.data_dir)
@@ -74,25 +95,15 @@ class Api:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
+    """The API process alone, on a fresh database with the admin account's password set."""
     data_dir = tmp_path / "data"
     admin = Admin(open_store(data_dir), data_dir)
     access.set_admin_password(admin, ADMIN_PASSWORD)
     admin.db.conn.close()
-    port = free_tcp_port()
-    log = tmp_path / "api.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "firmware.api", "--data", str(data_dir), "--addr", "127.0.0.1", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT)
+    server = Api(data_dir, f"http://127.0.0.1:{free_tcp_port()}", tmp_path / "api.log")
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_until_up(url, process, log)
-        yield Api(data_dir, url)
+        server.start()
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-        print(f"--- API log:\n{log.read_text(errors='replace')[-4000:]}")
+        server.stop()
+        print(f"--- API log:\n{server.log.read_text(errors='replace')[-4000:]}")
