@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from firmware.access.permissions import RoleError
 from firmware.access.tokens import ApiKeyError
+from firmware.apps.forwarding.config import ForwardingError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
 from firmware.modes.timetable import TimetableError
@@ -21,5 +22,5 @@ class NotFound(LookupError):
 # Refused input: the message names the bad value and what is accepted (HTTP 422, CLI exit 1).
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
-    RouteError, CosError, PlanError, WebhookError,
+    RouteError, CosError, PlanError, WebhookError, ForwardingError,
 )

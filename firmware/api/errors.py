@@ -13,7 +13,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from firmware.access.permissions import RoleError
 from firmware.admin.cdr import CdrQueryError
 from firmware.admin.errors import INPUT_ERRORS, NotFound
 from firmware.brain.control import ControlError
@@ -50,7 +49,7 @@ def _json(status: int, message: str, headers: dict[str, str] | None = None) -> J
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
-    for error in (*INPUT_ERRORS, CdrQueryError, PinError, RoleError):
+    for error in (*INPUT_ERRORS, CdrQueryError, PinError):
         app.add_exception_handler(error, lambda request, exc: _json(422, str(exc)))
     app.add_exception_handler(NotFound, lambda request, exc: _json(404, str(exc).strip("'\"")))
     app.add_exception_handler(ControlError, lambda request, exc: _json(503, f"the PBX did not answer: {exc}"))

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from firmware.admin import modes as mode_admin
-from firmware.admin.brain import tell_brain
+from firmware.admin import trunks as trunk_admin
 from firmware.admin.context import Actor, Admin
 from firmware.cli.table import print_table as _table
 from firmware.dialplan.cos import CosError, check_profile, profiles, set_profile
@@ -21,10 +20,7 @@ from firmware.store.database import open_store
 from firmware.trunks.config import (
     STRATEGIES,
     TrunkError,
-    add_sip_trunk,
     groups,
-    list_trunks,
-    remove_trunk,
     set_extension_groups,
     set_group,
 )
@@ -33,39 +29,33 @@ from firmware.trunks.inbound import RouteError, routes, set_caller_list, set_rou
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
 
 
-def _tell_brain(data: Path) -> None:
-    tell_brain(data)
-
-
 # ---- trunks ---------------------------------------------------------------------
 def cmd_trunk_add(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    trunk = add_sip_trunk(
-        db, args.name, args.host, port=args.port, transport=args.transport, domain=args.domain,
-        username=args.username or "", password=args.password or "", auth_username=args.auth_username or "",
-        register=not args.no_register, caller_id=args.caller_id or "", send_pai=args.pai,
-        privacy=args.privacy or "", inbound_only=args.inbound_only, channels=args.channels,
-    )
-    _tell_brain(args.data)
-    how = "registers as " + trunk.username if trunk.register else "IP-authenticated peer"
+    trunk = trunk_admin.add(Admin(open_store(args.data), args.data), trunk_admin.NewTrunk.model_validate({
+        "name": args.name, "host": args.host, "port": args.port, "transport": args.transport, "domain": args.domain,
+        "username": args.username or "", "password": args.password or "",
+        "auth_username": args.auth_username or "", "register": not args.no_register,
+        "caller_id": args.caller_id or "", "send_pai": args.pai, "privacy": args.privacy or "",
+        "inbound_only": args.inbound_only, "channels": args.channels,
+    }))
+    how = "registers as " + trunk.username if trunk.register_ else "IP-authenticated peer"
     print(f"trunk {trunk.name} added: {trunk.host}:{trunk.port}/{trunk.transport}, {how}")
     return 0
 
 
 def cmd_trunk_list(args: argparse.Namespace) -> int:
-    trunks = list_trunks(open_store(args.data))
+    trunks = trunk_admin.list_all(Admin(open_store(args.data), args.data))
     if args.json:
-        print(json.dumps([t.public() for t in trunks], indent=2))
+        print(json.dumps([t.model_dump(by_alias=True) for t in trunks], indent=2))
         return 0
-    _table([[t.name, t.kind, f"{t.host}:{t.port}", t.username or "-", "yes" if t.register else "no",
+    _table([[t.name, t.kind, f"{t.host}:{t.port}", t.username or "-", "yes" if t.register_ else "no",
              t.caller_id or "-", t.channels, "inbound only" if t.inbound_only else ""] for t in trunks],
            ["NAME", "KIND", "ADDRESS", "USER", "REGISTER", "CALLER ID", "CHANNELS", ""])
     return 0
 
 
 def cmd_trunk_remove(args: argparse.Namespace) -> int:
-    remove_trunk(open_store(args.data), args.name)
-    _tell_brain(args.data)
+    trunk_admin.remove(Admin(open_store(args.data), args.data), args.name)
     print(f"trunk {args.name} removed")
     return 0
 

@@ -1,6 +1,7 @@
 """/api/extensions: the people and their phones.
 
-Managing them needs `extensions`; a user may read their own and set their own passwords.
+Managing them needs `extensions`; a user may read their own, set their own SIP password,
+and change their own forwarding and do-not-disturb.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.access.permissions import Permission
-from firmware.admin import extensions
+from firmware.admin import extensions, forwarding
 from firmware.api.auth import Principal, Who, admin_for, forbidden
 from firmware.api.database import Db
 
@@ -28,6 +29,11 @@ def _manage(who: Principal) -> None:
 def _own_or_manage(who: Principal, number: str) -> None:
     if not who.is_self(number):
         _manage(who)
+
+
+def _own_or_call_logic(who: Principal, number: str) -> None:
+    if not who.is_self(number) and not who.may(Permission.CALL_LOGIC):
+        raise forbidden(who, Permission.CALL_LOGIC)
 
 
 @router.get("", response_model=list[extensions.ExtensionView])
@@ -75,3 +81,18 @@ def set_web_password(number: str, body: PasswordRequest, who: Who, db: Db,
                      request: Request) -> extensions.NewSecret:
     _manage(who)  # one's own: PUT /api/me/password, which asks for the current one
     return extensions.set_web_login(admin_for(who, db, request), number, body.password)
+
+
+@router.get("/{number}/forwarding", response_model=forwarding.ForwardingView,
+            summary="forwarding and do-not-disturb (one's own, or anyone's with `call_logic`)")
+def get_forwarding(number: str, who: Who, db: Db, request: Request) -> forwarding.ForwardingView:
+    _own_or_call_logic(who, number)
+    return forwarding.show(admin_for(who, db, request), number)
+
+
+@router.patch("/{number}/forwarding", response_model=forwarding.ForwardingView,
+              summary="change forwarding or DND; the next call follows it")
+def change_forwarding(number: str, change: forwarding.ForwardingChange, who: Who, db: Db,
+                      request: Request) -> forwarding.ForwardingView:
+    _own_or_call_logic(who, number)
+    return forwarding.change(admin_for(who, db, request), number, change)
