@@ -204,6 +204,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             fault = f"  FAULT: {p['fault']}" if p.get("fault") else ""
             print(f"  {p['device']:8} ext {p.get('extension', '?'):6} "
                   f"{'registered' if p['registered'] else 'NOT registered'}  {p['state']}{hook}{fault}")
+    http = status.get("http")
+    if isinstance(http, dict):
+        print(f"HTTP API: {'up' if http['up'] else 'DOWN'} (pid {http['pid']}) on {http['url']}, "
+              f"restarts {http['restarts']}")
     calls = status["active_calls"]
     assert isinstance(calls, list)
     print(f"active calls: {len(calls)}")
