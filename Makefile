@@ -10,7 +10,7 @@ SIP_ADDR ?= 127.0.0.1
 SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
 APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
-	libportaudio2 python3-venv \
+	libportaudio2 python3-venv openssl \
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=

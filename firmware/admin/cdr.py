@@ -1,6 +1,7 @@
 """Call records: filtered, paged lists and a statistics summary."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -132,3 +133,43 @@ def summary(admin: Admin, query: CdrQuery) -> Summary:
         average_talk_seconds=round(float(talk) / answered_talk, 1) if answered_talk else 0.0,
         by_disposition=by, busiest_extensions=top,
     )
+
+
+PERIODS = {"hour": "%Y-%m-%dT%H:00", "day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}
+
+
+class SeriesPoint(BaseModel):
+    period: str = Field(description="e.g. 2026-03-02 (day), 2026-W09 (week: Monday first), 2026-03 (month), UTC")
+    calls: int
+    answered: int
+    missed: int
+    talk_seconds: float
+
+
+def series(admin: Admin, query: CdrQuery, period: str) -> list[SeriesPoint]:
+    """Calls per hour, day, week or month (UTC), oldest first, over the rows the filters select."""
+    if period not in PERIODS:
+        raise CdrQueryError(f"period {period!r} is not accepted; use one of: {', '.join(PERIODS)}")
+    where, params = _where(query)
+    missed = ", ".join("?" * len(MISSED))
+    rows = admin.db.execute(
+        f"SELECT strftime(?, started_at) AS p, COUNT(*), SUM(disposition = 'answered'), "
+        f"SUM(disposition IN ({missed})), COALESCE(SUM(talk_seconds), 0) FROM cdr{where} GROUP BY p ORDER BY p",
+        [PERIODS[period], *MISSED, *params]).fetchall()
+    return [SeriesPoint(period=str(p), calls=int(n), answered=int(a or 0), missed=int(m or 0),
+                        talk_seconds=round(float(t), 1)) for p, n, a, m, t in rows]
+
+
+CSV_COLUMNS = ("started_at", "caller", "called", "answered_by", "disposition", "talk_seconds", "hangup_cause",
+               "trunk", "did", "mode", "route", "call_id")
+
+
+def csv_rows(admin: Admin, query: CdrQuery, batch: int = 500) -> Iterator[list[str]]:
+    """Every row the filters select (paging ignored), newest first, read in batches: a year of calls
+    never sits in memory at once."""
+    where, params = _where(query)
+    columns = ", ".join(CSV_COLUMNS)
+    cursor = admin.db.conn.execute(f"SELECT {columns} FROM cdr{where} ORDER BY started_at DESC, id DESC", params)
+    while chunk := cursor.fetchmany(batch):
+        for row in chunk:
+            yield ["" if v is None else str(v) for v in row]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from firmware.access.permissions import RoleError
 from firmware.access.tokens import ApiKeyError
 from firmware.apps.forwarding.config import ForwardingError
+from firmware.apps.ringgroups.config import RingGroupError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
 from firmware.modes.timetable import TimetableError
@@ -23,4 +24,5 @@ class NotFound(LookupError):
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
+    RingGroupError,
 )

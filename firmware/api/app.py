@@ -10,7 +10,18 @@ from fastapi import FastAPI
 from firmware.api import errors
 from firmware.api.config import ApiConfig
 from firmware.api.limits import BodyLimit
-from firmware.api.routes import access, calls, cdr, extensions, modes, session, settings, trunks, webhooks
+from firmware.api.routes import (
+    access,
+    calls,
+    cdr,
+    extensions,
+    modes,
+    ringgroups,
+    session,
+    settings,
+    trunks,
+    webhooks,
+)
 from firmware.webhooks import delivery
 
 
@@ -33,7 +44,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     )
     app.state.config = config
     errors.install(app)
-    for module in (session, extensions, settings, cdr, calls, modes, trunks, access, webhooks):
+    for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

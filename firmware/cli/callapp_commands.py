@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from firmware.admin import forwarding as forwarding_admin
+from firmware.admin import ringgroups
 from firmware.admin.context import Admin
 from firmware.apps.forwarding.config import WHICH, Forwarding, ForwardingError
 from firmware.apps.ivr.config import (
@@ -24,11 +25,7 @@ from firmware.apps.ivr.config import (
 )
 from firmware.apps.ringgroups.config import (
     STRATEGIES,
-    RingGroup,
     RingGroupError,
-    list_ring_groups,
-    remove_ring_group,
-    set_ring_group,
 )
 from firmware.cli.table import print_table as _table
 from firmware.store.database import open_store
@@ -43,7 +40,7 @@ def _members(text: str) -> list[str]:
     return [m.strip() for m in text.split(",") if m.strip()]
 
 
-def _describe_group(group: RingGroup) -> str:
+def _describe_group(group: ringgroups.RingGroupView) -> str:
     number = f" on {group.number}" if group.number else ""
     step = f", {group.step_seconds} s each" if group.strategy != "all" else ""
     return (f"ring group {group.name}{number}: {group.strategy}{step}, {group.timeout} s, then "
@@ -51,20 +48,19 @@ def _describe_group(group: RingGroup) -> str:
 
 
 def cmd_ringgroup_set(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    group = set_ring_group(
-        db, args.name, number=args.number, strategy=args.strategy, step_seconds=args.step, timeout=args.timeout,
+    group = ringgroups.set_group(_admin(args), args.name, ringgroups.RingGroupChange(
+        number=args.number, strategy=args.strategy, step_seconds=args.step, timeout=args.timeout,
         no_answer=args.no_answer, pickup_group=args.pickup_group,
         members=None if args.members is None else _members(args.members),
-    )
+    ))
     print(_describe_group(group))
     return 0
 
 
 def cmd_ringgroup_list(args: argparse.Namespace) -> int:
-    groups = list_ring_groups(open_store(args.data))
+    groups = ringgroups.list_all(_admin(args))
     if args.json:
-        print(json.dumps([asdict(g) for g in groups], indent=2))
+        print(json.dumps([g.model_dump() for g in groups], indent=2))
         return 0
     if not groups:
         print("no ring groups; add one with `minipbx ringgroup set NAME --members 101,102`")
@@ -77,7 +73,7 @@ def cmd_ringgroup_list(args: argparse.Namespace) -> int:
 
 
 def cmd_ringgroup_remove(args: argparse.Namespace) -> int:
-    remove_ring_group(open_store(args.data), args.name)
+    ringgroups.remove(_admin(args), args.name)
     print(f"ring group {args.name} removed")
     return 0
 

@@ -64,3 +64,40 @@ def test_a_user_sees_only_their_own_calls(api: Api) -> None:
         assert own["total"] == 3 and {r["caller"] for r in own["items"]} == {"103"}
         assert user.get("/api/stats/summary").json()["calls"] == 3
         assert user.get("/api/cdr", params={"extension": "101"}).status_code == 403
+
+
+def test_series_per_day_and_week(api: Api) -> None:
+    _calls(api)
+    with api.as_admin() as admin:
+        days = admin.get("/api/stats/series", params={"period": "day"}).json()
+        assert [(d["period"], d["calls"], d["answered"], d["missed"]) for d in days] == [
+            ("2026-03-02", 5, 2, 2), ("2026-03-03", 5, 2, 2), ("2026-03-04", 5, 2, 2)]
+        assert days[0]["talk_seconds"] == 90.0
+        [week] = admin.get("/api/stats/series", params={"period": "week"}).json()
+        assert (week["period"], week["calls"]) == ("2026-W09", 15)
+        bad = admin.get("/api/stats/series", params={"period": "fortnight"})
+        assert bad.status_code == 422
+        assert bad.json()["error"] == "period 'fortnight' is not accepted; use one of: hour, day, week, month"
+
+
+def test_csv_export_of_many_rows_is_streamed(api: Api) -> None:
+    db = open_store(api.data_dir)
+    rows = [{"call_id": f"bulk-{i}", "caller": "101", "called": str(200 + i % 50),
+             "started_at": (START + timedelta(minutes=i)).isoformat(timespec="milliseconds"),
+             "ended_at": (START + timedelta(minutes=i, seconds=30)).isoformat(timespec="milliseconds"),
+             "disposition": "answered" if i % 3 else "no_answer", "talk_seconds": 25.0 if i % 3 else 0.0}
+            for i in range(20000)]
+    db.table("cdr").insert_all(rows, batch_size=2000)
+    db.conn.close()
+    with api.as_admin() as admin, admin.stream("GET", "/api/cdr.csv", params={"disposition": "missed"}) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/csv")
+        assert "content-length" not in answer.headers  # streamed in chunks, not built whole
+        chunks = list(answer.iter_text())
+    lines = "".join(chunks).splitlines()
+    assert lines[0].split(",")[:5] == ["started_at", "caller", "called", "answered_by", "disposition"]
+    assert len(lines) == 1 + 6667
+    assert lines[1].split(",")[-1] == "bulk-19998"
+    with api.user("150") as user:
+        own = user.get("/api/cdr.csv").text.splitlines()
+        assert own == [own[0]]  # a user's export holds only their own calls: none

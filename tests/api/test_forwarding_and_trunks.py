@@ -42,3 +42,24 @@ def test_trunks_need_their_permission_and_never_show_the_password(api: Api) -> N
     with api.as_admin() as admin:
         assert admin.delete("/api/trunks/prov").status_code == 204
         assert admin.get("/api/trunks").json() == []
+
+
+def test_ring_groups_through_the_api(api: Api) -> None:
+    with api.as_admin() as admin:
+        for number in ("201", "202"):
+            admin.post("/api/extensions", json={"number": number, "name": f"Agent {number}"})
+        made = admin.put("/api/ringgroups/sales", json={"number": "600", "strategy": "linear", "step_seconds": 8,
+                                                       "members": ["201", "202"]})
+        assert made.status_code == 200, made.text
+        assert made.json() == {"name": "sales", "number": "600", "strategy": "linear", "step_seconds": 8,
+                               "timeout": 30, "no_answer": "", "pickup_group": "", "members": ["201", "202"]}
+        bad = admin.put("/api/ringgroups/sales", json={"strategy": "random"})
+        assert bad.status_code == 422 and "random" in bad.json()["error"] and "linear" in bad.json()["error"]
+        assert admin.get("/api/ringgroups/sales").json()["strategy"] == "linear"
+    assert Cli(api.data_dir, api.data_dir).ok("ringgroup", "list").splitlines()[1].split()[:3] == \
+        ["sales", "600", "linear"]
+    with api.user("101") as user:
+        assert user.put("/api/ringgroups/x", json={"members": ["101"]}).status_code == 403
+    with api.as_admin() as admin:
+        assert admin.delete("/api/ringgroups/sales").status_code == 204
+        assert admin.get("/api/ringgroups/sales").status_code == 404

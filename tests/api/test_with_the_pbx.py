@@ -49,6 +49,9 @@ def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api
     a.call("102")
     b.wait("incoming")
     with api.as_admin() as admin, api.user("103") as bystander:
+        running = admin.get("/api/status").json()
+        assert running["edge"]["up"] and {r["extension"] for r in running["registrations"]} == {"101", "102"}
+        assert bystander.get("/api/status").status_code == 403
         [call] = admin.get("/api/calls").json()
         assert (call["caller"], call["called"]) == ("101", "102")
         assert bystander.get("/api/calls").json() == []

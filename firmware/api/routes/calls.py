@@ -6,8 +6,9 @@ import asyncio
 from fastapi import APIRouter, Request
 
 from firmware.access.permissions import Permission
-from firmware.admin.brain import LiveCall, live_calls
+from firmware.admin.brain import LiveCall, control_socket, live_calls
 from firmware.api.auth import Who, forbidden
+from firmware.brain.control import ask
 
 router = APIRouter(prefix="/api", tags=["live calls"])
 
@@ -23,3 +24,10 @@ async def list_calls(who: Who, request: Request) -> list[LiveCall]:
         return calls
     own = who.login
     return [c for c in calls if own in (c.caller, c.called, c.answered_by)]
+
+
+@router.get("/status", summary="what runs: edge, workers, registrations, trunks, mode, calls (as `minipbx status`)")
+async def status(who: Who, request: Request) -> dict[str, object]:
+    if not who.may(Permission.LIVE_CALLS):
+        raise forbidden(who, Permission.LIVE_CALLS)
+    return await asyncio.to_thread(ask, control_socket(request.app.state.config.data_dir), "status")
