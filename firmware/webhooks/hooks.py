@@ -7,13 +7,16 @@ Switch through its `on_call_ended` listeners.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from firmware.brain.switch import Switch
 from firmware.store.cdr import CallRecord
 from firmware.webhooks.events import events_for
 from firmware.webhooks.outbox import enqueue
+
+if TYPE_CHECKING:  # only the type: the call core is being rewritten, this module must not pull it in
+    from firmware.brain.switch import Switch
 
 log = logging.getLogger("minipbx.webhooks")
 
