@@ -7,6 +7,12 @@ from tests.support.api import ADMIN_PASSWORD, Api
 def test_nothing_but_health_and_login_without_a_token(api: Api) -> None:
     with api.client() as anonymous:
         assert anonymous.get("/api/health").json() == {"ok": True}
+        # The description of the API is public (it holds no data); every path in it needs a token.
+        described = anonymous.get("/api/openapi.json").json()
+        assert {"/api/login", "/api/extensions", "/api/cdr", "/api/calls", "/api/mode", "/api/webhooks",
+                "/api/keys"} <= set(described["paths"])
+        assert "HTTPBearer" in described["components"]["securitySchemes"]
+        assert "swagger" in anonymous.get("/api/docs").text.lower()
         for method, path in (("GET", "/api/extensions"), ("GET", "/api/settings"), ("GET", "/api/cdr"),
                              ("GET", "/api/mode"), ("GET", "/api/calls"), ("POST", "/api/extensions"),
                              ("GET", "/api/me"), ("GET", "/api/keys")):

@@ -94,6 +94,14 @@ def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api
     wait_until_up(api.url, None, pbx.data_dir / "logs" / "api.log")
     with api.as_admin() as admin:
         assert [c["caller"] for c in admin.get("/api/calls").json()] == ["101"]
+    # SIGTERM stops the API with the rest, cleanly.
+    status = pbx.status()
+    assert status is not None
+    pid = status["http"]["pid"]
+    pbx.phones.close_all()
+    assert pbx.stop() == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
 
 
 def test_run_refuses_an_http_port_that_is_taken(cli: Cli) -> None:
