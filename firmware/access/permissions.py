@@ -25,6 +25,7 @@ class Permission(StrEnum):
     REPORTS = "reports"  # everyone's call records and the statistics
     RECORDINGS = "recordings"  # listen to every recording
     USERS = "users"  # roles, API keys, the audit log
+    METRICS = "metrics"  # /metrics, for monitoring (a key with only this one)
 
 
 BUILTIN_ROLES: dict[str, frozenset[Permission]] = {

@@ -15,6 +15,7 @@ from firmware.api.routes import (
     calls,
     cdr,
     extensions,
+    metrics,
     modes,
     ringgroups,
     session,
@@ -44,7 +45,8 @@ def create_app(config: ApiConfig) -> FastAPI:
     )
     app.state.config = config
     errors.install(app)
-    for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks):
+    for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks,
+                   metrics):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

@@ -52,6 +52,16 @@ def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api
         running = admin.get("/api/status").json()
         assert running["edge"]["up"] and {r["extension"] for r in running["registrations"]} == {"101", "102"}
         assert bystander.get("/api/status").status_code == 403
+        token = admin.post("/api/keys", json={"name": "prometheus", "permissions": ["metrics"]}).json()["token"]
+        with api.client(token) as monitoring:
+            scraped = monitoring.get("/metrics")
+            assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
+            figures = dict(line.rsplit(" ", 1) for line in scraped.text.splitlines() if not line.startswith("#"))
+            assert (figures["minipbx_up"], figures["minipbx_edge_up"], figures["minipbx_active_calls"],
+                    figures["minipbx_registrations"]) == ("1", "1", "1", "2")
+            assert figures['minipbx_worker_up{worker="1"}'] == "1"
+            assert monitoring.get("/api/cdr").status_code == 403
+        assert bystander.get("/metrics").status_code == 403
         [call] = admin.get("/api/calls").json()
         assert (call["caller"], call["called"]) == ("101", "102")
         assert bystander.get("/api/calls").json() == []
