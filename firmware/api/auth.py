@@ -73,6 +73,14 @@ def forbidden(who: Principal, permission: Permission) -> HTTPException:
     return HTTPException(403, f"this needs the {permission.value!r} permission; {who.who} ({who.role}) has: {has}")
 
 
+def not_above(who: Principal, granted: frozenset[Permission], what: str) -> None:
+    """Nobody hands out (or takes over an account with) permissions they do not hold themselves."""
+    missing = granted - who.permissions
+    if missing:
+        raise HTTPException(403, f"{what} has permissions {who.who} ({who.role}) does not: "
+                                 f"{format_permissions(frozenset(missing)).replace(',', ', ')}")
+
+
 def require(permission: Permission) -> Callable[[Principal], Principal]:
     """A dependency: the caller must hold `permission` (403 otherwise)."""
     def check(who: Who) -> Principal:

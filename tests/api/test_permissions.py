@@ -81,3 +81,26 @@ def test_an_api_key_for_a_crm_reads_reports_and_nothing_else(api: Api) -> None:
     # The database keeps only a hash of the token.
     admin_db = api.admin().db
     assert token not in "".join(admin_db.conn.iterdump())
+
+
+def test_nobody_hands_out_or_takes_over_more_than_they_hold(api: Api) -> None:
+    with api.as_admin() as admin:
+        admin.put("/api/roles/hr", json={"permissions": ["extensions", "users"]})
+        admin.post("/api/extensions", json={"number": "102", "name": "Director", "role": "admin"})
+    with api.user("105", role="hr") as hr:
+        assert hr.post("/api/extensions", json={"number": "150", "name": "New hire"}).status_code == 201
+        escalate = hr.post("/api/extensions", json={"number": "151", "name": "Friend", "role": "admin"})
+        assert escalate.status_code == 403
+        assert escalate.json()["error"].startswith("role admin has permissions 105 (hr) does not: settings, call_logic")
+        assert hr.patch("/api/extensions/150", json={"role": "admin"}).status_code == 403
+        assert hr.patch("/api/extensions/105", json={"role": "admin"}).status_code == 403
+        takeover = hr.put("/api/extensions/102/web-password", json={})
+        assert takeover.status_code == 403
+        assert takeover.json()["error"].startswith("extension 102 (role admin) has permissions 105 (hr) does not")
+        assert hr.delete("/api/extensions/102").status_code == 403
+        assert hr.put("/api/roles/hr", json={"permissions": ["extensions", "users", "settings"]}).status_code == 403
+        assert hr.post("/api/keys", json={"name": "all", "permissions": ["settings"]}).status_code == 403
+        assert hr.post("/api/keys", json={"name": "sync", "permissions": ["extensions"]}).status_code == 201
+    with api.as_admin() as admin:
+        assert admin.get("/api/extensions/102").json()["role"] == "admin"
+        assert {e["number"] for e in admin.get("/api/extensions").json()} == {"102", "105", "150"}

@@ -5,10 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from firmware.access.permissions import Permission
+from firmware.access.permissions import Permission, parse_permissions, role_permissions
 from firmware.admin import access
 from firmware.admin.context import AuditEntry, audit_log
-from firmware.api.auth import Principal, admin_for, require
+from firmware.api.auth import Principal, admin_for, not_above, require
 from firmware.api.database import Db
 
 router = APIRouter(prefix="/api", tags=["users and roles"])
@@ -22,6 +22,8 @@ def list_roles(who: May, db: Db, request: Request) -> list[access.RoleView]:
 
 @router.put("/roles/{name}", response_model=access.RoleView, summary="create or change a custom role")
 def set_role(name: str, change: access.RoleChange, who: May, db: Db, request: Request) -> access.RoleView:
+    # Both the new set and the old one: changing a role also changes the rights of everyone who has it.
+    not_above(who, parse_permissions(change.permissions) | role_permissions(db, name), f"role {name}")
     return access.set_role(admin_for(who, db, request), name, change)
 
 
@@ -38,6 +40,7 @@ def list_keys(who: May, db: Db, request: Request) -> list[access.KeyView]:
 @router.post("/keys", response_model=access.CreatedKey, status_code=201,
              summary="create an API key for an integration; its token is returned once")
 def create_key(new: access.NewKey, who: May, db: Db, request: Request) -> access.CreatedKey:
+    not_above(who, parse_permissions(new.permissions), f"key {new.name}")
     return access.create_key(admin_for(who, db, request), new)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from firmware.access.permissions import Permission
+from firmware.access.permissions import Permission, role_permissions
 from firmware.admin import extensions, forwarding
-from firmware.api.auth import Principal, Who, admin_for, forbidden
+from firmware.api.auth import Principal, Who, admin_for, forbidden, not_above
 from firmware.api.database import Db
 
 router = APIRouter(prefix="/api/extensions", tags=["extensions"])
@@ -31,6 +31,17 @@ def _own_or_manage(who: Principal, number: str) -> None:
         _manage(who)
 
 
+def _not_above_role(who: Principal, db: Db, role: str) -> None:
+    not_above(who, role_permissions(db, role), f"role {role}")
+
+
+def _not_above_extension(who: Principal, db: Db, number: str) -> None:
+    """Managing someone whose role holds more than one's own would be a way to their rights."""
+    row = db.execute("SELECT role FROM extensions WHERE number = ?", [number]).fetchone()
+    if row is not None:
+        not_above(who, role_permissions(db, str(row[0])), f"extension {number} (role {row[0]})")
+
+
 def _own_or_call_logic(who: Principal, number: str) -> None:
     if not who.is_self(number) and not who.may(Permission.CALL_LOGIC):
         raise forbidden(who, Permission.CALL_LOGIC)
@@ -46,6 +57,7 @@ def list_extensions(who: Who, db: Db, request: Request) -> list[extensions.Exten
              summary="create an extension; a generated SIP password is returned once")
 def add_extension(new: extensions.NewExtension, who: Who, db: Db, request: Request) -> extensions.Created:
     _manage(who)
+    _not_above_role(who, db, new.role)
     return extensions.add(admin_for(who, db, request), new)
 
 
@@ -59,12 +71,16 @@ def get_extension(number: str, who: Who, db: Db, request: Request) -> extensions
 def change_extension(number: str, change: extensions.ExtensionChange, who: Who, db: Db,
                      request: Request) -> extensions.ExtensionView:
     _manage(who)
+    _not_above_extension(who, db, number)
+    if change.role is not None:
+        _not_above_role(who, db, change.role)
     return extensions.change(admin_for(who, db, request), number, change)
 
 
 @router.delete("/{number}", status_code=204)
 def remove_extension(number: str, who: Who, db: Db, request: Request) -> None:
     _manage(who)
+    _not_above_extension(who, db, number)
     extensions.remove(admin_for(who, db, request), number)
 
 
@@ -72,6 +88,8 @@ def remove_extension(number: str, who: Who, db: Db, request: Request) -> None:
 def set_sip_password(number: str, body: PasswordRequest, who: Who, db: Db,
                      request: Request) -> extensions.NewSecret:
     _own_or_manage(who, number)
+    if not who.is_self(number):
+        _not_above_extension(who, db, number)
     return extensions.set_sip_password(admin_for(who, db, request), number, body.password)
 
 
@@ -80,6 +98,7 @@ def set_sip_password(number: str, body: PasswordRequest, who: Who, db: Db,
 def set_web_password(number: str, body: PasswordRequest, who: Who, db: Db,
                      request: Request) -> extensions.NewSecret:
     _manage(who)  # one's own: PUT /api/me/password, which asks for the current one
+    _not_above_extension(who, db, number)
     return extensions.set_web_login(admin_for(who, db, request), number, body.password)
 
 
