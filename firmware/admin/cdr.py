@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from firmware.admin.context import Admin
 from firmware.store.cdr import recent_cdr
+from firmware.store.settings import get_setting
 
 DISPOSITIONS = ("answered", "busy", "no_answer", "cancelled", "unavailable", "failed", "barred", "feature")
 # "missed" in reports: somebody called and nobody answered.
@@ -173,3 +174,19 @@ def csv_rows(admin: Admin, query: CdrQuery, batch: int = 500) -> Iterator[list[s
     while chunk := cursor.fetchmany(batch):
         for row in chunk:
             yield ["" if v is None else str(v) for v in row]
+
+
+def missed_not_called_back(admin: Admin, query: CdrQuery) -> list[CdrRow]:
+    """The newest missed call of each caller nobody has talked to since: no later answered call
+    from that number, nor to it (dialled with or without the outside access code)."""
+    # The filters' bare column names are the outer row's (m); the subqueries name their own rows.
+    where, params = _where(query.model_copy(update={"disposition": "missed"}))
+    prefix = str(get_setting(admin.db, "outside_prefix"))
+    rows = admin.db.query(
+        f"SELECT * FROM cdr AS m{where} AND m.id = ("
+        "  SELECT id FROM cdr AS n WHERE n.caller = m.caller AND n.disposition IN ('no_answer', 'cancelled')"
+        "  ORDER BY n.started_at DESC, n.id DESC LIMIT 1)"
+        " AND NOT EXISTS (SELECT 1 FROM cdr AS b WHERE b.started_at > m.started_at AND b.disposition = 'answered'"
+        "  AND (b.caller = m.caller OR b.called = m.caller OR b.called = ? || m.caller))"
+        " ORDER BY m.started_at DESC LIMIT ? OFFSET ?", [*params, prefix, query.limit, query.offset])
+    return [CdrRow.model_validate({k: row.get(k) for k in CdrRow.model_fields}) for row in rows]

@@ -101,3 +101,19 @@ def test_csv_export_of_many_rows_is_streamed(api: Api) -> None:
     with api.user("150") as user:
         own = user.get("/api/cdr.csv").text.splitlines()
         assert own == [own[0]]  # a user's export holds only their own calls: none
+
+
+def test_missed_calls_not_called_back_yet(api: Api) -> None:
+    _calls(api)
+    with api.as_admin() as admin:
+        missed = admin.get("/api/stats/missed").json()
+        assert [(r["caller"], r["call_id"]) for r in missed] == [("0401234567", "c2-4"), ("102", "c2-1")]
+        db = open_store(api.data_dir)
+        later = START + timedelta(days=5)
+        # 101 calls the outside caller back (with the access code) and talks to them.
+        write_cdr(db, CallRecord(call_id="back", caller="101", called="00401234567", started_at=later,
+                                 answered_at=later + timedelta(seconds=3), ended_at=later + timedelta(seconds=60),
+                                 disposition="answered", hangup_cause="the caller hung up", hangup_by="caller",
+                                 answered_by="00401234567"))
+        db.conn.close()
+        assert [r["caller"] for r in admin.get("/api/stats/missed").json()] == ["102"]

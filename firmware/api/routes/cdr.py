@@ -46,6 +46,12 @@ def series(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request: R
     return cdr.series(admin_for(who, db, request), _scoped(who, query), period)
 
 
+@router.get("/stats/missed", response_model=list[cdr.CdrRow],
+            summary="missed calls not called back yet: each caller's newest, while nobody has talked to them since")
+def missed(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request: Request) -> list[cdr.CdrRow]:
+    return cdr.missed_not_called_back(admin_for(who, db, request), _scoped(who, query))
+
+
 @router.get("/cdr.csv", summary="the call records the filters select as CSV, streamed (paging ignored)",
             response_class=StreamingResponse)
 def export_cdr(query: Annotated[cdr.CdrQuery, Query()], who: Who, request: Request) -> StreamingResponse:
