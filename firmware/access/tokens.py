@@ -40,15 +40,15 @@ class Session:
     expires_at: datetime
 
 
-def open_session(db: sqlite_utils.Database, login: str, address: str) -> tuple[str, datetime]:
+def open_session(db: sqlite_utils.Database, login: str) -> tuple[str, datetime]:
     token = SESSION_PREFIX + secrets.token_urlsafe(32)
     now = _now()
     expires = now + timedelta(hours=SESSION_HOURS)
     with write_transaction(db):
         # Expired sessions are swept on each login, so the table stays small.
         db.execute("DELETE FROM api_sessions WHERE expires_at < ?", [now.isoformat()])
-        db.table("api_sessions").insert({"token_hash": token_hash(token), "login": login, "address": address,
-                                         "created_at": now.isoformat(), "expires_at": expires.isoformat()})
+        db.table("api_sessions").insert({"token_hash": token_hash(token), "login": login,
+                                         "expires_at": expires.isoformat()})
     return token, expires
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -33,8 +32,8 @@ def set_web_password(db: sqlite_utils.Database, login: str, password: str) -> No
     """Store a new web password for a login (an extension number or 'admin'); rules as for SIP passwords."""
     check_password(password, login)
     with write_transaction(db):
-        db.execute("INSERT OR REPLACE INTO web_passwords (login, hash, changed_at) VALUES (?, ?, ?)",
-                   [login, hash_password(password), datetime.now(UTC).isoformat(timespec="seconds")])
+        db.execute("INSERT OR REPLACE INTO web_passwords (login, hash) VALUES (?, ?)",
+                   [login, hash_password(password)])
         # Sessions opened with the old password end with it.
         db.execute("DELETE FROM api_sessions WHERE login = ?", [login])
 

@@ -369,12 +369,10 @@ def _web_access(db: sqlite_utils.Database) -> None:
     # roles user and admin are not rows. extensions.role names one of the three kinds.
     db.table("roles").create({"name": str, "permissions": str}, pk="name", not_null={"permissions"})
     # login: an extension number or 'admin' (the appliance's account). scrypt, never the password.
-    db.table("web_passwords").create({"login": str, "hash": str, "changed_at": str}, pk="login",
-                                     not_null={"hash", "changed_at"})
+    db.table("web_passwords").create({"login": str, "hash": str}, pk="login", not_null={"hash"})
     # Bearer tokens from a login; only their SHA-256 is kept, so a copy of the file logs nobody in.
     db.table("api_sessions").create(
-        {"token_hash": str, "login": str, "address": str, "created_at": str, "expires_at": str},
-        pk="token_hash", not_null={"login", "created_at", "expires_at"},
+        {"token_hash": str, "login": str, "expires_at": str}, pk="token_hash", not_null={"login", "expires_at"},
     )
     db.table("api_sessions").create_index(["login"])
     # Keys for integrations (a CRM): a name, a permission set, the SHA-256 of the secret.
@@ -393,8 +391,7 @@ def _webhooks(db: sqlite_utils.Database) -> None:
     """Webhooks (firmware/webhooks): subscriptions, and an outbox the API process delivers from,
     so an event survives a restart and a receiver that is down."""
     db.table("webhooks").create(
-        {"name": str, "url": str, "events": str, "secret": str, "created_at": str},
-        pk="name", not_null={"url", "events", "secret", "created_at"},
+        {"name": str, "url": str, "events": str, "secret": str}, pk="name", not_null={"url", "events", "secret"},
     )
     db.table("webhook_outbox").create(
         {

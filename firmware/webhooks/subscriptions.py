@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import sqlite_utils
@@ -50,8 +49,7 @@ def add_webhook(db: sqlite_utils.Database, name: str, url: str, events: list[str
     with write_transaction(db):
         if db.execute("SELECT 1 FROM webhooks WHERE name = ?", [name]).fetchone():
             raise WebhookError(f"webhook {name} already exists; remove it first or choose another name")
-        db.table("webhooks").insert({"name": name, "url": url, "events": ",".join(chosen), "secret": secret,
-                                     "created_at": datetime.now(UTC).isoformat(timespec="seconds")})
+        db.table("webhooks").insert({"name": name, "url": url, "events": ",".join(chosen), "secret": secret})
     return Webhook(name, url, chosen, secret)
 
 

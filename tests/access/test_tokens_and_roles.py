@@ -13,7 +13,7 @@ from firmware.store.database import open_store
 
 def test_a_session_ends_at_its_expiry(tmp_path: Path) -> None:
     db = open_store(tmp_path)
-    token, expires = open_session(db, "admin", "127.0.0.1")
+    token, expires = open_session(db, "admin")
     assert timedelta(hours=11) < expires - datetime.now(UTC) <= timedelta(hours=12)
     assert find_session(db, token) is not None
     db.execute("UPDATE api_sessions SET expires_at = ? WHERE token_hash = ?",

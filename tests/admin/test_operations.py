@@ -54,7 +54,7 @@ def test_removing_an_extension_removes_its_web_login_and_sessions(admin: Admin) 
 
     extensions.add(admin, extensions.NewExtension(number="101", name="Reception"))
     extensions.set_web_login(admin, "101", "Green-Lamp-77q")
-    token, _ = open_session(admin.db, "101", "127.0.0.1")
+    token, _ = open_session(admin.db, "101")
     assert find_session(admin.db, token) is not None
     extensions.remove(admin, "101")
     assert find_session(admin.db, token) is None

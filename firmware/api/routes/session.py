@@ -53,7 +53,7 @@ def login(credentials: Credentials, request: Request, db: Db) -> SessionView:
     except LoginFailed as exc:
         Admin(db, request.app.state.config.data_dir, Actor(credentials.login[:32], address)).audit("login.failed")
         raise HTTPException(401, str(exc)) from None
-    token, expires = open_session(db, user.login, address)
+    token, expires = open_session(db, user.login)
     Admin(db, request.app.state.config.data_dir, Actor(user.login, address)).audit("login")
     return SessionView(token=token, expires_at=expires, login=user.login, role=user.role,
                        permissions=sorted(p.value for p in user.permissions))
