@@ -17,6 +17,8 @@ setup(
         # The HTTP API (firmware/api/): see docs/http-api.md for why these.
         "fastapi>=0.110",
         "uvicorn>=0.29",
+        # Webhook deliveries (firmware/webhooks/delivery.py); the tests' HTTP client too.
+        "httpx>=0.27",
     ],
     extras_require={
         # Board back-ends: RPi.GPIO on a Pi 4, rpi-lgpio (same API over lgpio) on a Pi 5.
@@ -26,7 +28,6 @@ setup(
             "pytest>=8",
             "pytest-timeout>=2.3",
             "aiosmtpd>=1.4",
-            "httpx>=0.27",
             "ruff>=0.6",
             "mypy>=1.10",
             "types-pyserial",
