@@ -14,7 +14,6 @@ from firmware.api.routes import (
     access,
     calls,
     cdr,
-    directory,
     extensions,
     metrics,
     modes,
@@ -48,7 +47,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks,
-                   metrics, phonebook, directory):
+                   metrics, phonebook):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
