@@ -17,7 +17,6 @@ from firmware.api.routes import (
     extensions,
     metrics,
     modes,
-    phonebook,
     ringgroups,
     session,
     settings,
@@ -47,7 +46,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks,
-                   metrics, phonebook):
+                   metrics):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
