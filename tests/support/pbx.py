@@ -49,13 +49,11 @@ class RunningPbx:
     """Start, stop, kill and inspect one PBX; make extensions and registered phones."""
 
     def __init__(self, data_dir: Path, phones: PhoneFactory, *, board: Path | None = None,
-                 gateway: bool = False, http_port: int | None = None) -> None:
+                 gateway: bool = False) -> None:
         self.data_dir = data_dir
         # With the line gateway the board's ports become extensions (taking the lowest free
         # numbers), so it is off unless a test is about the ports.
         self.gateway = gateway
-        # The HTTP API only for the tests about it: one more process per PBX costs CPU.
-        self.http_port = http_port
         self.phones = phones
         self.board = board or REPO_ROOT / "boards" / "sim.toml"
         self.sip_port = free_sip_port()
@@ -100,9 +98,7 @@ class RunningPbx:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "firmware.cli.main", "--data", str(self.data_dir), "run",
                  "--board", str(self.board), "--sip-addr", "127.0.0.1", "--sip-port", str(self.sip_port),
-                 "--rtp-base", str(self.rtp_base), *([] if self.gateway else ["--no-gateway"]),
-                 *(["--no-http"] if self.http_port is None else
-                   ["--http-addr", "127.0.0.1", "--http-port", str(self.http_port)])],
+                 "--rtp-base", str(self.rtp_base), *([] if self.gateway else ["--no-gateway"])],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT,
             )
         deadline = time.monotonic() + START_TIMEOUT

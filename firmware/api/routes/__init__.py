@@ -1,1 +1,0 @@
-"""One module per resource; each declares the permission its endpoints need."""
