@@ -9,8 +9,7 @@ SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
 APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
 	libportaudio2 python3-venv baresip-core \
-	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip \
-	slapd ldap-utils
+	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # Parallel test processes (pytest-xdist): the end-to-end tests mostly wait on phones and timers, so
