@@ -12,9 +12,9 @@ APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng so
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
-# Parallel test processes (pytest-xdist): the end-to-end tests mostly wait on phones and timers, so
-# three share two cores well; each gets its own addresses and ports (tests/support/parallel.py).
-PYTEST_WORKERS ?= 3
+# Parallel test processes (pytest-xdist), one per core; each gets its own addresses and ports
+# (tests/support/parallel.py).
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test deps apt venv lint typecheck unit bench clean prompts
 
