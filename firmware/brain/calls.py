@@ -180,6 +180,7 @@ class Call:
 
     def record(self) -> CallRecord:
         outcome = self.outcome or Outcome("failed", "ended without a cause", "system")
+        self.history.hold_ended()  # a call that ends on hold counts its hold time up to now
         return CallRecord(
             call_id=self.sip_call_id,
             caller=self.first_caller or self.caller,

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from firmware.brain.calls import Call, CallState
-from firmware.brain.routing import CallFacts, Feature, Park, Pickup, Refuse, Reject
+from firmware.brain.routing import CallFacts, Decision, Feature, Park, Pickup, Refuse, Reject
 from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, InCallKeys, NumberEntry
 from firmware.calls.music import DEFAULT_CLASS, music_files
 from firmware.calls.park import Parked, park_slots
@@ -79,10 +79,6 @@ class InCallControl:
     def event(self, call: Call, leg: str, kind: str, message: Message) -> None:
         if kind == "dtmf":
             digit = str(message["digit"])
-            if call.consult_of is not None and leg == call.a_leg and digit in (FLASH, "*"):
-                if digit == FLASH:
-                    self.consult_flash(call)
-                return
             if call.entry is not None and call.entry[0] == leg:
                 if digit == FLASH:
                     # Flash again before dialling: back to the waiting party.
@@ -167,7 +163,6 @@ class InCallControl:
             return False
         log.info("call %s: %s hung up while keying a number; ringing %s again", call.id, by, by)
         call.history.add(f"{by} hung up while keying a transfer; ringing {by} again")
-        self.switch.leg_workers.pop(leg, None)
         self._leave(call, leg, stay)
         self.switch._ring_extension(call, by, follow=False)
         return True
@@ -215,16 +210,8 @@ class InCallControl:
         stay = call.other(by_leg)
         if not by or stay is None:
             return
-        facts = CallFacts(caller=by, dialled=number, auth_user=by)
-        decision = self.switch.router.decide(facts, self.switch.trunk_usage())
-        if isinstance(decision, Park) and not decision.slot:
-            self.park(call, stay, by_leg, by)
-            return
-        if isinstance(decision, Refuse | Reject):
-            self._refuse_transfer(call, by_leg, f"{by} to {number}: {decision.cause}")
-            return
-        if isinstance(decision, Feature | Park | Pickup):
-            self._refuse_transfer(call, by_leg, f"{by} to {number}: not a number a call can be sent to")
+        decision = self._where_to(call, by_leg, stay, by, number)
+        if decision is None:
             return
         log.info("call %s: %s transfers %s to %s", call.id, by, self._who(call, stay), number)
         call.history.add(f"{by} transferred {self._who(call, stay)} to {number}")
@@ -238,6 +225,23 @@ class InCallControl:
         called = call.called  # the record keeps the number first dialled
         self.switch.execute(call, decision)
         call.called = called
+
+    def _where_to(self, call: Call, by_leg: str, other: str, by: str, number: str) -> Decision | None:
+        """Where `number`, dialled by `by`, sends the other party (with `by`'s rights); None when it
+        was dealt with here: the park number parks the other party, anything else that is not a
+        place a call can go is refused with a tone while the call goes on."""
+        decision = self.switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by),
+                                             self.switch.trunk_usage())
+        if isinstance(decision, Park) and not decision.slot:
+            self.park(call, other, by_leg, by)
+            return None
+        if isinstance(decision, Refuse | Reject):
+            self._refuse_transfer(call, by_leg, f"{by} to {number}: {decision.cause}")
+            return None
+        if isinstance(decision, Feature | Park | Pickup):
+            self._refuse_transfer(call, by_leg, f"{by} to {number}: not a number a call can be sent to")
+            return None
+        return decision
 
     def _leave(self, call: Call, by_leg: str, stay: str) -> None:
         """`by_leg` leaves the call; `stay` becomes its a_leg party, answered, waiting to be routed."""
@@ -300,23 +304,22 @@ class InCallControl:
         """REFER with Replaces: the transferrer's other party joins the party of its consultation call."""
         by = call.extensions.get(by_leg, "")
         stay = call.other(by_leg)
-        consultation = next((c for c in self.switch.calls.values() if c is not call and
-                             (c.sip_call_id == replaces or replaces in c.leg_call_ids.values())), None)
         if stay is None:
             return
-        if consultation is None:
+        # The consultation is named by the SIP Call-ID of the transferrer's leg in it.
+        found = next(((c, leg) for c in self.switch.calls.values() if c is not call
+                      for leg, cid in c.leg_call_ids.items() if cid == replaces), None)
+        if found is None:
             # Not a call of ours: treat it as a blind transfer to the number.
             self.blind_transfer(call, by_leg, number)
             return
-        by_leg2 = next((leg for leg, cid in consultation.leg_call_ids.items() if cid == replaces), None)
-        if by_leg2 is None and consultation.sip_call_id == replaces:
-            by_leg2 = consultation.a_leg
-        far = consultation.other(by_leg2) if by_leg2 is not None else None
+        consultation, by_leg2 = found
+        far = consultation.other(by_leg2)
         if consultation.state is not CallState.ANSWERED or far is None:
             # The consulted party has not answered yet: the held party rings it instead.
             self.switch._drop_branches(consultation)
             consultation.decide("cancelled", f"consultation handed over by {by}", "caller")
-            self.switch._send(consultation, consultation.a_leg, "hangup")
+            self.switch.send(consultation, consultation.a_leg, "hangup")
             self.blind_transfer(call, by_leg, consultation.called or number)
             return
         log.info("call %s: %s joins %s with %s (attended transfer)", call.id, by, self._who(call, stay),
@@ -324,27 +327,32 @@ class InCallControl:
         # The consultation call's record ends here; its far party moves into this call.
         consultation.history.add(f"{by} joined {self._who(consultation, far)} to {self._who(call, stay)}")
         consultation.decide("answered", f"attended transfer by {by}", "caller")
-        far_number = consultation.extensions.get(far, "")
-        far_name = consultation.answered_by if far == consultation.b_leg else consultation.caller
+        far_extension = consultation.extensions.get(far, "")
+        far_party = self._who(consultation, far)
         self.switch.links.split(far)
-        assert by_leg2 is not None
         self._forget_leg(consultation, by_leg2)
         self._forget_leg(consultation, far)
         self.switch.send(consultation, by_leg2, "hangup")
         consultation.a_alive = consultation.b_alive = False
         consultation.branches.clear()
         self.switch._maybe_finish(consultation)
-
-        self.switch.links.split(stay)
-        self._forget_leg(call, by_leg)
         self.switch.send(call, by_leg, "hangup")
+        self._hand_over(call, by_leg, stay, far, far_extension, far_party, by)
+
+    def _hand_over(self, call: Call, leaving: str, stay: str, far: str, far_extension: str, far_party: str,
+                   by: str) -> None:
+        """Attended transfer, the last step: `leaving` (the transferrer's leg in this call) is gone,
+        and `stay` now talks to `far`, the party the transferrer consulted."""
+        self.switch.links.split(stay)
+        self._forget_leg(call, leaving)
         self._make_a_leg(call, stay)
         self.switch.by_leg[far] = call
-        if far_number:
-            call.extensions[far] = far_number
+        if far_extension:
+            call.extensions[far] = far_extension
         call.b_leg, call.b_alive = far, True
-        call.answered_by = far_number or far_name
-        call.history.add(f"{by} transferred {self._who(call, stay)} to {call.answered_by} (attended)")
+        call.answered_by = far_party
+        call.history.hold_ended()
+        call.history.add(f"{by} transferred {self._who(call, stay)} to {far_party} (attended)")
         call.history.transferred_by = call.history.transferred_by or by
         call.state = CallState.ANSWERED
         self._arm_keys(call)
@@ -354,16 +362,11 @@ class InCallControl:
     def consult(self, held: Call, leg: str, number: str) -> None:
         """The consulting party's leg is lent to a new call to `number`; the other party waits."""
         by = held.extensions.get(leg, "")
-        if not by or held.other(leg) is None:
+        waiting = held.other(leg)
+        if not by or waiting is None:
             return
-        decision = self.switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by),
-                                             self.switch.trunk_usage())
-        if isinstance(decision, Park) and not decision.slot:
-            self.park(held, held.other(leg) or "", leg, by)
-            return
-        if isinstance(decision, Refuse | Reject | Feature | Park | Pickup):
-            cause = getattr(decision, "cause", "not a number a call can be sent to")
-            self._refuse_transfer(held, leg, f"{by} consulting {number}: {cause}")
+        decision = self._where_to(held, leg, waiting, by, number)
+        if decision is None:
             return
         extension = get_extension(self.db, by)
         consultation = Call(id=uuid.uuid4().hex[:12], worker=self.switch.leg_workers.get(leg, held.worker),
@@ -373,18 +376,16 @@ class InCallControl:
         consultation.extensions[leg] = by
         consultation.consult_of = held
         held.consult = consultation
-        keys = held.keys.pop(leg, None)
-        if keys is not None:
-            keys.cancel()
+        self._drop_keys(held, leg)
         self.switch.calls[consultation.id] = consultation
         self.switch.by_leg[leg] = consultation
-        held.history.add(f"{by} put {self._who(held, held.other(leg))} on hold to consult {number}")
+        held.history.add(f"{by} put {self._who(held, waiting)} on hold to consult {number}")
         log.info("call %s: %s consults %s (call %s)", held.id, by, number, consultation.id)
         self.switch.execute(consultation, decision)
 
     def consult_flash(self, consultation: Call) -> None:
-        """A flash (or *2 again) while consulting: give the consultation up if it still rings,
-        else switch between the consulted party and the held one."""
+        """A flash while consulting: give the consultation up if it still rings, else switch
+        between the consulted party and the held one."""
         held = consultation.consult_of
         if held is None:
             return
@@ -428,24 +429,12 @@ class InCallControl:
             consultation.decide("answered", f"attended transfer by {by}", "caller")
             consultation.history.add(f"{by} hung up: transferred {consultation.answered_by} to "
                                      f"{self._who(held, stay)}")
-            far_number = consultation.extensions.pop(far, "")
+            far_extension, far_party = consultation.extensions.get(far, ""), self._who(consultation, far)
             self.switch.links.split(far)
             self._forget_leg(consultation, far)
             consultation.b_alive = False
             self.switch._maybe_finish(consultation)
-            self.switch.links.split(stay)
-            self._forget_leg(held, leg)
-            self._make_a_leg(held, stay)
-            self.switch.by_leg[far] = held
-            if far_number:
-                held.extensions[far] = far_number
-            held.b_leg, held.b_alive = far, True
-            held.answered_by = far_number or consultation.answered_by
-            held.history.add(f"{by} transferred {self._who(held, stay)} to {held.answered_by} (attended)")
-            held.history.transferred_by = held.history.transferred_by or by
-            held.history.hold_ended()
-            self._arm_keys(held)
-            self.switch.join(held, stay, far)
+            self._hand_over(held, leg, stay, far, far_extension, far_party, by)
             return
         # Still ringing (or failed): the held party takes the number over, as a blind transfer.
         if consultation.session is not None:
@@ -641,24 +630,21 @@ class InCallControl:
     def party_gone(self, call: Call, leg: str) -> None:
         self.switch.links.forget(leg)
         self._drop_keys(call, leg)
-        slot = self.switch.park_lot.slot_of(leg)
-        if slot is not None:
-            self.switch.park_lot.take(slot)
-            call.history.add(f"caller hung up while parked at {slot}")
 
     def finished(self, call: Call) -> None:
+        """The call is over: its timers, held keys and parking slot go with it."""
         if call.recall_timer is not None:
             call.recall_timer.cancel()
             call.recall_timer = None
-        for keys in call.keys.values():
-            keys.cancel()
-        call.keys.clear()
+        for leg in list(call.keys):
+            self._drop_keys(call, leg)
         if call.entry is not None:
             call.entry[1].stop()
             call.entry = None
         for slot, parked in list(self.switch.park_lot.parked.items()):
             if parked.call_id == call.id:
                 self.switch.park_lot.take(slot)
+                call.history.add(f"ended while parked at {slot}")
 
     @staticmethod
     def _who(call: Call, leg: str | None) -> str:

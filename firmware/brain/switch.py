@@ -53,7 +53,9 @@ from firmware.brain.routing import (
 )
 from firmware.brain.workers import WorkerHandle
 from firmware.calls import camp_on
+from firmware.calls.keys import FLASH
 from firmware.calls.links import Links
+from firmware.calls.music import default_melody
 from firmware.calls.park import ParkLot
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
@@ -94,7 +96,6 @@ class Switch:
         self.calls: dict[str, Call] = {}
         self.by_leg: dict[str, Call] = {}
         self.on_call_ended: list[Callable[[Call], None]] = []
-        # Camp-on bookings, oldest first: extension -> the number it wants.
         self.workers: list[WorkerHandle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts, mailbox_changed=mailbox_changed)
@@ -107,6 +108,8 @@ class Switch:
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
         self._after_play: dict[str, Callable[[], None]] = {}
         self.in_call = InCallControl(self)
+        # Made now, not on the first hold: holding must not wait for a file to be written.
+        default_melody(data_dir)
 
     # ---- settings read per call, so a change applies to the next call ---------
     def _ring_timeout(self) -> int:
@@ -148,16 +151,16 @@ class Switch:
             return
         if kind == "answered" and message.get("call_id"):
             call.leg_call_ids[leg] = str(message["call_id"])
+        if kind == "dtmf" and message["digit"] == FLASH and call.consult_of is not None and leg == call.a_leg:
+            # The consulting party's flash, ringing or talking: back to the waiting party, or toggle.
+            self.in_call.consult_flash(call)
+            return
         if call.state is CallState.ANSWERED and leg in (call.a_leg, call.b_leg) and \
                 kind in ("dtmf", "held", "resumed", "refer"):
             self.in_call.event(call, leg, kind, message)
             return
         if kind == "refer":
             # Not in a conversation (ringing, in a menu): nothing to transfer.
-            return
-        if kind == "dtmf" and call.consult_of is not None and leg == call.a_leg:
-            if message.get("digit") == "R":
-                self.in_call.consult_flash(call)
             return
         if leg == call.a_leg:
             self._caller_event(call, kind, message)
@@ -397,7 +400,7 @@ class Switch:
         call.cancel_timer()
         call.plan = plan
         if call.a_answered and not call.callback:
-            self._send(call, call.a_leg, "tone", segments=tone(self._country(), "ringback"), loop=True)
+            self.send(call, call.a_leg, "tone", segments=tone(self._country(), "ringback"), loop=True)
         if call.state is CallState.APP:
             call.state = CallState.ROUTING
         loop = asyncio.get_running_loop()
@@ -496,18 +499,18 @@ class Switch:
         """Cancel every leg still ringing; their `ended` events are ignored."""
         for leg in list(call.branches):
             del call.branches[leg]
-            self._send(call, leg, "hangup")
+            self.send(call, leg, "hangup")
 
     # ---- branch events ------------------------------------------------------------------
     def _branch_ringing(self, call: Call) -> None:
         if call.state is CallState.ROUTING:
             call.state = CallState.RINGING
             if not call.callback and not call.a_answered:
-                self._send(call, call.a_leg, "answer", code=180)
+                self.send(call, call.a_leg, "answer", code=180)
 
     def _branch_answered(self, call: Call, leg: str) -> None:
         if call.state not in (CallState.ROUTING, CallState.RINGING):
-            self._send(call, leg, "hangup")
+            self.send(call, leg, "hangup")
             return
         branch = call.branches.pop(leg)
         self._drop_branches(call)
@@ -524,7 +527,7 @@ class Switch:
             call.extensions[leg] = branch.target
         self.in_call.answered(call, f"answered by {branch.target}")
         if not call.callback and not call.a_answered:
-            self._send(call, call.a_leg, "answer", code=200)
+            self.send(call, call.a_leg, "answer", code=200)
         self.join(call, call.a_leg, leg)
         log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
 
@@ -568,15 +571,12 @@ class Switch:
         if call.state is CallState.ANSWERED:
             call.decide("answered", "callee hung up", "callee")
             if call.a_alive:
-                self._send(call, call.a_leg, "hangup")
+                self.send(call, call.a_leg, "hangup")
         self._maybe_finish(call)
 
     # ---- when ringing fails ---------------------------------------------------------------
     def _default_fail(self, call: Call) -> Callable[[str, int], None]:
         def fail(why: str, code: int) -> None:
-            if call.consult_of is not None:
-                self.in_call.consult_ended(call, f"{why.replace('_', ' ')} ({call.called})")
-                return
             if call.recall_to:
                 self.in_call.recall(call, why.replace("_", " "))
                 return
@@ -632,7 +632,7 @@ class Switch:
             self._refuse(call, 480, "Temporarily Unavailable", f"returning-caller destination {name} does not exist")
             return
         if not call.a_answered:
-            self._send(call, call.a_leg, "answer", code=180)
+            self.send(call, call.a_leg, "answer", code=180)
         try:
             found = await find_employee(self.db, icm, call.caller)
         except Exception:
@@ -669,7 +669,7 @@ class Switch:
         if kind == "answer":
             call.a_answered = True
         fields.pop("leg", None)
-        self._send(call, call.a_leg, kind, **fields)
+        self.send(call, call.a_leg, kind, **fields)
 
     def _start_app(self, call: Call, destination: str) -> None:
         session = self._session(call)
@@ -712,7 +712,7 @@ class Switch:
                 call.decide(outcome[0], outcome[1], "system")
             else:
                 call.decide("answered" if call.a_answered else "unavailable", f"{label} finished", "system")
-            self._send(call, call.a_leg, "hangup")
+            self.send(call, call.a_leg, "hangup")
 
         call.app_task = asyncio.create_task(run())
 
@@ -731,10 +731,10 @@ class Switch:
             return
         call.decide("feature", result.message, "system")
         call.state = CallState.REFUSING
-        self._send(call, call.a_leg, "answer", code=200)
-        self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
+        self.send(call, call.a_leg, "answer", code=200)
+        self.send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
         call.timers.append(asyncio.get_running_loop().call_later(
-            2.0, lambda: self._send(call, call.a_leg, "hangup")))
+            2.0, lambda: self.send(call, call.a_leg, "hangup")))
 
     # ---- caller events ------------------------------------------------------------------
     def _caller_gone(self, call: Call) -> None:
@@ -758,7 +758,7 @@ class Switch:
             call.decide("cancelled", "caller hung up before answer", "caller")
         self._drop_branches(call)
         if call.b_alive and call.b_leg is not None:
-            self._send(call, call.b_leg, "hangup")
+            self.send(call, call.b_leg, "hangup")
         self._maybe_finish(call)
 
     # ---- outcomes ---------------------------------------------------------------
@@ -768,7 +768,7 @@ class Switch:
             # The consulting party is not released: they go back to the party on hold.
             self.in_call.consult_ended(call, f"refused ({code} {reason})")
             return
-        self._send(call, call.a_leg, "hangup", code=code, reason=reason)
+        self.send(call, call.a_leg, "hangup", code=code, reason=reason)
 
     def _reject(self, call: Call, code: int, reason: str, disposition: str, cause: str, by: str) -> None:
         call.decide(disposition, cause, by)
@@ -783,22 +783,19 @@ class Switch:
         """The caller hears a tone (as early media), then is released."""
         call.decide(disposition, cause, "system")
         if not call.callback and not call.a_answered:
-            self._send(call, call.a_leg, "answer", code=183)
+            self.send(call, call.a_leg, "answer", code=183)
         self._tone_then_release(call, tone_name, code, reason)
 
     def _tone_then_release(self, call: Call, tone_name: str, code: int, reason: str) -> None:
         self._drop_branches(call)
         call.cancel_timer()
         call.state = CallState.REFUSING
-        self._send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
+        self.send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
         call.timers.append(asyncio.get_running_loop().call_later(
             REFUSAL_TONE_SECONDS, lambda: self._release(call, code, reason)))
 
-    def _send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
-        self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})
-
     def send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
-        self._send(call, leg, kind, **fields)
+        self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})
 
     def join(self, call: Call, a: str, b: str) -> None:
         """The two party legs hear each other, wherever they are."""
@@ -810,7 +807,7 @@ class Switch:
             return
         call.decide("failed", "the link between two call workers failed", "system")
         for leg in (a, b):
-            self._send(call, leg, "hangup")
+            self.send(call, leg, "hangup")
 
     # ---- bookkeeping ------------------------------------------------------------
     def _track(self, call: Call) -> None:
@@ -831,14 +828,11 @@ class Switch:
         call.camp_on_offer = ""
         call.cancel_timer()
         log.info("call %s: %s camps on for %s", call.id, call.caller, number)
-        self._send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
+        self.send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
         call.timers.append(asyncio.get_running_loop().call_later(
-            2.0, lambda: self._send(call, call.a_leg, "hangup")))
+            2.0, lambda: self.send(call, call.a_leg, "hangup")))
 
     def serve_camp_ons(self) -> None:
-        self._serve_camp_ons()
-
-    def _serve_camp_ons(self) -> None:
         """A line may have freed: ring back the oldest booking that can go out now."""
         for extension, number in camp_on.bookings(self.db):
             if self._in_conversation(extension, besides=None):
@@ -875,7 +869,7 @@ class Switch:
     def _callback_unanswered(self, call: Call) -> None:
         if call.state is CallState.ROUTING and call.plan is None:
             call.decide("no_answer", f"no answer within {self._ring_timeout()} s", "system")
-            self._send(call, call.a_leg, "hangup")
+            self.send(call, call.a_leg, "hangup")
 
     def _callback_answered(self, call: Call) -> None:
         """The extension picked up its camp-on callback: now dial the number it wanted."""
@@ -895,7 +889,7 @@ class Switch:
             self.by_leg.pop(leg, None)
         self._write_record(call)
         if call.trunk:
-            self._serve_camp_ons()
+            self.serve_camp_ons()
 
     def _write_record(self, call: Call) -> None:
         record = call.record()
@@ -920,14 +914,14 @@ class Switch:
                 call.b_alive = False
             for party in (call.a_leg, call.b_leg):
                 if party is not None and party not in lost:
-                    self._send(call, party, "hangup")
+                    self.send(call, party, "hangup")
         for call in [c for c in self.calls.values() if c.worker is worker]:
             call.decide("failed" if call.answered_at is None else "answered", "call worker failed", "system")
             for party in (call.a_leg, call.b_leg):
                 if party is not None:
                     self.links.forget(party)
                     if party in self.leg_workers:  # a party that a transfer or pickup put elsewhere
-                        self._send(call, party, "hangup")
+                        self.send(call, party, "hangup")
             call.a_alive = call.b_alive = False
             call.branches.clear()
             if call.session is not None:

@@ -32,5 +32,4 @@ class CallHistory:
             self._held_since = None
 
     def text(self) -> str:
-        self.hold_ended()
         return "; ".join(self.steps)

@@ -43,7 +43,6 @@ class Link:
     far: Channel
     near_leg: str  # the link's incoming leg on the near worker (known once it arrives)
     far_leg: str  # the link's outgoing leg on the far worker
-    up: bool = False
 
 
 class Links:
@@ -97,9 +96,7 @@ class Links:
         link = self._by_leg.get(leg)
         if link is None:
             return
-        if kind == "answered":
-            link.up = True
-        elif kind == "ended":
+        if kind == "ended":
             log.warning("link %s between %s and %s ended by itself", link.id, link.a, link.b)
             self._drop(link)
             self.on_broken(link.a, link.b)

@@ -1,7 +1,7 @@
 """Music on hold: what a held, parked or transferred caller hears.
 
 A music class is a file the call workers loop: class `default` works out of the box
-(a soft melody made here on first use, `<data>/music/default.wav`); any class,
+(a soft melody the brain writes at start, `<data>/music/default.wav`); any class,
 `default` included, can be replaced by an upload (`minipbx moh upload NAME FILE`),
 stored as the custom prompt `moh-NAME` with the prompts' converter and checks.
 Each worker keeps one player per class for all its held callers.

@@ -55,8 +55,5 @@ class ParkLot:
             parked.timer.cancel()
         return parked
 
-    def slot_of(self, leg: str) -> str | None:
-        return next((slot for slot, parked in self.parked.items() if parked.leg == leg), None)
-
     def snapshot(self) -> list[dict[str, str]]:
         return [{"slot": p.slot, "parker": p.parker} for p in sorted(self.parked.values(), key=lambda p: p.slot)]

@@ -39,7 +39,7 @@ from firmware.apps.ringgroups.config import (
     remove_ring_group,
     set_ring_group,
 )
-from firmware.cli.routing_commands import _table
+from firmware.cli.table import print_table as _table
 from firmware.store.database import open_store
 
 CALLAPP_ERRORS = (RingGroupError, ForwardingError, IvrError)

@@ -7,17 +7,13 @@ from typing import Any
 
 from firmware.calls.music import DEFAULT_CLASS, PROMPT_PREFIX, MusicError, classes_in_use, prompt_name
 from firmware.calls.pickup import PickupError, pickup_group, set_pickup_group
+from firmware.cli.table import print_table as _table
 from firmware.prompts.library import CUSTOM_NAME, PromptError
 from firmware.prompts.upload import import_audio, list_prompts, remove_prompt
 from firmware.store.database import open_store
 
 CALLCONTROL_ERRORS = (PickupError, MusicError)
 
-
-def _table(rows: list[list[str]], header: list[str]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_pickup_set(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from firmware.cli import (
     sim,
     voicemail_commands,
 )
+from firmware.cli.table import print_table as _print_table
 from firmware.edge.config import EdgeConfigError
 from firmware.edge.ports import PortInUseError
 from firmware.edge.process import EdgeError
@@ -51,11 +52,6 @@ USER_ERRORS = (
     BoardError, StartError, EdgeError, EdgeConfigError, PortInUseError, ControlError, SimError,
 )
 
-
-def _print_table(rows: list[list[str]], header: list[str]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_ext_add(args: argparse.Namespace) -> int:

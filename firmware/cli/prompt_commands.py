@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from firmware.cli.table import print_table as _table
 from firmware.prompts.build import build_prompts, summary
 from firmware.prompts.catalog import LANGUAGES
 from firmware.prompts.library import REPO_DIR, PromptError, find_system_dir
@@ -15,11 +16,6 @@ from firmware.store.database import open_store
 
 PROMPT_ERRORS = (PromptError,)
 
-
-def _table(rows: list[list[Any]], header: list[str]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_prompt_list(args: argparse.Namespace) -> int:

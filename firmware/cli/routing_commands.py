@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.brain.control import ControlError, ask
+from firmware.cli.table import print_table as _table
 from firmware.dialplan.cos import CosError, check_profile, profiles, set_profile
 from firmware.modes.state import (
     add_holiday,
@@ -34,11 +35,6 @@ from firmware.trunks.inbound import RouteError, routes, set_caller_list, set_rou
 
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
 
-
-def _table(rows: list[list[Any]], header: list[str]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _tell_brain(data: Path) -> None:

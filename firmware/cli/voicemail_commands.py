@@ -8,17 +8,13 @@ from typing import Any
 
 from firmware.apps.voicemail.mailer import MailError
 from firmware.apps.voicemail.store import FOLDERS, MailboxError, counts, mailbox, messages, set_email, set_pin
+from firmware.cli.table import print_table as _table
 from firmware.pins.guard import PinError, check_pin_format
 from firmware.store.database import open_store
 
 VOICEMAIL_ERRORS = (MailboxError, MailError, PinError)
 PIN_DIGITS = 6
 
-
-def _table(rows: list[list[Any]], header: list[str]) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
 
 
 def generate_pin() -> str:

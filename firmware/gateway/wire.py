@@ -25,10 +25,18 @@ log = logging.getLogger("minipbx.gateway.wire")
 
 
 # ---- host -> agent -------------------------------------------------------------------------
+class PortAccountEntry(TypedDict):
+    slot: int
+    port: str
+    user: str
+    password: str
+
+
 class Assign(TypedDict):
     type: Literal["assign"]
     edge: str
-    accounts: list[dict[str, Any]]
+    # The table checks that this is a list; the agent reads each entry's fields as declared here.
+    accounts: list[PortAccountEntry]
 
 
 class PlaceCall(TypedDict):

@@ -336,28 +336,17 @@ class Worker:
 
     def start_music(self, leg: Leg, files: Any) -> None:
         """The leg hears its music class, from the one player this worker keeps for it."""
-        self.stop_tone(leg)
-        self.stop_play(leg)
-        self.stop_music(leg)
-        try:
-            checked = self._play_files(files)
-        except MediaFileError as exc:
-            self.emit({"type": "error", "leg": leg.token, "message": f"music: {exc}"})
-            return
-        key = tuple(name for name, _ in checked)
+        self._quiet(leg)
+        # Looked up before the files are checked: the class usually plays already for another leg.
+        key = tuple(files) if isinstance(files, list) and all(isinstance(f, str) for f in files) else ()
         source = self.music.get(key)
         if source is None:
-            player = LegPlayer(self, "")
             try:
-                if len(key) == 1:
-                    player.createPlayer(key[0], 0)
-                else:
-                    names = pj.StringVector()
-                    for name in key:
-                        names.append(name)
-                    player.createPlaylist(names, f"music/{len(self.music)}", 0)
-            except pj.Error as exc:
-                self.emit({"type": "error", "leg": leg.token, "message": f"music: {', '.join(key)}: {exc.reason}"})
+                names = [name for name, _ in self._play_files(files)]
+                # The empty token: the player belongs to no leg, and its end of file is never due.
+                player = self._open_player("", names, f"music/{len(self.music)}", loop=True)
+            except MediaFileError as exc:
+                self.emit({"type": "error", "leg": leg.token, "message": f"music: {exc}"})
                 return
             source = self.music[key] = MusicSource(player)
         source.listeners.add(leg.token)
@@ -380,10 +369,30 @@ class Worker:
             del self.music[key]
             self.retired.append((time.monotonic() + PLAYER_RETIRE_SECONDS, source.player))
 
-    def start_tone(self, leg: Leg, segments: list[list[int]], loop: bool) -> None:
+    def _quiet(self, leg: Leg) -> None:
+        """Whatever the worker plays to the leg stops: a tone, a play, music."""
         self.stop_tone(leg)
         self.stop_play(leg)
         self.stop_music(leg)
+
+    def _open_player(self, token: str, names: list[str], label: str, loop: bool) -> LegPlayer:
+        """A player of one file or a playlist; MediaFileError names the files pjmedia refused."""
+        player = LegPlayer(self, token)
+        options = 0 if loop else pj.PJMEDIA_FILE_NO_LOOP
+        try:
+            if len(names) == 1:
+                player.createPlayer(names[0], options)
+            else:
+                vector = pj.StringVector()
+                for name in names:
+                    vector.append(name)
+                player.createPlaylist(vector, label, options)
+        except pj.Error as exc:
+            raise MediaFileError(f"{', '.join(names)}: {exc.reason}") from None
+        return player
+
+    def start_tone(self, leg: Leg, segments: list[list[int]], loop: bool) -> None:
+        self._quiet(leg)
         descs = pj.ToneDescVector()
         for freq1, freq2, on_ms, off_ms in segments:
             desc = pj.ToneDesc()
@@ -407,23 +416,10 @@ class Worker:
         play_id = str(message["id"])
         loop = bool(message.get("loop", False))
         # The play replaces what the leg heard from the worker, even if it then fails.
-        self.stop_tone(leg)
-        self.stop_play(leg)
-        self.stop_music(leg)
+        self._quiet(leg)
         try:
             files = self._play_files(message["files"])
-            player = LegPlayer(self, leg.token)
-            options = 0 if loop else pj.PJMEDIA_FILE_NO_LOOP
-            try:
-                if len(files) == 1:
-                    player.createPlayer(files[0][0], options)
-                else:
-                    names = pj.StringVector()
-                    for name, _ in files:
-                        names.append(name)
-                    player.createPlaylist(names, f"{leg.token}/{play_id}", options)
-            except pj.Error as exc:
-                raise MediaFileError(f"{', '.join(name for name, _ in files)}: {exc.reason}") from None
+            player = self._open_player(leg.token, [name for name, _ in files], f"{leg.token}/{play_id}", loop)
         except MediaFileError as exc:
             self.emit({"type": "error", "leg": leg.token, "message": f"play {play_id}: {exc}"})
             leg.emit("played", id=play_id, error=str(exc))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from tests.support.audio import tone_seconds
+from tests.support.conversation import connect
 from tests.support.pbx import RunningPbx
 from tests.support.phone import Phone
 
@@ -15,15 +16,6 @@ TALK_SECONDS = 2.0
 # Each direction must carry the far end's tone for most of the talk time.
 MIN_HEARD = 1.2
 SIT_HZ = (950, 1400, 1800)
-
-
-def connect(caller: Phone, callee: Phone, number: str) -> None:
-    caller.call(number)
-    callee.wait("incoming")
-    caller.wait("ringing", code=180)
-    callee.answer(200)
-    caller.wait("connected")
-    callee.wait("connected")
 
 
 def assert_two_way_audio(a: Phone, a_hz: int, b: Phone, b_hz: int) -> None:

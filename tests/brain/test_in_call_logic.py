@@ -7,12 +7,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from firmware.brain.calls import CallState
+from firmware.brain.switch import REFUSAL_TONE_SECONDS
 from firmware.calls import camp_on
 from firmware.calls.keys import HOLD_SECONDS
 from firmware.calls.music import default_melody
 from firmware.calls.pickup import set_pickup_group
+from firmware.media.tones import tone
 from firmware.store.database import write_transaction
 from firmware.trunks.inbound import RouteError, set_route
 from tests.support.fake_channel import FakePbx
@@ -194,13 +197,29 @@ def test_an_outside_caller_numbered_like_an_extension_does_not_make_it_busy(fake
     run(scenario())
 
 
+def _add_trunk(db: sqlite_utils.Database, name: str = "prov") -> None:
+    with write_transaction(db):
+        db.table("trunks").insert({
+            "name": name, "kind": "sip", "host": "127.0.0.9", "port": 5060, "transport": "udp",
+            "domain": "127.0.0.9", "username": "", "password": "", "auth_username": "", "register": 0,
+            "caller_id": "", "send_pai": 0, "privacy": "", "inbound_only": 0, "channels": 2})
+
+
 def test_camp_on_bookings_survive_a_restart(tmp_path: Path) -> None:
-    first = FakePbx(tmp_path)
-    first.extension("101")
-    camp_on.book(first.db, "101", "0301234567")
-    first.db.conn.close()
-    again = FakePbx(tmp_path)
-    assert camp_on.bookings(again.db) == [("101", "0301234567")]
+    async def scenario() -> None:
+        first = FakePbx(tmp_path)
+        first.extension("101")
+        _add_trunk(first.db)
+        camp_on.book(first.db, "101", "0301234567")
+        first.db.conn.close()
+        # After the restart the line is free: 101's phone rings ("Line free"), the booking is used up.
+        again = FakePbx(tmp_path)
+        again.switch.serve_camp_ons()
+        w = again.workers[0]
+        ring = w.last("dial")
+        assert ring["uri"].startswith("sip:101@") and ring["from_uri"].startswith('"Line free"')
+        assert camp_on.bookings(again.db) == []
+    run(scenario())
 
 
 def _consult(fake: FakePbx) -> tuple[object, str, str, str]:
@@ -228,9 +247,13 @@ def test_consultation_then_hang_up_transfers(fake: FakePbx) -> None:
 def test_consultation_refused_gives_the_held_party_back(fake: FakePbx) -> None:
     async def scenario() -> None:
         w, a, b, c = _consult(fake)
+        w.clear()
         w.event("ended", leg=c, code=486, reason="Busy Here", by="remote")
-        await asyncio.sleep(0.1)
-        assert w.last("bridge")["b"] in (a, b) and w.last("bridge")["a"] in (a, b)
+        # The consulting party hears busy a moment, then talks to the waiting party again.
+        assert w.last("tone", b)["segments"] == tone("EU", "busy")
+        assert not w.commands("bridge")
+        await asyncio.sleep(REFUSAL_TONE_SECONDS + 0.2)
+        assert {w.last("bridge")["a"], w.last("bridge")["b"]} == {a, b}
         assert not w.commands("hangup", b)
     run(scenario())
 
@@ -254,11 +277,7 @@ def test_flash_toggles_between_the_two(fake: FakePbx) -> None:
 def test_a_routes_music_class_is_what_its_callers_hear_on_hold(fake: FakePbx, tmp_path: Path) -> None:
 
     async def scenario() -> None:
-        with write_transaction(fake.db):
-            fake.db.table("trunks").insert({
-                "name": "prov", "kind": "sip", "host": "127.0.0.9", "port": 5060, "transport": "udp",
-                "domain": "127.0.0.9", "username": "", "password": "", "auth_username": "", "register": 0,
-                "caller_id": "", "send_pai": 0, "privacy": "", "inbound_only": 0, "channels": 2})
+        _add_trunk(fake.db)
         with pytest.raises(RouteError, match="music class 'jazz' does not exist"):
             set_route(fake.db, "prov", "", "*", "ext:102", music="jazz")
         # An uploaded class: a file in the prompts folder and its row (what `moh upload` leaves).
@@ -295,8 +314,10 @@ def test_flash_twice_goes_back_to_the_waiting_party(fake: FakePbx) -> None:
         w, a, b = fake.talk("101", "102")
         w.event("dtmf", leg=b, digit="R")
         assert w.last("music", a)
+        w.clear()
         w.event("dtmf", leg=b, digit="R")
         assert w.last("bridge") == {"type": "bridge", "a": a, "b": b}
+        assert w.last("stop_tone", b), "the dial tone went on"
     run(scenario())
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.calls.conftest import connect, music_seconds
 from tests.support.audio import tone_seconds, tone_segments
+from tests.support.conversation import connect, music_seconds
 from tests.support.pbx import RunningPbx
 
 

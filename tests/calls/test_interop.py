@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.calls.conftest import music_seconds
-from tests.calls.test_transfer import talk_and_hang_up
 from tests.support.baresip import Baresip
+from tests.support.conversation import music_seconds, talk_and_hang_up
 from tests.support.pbx import RunningPbx
 
 

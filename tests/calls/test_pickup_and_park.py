@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.calls.conftest import connect, music_seconds
-from tests.calls.test_transfer import talk_and_hang_up
+from tests.support.conversation import connect, music_seconds, talk_and_hang_up
 from tests.support.pbx import RunningPbx
 
 
@@ -78,7 +77,7 @@ def test_park_and_retrieve_from_another_phone(pbx: RunningPbx) -> None:
 
 
 def test_parked_call_rings_the_parker_after_the_timeout(pbx: RunningPbx) -> None:
-    assert pbx.minipbx("config", "set", "park_timeout", "10").returncode == 0
+    pbx.set("park_timeout", "10")
     a = pbx.phone("101", tone_hz=600)
     b = pbx.phone("102", tone_hz=800)
     connect(a, b, "102")

@@ -3,26 +3,13 @@ Replaces after a consultation call), transfer recall, and what cannot be transfe
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-from tests.calls.conftest import connect
 from tests.support.audio import tone_seconds, tone_segments
+from tests.support.conversation import MIN_HEARD, connect, talk_and_hang_up
 from tests.support.pbx import RunningPbx
 from tests.support.phone import Phone
 
-MIN_HEARD = 1.2
 SIT_HZ = 950
-
-
-def talk_and_hang_up(a: Phone, a_hz: int, c: Phone, c_hz: int, seconds: float = 2.0) -> tuple[Path, Path]:
-    """a and c talk; both hear the other's tone. The recordings of both calls."""
-    time.sleep(seconds)
-    a.hangup()
-    heard_by_a = a.wait("disconnected")["recording"]
-    heard_by_c = c.wait("disconnected")["recording"]
-    assert tone_seconds(heard_by_a, c_hz) >= MIN_HEARD, "the transferred caller does not hear the target"
-    assert tone_seconds(heard_by_c, a_hz) >= MIN_HEARD, "the target does not hear the transferred caller"
-    return heard_by_a, heard_by_c
 
 
 def test_blind_transfer_by_refer(pbx: RunningPbx) -> None:
@@ -63,7 +50,7 @@ def test_blind_transfer_with_in_call_code(pbx: RunningPbx) -> None:
 
 
 def test_unanswered_blind_transfer_rings_the_transferrer_again(pbx: RunningPbx) -> None:
-    assert pbx.minipbx("config", "set", "transfer_recall_seconds", "5").returncode == 0
+    pbx.set("transfer_recall_seconds", "5")
     a = pbx.phone("101", tone_hz=600)
     b = pbx.phone("102", tone_hz=800)
     c = pbx.phone("103", tone_hz=1000)
@@ -127,7 +114,8 @@ def test_attended_transfer_by_refer_with_replaces(pbx: RunningPbx) -> None:
     assert "(attended)" in transferred["history"]
 
 
-def test_consultation_with_star_2_then_hang_up_transfers(pbx: RunningPbx) -> None:
+def consult_103(pbx: RunningPbx) -> tuple[Phone, Phone, Phone]:
+    """101 calls 102, who keys *2 103 (101 waits with music): the phones, once 103 rings."""
     a = pbx.phone("101", tone_hz=600)
     b = pbx.phone("102", tone_hz=800)
     c = pbx.phone("103", tone_hz=1000)
@@ -135,6 +123,11 @@ def test_consultation_with_star_2_then_hang_up_transfers(pbx: RunningPbx) -> Non
     time.sleep(0.5)
     b.dtmf("*2103")
     c.wait("incoming")
+    return a, b, c
+
+
+def test_consultation_with_star_2_then_hang_up_transfers(pbx: RunningPbx) -> None:
+    a, b, c = consult_103(pbx)
     c.answer(200)
     c.wait("connected")
     time.sleep(1.5)  # the transferrer announces the caller
@@ -149,13 +142,7 @@ def test_consultation_with_star_2_then_hang_up_transfers(pbx: RunningPbx) -> Non
 
 
 def test_consultation_not_answered_gives_the_caller_back(pbx: RunningPbx) -> None:
-    a = pbx.phone("101", tone_hz=600)
-    b = pbx.phone("102", tone_hz=800)
-    c = pbx.phone("103", tone_hz=1000)
-    connect(a, b, "102")
-    time.sleep(0.5)
-    b.dtmf("*2103")
-    c.wait("incoming")
+    a, b, c = consult_103(pbx)
     c.reject(486)
     time.sleep(5.5)  # busy tone for a moment, then the conversation is back
     b.hangup()

@@ -361,3 +361,27 @@ def test_worker_shutdown_mid_recording_finishes_the_file(tmp_path: Path, phone_f
     assert_closed_wav(path, seconds)
     assert tone_seconds(path, PHONE_HZ) == pytest.approx(1.0, abs=0.3)
     phone.wait("disconnected")
+
+
+def test_held_callers_share_one_music_player(worker: WorkerProcess, phone_factory: PhoneFactory,
+                                             tmp_path: Path) -> None:
+    music = tone_file(tmp_path / "music.wav", 700, 1.0)
+    first, second = phone_factory("201"), phone_factory("202")
+    legs = [call_in(worker, first), call_in(worker, second)]
+    for leg in legs:
+        worker.send("music", leg=leg, files=[str(music)])
+    time.sleep(2.5)
+    worker.send("status")
+    status = worker.wait("status")
+    assert (status["music"], status["music_players"]) == (2, 1), "each held caller got a player of its own"
+    worker.send("stop_music", leg=legs[0])
+    time.sleep(1.0)
+    worker.send("status")
+    assert worker.wait("status", music=1)["music_players"] == 1
+    heard_first = hang_up(first, worker, legs[0])
+    heard_second = hang_up(second, worker, legs[1])
+    # The music loops: the one still holding heard it for longer than the one-second file.
+    assert 1.5 <= tone_seconds(heard_first, 700) <= 3.0
+    assert tone_seconds(heard_second, 700) >= 3.0
+    worker.send("status")
+    assert worker.wait("status", music=0)["music_players"] == 0
