@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 
-__all__ = ["notify", "ready", "status", "stopping", "watchdog_interval", "watchdog_ping"]
+__all__ = ["extend_start", "notify", "ready", "status", "stopping", "watchdog_interval", "watchdog_ping"]
 
 
 def _address(raw: str) -> str:
@@ -39,6 +39,15 @@ def notify(state: str) -> bool:
 def ready(text: str = "") -> bool:
     """Startup is complete: units ordered after this one may start now."""
     return notify("READY=1" + (f"\nSTATUS={text}" if text else ""))
+
+
+def extend_start(seconds: float, text: str = "") -> bool:
+    """Startup is progressing: give it `seconds` more from now (EXTEND_TIMEOUT_USEC).
+
+    Lets each start stage have its own bound on a slow card or CPU, instead of one
+    TimeoutStartSec that must cover the slowest whole start and so hides a hang.
+    """
+    return notify(f"EXTEND_TIMEOUT_USEC={int(seconds * 1_000_000)}" + (f"\nSTATUS={text}" if text else ""))
 
 
 def status(text: str) -> bool:

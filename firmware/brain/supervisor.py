@@ -24,12 +24,12 @@ from firmware.apps.voicemail.store import sweep
 from firmware.brain.control import ControlServer
 from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
-from firmware.brain.workers import WorkerHandle, WorkerPlan, WorkerStartError
+from firmware.brain.workers import WORKER_START_SECONDS, WorkerHandle, WorkerPlan, WorkerStartError
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
 from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
-from firmware.edge.process import Edge, kamailio_binary
+from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
 from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
-from firmware.gateway.supervision import GatewayPlan, LineGateway, board_has_ports
+from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
 from firmware.modes.state import last_logged_mode, log_change, mode_now
 from firmware.prompts.library import PromptError, PromptLibrary, find_system_dir
 from firmware.store.database import db_path, open_store
@@ -45,6 +45,9 @@ RTP_PORTS_PER_WORKER = 200
 # A worker that dies again within this many seconds of its start waits longer.
 _CRASH_LOOP_WINDOW = 10.0
 _MAX_BACKOFF = 10.0
+# Each start stage tells systemd how long it may take (its own bound plus this), so a
+# slow card or CPU gets the time it needs and a stage that hangs still fails the start.
+_STAGE_MARGIN_SECONDS = 30.0
 
 
 class StartError(RuntimeError):
@@ -145,12 +148,14 @@ class Pbx:
 
         first = self._plan(1)
         self.workers.append(self._handle(first))
+        sdnotify.extend_start(WORKER_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting call worker 1")
         await self._start_worker(self.workers[0])
         count = workers_needed(board.max_calls, self.workers[0].capacity)
         log.info("board %s: %d calls; pjsua2 holds %d legs per worker -> %d workers",
                  board.name, board.max_calls, self.workers[0].capacity, count)
         rest = [self._handle(self._plan(n)) for n in range(2, count + 1)]
         self.workers.extend(rest)
+        sdnotify.extend_start(WORKER_START_SECONDS + _STAGE_MARGIN_SECONDS, f"starting {count} call workers")
         await asyncio.gather(*(self._start_worker(w) for w in rest))
 
         self.edge = Edge(
@@ -167,6 +172,7 @@ class Pbx:
             ),
             self.log_dir,
         )
+        sdnotify.extend_start(EDGE_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting the SIP edge")
         await self.edge.start()
         self._spawn(self._watch_edge())
         self._spawn(self.message_waiting.edge_started())
@@ -177,6 +183,7 @@ class Pbx:
                 data_dir=self.data_dir, board_path=options.board_path.resolve(), log_dir=self.log_dir,
                 edge=f"{edge_host}:{options.sip_port}",
                 rtp_base=options.rtp_base + len(self.workers) * RTP_PORTS_PER_WORKER))
+            sdnotify.extend_start(GATEWAY_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting the line gateway")
             await self.gateway.start()
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload)
         await self.control.start()

@@ -16,6 +16,11 @@ from firmware.worker.protocol import EVENTS, Message, ProtocolError, decode, enc
 log = logging.getLogger("minipbx.workers")
 
 
+# A worker's hello comes after pjsua2 has started: about 1 s on a Pi, 12 s under full
+# emulation, several times that on a busy emulator. A hang still ends the start.
+WORKER_START_SECONDS = 90.0
+
+
 class WorkerStartError(RuntimeError):
     pass
 
@@ -57,7 +62,7 @@ class WorkerHandle:
     def pid(self) -> int | None:
         return self.child.pid if self.child else None
 
-    async def start(self, timeout: float = 15.0) -> None:
+    async def start(self, timeout: float = WORKER_START_SECONDS) -> None:
         ours, theirs = socket.socketpair()
         plan = self.plan
         self.child = Child(

@@ -26,7 +26,8 @@ from hal.board.model import Board
 log = logging.getLogger("minipbx.gateway")
 
 RTP_PORTS_PER_AGENT = 40
-_HELLO_TIMEOUT = 20.0
+# The line host and its SIP agents start pjsua2 too: as slow as a call worker.
+GATEWAY_START_SECONDS = 90.0
 _STATUS_TIMEOUT = 3.0
 _MAX_BACKOFF = 10.0
 _QUICK_CRASH = 10.0
@@ -103,7 +104,7 @@ class LineGateway:
         reader, self._writer = await asyncio.open_unix_connection(sock=ours, limit=1 << 22)
         self._spawn(self._read_host(reader))
         try:
-            hello = await asyncio.wait_for(asyncio.shield(self._hello), _HELLO_TIMEOUT)
+            hello = await asyncio.wait_for(asyncio.shield(self._hello), GATEWAY_START_SECONDS)
         except TimeoutError:
             await child.stop()
             raise RuntimeError(f"the line host did not start; see {child.log_path}") from None

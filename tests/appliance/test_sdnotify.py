@@ -31,6 +31,11 @@ def test_ready_watchdog_and_stopping_reach_systemd(systemd_socket: socket.socket
     assert systemd_socket.recv(4096) == b"STOPPING=1"
 
 
+def test_a_start_stage_asks_for_its_own_time(systemd_socket: socket.socket) -> None:
+    assert sdnotify.extend_start(120, "starting the SIP edge")
+    assert systemd_socket.recv(4096) == b"EXTEND_TIMEOUT_USEC=120000000\nSTATUS=starting the SIP edge"
+
+
 def test_abstract_socket_names_work(monkeypatch: pytest.MonkeyPatch) -> None:
     name = f"minipbx-test-{os.getpid()}"
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
