@@ -9,7 +9,8 @@ SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
 APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
 	libportaudio2 python3-venv baresip-core \
-	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip
+	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip \
+	slapd ldap-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # Parallel test processes (pytest-xdist), one per core; each gets its own addresses and ports

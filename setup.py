@@ -14,6 +14,8 @@ setup(
         "pyserial>=3.5",
         "sounddevice>=0.4.6",
         "numpy>=1.24",
+        # Directory sync (LDAP / Active Directory); pure Python.
+        "ldap3>=2.9",
     ],
     extras_require={
         # Board back-ends: RPi.GPIO on a Pi 4, rpi-lgpio (same API over lgpio) on a Pi 5.

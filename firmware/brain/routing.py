@@ -15,6 +15,7 @@ from firmware.dialplan.call_classes import classify as classify_number
 from firmware.dialplan.cos import allowed, effective_profile, profiles
 from firmware.dialplan.numbering import Kind
 from firmware.dialplan.plan import load_plan
+from firmware.directory.leavers import leaver_destination
 from firmware.modes.state import mode_now
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
@@ -125,7 +126,7 @@ class Router:
             number = destination[4:]
             if get_extension(self.db, number) is None:
                 return Refuse(480, "Temporarily Unavailable", "unavailable", f"route to missing extension {number}")
-            return RingExtension(number, route)
+            return self._ring(number, route)
         return GoTo(destination, route)
 
     # ---- calls from an extension --------------------------------------------------
@@ -151,7 +152,7 @@ class Router:
             if not dialled.number or get_extension(self.db, dialled.number) is None:
                 return Refuse(404, "Not Found", "unavailable", "unknown number")
             route = "operator" if dialled.kind is Kind.OPERATOR else "internal"
-            return RingExtension(dialled.number, route)
+            return self._ring(dialled.number, route)
         if dialled.kind is Kind.EMERGENCY:
             # Any free line, whatever the caller's rights or groups.
             trunks = self._hunt(list(groups(self.db)), busy_trunks, emergency=True)
@@ -162,6 +163,18 @@ class Router:
         if dialled.kind is Kind.OUTSIDE:
             return self._outside(facts, dialled.number, busy_trunks)
         return Refuse(404, "Not Found", "unavailable", "unknown number")
+
+    def _ring(self, number: str, route: str) -> Decision:
+        """Ring the extension, unless it is disabled (a person who left the directory)."""
+        instead = leaver_destination(self.db, number)
+        if instead is None:
+            return RingExtension(number, route)
+        trail = f"{route}, {number} disabled"
+        if not instead:
+            return Refuse(410, "Gone", "unavailable", f"extension {number} is disabled (left the directory)")
+        if instead.startswith("ext:"):
+            return RingExtension(instead[4:], f"{trail} -> {instead}")
+        return GoTo(instead, f"{trail} -> {instead}")
 
     def dial_number(self, dialled: str, *, caller: str, profile: str | None, busy_trunks: dict[str, int],
                     mode: str | None = None) -> Decision:

@@ -25,6 +25,8 @@ from firmware.brain.control import ControlServer
 from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
 from firmware.brain.workers import WORKER_START_SECONDS, WorkerHandle, WorkerPlan, WorkerStartError
+from firmware.directory.schedule import directory_sync_rounds
+from firmware.directory.sync import last_sync_status
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
 from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
 from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
@@ -193,6 +195,7 @@ class Pbx:
         self._spawn(self._watchdog())
         self._spawn(self._watch_modes())
         self._spawn(self._reloader())
+        self._spawn(directory_sync_rounds(self.data_dir, self.stopping))
         log.info("minipbx ready: SIP on %s:%d, %d call workers", options.sip_addr, options.sip_port,
                  len(self.workers))
 
@@ -330,6 +333,7 @@ class Pbx:
             "parked": self.switch.park_lot.snapshot(),
             "links": self.switch.links.count(),
             "gateway": await self.gateway.status() if self.gateway else None,
+            "directory_sync": last_sync_status(self.db),
         }
 
     async def reload(self) -> None:

@@ -18,6 +18,8 @@ from firmware.cli import (
     callapp_commands,
     callcontrol_commands,
     icm_commands,
+    ldap_commands,
+    phonebook_commands,
     prompt_commands,
     routing_commands,
     sim,
@@ -70,10 +72,13 @@ def cmd_ext_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([e.__dict__ for e in extensions], indent=2))
         return 0
+    # People who left the directory: login refused, calls diverted (firmware/directory/leavers.py).
+    disabled = {str(row[0]) for row in db.execute("SELECT number FROM extensions WHERE disabled_at != ''")}
     if not extensions:
         print("no extensions; add one with `minipbx ext add NUMBER --name NAME`")
         return 0
-    _print_table([[e.number, e.name, e.role, e.department or "", e.email or "", e.device] for e in extensions],
+    _print_table([[e.number, e.name + (" (disabled)" if e.number in disabled else ""), e.role, e.department or "",
+                   e.email or "", e.device] for e in extensions],
                  ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"])
     return 0
 
@@ -204,6 +209,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             fault = f"  FAULT: {p['fault']}" if p.get("fault") else ""
             print(f"  {p['device']:8} ext {p.get('extension', '?'):6} "
                   f"{'registered' if p['registered'] else 'NOT registered'}  {p['state']}{hook}{fault}")
+    sync = status.get("directory_sync")
+    if isinstance(sync, dict):
+        counts = ", ".join(f"{v} {k}" for k, v in sync["counts"].items() if v) or "no changes"
+        print(f"directory sync: {sync['at']} {counts if sync['ok'] else 'FAILED: ' + str(sync['error'])}")
     calls = status["active_calls"]
     assert isinstance(calls, list)
     print(f"active calls: {len(calls)}")
@@ -289,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     callapp_commands.add_parsers(sub)
     callcontrol_commands.add_parsers(sub)
     voicemail_commands.add_parsers(sub)
+    ldap_commands.add_parsers(sub)
+    phonebook_commands.add_parsers(sub)
     sim.add_parser(sub)
     return parser
 

@@ -376,5 +376,64 @@ def _call_control(db: sqlite_utils.Database) -> None:
     db.table("inbound_routes").add_column("music", str, not_null_default="")
 
 
+def _directory(db: sqlite_utils.Database) -> None:
+    """Directory (LDAP / Active Directory) sync: its configuration, the people it owns, its log."""
+    # '' = in service; else when it was disabled (a person who left the directory). A disabled
+    # extension has no subscriber row, so Kamailio refuses its login, and its calls are sent to
+    # the directory's leaver destination (firmware/directory/leavers.py).
+    db.table("extensions").add_column("disabled_at", str, not_null_default="")
+    # Keys and values as firmware/directory/config.py validates them; the bind password is one.
+    db.table("directory_config").create({"key": str, "value": str}, pk="key")
+    db.table("directory_people").create(
+        {
+            "entry_id": str,  # the entry's stable id (entryUUID, objectGUID): survives renames and moves
+            "number": str,  # the extension this person owns
+            "dn": str,
+            # As last read from the directory, for the phonebook (extensions have no such columns).
+            "title": str,
+            "mobile": str,
+            # SIP digests kept while the person is disabled, so a returning person's phone works again.
+            "held_ha1": str,
+            "held_ha1b": str,
+            "disabled_reason": str,
+            "synced_at": str,
+        },
+        pk="entry_id",
+        not_null={"number"},
+        defaults={"dn": "", "title": "", "mobile": "", "held_ha1": "", "held_ha1b": "", "disabled_reason": "",
+                  "synced_at": ""},
+    )
+    db.table("directory_people").create_index(["number"], unique=True)
+    db.table("directory_log").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "trigger": str,  # command, schedule, api
+            "ok": int,
+            "added": int,
+            "updated": int,
+            "disabled": int,
+            "enabled": int,
+            "removed": int,
+            "error": str,  # one line when the sync failed (and changed nothing)
+            "details": str,  # JSON list of one-line changes and notes; never a password
+        },
+        pk="id",
+        not_null={"started_at", "ok"},
+        defaults={"added": 0, "updated": 0, "disabled": 0, "enabled": 0, "removed": 0, "error": "",
+                  "details": "[]", "trigger": ""},
+    )
+
+
+def _phonebook(db: sqlite_utils.Database) -> None:
+    """Shared external contacts (suppliers, the building's caretaker) for the desk phones' phonebook."""
+    db.table("phonebook_contacts").create(
+        {"name": str, "number": str, "label": str, "created_at": str},  # label: work, mobile, home
+        pk=("name", "number"),
+        not_null={"label", "created_at"},
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
-                                                             _call_control]
+                                                             _call_control, _directory, _phonebook]

@@ -150,8 +150,10 @@ def _compose(out: _Outgoing) -> EmailMessage:
 
 def _transmit(out: _Outgoing) -> None:
     """Hand the mail to the server (blocking; deliver_pending runs it in a thread)."""
-    mail = _compose(out)
-    server = out.server
+    _send(out.server, _compose(out), out.to)
+
+
+def _send(server: _Server, mail: EmailMessage, to: str) -> None:
     try:
         smtp: smtplib.SMTP
         if server.security == "tls":
@@ -166,12 +168,26 @@ def _transmit(out: _Outgoing) -> None:
                 smtp.ehlo()
             if server.user:
                 smtp.login(server.user, server.password)
-            smtp.send_message(mail, from_addr=parseaddr(server.sender)[1], to_addrs=[out.to])
+            smtp.send_message(mail, from_addr=parseaddr(server.sender)[1], to_addrs=[to])
     except (OSError, smtplib.SMTPException) as exc:
-        error = _explain(exc, out)
+        error = _explain(exc, server, to)
         if server.password:
             error = MailError(str(error).replace(server.password, "***"), per_message=error.per_message)
         raise error from None
+
+
+def send_text_mail(db: sqlite_utils.Database, to: str, subject_line: str, body: str) -> None:
+    """A plain-text e-mail through the same mail server (blocking), e.g. a new SIP account's
+    setup details; MailError with the reason."""
+    server = _server(db)
+    mail = EmailMessage()
+    mail["Subject"] = subject_line
+    mail["From"] = server.sender
+    mail["To"] = to
+    mail["Date"] = format_datetime(datetime.now(UTC))
+    mail["Message-ID"] = make_msgid("minipbx", domain=parseaddr(server.sender)[1].rpartition("@")[2])
+    mail.set_content(body)
+    _send(server, mail, to)
 
 
 def _said(exc: smtplib.SMTPResponseException) -> str:
@@ -179,16 +195,15 @@ def _said(exc: smtplib.SMTPResponseException) -> str:
     return f"{exc.smtp_code} {' '.join(text.split())}"
 
 
-def _explain(exc: BaseException, out: _Outgoing) -> MailError:
+def _explain(exc: BaseException, server: _Server, to: str) -> MailError:
     """One line a person can act on. smtplib and ssl errors are OSErrors too: most specific first."""
-    server = out.server
     where = server.where
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return MailError(f"{where} refused the login of user {server.user!r} ({_said(exc)}); "
                          "check smtp_user and smtp_password")
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         said = "; ".join(f"{code} {text.decode('utf-8', 'replace')}" for code, text in exc.recipients.values())
-        return MailError(f"{where} refused the recipient {out.to} ({said})", per_message=True)
+        return MailError(f"{where} refused the recipient {to} ({said})", per_message=True)
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return MailError(f"{where} refused the sender {server.sender} ({_said(exc)}); check smtp_from")
     if isinstance(exc, smtplib.SMTPDataError):
