@@ -185,7 +185,7 @@ def test_leavers_are_disabled_at_once_and_removed_after_the_grace_period(
     set_config(db, {"leaver_destination": "voicemail:201"})
     db.execute("INSERT INTO ring_groups (name, number) VALUES ('sales', '')")
     db.execute("INSERT INTO ring_group_members VALUES ('sales', '202', 1)")
-    db.execute("INSERT INTO inbound_routes VALUES ('prov', '', 'day', 'ext:203')")
+    db.execute("INSERT INTO inbound_routes (trunk, did, mode, destination) VALUES ('prov', '', 'day', 'ext:203')")
 
     tree.server.delete(gone)
     tree.server.delete(routed)
