@@ -57,6 +57,7 @@ from firmware.calls.keys import FLASH
 from firmware.calls.links import Links
 from firmware.calls.music import default_melody
 from firmware.calls.park import ParkLot
+from firmware.directory.phonebook import caller_name
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
 from firmware.store.cdr import write_cdr
@@ -229,6 +230,9 @@ class Switch:
         call.mode = facts.mode
         if trunk:
             call.music_class = route_music(self.db, trunk, call.did, call.mode)
+            if not call.caller_name:
+                # The network sent a number only: the phonebook may know whose it is.
+                call.caller_name = caller_name(self.db, call.caller) or ""
         if not trunk:
             caller_ext = get_extension(self.db, call.caller)
             if caller_ext is not None:

@@ -296,6 +296,18 @@ def test_a_routes_music_class_is_what_its_callers_hear_on_hold(fake: FakePbx, tm
     run(scenario())
 
 
+def test_an_outside_callers_name_comes_from_the_phonebook(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        fake.db.execute("INSERT INTO settings (key, value) VALUES ('operator_extension', '102')")
+        fake.db.execute("INSERT INTO phonebook_contacts (name, number, label, created_at) "
+                        "VALUES ('Acme Supplies', '+49301234567', 'work', '2026-12-01T00:00:00')")
+        w = fake.workers[0]
+        w.incoming("0301234567", "100", trunk="prov")
+        leg = w.dialled("102")
+        assert w.last("dial", leg)["from_uri"].startswith('"Acme Supplies"')
+    run(scenario())
+
+
 def test_hanging_up_while_keying_a_transfer_rings_the_phone_again(fake: FakePbx) -> None:
     async def scenario() -> None:
         w, a, b = fake.talk("101", "102")
