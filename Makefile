@@ -4,11 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DATA ?= data
+HTTP_ADDR ?= 127.0.0.1
+HTTP_PORT ?= 8080
 SIP_ADDR ?= 127.0.0.1
 SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
 APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
-	libportaudio2 python3-venv baresip-core \
+	libportaudio2 python3-venv baresip-core openssl \
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip \
 	slapd ldap-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -21,7 +23,8 @@ PYTEST_WORKERS ?= 2
 
 run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
-	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
+	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT) \
+	  --http-addr $(HTTP_ADDR) --http-port $(HTTP_PORT)
 
 test: deps prompts lint typecheck
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -16,6 +16,11 @@ setup(
         "numpy>=1.24",
         # Directory sync (LDAP / Active Directory); pure Python.
         "ldap3>=2.9",
+        # The HTTP API (firmware/api/): see docs/http-api.md for why these.
+        "fastapi>=0.110",
+        "uvicorn>=0.29",
+        # Webhook deliveries (firmware/webhooks/delivery.py); the tests' HTTP client too.
+        "httpx>=0.27",
     ],
     extras_require={
         # Board back-ends: RPi.GPIO on a Pi 4, rpi-lgpio (same API over lgpio) on a Pi 5.

@@ -1,4 +1,4 @@
-"""The brain's local control socket: `minipbx status` asks it what runs.
+"""The brain's local control socket: `minipbx status` asks it what runs, the HTTP API which calls are up.
 
 One JSON request per connection ({"cmd": "status"}), one JSON answer. A Unix
 socket in the data directory's run/ folder, so only users who can read the data
@@ -32,11 +32,14 @@ def _check_path(path: Path) -> None:
 
 class ControlServer:
     def __init__(self, path: Path, status: Callable[[], Awaitable[dict[str, object]]],
-                 reload: Callable[[], Awaitable[None]] | None = None) -> None:
+                 reload: Callable[[], Awaitable[None]] | None = None,
+                 calls: Callable[[], list[dict[str, object]]] | None = None) -> None:
         _check_path(path)
         self.path = path
         self.status = status
         self.reload = reload
+        # Live calls alone: the HTTP API polls these, and `status` also asks the edge (slower).
+        self.calls = calls
         self.server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
@@ -55,6 +58,8 @@ class ControlServer:
                 command = None
             if command == "status":
                 answer: dict[str, object] = {"ok": True, "status": await self.status()}
+            elif command == "calls" and self.calls is not None:
+                answer = {"ok": True, "status": {"calls": self.calls()}}
             elif command == "reload" and self.reload is not None:
                 try:
                     await self.reload()
@@ -63,7 +68,7 @@ class ControlServer:
                     log.error("reload failed: %s", exc)
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
-                answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload"}
+                answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

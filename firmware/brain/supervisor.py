@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from firmware.api.process import ApiServer, HttpOptions, HttpPortError, check_http_port_free
 from firmware.appliance import sdnotify
 from firmware.apps.voicemail.store import sweep
 from firmware.brain.control import ControlServer
@@ -39,6 +40,7 @@ from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
 from firmware.store.settings import get_setting
 from firmware.trunks.config import list_trunks
+from firmware.webhooks.hooks import subscribe_to_switch
 from hal.board import load_board
 
 log = logging.getLogger("minipbx.brain")
@@ -65,6 +67,8 @@ class RunOptions:
     rtp_base: int = 20000
     # Start the line gateway for the board's ports (off: SIP phones only, as most tests want).
     gateway: bool = True
+    # The HTTP API (its own process); None = not started.
+    http: HttpOptions | None = None
 
 
 def workers_needed(max_calls: int, capacity: int) -> int:
@@ -84,6 +88,7 @@ class Pbx:
         self.message_waiting: MessageWaiting | None = None
         self.gateway: LineGateway | None = None
         self.control: ControlServer | None = None
+        self.api: ApiServer | None = None
         self.stopping = asyncio.Event()
         self.started_at = time.time()
         self._lock_file: IO[str] | None = None
@@ -136,6 +141,11 @@ class Pbx:
         db = open_store(self.data_dir)
         self.db = db
         await self._wait_port_free()
+        if options.http is not None:
+            try:
+                check_http_port_free(options.http)
+            except HttpPortError as exc:
+                raise StartError(str(exc)) from None
         edge_host = options.sip_addr if validate_sip_addr(options.sip_addr).is_loopback else "127.0.0.1"
         sweep(db, self.data_dir)
         self.message_waiting = MessageWaiting(db, self.data_dir, self.run_dir, f"{edge_host}:{options.sip_port}",
@@ -147,6 +157,7 @@ class Pbx:
         self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
                              mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
+        subscribe_to_switch(self.switch, db)
 
         first = self._plan(1)
         self.workers.append(self._handle(first))
@@ -187,10 +198,16 @@ class Pbx:
                 rtp_base=options.rtp_base + len(self.workers) * RTP_PORTS_PER_WORKER))
             sdnotify.extend_start(GATEWAY_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting the line gateway")
             await self.gateway.start()
-        self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload)
+        self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
+                                     calls=self.switch.active_calls)
         await self.control.start()
         # Camp-on bookings kept from before a restart: a line may be free already.
         self.switch.serve_camp_ons()
+        if options.http is not None:
+            # After the control socket: the API asks the brain through it.
+            self.api = ApiServer(options.http, self.data_dir, self.log_dir)
+            await self.api.start()
+            self._spawn(self.api.watch(self.stopping))
         sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
         self._spawn(self._watchdog())
         self._spawn(self._watch_modes())
@@ -334,6 +351,7 @@ class Pbx:
             "links": self.switch.links.count(),
             "gateway": await self.gateway.status() if self.gateway else None,
             "directory_sync": last_sync_status(self.db),
+            "http": self.api.status() if self.api else None,
         }
 
     async def reload(self) -> None:
@@ -368,6 +386,8 @@ class Pbx:
     async def stop(self) -> None:
         self.stopping.set()
         sdnotify.stopping()
+        if self.api is not None:
+            await self.api.stop()
         if self.control is not None:
             await self.control.stop()
         if self.gateway is not None:

@@ -9,18 +9,10 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-import sqlite_utils
-
-from firmware.apps.forwarding.config import (
-    WHICH,
-    Forwarding,
-    ForwardingError,
-    clear_forwarding,
-    get_forwarding,
-    parse_phone_target,
-    set_dnd,
-    set_forwarding,
-)
+from firmware.admin import forwarding as forwarding_admin
+from firmware.admin import ringgroups
+from firmware.admin.context import Admin
+from firmware.apps.forwarding.config import WHICH, Forwarding, ForwardingError
 from firmware.apps.ivr.config import (
     IvrError,
     Menu,
@@ -33,11 +25,7 @@ from firmware.apps.ivr.config import (
 )
 from firmware.apps.ringgroups.config import (
     STRATEGIES,
-    RingGroup,
     RingGroupError,
-    list_ring_groups,
-    remove_ring_group,
-    set_ring_group,
 )
 from firmware.cli.table import print_table as _table
 from firmware.store.database import open_store
@@ -52,7 +40,7 @@ def _members(text: str) -> list[str]:
     return [m.strip() for m in text.split(",") if m.strip()]
 
 
-def _describe_group(group: RingGroup) -> str:
+def _describe_group(group: ringgroups.RingGroupView) -> str:
     number = f" on {group.number}" if group.number else ""
     step = f", {group.step_seconds} s each" if group.strategy != "all" else ""
     return (f"ring group {group.name}{number}: {group.strategy}{step}, {group.timeout} s, then "
@@ -60,20 +48,19 @@ def _describe_group(group: RingGroup) -> str:
 
 
 def cmd_ringgroup_set(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    group = set_ring_group(
-        db, args.name, number=args.number, strategy=args.strategy, step_seconds=args.step, timeout=args.timeout,
+    group = ringgroups.set_group(_admin(args), args.name, ringgroups.RingGroupChange(
+        number=args.number, strategy=args.strategy, step_seconds=args.step, timeout=args.timeout,
         no_answer=args.no_answer, pickup_group=args.pickup_group,
         members=None if args.members is None else _members(args.members),
-    )
+    ))
     print(_describe_group(group))
     return 0
 
 
 def cmd_ringgroup_list(args: argparse.Namespace) -> int:
-    groups = list_ring_groups(open_store(args.data))
+    groups = ringgroups.list_all(_admin(args))
     if args.json:
-        print(json.dumps([asdict(g) for g in groups], indent=2))
+        print(json.dumps([g.model_dump() for g in groups], indent=2))
         return 0
     if not groups:
         print("no ring groups; add one with `minipbx ringgroup set NAME --members 101,102`")
@@ -86,7 +73,7 @@ def cmd_ringgroup_list(args: argparse.Namespace) -> int:
 
 
 def cmd_ringgroup_remove(args: argparse.Namespace) -> int:
-    remove_ring_group(open_store(args.data), args.name)
+    ringgroups.remove(_admin(args), args.name)
     print(f"ring group {args.name} removed")
     return 0
 
@@ -101,41 +88,37 @@ def _describe_forwarding(fwd: Forwarding) -> list[str]:
     return lines
 
 
-def _target(db: sqlite_utils.Database, text: str) -> str:
-    # Plain digits are what a user keys on the phone: an extension, or access code + outside number.
-    return parse_phone_target(db, text) if text.strip().isdigit() else text
+def _admin(args: argparse.Namespace) -> Admin:
+    return Admin(open_store(args.data), args.data)
+
+
+def _describe(view: forwarding_admin.ForwardingView) -> str:
+    return "\n".join(_describe_forwarding(Forwarding(**view.model_dump())))
 
 
 def cmd_fwd_show(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    if not db.execute("SELECT 1 FROM extensions WHERE number = ?", [args.number]).fetchone():
-        raise ForwardingError(f"extension {args.number} does not exist; see `ext list`")
-    print("\n".join(_describe_forwarding(get_forwarding(db, args.number))))
+    print(_describe(forwarding_admin.show(_admin(args), args.number)))
     return 0
 
 
 def cmd_fwd_set(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
     which = args.which.replace("-", "_")
-    changes: dict[str, object] = {which: _target(db, args.destination)}
-    if args.after is not None:
-        if which != "no_answer":
-            raise ForwardingError(f"--after {args.after} goes with no-answer forwarding (how long the phone rings "
-                                  f"first), not with {args.which}")
-        changes["no_answer_seconds"] = args.after
-    fwd = set_forwarding(db, args.number, **changes)
-    print("\n".join(_describe_forwarding(fwd)))
+    if args.after is not None and which != "no_answer":
+        raise ForwardingError(f"--after {args.after} goes with no-answer forwarding (how long the phone rings "
+                              f"first), not with {args.which}")
+    change = forwarding_admin.ForwardingChange.model_validate(
+        {which: args.destination, **({"no_answer_seconds": args.after} if args.after is not None else {})})
+    print(_describe(forwarding_admin.change(_admin(args), args.number, change)))
     return 0
 
 
 def cmd_fwd_clear(args: argparse.Namespace) -> int:
-    fwd = clear_forwarding(open_store(args.data), args.number, args.which)
-    print("\n".join(_describe_forwarding(fwd)))
+    print(_describe(forwarding_admin.clear(_admin(args), args.number, args.which)))
     return 0
 
 
 def cmd_dnd(args: argparse.Namespace) -> int:
-    fwd = set_dnd(open_store(args.data), args.number, args.state == "on")
+    fwd = forwarding_admin.set_dnd(_admin(args), args.number, args.state == "on")
     print(f"extension {fwd.number}: do not disturb {'ON' if fwd.dnd else 'off'}")
     return 0
 

@@ -11,10 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from firmware.admin import cdr, extensions, settings
+from firmware.admin.context import Admin
+from firmware.admin.errors import INPUT_ERRORS, NotFound
+from firmware.api.process import HttpOptions
 from firmware.apps.forwarding.config import set_forwarding
 from firmware.brain.control import ControlError, ask
 from firmware.brain.supervisor import RunOptions, StartError, run
 from firmware.cli import (
+    api_commands,
     callapp_commands,
     callcontrol_commands,
     icm_commands,
@@ -30,103 +35,105 @@ from firmware.edge.config import EdgeConfigError
 from firmware.edge.ports import PortInUseError
 from firmware.edge.process import EdgeError
 from firmware.gateway.simcontrol import SimError
-from firmware.store.cdr import recent_cdr
 from firmware.store.database import StoreError, open_store
-from firmware.store.extensions import (
-    ExtensionError,
-    add_extension,
-    list_extensions,
-    remove_extension,
-    set_password,
-)
-from firmware.store.passwords import WeakPasswordError
-from firmware.store.settings import SETTINGS, SettingError, get_setting, set_setting
+from firmware.store.extensions import add_extension, list_extensions
+from firmware.store.settings import SettingError, get_setting
 from hal.board import BoardError
 
 DEMO_EXTENSIONS = (("101", "Reception"), ("102", "Sales"), ("103", "Support"), ("104", "Manager"))
 DEMO_CREDENTIALS = "demo-credentials.txt"
 
 # Errors a person can cause: printed as one line, exit code 1, no traceback.
-USER_ERRORS = (
+USER_ERRORS: tuple[type[Exception], ...] = (
     *icm_commands.ICM_ERRORS, *prompt_commands.PROMPT_ERRORS,
-    *routing_commands.ROUTING_ERRORS, *voicemail_commands.VOICEMAIL_ERRORS, StoreError, ExtensionError,
-    WeakPasswordError, SettingError, *callapp_commands.CALLAPP_ERRORS, *callcontrol_commands.CALLCONTROL_ERRORS,
+    *routing_commands.ROUTING_ERRORS, *voicemail_commands.VOICEMAIL_ERRORS, StoreError, *INPUT_ERRORS, NotFound,
+    *callapp_commands.CALLAPP_ERRORS, *callcontrol_commands.CALLCONTROL_ERRORS,
     BoardError, StartError, EdgeError, EdgeConfigError, PortInUseError, ControlError, SimError,
 )
 
 
+def _admin(args: argparse.Namespace) -> Admin:
+    return Admin(open_store(args.data), args.data)
+
 
 def cmd_ext_add(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    password = add_extension(db, args.number, args.name, password=args.password, email=args.email,
-                             department=args.department, role=args.role)
-    print(f"extension {args.number} ({args.name.strip()}) created")
-    if args.password is None:
-        print(f"SIP user {args.number}, password {password}  (shown once; store it in the phone now)")
+    created = extensions.add(_admin(args), extensions.NewExtension(
+        number=args.number, name=args.name, password=args.password, email=args.email,
+        department=args.department, role=args.role))
+    print(f"extension {args.number} ({created.extension.name}) created")
+    if created.sip_password.generated:
+        secret = created.sip_password.secret
+        print(f"SIP user {args.number}, password {secret}  (shown once; store it in the phone now)")
     return 0
 
 
 def cmd_ext_list(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    extensions = list_extensions(db)
+    listed = extensions.list_all(_admin(args))
     if args.json:
-        print(json.dumps([e.__dict__ for e in extensions], indent=2))
+        print(json.dumps([e.model_dump(exclude={"web_login"}) for e in listed], indent=2))
         return 0
-    # People who left the directory: login refused, calls diverted (firmware/directory/leavers.py).
-    disabled = {str(row[0]) for row in db.execute("SELECT number FROM extensions WHERE disabled_at != ''")}
-    if not extensions:
+    if not listed:
         print("no extensions; add one with `minipbx ext add NUMBER --name NAME`")
         return 0
+    # People who left the directory: login refused, calls diverted (firmware/directory/leavers.py).
+    db = open_store(args.data)
+    disabled = {str(row[0]) for row in db.execute("SELECT number FROM extensions WHERE disabled_at != ''")}
     _print_table([[e.number, e.name + (" (disabled)" if e.number in disabled else ""), e.role, e.department or "",
-                   e.email or "", e.device] for e in extensions],
+                   e.email or "", e.device] for e in listed],
                  ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"])
     return 0
 
 
 def cmd_ext_remove(args: argparse.Namespace) -> int:
-    remove_extension(open_store(args.data), args.number)
+    extensions.remove(_admin(args), args.number)
     print(f"extension {args.number} removed")
     return 0
 
 
 def cmd_ext_passwd(args: argparse.Namespace) -> int:
-    password = set_password(open_store(args.data), args.number, args.password)
+    secret = extensions.set_sip_password(_admin(args), args.number, args.password)
     print(f"extension {args.number}: new SIP password set")
-    if args.password is None:
-        print(f"SIP user {args.number}, password {password}  (shown once)")
+    if secret.generated:
+        print(f"SIP user {args.number}, password {secret.secret}  (shown once)")
     return 0
 
 
-def _shown(key: str, value: object) -> str:
-    """A setting as printed: secrets only say whether they are set."""
-    if key == "smtp_password":
-        return "(set)" if value else "(not set)"
-    return str(value)
+def cmd_ext_webpasswd(args: argparse.Namespace) -> int:
+    secret = extensions.set_web_login(_admin(args), args.number, args.password)
+    print(f"extension {args.number}: new web password set (the SIP password is unchanged)")
+    if secret.generated:
+        print(f"web login {args.number}, password {secret.secret}  (shown once)")
+    return 0
+
+
+def cmd_ext_set(args: argparse.Namespace) -> int:
+    changed = extensions.change(_admin(args), args.number, extensions.ExtensionChange(
+        name=args.name, email=args.email, department=args.department, role=args.role))
+    print(f"extension {changed.number}: {changed.name}, role {changed.role}"
+          f"{', ' + changed.department if changed.department else ''}{', ' + changed.email if changed.email else ''}")
+    return 0
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
+    admin = _admin(args)
     if args.action == "set":
         if args.key is None or args.value is None:
             raise SettingError("usage: minipbx config set KEY VALUE")
-        set_setting(db, args.key, args.value)
-        when = " (applies from the next start of minipbx)" if SETTINGS[args.key].at_next_start else ""
-        print(f"{args.key} = {_shown(args.key, args.value)}{when}")
+        changed = settings.change(admin, args.key, args.value)
+        when = " (applies from the next start of minipbx)" if changed.applies_at_next_start else ""
+        print(f"{args.key} = {settings.shown(args.key, args.value)}{when}")
         return 0
     if args.action == "get":
         if args.key is None:
             raise SettingError("usage: minipbx config get KEY")
-        if args.key not in SETTINGS:
-            raise SettingError(f"unknown setting {args.key!r}; known settings: {', '.join(sorted(SETTINGS))}")
-        print(_shown(args.key, get_setting(db, args.key)))
+        print(settings.get(admin, args.key).value)
         return 0
-    _print_table([[k, _shown(k, get_setting(db, k)), s.help] for k, s in sorted(SETTINGS.items())],
-                 ["KEY", "VALUE", "MEANING"])
+    _print_table([[s.key, s.value, s.meaning] for s in settings.list_all(admin)], ["KEY", "VALUE", "MEANING"])
     return 0
 
 
 def cmd_cdr(args: argparse.Namespace) -> int:
-    rows = recent_cdr(open_store(args.data), args.limit)
+    rows = cdr.recent(_admin(args), args.limit)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
@@ -176,7 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = RunOptions(data_dir=args.data, board_path=args.board, sip_addr=args.sip_addr,
-                         sip_port=args.sip_port, rtp_base=args.rtp_base, gateway=not args.no_gateway)
+                         sip_port=args.sip_port, rtp_base=args.rtp_base, gateway=not args.no_gateway,
+                         http=None if args.no_http else HttpOptions(args.http_addr, args.http_port))
     return asyncio.run(run(options))
 
 
@@ -213,6 +221,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     if isinstance(sync, dict):
         counts = ", ".join(f"{v} {k}" for k, v in sync["counts"].items() if v) or "no changes"
         print(f"directory sync: {sync['at']} {counts if sync['ok'] else 'FAILED: ' + str(sync['error'])}")
+    http = status.get("http")
+    if isinstance(http, dict):
+        print(f"HTTP API: {'up' if http['up'] else 'DOWN'} (pid {http['pid']}) on {http['url']}, "
+              f"restarts {http['restarts']}")
     calls = status["active_calls"]
     assert isinstance(calls, list)
     print(f"active calls: {len(calls)}")
@@ -251,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password", help="SIP password (default: a strong one is generated and shown once)")
     add.add_argument("--email")
     add.add_argument("--department")
-    add.add_argument("--role", default="user", help="user or admin")
+    add.add_argument("--role", default="user", help="user, admin or a custom role (`minipbx role list`)")
     add.set_defaults(func=cmd_ext_add)
     lst = ext.add_parser("list", help="list extensions")
     lst.add_argument("--json", action="store_true")
@@ -263,6 +275,17 @@ def build_parser() -> argparse.ArgumentParser:
     pw.add_argument("number")
     pw.add_argument("--password", help="new password (default: generate one)")
     pw.set_defaults(func=cmd_ext_passwd)
+    wpw = ext.add_parser("webpasswd", help="set the web (HTTP API) password, separate from the SIP one")
+    wpw.add_argument("number")
+    wpw.add_argument("--password", help="new password (default: generate one)")
+    wpw.set_defaults(func=cmd_ext_webpasswd)
+    eset = ext.add_parser("set", help="change an extension's name, e-mail, department or role")
+    eset.add_argument("number")
+    eset.add_argument("--name")
+    eset.add_argument("--email", help="'' clears it")
+    eset.add_argument("--department", help="'' clears it")
+    eset.add_argument("--role", help="user, admin or a custom role (`minipbx role list`)")
+    eset.set_defaults(func=cmd_ext_set)
 
     runp = sub.add_parser("run", help="run the PBX in the foreground")
     runp.add_argument("--board", type=Path, default=Path("boards/sim.toml"))
@@ -270,6 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
     runp.add_argument("--sip-port", type=_port, default=5060)
     runp.add_argument("--rtp-base", type=_port, default=20000, help="first RTP port of the call workers")
     runp.add_argument("--no-gateway", action="store_true", help="leave the board's ports alone (SIP phones only)")
+    runp.add_argument("--http-addr", default="127.0.0.1",
+                      help="address of the HTTP API (default 127.0.0.1; any other address is served over HTTPS)")
+    runp.add_argument("--http-port", type=_port, default=8080, help="port of the HTTP API (default 8080)")
+    runp.add_argument("--no-http", action="store_true", help="do not start the HTTP API")
     runp.add_argument("-v", "--verbose", action="store_true")
     runp.set_defaults(func=cmd_run)
 
@@ -300,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     voicemail_commands.add_parsers(sub)
     ldap_commands.add_parsers(sub)
     phonebook_commands.add_parsers(sub)
+    api_commands.add_parsers(sub)
     sim.add_parser(sub)
     return parser
 

@@ -3,31 +3,24 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
-from firmware.brain.control import ControlError, ask
+from firmware.admin import modes as mode_admin
+from firmware.admin import trunks as trunk_admin
+from firmware.admin.context import Actor, Admin
 from firmware.cli.table import print_table as _table
 from firmware.dialplan.cos import CosError, check_profile, profiles, set_profile
+from firmware.modes.state import holidays as list_holidays
 from firmware.modes.state import (
-    add_holiday,
-    clear_override,
     intervals,
     mode_now,
-    remove_holiday,
-    set_day_schedule,
-    set_override,
 )
-from firmware.modes.state import holidays as list_holidays
 from firmware.modes.timetable import MODES, TimetableError
 from firmware.store.database import open_store
 from firmware.trunks.config import (
     STRATEGIES,
     TrunkError,
-    add_sip_trunk,
     groups,
-    list_trunks,
-    remove_trunk,
     set_extension_groups,
     set_group,
 )
@@ -36,47 +29,33 @@ from firmware.trunks.inbound import RouteError, routes, set_caller_list, set_rou
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
 
 
-
-def _tell_brain(data: Path) -> None:
-    """A running PBX picks the change up at once; a stopped one reads it at start."""
-    try:
-        ask(data.resolve() / "run" / "control.sock", "reload")
-    except ControlError as exc:
-        if "not running" not in str(exc):
-            raise
-    except OSError:
-        pass
-
-
 # ---- trunks ---------------------------------------------------------------------
 def cmd_trunk_add(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    trunk = add_sip_trunk(
-        db, args.name, args.host, port=args.port, transport=args.transport, domain=args.domain,
-        username=args.username or "", password=args.password or "", auth_username=args.auth_username or "",
-        register=not args.no_register, caller_id=args.caller_id or "", send_pai=args.pai,
-        privacy=args.privacy or "", inbound_only=args.inbound_only, channels=args.channels,
-    )
-    _tell_brain(args.data)
-    how = "registers as " + trunk.username if trunk.register else "IP-authenticated peer"
+    trunk = trunk_admin.add(Admin(open_store(args.data), args.data), trunk_admin.NewTrunk.model_validate({
+        "name": args.name, "host": args.host, "port": args.port, "transport": args.transport, "domain": args.domain,
+        "username": args.username or "", "password": args.password or "",
+        "auth_username": args.auth_username or "", "register": not args.no_register,
+        "caller_id": args.caller_id or "", "send_pai": args.pai, "privacy": args.privacy or "",
+        "inbound_only": args.inbound_only, "channels": args.channels,
+    }))
+    how = "registers as " + trunk.username if trunk.register_ else "IP-authenticated peer"
     print(f"trunk {trunk.name} added: {trunk.host}:{trunk.port}/{trunk.transport}, {how}")
     return 0
 
 
 def cmd_trunk_list(args: argparse.Namespace) -> int:
-    trunks = list_trunks(open_store(args.data))
+    trunks = trunk_admin.list_all(Admin(open_store(args.data), args.data))
     if args.json:
-        print(json.dumps([t.public() for t in trunks], indent=2))
+        print(json.dumps([t.model_dump(by_alias=True) for t in trunks], indent=2))
         return 0
-    _table([[t.name, t.kind, f"{t.host}:{t.port}", t.username or "-", "yes" if t.register else "no",
+    _table([[t.name, t.kind, f"{t.host}:{t.port}", t.username or "-", "yes" if t.register_ else "no",
              t.caller_id or "-", t.channels, "inbound only" if t.inbound_only else ""] for t in trunks],
            ["NAME", "KIND", "ADDRESS", "USER", "REGISTER", "CALLER ID", "CHANNELS", ""])
     return 0
 
 
 def cmd_trunk_remove(args: argparse.Namespace) -> int:
-    remove_trunk(open_store(args.data), args.name)
-    _tell_brain(args.data)
+    trunk_admin.remove(Admin(open_store(args.data), args.data), args.name)
     print(f"trunk {args.name} removed")
     return 0
 
@@ -127,39 +106,39 @@ def cmd_mode_show(args: argparse.Namespace) -> int:
 
 
 def cmd_mode_set(args: argparse.Namespace) -> int:
-    state = set_override(open_store(args.data), args.mode, "fixed" if args.fixed else "temporary",
-                         by=args.by)
+    admin = Admin(open_store(args.data), args.data, Actor(args.by, "local"))
+    change = mode_admin.ModeChange(mode=args.mode, kind="fixed" if args.fixed else "temporary")
+    state = mode_admin.override(admin, change)
     print(f"mode: {state.mode} ({state.reason})")
     return 0
 
 
 def cmd_mode_auto(args: argparse.Namespace) -> int:
-    state = clear_override(open_store(args.data), by=args.by)
+    state = mode_admin.back_to_timetable(Admin(open_store(args.data), args.data, Actor(args.by, "local")))
     print(f"mode: {state.mode} ({state.reason})")
     return 0
 
 
 def cmd_mode_schedule(args: argparse.Namespace) -> int:
-    set_day_schedule(open_store(args.data), args.days, args.spec)
+    mode_admin.set_schedule(Admin(open_store(args.data), args.data), args.days, args.spec)
     print(f"timetable for {args.days}: {args.spec or 'night all day'}")
     return 0
 
 
 def cmd_mode_holiday(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
+    admin = Admin(open_store(args.data), args.data)
     if args.remove:
-        remove_holiday(db, args.date)
+        mode_admin.remove_holiday(admin, args.date)
         print(f"{args.date} is no longer a holiday")
     else:
-        add_holiday(db, args.date, args.name or "")
+        mode_admin.add_holiday(admin, args.date, args.name or "")
         print(f"{args.date} is a holiday ({args.name})")
     return 0
 
 
 def cmd_mode_log(args: argparse.Namespace) -> int:
-    rows = open_store(args.data).execute(
-        "SELECT at, mode, reason, by FROM mode_log ORDER BY id DESC LIMIT ?", [args.limit]).fetchall()
-    _table([list(r) for r in reversed(rows)], ["AT", "MODE", "WHY", "BY"])
+    entries = mode_admin.log(Admin(open_store(args.data), args.data), args.limit)
+    _table([[e.at, e.mode, e.reason, e.by] for e in reversed(entries)], ["AT", "MODE", "WHY", "BY"])
     return 0
 
 

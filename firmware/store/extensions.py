@@ -43,7 +43,7 @@ def validate_number(number: str) -> str:
     return number
 
 
-def _validate_fields(name: str, email: str | None, role: str) -> str:
+def _validate_fields(db: sqlite_utils.Database, name: str, email: str | None, role: str) -> str:
     name = name.strip()
     if not name:
         raise ExtensionError("name is empty; give the person's or the phone's name, e.g. --name 'Front desk'")
@@ -51,8 +51,10 @@ def _validate_fields(name: str, email: str | None, role: str) -> str:
         raise ExtensionError(f"name {name!r} is not accepted; use up to 64 characters without quotes or <>")
     if email is not None and not EMAIL_PATTERN.fullmatch(email):
         raise ExtensionError(f"e-mail {email!r} is not an address; use name@example.com")
-    if role not in ROLES:
-        raise ExtensionError(f"role {role!r} is not accepted; use one of: {', '.join(ROLES)}")
+    # Besides user and admin, the custom roles made for the HTTP API (firmware/access/permissions.py).
+    roles = [*ROLES, *(r[0] for r in db.execute("SELECT name FROM roles ORDER BY name").fetchall())]
+    if role not in roles:
+        raise ExtensionError(f"role {role!r} is not accepted; use one of: {', '.join(roles)}")
     return name
 
 
@@ -90,7 +92,7 @@ def add_extension(
     """
     validate_number(number)
     _check_plan(db, number)
-    name = _validate_fields(name, email, role)
+    name = _validate_fields(db, name, email, role)
     if password is None:
         password = generate_password()
     else:
@@ -139,6 +141,27 @@ def set_password(db: sqlite_utils.Database, number: str, password: str | None = 
     return password
 
 
+def update_extension(db: sqlite_utils.Database, number: str, *, name: str | None = None,
+                     email: str | None = None, department: str | None = None, role: str | None = None) -> Extension:
+    """Change what is given (None = keep); '' clears the e-mail or the department."""
+    current = get_extension(db, number)
+    if current is None:
+        raise ExtensionError(f"extension {number} does not exist; see `ext list`")
+    new_email = current.email if email is None else (email or None)
+    new_department = current.department if department is None else (department or None)
+    new_name = _validate_fields(db, current.name if name is None else name, new_email,
+                                current.role if role is None else role)
+    with write_transaction(db):
+        db.execute("UPDATE extensions SET name = ?, email = ?, department = ?, role = ? WHERE number = ?",
+                   [new_name, new_email, new_department, current.role if role is None else role, number])
+        # A role taken away ends the sessions it opened: their rights were the old role's.
+        if role is not None and role != current.role:
+            db.execute("DELETE FROM api_sessions WHERE login = ?", [number])
+    updated = get_extension(db, number)
+    assert updated is not None
+    return updated
+
+
 def remove_extension(db: sqlite_utils.Database, number: str) -> None:
     """Delete an extension, its SIP account and its registrations (also a SIP account left alone)."""
     account = db.execute("SELECT 1 FROM subscriber WHERE username = ?", [number]).fetchone()
@@ -150,7 +173,8 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
         for table, column in (("forwarding", "number"), ("mailboxes", "number"), ("vm_messages", "mailbox"),
                               ("ring_group_members", "member"), ("extension_groups", "number"),
                               ("extensions", "number"), ("subscriber", "username"), ("location", "username"),
-                              ("gateway_accounts", "username")):
+                              ("gateway_accounts", "username"), ("web_passwords", "login"),
+                              ("api_sessions", "login")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
         db.conn.execute("DELETE FROM pin_failures WHERE scope = ?", [f"voicemail:{number}"])
         # Others' forwarding to this extension or its mailbox would now lead nowhere.

@@ -435,5 +435,56 @@ def _phonebook(db: sqlite_utils.Database) -> None:
     )
 
 
+def _web_access(db: sqlite_utils.Database) -> None:
+    """Who may use the HTTP API (firmware/access): web passwords, custom roles, sessions,
+    integration keys, and the audit log of every change made through firmware/admin."""
+    # A custom role is a set of permissions (firmware/access/permissions.py); the built-in
+    # roles user and admin are not rows. extensions.role names one of the three kinds.
+    db.table("roles").create({"name": str, "permissions": str}, pk="name", not_null={"permissions"})
+    # login: an extension number or 'admin' (the appliance's account). scrypt, never the password.
+    db.table("web_passwords").create({"login": str, "hash": str}, pk="login", not_null={"hash"})
+    # Bearer tokens from a login; only their SHA-256 is kept, so a copy of the file logs nobody in.
+    db.table("api_sessions").create(
+        {"token_hash": str, "login": str, "expires_at": str}, pk="token_hash", not_null={"login", "expires_at"},
+    )
+    db.table("api_sessions").create_index(["login"])
+    # Keys for integrations (a CRM): a name, a permission set, the SHA-256 of the secret.
+    db.table("api_keys").create(
+        {"name": str, "token_hash": str, "permissions": str, "created_at": str, "created_by": str},
+        pk="name", not_null={"token_hash", "permissions", "created_at"},
+    )
+    db.table("api_keys").create_index(["token_hash"], unique=True)
+    db.table("audit_log").create(
+        {"id": int, "at": str, "who": str, "address": str, "action": str, "detail": str},
+        pk="id", not_null={"at", "who", "action"}, defaults={"address": "", "detail": ""},
+    )
+
+
+def _webhooks(db: sqlite_utils.Database) -> None:
+    """Webhooks (firmware/webhooks): subscriptions, and an outbox the API process delivers from,
+    so an event survives a restart and a receiver that is down."""
+    db.table("webhooks").create(
+        {"name": str, "url": str, "events": str, "secret": str}, pk="name", not_null={"url", "events", "secret"},
+    )
+    db.table("webhook_outbox").create(
+        {
+            "id": int,
+            "webhook": str,
+            "event": str,
+            "body": str,  # the JSON sent, fixed when the event happened
+            "created_at": str,
+            "attempts": int,
+            "next_attempt_at": str,  # '' once delivered or given up
+            "delivered_at": str,
+            "last_error": str,  # why the last attempt failed ('' = none yet)
+        },
+        pk="id", not_null={"webhook", "event", "body", "created_at"},
+        defaults={"attempts": 0, "next_attempt_at": "", "delivered_at": "", "last_error": ""},
+        foreign_keys=[("webhook", "webhooks", "name")],
+    )
+    db.table("webhook_outbox").create_index(["next_attempt_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
-                                                             _call_control, _directory, _phonebook]
+                                                             _call_control, _directory, _phonebook, _web_access,
+                                                             _webhooks]

@@ -50,13 +50,16 @@ class RunningPbx:
     """Start, stop, kill and inspect one PBX; make extensions and registered phones."""
 
     def __init__(self, data_dir: Path, phones: PhoneFactory, *, board: Path | None = None,
-                 gateway: bool = False, env: dict[str, str] | None = None) -> None:
+                 gateway: bool = False, http_port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         # Extra environment for the brain, e.g. a NOTIFY_SOCKET standing in for systemd.
         self.env = env
         # With the line gateway the board's ports become extensions (taking the lowest free
         # numbers), so it is off unless a test is about the ports.
         self.gateway = gateway
+        # The HTTP API only for the tests about it: one more process per PBX costs CPU.
+        self.http_port = http_port
         self.phones = phones
         self.board = board or REPO_ROOT / "boards" / "sim.toml"
         self.sip_port = free_sip_port()
@@ -101,7 +104,9 @@ class RunningPbx:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "firmware.cli.main", "--data", str(self.data_dir), "run",
                  "--board", str(self.board), "--sip-addr", "127.0.0.1", "--sip-port", str(self.sip_port),
-                 "--rtp-base", str(self.rtp_base), *([] if self.gateway else ["--no-gateway"])],
+                 "--rtp-base", str(self.rtp_base), *([] if self.gateway else ["--no-gateway"]),
+                 *(["--no-http"] if self.http_port is None else
+                   ["--http-addr", "127.0.0.1", "--http-port", str(self.http_port)])],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT,
                 env={**os.environ, **self.env} if self.env else None,
             )

@@ -1,0 +1,1 @@
+"""Who may do what through the HTTP API: permissions and roles, web passwords, sessions, API keys."""

@@ -1,0 +1,192 @@
+"""Call records: filtered, paged lists and a statistics summary."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from firmware.admin.context import Admin
+from firmware.store.cdr import recent_cdr
+from firmware.store.settings import get_setting
+
+DISPOSITIONS = ("answered", "busy", "no_answer", "cancelled", "unavailable", "failed", "barred", "feature")
+# "missed" in reports: somebody called and nobody answered.
+MISSED = ("no_answer", "cancelled")
+
+
+class CdrQuery(BaseModel):
+    since: datetime | None = Field(default=None, description="started at or after (ISO 8601; UTC if no zone)")
+    until: datetime | None = Field(default=None, description="started before")
+    extension: str | None = Field(default=None, description="calls this extension made, was called by or answered")
+    disposition: str | None = Field(default=None, description=f"one of {', '.join(DISPOSITIONS)}, or missed")
+    trunk: str | None = None
+    limit: int = Field(default=50, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+
+
+class CdrRow(BaseModel):
+    id: int
+    call_id: str | None
+    caller: str
+    called: str
+    answered_by: str | None
+    started_at: str
+    answered_at: str | None
+    ended_at: str
+    talk_seconds: float | None
+    disposition: str
+    hangup_cause: str | None
+    hangup_by: str | None
+    trunk: str | None
+    did: str | None
+    mode: str | None
+    route: str | None
+
+
+class CdrPage(BaseModel):
+    total: int = Field(description="rows matching the filters, all pages together")
+    limit: int
+    offset: int
+    items: list[CdrRow]
+
+
+class CdrQueryError(ValueError):
+    """A filter value that is not accepted; the message says what is."""
+
+
+def _stamp(value: datetime) -> str:
+    # Rows keep ISO text in UTC ('+00:00'); a naive filter is taken as UTC too.
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return aware.isoformat(timespec="milliseconds")
+
+
+def _where(query: CdrQuery) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if query.since is not None:
+        clauses.append("started_at >= ?")
+        params.append(_stamp(query.since))
+    if query.until is not None:
+        clauses.append("started_at < ?")
+        params.append(_stamp(query.until))
+    if query.extension is not None:
+        clauses.append("(caller = ? OR called = ? OR answered_by = ?)")
+        params += [query.extension] * 3
+    if query.disposition is not None:
+        if query.disposition == "missed":
+            clauses.append(f"disposition IN ({', '.join('?' * len(MISSED))})")
+            params += list(MISSED)
+        elif query.disposition in DISPOSITIONS:
+            clauses.append("disposition = ?")
+            params.append(query.disposition)
+        else:
+            raise CdrQueryError(f"disposition {query.disposition!r} is not accepted; use one of: "
+                                f"{', '.join(DISPOSITIONS)}, missed")
+    if query.trunk is not None:
+        clauses.append("trunk = ?")
+        params.append(query.trunk)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def search(admin: Admin, query: CdrQuery) -> CdrPage:
+    where, params = _where(query)
+    total = admin.db.execute(f"SELECT COUNT(*) FROM cdr{where}", params).fetchone()[0]
+    rows = admin.db.query(f"SELECT * FROM cdr{where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+                          [*params, query.limit, query.offset])
+    items = [CdrRow.model_validate({k: row.get(k) for k in CdrRow.model_fields}) for row in rows]
+    return CdrPage(total=int(total), limit=query.limit, offset=query.offset, items=items)
+
+
+def recent(admin: Admin, limit: int) -> list[dict[str, object]]:
+    """The newest rows, newest first, every column (what `minipbx cdr --json` prints)."""
+    return recent_cdr(admin.db, limit)
+
+
+class Summary(BaseModel):
+    calls: int
+    answered: int
+    missed: int = Field(description=f"dispositions {', '.join(MISSED)}")
+    busy: int
+    failed: int = Field(description="failed, unavailable and barred")
+    talk_seconds: float
+    average_talk_seconds: float = Field(description="over answered calls")
+    by_disposition: dict[str, int]
+    busiest_extensions: dict[str, int] = Field(description="answered calls per answering extension, top 10")
+
+
+def summary(admin: Admin, query: CdrQuery) -> Summary:
+    """Totals over the rows the filters select (paging is ignored)."""
+    where, params = _where(query)
+    by = {str(d): int(n) for d, n in admin.db.execute(
+        f"SELECT disposition, COUNT(*) FROM cdr{where} GROUP BY disposition", params).fetchall()}
+    talk, answered_talk = admin.db.execute(
+        f"SELECT COALESCE(SUM(talk_seconds), 0), COUNT(answered_at) FROM cdr{where}", params).fetchone()
+    extra = " AND " if where else " WHERE "
+    top = {str(e): int(n) for e, n in admin.db.execute(
+        f"SELECT answered_by, COUNT(*) FROM cdr{where}{extra}answered_by IS NOT NULL AND disposition = 'answered' "
+        "GROUP BY answered_by ORDER BY COUNT(*) DESC, answered_by LIMIT 10", params).fetchall()}
+    answered = by.get("answered", 0)
+    return Summary(
+        calls=sum(by.values()), answered=answered, missed=sum(by.get(d, 0) for d in MISSED),
+        busy=by.get("busy", 0), failed=sum(by.get(d, 0) for d in ("failed", "unavailable", "barred")),
+        talk_seconds=round(float(talk), 1),
+        average_talk_seconds=round(float(talk) / answered_talk, 1) if answered_talk else 0.0,
+        by_disposition=by, busiest_extensions=top,
+    )
+
+
+PERIODS = {"hour": "%Y-%m-%dT%H:00", "day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}
+
+
+class SeriesPoint(BaseModel):
+    period: str = Field(description="e.g. 2026-03-02 (day), 2026-W09 (week: Monday first), 2026-03 (month), UTC")
+    calls: int
+    answered: int
+    missed: int
+    talk_seconds: float
+
+
+def series(admin: Admin, query: CdrQuery, period: str) -> list[SeriesPoint]:
+    """Calls per hour, day, week or month (UTC), oldest first, over the rows the filters select."""
+    if period not in PERIODS:
+        raise CdrQueryError(f"period {period!r} is not accepted; use one of: {', '.join(PERIODS)}")
+    where, params = _where(query)
+    missed = ", ".join("?" * len(MISSED))
+    rows = admin.db.execute(
+        f"SELECT strftime(?, started_at) AS p, COUNT(*), SUM(disposition = 'answered'), "
+        f"SUM(disposition IN ({missed})), COALESCE(SUM(talk_seconds), 0) FROM cdr{where} GROUP BY p ORDER BY p",
+        [PERIODS[period], *MISSED, *params]).fetchall()
+    return [SeriesPoint(period=str(p), calls=int(n), answered=int(a or 0), missed=int(m or 0),
+                        talk_seconds=round(float(t), 1)) for p, n, a, m, t in rows]
+
+
+CSV_COLUMNS = ("started_at", "caller", "called", "answered_by", "disposition", "talk_seconds", "hangup_cause",
+               "trunk", "did", "mode", "route", "call_id")
+
+
+def csv_rows(admin: Admin, query: CdrQuery, batch: int = 500) -> Iterator[list[str]]:
+    """Every row the filters select (paging ignored), newest first, read in batches: a year of calls
+    never sits in memory at once."""
+    where, params = _where(query)
+    columns = ", ".join(CSV_COLUMNS)
+    cursor = admin.db.conn.execute(f"SELECT {columns} FROM cdr{where} ORDER BY started_at DESC, id DESC", params)
+    while chunk := cursor.fetchmany(batch):
+        for row in chunk:
+            yield ["" if v is None else str(v) for v in row]
+
+
+def missed_not_called_back(admin: Admin, query: CdrQuery) -> list[CdrRow]:
+    """The newest missed call of each caller nobody has talked to since: no later answered call
+    from that number, nor to it (dialled with or without the outside access code)."""
+    # The filters' bare column names are the outer row's (m); the subqueries name their own rows.
+    where, params = _where(query.model_copy(update={"disposition": "missed"}))
+    prefix = str(get_setting(admin.db, "outside_prefix"))
+    rows = admin.db.query(
+        f"SELECT * FROM cdr AS m{where} AND m.id = ("
+        "  SELECT id FROM cdr AS n WHERE n.caller = m.caller AND n.disposition IN ('no_answer', 'cancelled')"
+        "  ORDER BY n.started_at DESC, n.id DESC LIMIT 1)"
+        " AND NOT EXISTS (SELECT 1 FROM cdr AS b WHERE b.started_at > m.started_at AND b.disposition = 'answered'"
+        "  AND (b.caller = m.caller OR b.called = m.caller OR b.called = ? || m.caller))"
+        " ORDER BY m.started_at DESC LIMIT ? OFFSET ?", [*params, prefix, query.limit, query.offset])
+    return [CdrRow.model_validate({k: row.get(k) for k in CdrRow.model_fields}) for row in rows]

@@ -1,0 +1,28 @@
+"""What the admin operations raise when a person asks for something wrong."""
+from __future__ import annotations
+
+from firmware.access.permissions import RoleError
+from firmware.access.tokens import ApiKeyError
+from firmware.apps.forwarding.config import ForwardingError
+from firmware.apps.ringgroups.config import RingGroupError
+from firmware.dialplan.cos import CosError
+from firmware.dialplan.numbering import PlanError
+from firmware.modes.timetable import TimetableError
+from firmware.store.extensions import ExtensionError
+from firmware.store.passwords import WeakPasswordError
+from firmware.store.settings import SettingError
+from firmware.trunks.config import TrunkError
+from firmware.trunks.inbound import RouteError
+from firmware.webhooks.subscriptions import WebhookError
+
+
+class NotFound(LookupError):
+    """The thing asked for does not exist; the message names it and where to look."""
+
+
+# Refused input: the message names the bad value and what is accepted (HTTP 422, CLI exit 1).
+INPUT_ERRORS: tuple[type[Exception], ...] = (
+    ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
+    RouteError, CosError, PlanError, WebhookError, ForwardingError,
+    RingGroupError,
+)

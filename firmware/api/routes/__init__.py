@@ -1,0 +1,1 @@
+"""One module per resource; each declares the permission its endpoints need."""

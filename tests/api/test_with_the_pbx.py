@@ -1,0 +1,153 @@
+"""The API as `minipbx run` starts it: live calls from the brain, restarted when it dies, refused ports."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from firmware.api.tls import ensure_certificate
+from firmware.webhooks.signing import verify
+from tests.cli.conftest import BOARD, Cli
+from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, free_tcp_port, wait_until_up
+from tests.support.fixtures import PhoneFactory
+from tests.support.pbx import RunningPbx, free_sip_port
+from tests.support.receiver import Receiver
+
+
+@pytest.fixture
+def pbx_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -> Iterator[tuple[RunningPbx, Api]]:
+    data_dir = Path(tmp_path_factory.mktemp("pbx", numbered=True))
+    running = RunningPbx(data_dir, phone_factory, http_port=free_tcp_port())
+    assert running.minipbx("api", "admin-password", "--password", ADMIN_PASSWORD).returncode == 0
+    running.start()
+    try:
+        url = f"http://127.0.0.1:{running.http_port}"
+        wait_until_up(url, None, data_dir / "logs" / "api.log")
+        yield running, Api(data_dir, url)
+    finally:
+        phone_factory.close_all()
+        running.close()
+        print(f"--- minipbx output ({data_dir}):\n{running.output()[-4000:]}")
+
+
+def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = pbx_api
+    receiver = Receiver()
+    with api.as_admin() as admin:
+        secret = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url}).json()["secret"]
+    a, b = pbx.phone("101"), pbx.phone("102")
+    a.call("102")
+    b.wait("incoming")
+    with api.as_admin() as admin, api.user("103") as bystander:
+        running = admin.get("/api/status").json()
+        assert running["edge"]["up"] and {r["extension"] for r in running["registrations"]} == {"101", "102"}
+        assert bystander.get("/api/status").status_code == 403
+        token = admin.post("/api/keys", json={"name": "prometheus", "permissions": ["metrics"]}).json()["token"]
+        with api.client(token) as monitoring:
+            scraped = monitoring.get("/metrics")
+            assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
+            figures = dict(line.rsplit(" ", 1) for line in scraped.text.splitlines() if not line.startswith("#"))
+            assert (figures["minipbx_up"], figures["minipbx_edge_up"], figures["minipbx_active_calls"],
+                    figures["minipbx_registrations"]) == ("1", "1", "1", "2")
+            assert figures['minipbx_worker_up{worker="1"}'] == "1"
+            assert monitoring.get("/api/cdr").status_code == 403
+        assert bystander.get("/metrics").status_code == 403
+        [call] = admin.get("/api/calls").json()
+        assert (call["caller"], call["called"]) == ("101", "102")
+        assert bystander.get("/api/calls").json() == []
+        admin.put("/api/extensions/101/web-password", json={"password": "Green-Lamp-77q"})
+        with api.login("101", "Green-Lamp-77q") as caller:
+            assert [c["called"] for c in caller.get("/api/calls").json()] == ["102"]
+        b.answer(200)
+        a.wait("connected")
+        a.hangup()
+        b.wait("disconnected")
+        pbx.wait_cdr(1)
+        deadline = time.monotonic() + 5
+        while admin.get("/api/calls").json() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert admin.get("/api/calls").json() == []
+        [row] = admin.get("/api/cdr").json()["items"]
+        assert (row["caller"], row["answered_by"], row["disposition"]) == ("101", "102", "answered")
+    # The brain's end of the call reached the CRM's receiver, signed.
+    [hook] = receiver.wait(1)
+    receiver.close()
+    event = json.loads(hook.body)
+    assert (event["event"], event["caller"], event["answered_by"], event["call_id"]) == \
+        ("call.ended", "101", "102", row["call_id"])
+    assert verify(secret, hook.headers["x-minipbx-timestamp"], hook.body, hook.headers["x-minipbx-signature"])
+    status = pbx.status()
+    assert status is not None and status["http"]["up"] and status["http"]["url"] == api.url
+
+    # A killed API (a crashing request) is restarted by the brain; calls go on meanwhile.
+    old = status["http"]["pid"]
+    os.kill(old, signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        status = pbx.status()
+        if status and status["http"]["up"] and status["http"]["pid"] != old:
+            break
+        time.sleep(0.2)
+    assert status is not None and status["http"]["restarts"] == 1
+    a.call("102")
+    b.wait("incoming")
+    wait_until_up(api.url, None, pbx.data_dir / "logs" / "api.log")
+    with api.as_admin() as admin:
+        assert [c["caller"] for c in admin.get("/api/calls").json()] == ["101"]
+    # SIGTERM stops the API with the rest, cleanly.
+    status = pbx.status()
+    assert status is not None
+    pid = status["http"]["pid"]
+    pbx.phones.close_all()
+    assert pbx.stop() == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_run_refuses_an_http_port_that_is_taken(cli: Cli) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        message = cli.fails("run", "--board", str(BOARD), "--sip-port", str(free_sip_port()),
+                            "--http-port", str(taken), timeout=7.5)
+    assert message.startswith(f"minipbx: error: HTTP port 127.0.0.1:{taken} cannot be used (")
+    assert message.endswith("give another with --http-port, or --no-http")
+
+
+def test_https_with_a_self_signed_certificate_made_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    port = free_tcp_port()
+    log = tmp_path / "api.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "firmware.api", "--data", str(data), "--addr", "127.0.0.1",
+                                    "--port", str(port), "--tls"], stdout=out, stderr=subprocess.STDOUT,
+                                   cwd=REPO_ROOT)
+    try:
+        wait_until_up(f"https://127.0.0.1:{port}", process, log)
+        cert = data / "tls" / "cert.pem"
+        assert oct((data / "tls" / "key.pem").stat().st_mode & 0o777) == "0o600"
+        text = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-text"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "IP Address:127.0.0.1" in text
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+        # A client that trusts this certificate verifies it.
+        trusting = ssl.create_default_context(cafile=cert)
+        assert httpx.get(f"https://127.0.0.1:{port}/api/health", verify=trusting).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(10)
+    before = cert.read_bytes()
+    assert ensure_certificate(data, "127.0.0.1")[0].read_bytes() == before

@@ -1,0 +1,109 @@
+"""The real API process (`python -m firmware.api`) on a free 127.0.0.1 port, against a real sqlite file."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from firmware.admin import access, extensions
+from firmware.admin.context import Admin
+from firmware.store.database import open_store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ADMIN_PASSWORD = "Blue-Kettle-42x"
+
+
+def free_tcp_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes] | None, log: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the API exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1, verify=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"the API did not answer within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+class Api:
+    """One API server and a data directory; logs people in and gives httpx clients."""
+
+    def __init__(self, data_dir: Path, url: str, log: Path | None = None) -> None:
+        self.data_dir = data_dir
+        self.url = url
+        self.log = log or data_dir / "api.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Run `python -m firmware.api` on this URL's port (for tests that own the process)."""
+        port = self.url.rsplit(":", 1)[1]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "firmware.api", "--data", str(self.data_dir), "--addr", "127.0.0.1",
+                 "--port", port], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT)
+        wait_until_up(self.url, self.process, self.log)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+    def admin(self) -> Admin:
+        return Admin(open_store(self.data_dir), self.data_dir)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10)
+
+    def login(self, login: str, password: str) -> httpx.Client:
+        with self.client() as anonymous:
+            answer = anonymous.post("/api/login", json={"login": login, "password": password})
+        assert answer.status_code == 200, answer.text
+        return self.client(answer.json()["token"])
+
+    def as_admin(self) -> httpx.Client:
+        return self.login("admin", ADMIN_PASSWORD)
+
+    def user(self, number: str, role: str = "user", password: str = "Green-Lamp-77q") -> httpx.Client:
+        admin = self.admin()
+        try:
+            extensions.add(admin, extensions.NewExtension(number=number, name=f"Person {number}", role=role))
+            extensions.set_web_login(admin, number, password)
+        finally:
+            admin.db.conn.close()
+        return self.login(number, password)
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    """The API process alone, on a fresh database with the admin account's password set."""
+    data_dir = tmp_path / "data"
+    admin = Admin(open_store(data_dir), data_dir)
+    access.set_admin_password(admin, ADMIN_PASSWORD)
+    admin.db.conn.close()
+    server = Api(data_dir, f"http://127.0.0.1:{free_tcp_port()}", tmp_path / "api.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        print(f"--- API log:\n{server.log.read_text(errors='replace')[-4000:]}")
