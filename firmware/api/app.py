@@ -17,6 +17,7 @@ from firmware.api.routes import (
     extensions,
     metrics,
     modes,
+    phonebook,
     ringgroups,
     session,
     settings,
@@ -46,7 +47,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks,
-                   metrics):
+                   metrics, phonebook):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
