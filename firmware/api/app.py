@@ -14,6 +14,7 @@ from firmware.api.routes import (
     access,
     calls,
     cdr,
+    directory,
     extensions,
     metrics,
     modes,
@@ -47,7 +48,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks,
-                   metrics, phonebook):
+                   metrics, phonebook, directory):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

@@ -53,6 +53,8 @@ class DirectoryConfig:
     group_base_dn: str = ""  # '' = base_dn
     group_filter: str = "(|(objectClass=groupOfNames)(objectClass=group))"
     admin_groups: tuple[str, ...] = ()
+    # Group -> role (any role of the PBX, custom roles too), tried in order before admin_groups.
+    role_groups: tuple[tuple[str, str], ...] = ()
     leaver_destination: str = ""  # '' = the operator extension
     grace_days: int = 30
     mail_passwords: bool = False
@@ -85,6 +87,7 @@ class DirectoryConfig:
             "missing_number": self.missing_number, "number_range": self.number_range,
             "group_source": self.group_source, "group_base_dn": self.group_base_dn or self.base_dn,
             "group_filter": self.group_filter, "admin_groups": list(self.admin_groups),
+            "role_groups": [f"{group}={role}" for group, role in self.role_groups],
             "leaver_destination": self.leaver_destination or "(operator)", "grace_days": self.grace_days,
             "mail_passwords": self.mail_passwords, "interval_minutes": self.interval_minutes,
         }
@@ -178,6 +181,18 @@ def _groups(value: str) -> tuple[str, ...]:
     return tuple(g.strip() for g in value.split(";") if g.strip())
 
 
+def _role_groups(value: str) -> tuple[tuple[str, str], ...]:
+    """'cn=sales,ou=groups,dc=x=sales-lead; it-staff=admin' -> ((group, role), ...): the role is what
+    follows the last '=', so a group DN (full of '=') needs no quoting."""
+    pairs = []
+    for part in (p.strip() for p in value.split(";") if p.strip()):
+        group, sep, role = part.rpartition("=")
+        if not sep or not group.strip() or not role.strip():
+            raise ValueError
+        pairs.append((group.strip(), role.strip()))
+    return tuple(pairs)
+
+
 def _destination(value: str) -> str:
     if value:
         from firmware.apps.destinations import DestinationError, parse_destination
@@ -220,6 +235,9 @@ KEYS: dict[str, _Key] = {
     "group_filter": _Key(_filter, "an LDAP filter in parentheses", "which entries are groups (group_source search)"),
     "admin_groups": _Key(_groups, "group DNs or names separated by ';', or ''",
                          "members are administrators, everyone else a user ('' = roles are not synced)"),
+    "role_groups": _Key(_role_groups, "GROUP=ROLE pairs separated by ';' (GROUP a DN or a name, ROLE admin, user "
+                        "or a custom role of `minipbx role list`), or ''",
+                        "members of a group get its role; the first group that matches wins, before admin_groups"),
     "leaver_destination": _Key(_destination, "a destination such as ext:100, voicemail:100, ivr:main, hangup, "
                                "or '' for the operator", "where calls to a disabled person go"),
     "grace_days": _Key(_int_range(0, 3650), "a whole number of days 0-3650",
@@ -272,8 +290,20 @@ def _check_whole(config: DirectoryConfig) -> None:
     if config.missing_number == "assign" and not config.number_range:
         raise DirectoryConfigError("missing_number = 'assign' needs a number_range to assign from, e.g. "
                                    "number_range=300-399")
-    if config.group_source == "memberof" and config.admin_groups and not config.mapping["groups"]:
-        raise DirectoryConfigError("admin_groups needs map.groups (e.g. memberOf) or group_source=search")
+    if config.group_source == "memberof" and (config.admin_groups or config.role_groups) and \
+            not config.mapping["groups"]:
+        raise DirectoryConfigError("admin_groups and role_groups need map.groups (e.g. memberOf) or "
+                                   "group_source=search")
+
+
+def _check_roles(db: sqlite_utils.Database, config: DirectoryConfig) -> None:
+    from firmware.access.permissions import role_names
+
+    known = role_names(db)
+    for group, role in config.role_groups:
+        if role not in known:
+            raise DirectoryConfigError(f"role_groups: role {role!r} (for {group}) does not exist; known roles: "
+                                       f"{', '.join(known)}")
 
 
 def set_config(db: sqlite_utils.Database, changes: Mapping[str, str]) -> DirectoryConfig:
@@ -288,6 +318,8 @@ def set_config(db: sqlite_utils.Database, changes: Mapping[str, str]) -> Directo
         _parse(key, changes[key])  # names the bad key before the whole is checked
     config = _build(merged)
     _check_whole(config)
+    if "role_groups" in changes:
+        _check_roles(db, config)
     if "leaver_destination" in changes and config.leaver_destination:
         from firmware.apps.destinations import DestinationError, check_destination
 

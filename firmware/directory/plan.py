@@ -113,15 +113,21 @@ def directory_number(text: str) -> str:
 
 
 def role_of(person: Person, group_dns: Iterable[str], config: DirectoryConfig) -> str | None:
-    """admin or user from the person's groups; None when roles are not synced (no admin_groups)."""
-    if not config.admin_groups:
+    """The role the person's groups give: the first of role_groups they are in, else admin for
+    admin_groups, else user; None when roles are not synced (neither is set)."""
+    if not config.admin_groups and not config.role_groups:
         return None
-    wanted = {normal_dn(g) for g in config.admin_groups if "=" in g}
-    names = {g.strip().lower() for g in config.admin_groups if "=" not in g}
-    for dn in group_dns:
-        if normal_dn(dn) in wanted or first_rdn_value(dn) in names:
-            return "admin"
-    return "user"
+    dns = list(group_dns)
+
+    def member_of(groups: Iterable[str]) -> bool:
+        wanted = {normal_dn(g) for g in groups if "=" in g}
+        names = {g.strip().lower() for g in groups if "=" not in g}
+        return any(normal_dn(dn) in wanted or first_rdn_value(dn) in names for dn in dns)
+
+    for group, role in config.role_groups:
+        if member_of([group]):
+            return role
+    return "admin" if member_of(config.admin_groups) else "user"
 
 
 def _free_numbers(config: DirectoryConfig, taken: set[str]) -> Iterable[str]:

@@ -26,3 +26,23 @@ def test_a_desk_phone_fetches_its_phonebook_with_its_sip_account(api: Api) -> No
         assert phone.get("/phonebook/yealink.xml").status_code == 401
         missing = phone.get("/phonebook/nokia.xml", auth=("101", PASSWORD))
         assert missing.status_code == 404 and "/phonebook/yealink.xml" in missing.text
+
+
+def test_the_directory_sync_is_shown_to_who_may_see_settings(api: Api) -> None:
+    from firmware.directory.config import set_config
+
+    admin = api.admin()
+    set_config(admin.db, {"url": "ldaps://dc1.example.com", "bind_password": "Bind-secret-99",
+                          "base_dn": "ou=people,dc=example,dc=com"})
+    admin.db.execute("INSERT INTO directory_log (started_at, finished_at, trigger, ok, error) "
+                     "VALUES ('2026-12-01T08:00:00', '2026-12-01T08:00:02', 'schedule', 0, "
+                     "'the directory server ldaps://dc1.example.com cannot be reached')")
+    admin.db.conn.close()
+    with api.as_admin() as client:
+        shown = client.get("/api/directory").json()
+        assert shown["config"]["bind_password"] == "(set)" and "Bind-secret-99" not in str(shown)
+        assert shown["last_sync"]["ok"] is False
+        assert "cannot be reached" in shown["last_sync"]["error"]
+        assert len(client.get("/api/directory/log").json()) == 1
+    with api.client() as anonymous:
+        assert anonymous.get("/api/directory").status_code == 401

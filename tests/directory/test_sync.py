@@ -242,3 +242,22 @@ def test_disabled_operator_is_not_a_leaver_destination(db: sqlite_utils.Database
     decision = _call(db, "201", "202")
     assert isinstance(decision, Refuse) and decision.code == 410
     assert load_config(db).leaver_destination == ""
+
+
+def test_groups_give_custom_roles_first_match_wins(db: sqlite_utils.Database, data_dir: Path, slapd: Slapd,
+                                                   tree: DirectoryTree) -> None:
+    from firmware.access.permissions import Permission, set_role
+    from firmware.directory.config import DirectoryConfigError
+
+    leads, admins = tree.ad_group_dn("Sales Leads"), tree.ad_group_dn("PBX Admins")
+    tree.add_ad_user("sue", "Sue Lead", ip_phone="411", member_of=(leads, admins))
+    tree.add_ad_user("amy", "Amy Admin", ip_phone="412", member_of=(admins,))
+    tree.add_ad_user("tom", "Tom Staff", ip_phone="413")
+    with pytest.raises(DirectoryConfigError, match=r"role 'sales-lead' .* does not exist; known roles: admin, user"):
+        use_ad(db, slapd, tree, role_groups=f"{leads}=sales-lead", admin_groups=admins)
+    set_role(db, "sales-lead", frozenset({Permission.REPORTS, Permission.LIVE_CALLS}))
+    use_ad(db, slapd, tree, role_groups=f"{leads}=sales-lead", admin_groups=admins)
+    sync_directory(db, data_dir)
+    roles = {n: get_extension(db, n).role for n in ("411", "412", "413")}  # type: ignore[union-attr]
+    assert roles == {"411": "sales-lead", "412": "admin", "413": "user"}
+    assert load_config(db).public()["role_groups"] == [f"{leads}=sales-lead"]
