@@ -101,7 +101,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(sub: Any) -> None:
+def add_parsers(sub: Any) -> None:
     sim = sub.add_parser("sim", help="lift, dial, hang up and ring the simulated board's phones and lines",
                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sim.add_argument("words", nargs="*", help="one command (see above); none = interactive")
