@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if not isinstance(exc, _user_errors()):
+        # The command's own module may name its errors (CLI_ERRORS): no other import then.
+        own: tuple[type[Exception], ...] = getattr(sys.modules.get(handler.__module__), "CLI_ERRORS", ())
+        if not isinstance(exc, own) and not isinstance(exc, _user_errors()):
             raise
         print(f"minipbx: error: {exc}", file=sys.stderr)
         return 1

@@ -1,6 +1,8 @@
 """`minipbx run`, `status` and `demo-seed`: the PBX itself and what runs.
 
-`run` imports the brain only when it is asked for: `status` and the others stay quick.
+`status` is what an installer types on a slow box (and the console runs it), so this
+module imports only the control socket's client; `run` and `demo-seed` import what
+they need when they are asked for.
 """
 from __future__ import annotations
 
@@ -12,18 +14,21 @@ import os
 from pathlib import Path
 from typing import Any
 
-from firmware.apps.forwarding.config import set_forwarding
-from firmware.brain.control import ask
-from firmware.store.database import open_store
-from firmware.store.extensions import add_extension, list_extensions
-from firmware.store.settings import get_setting
+from firmware.brain.control import ControlError, ask
 
 DEMO_EXTENSIONS = (("101", "Reception"), ("102", "Sales"), ("103", "Support"), ("104", "Manager"))
 DEMO_CREDENTIALS = "demo-credentials.txt"
+# What `status` can fail with; main.py checks these before importing every module's errors.
+CLI_ERRORS = (ControlError,)
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
     """Create the demo extensions once and print how to register a softphone."""
+    from firmware.apps.forwarding.config import set_forwarding
+    from firmware.store.database import open_store
+    from firmware.store.extensions import add_extension, list_extensions
+    from firmware.store.settings import get_setting
+
     db = open_store(args.data)
     credentials = args.data / DEMO_CREDENTIALS
     if not list_extensions(db):

@@ -142,7 +142,8 @@ def console_status(machine: Machine, timeout: float) -> re.Match[str]:
     deadline = time.monotonic() + timeout
     while True:
         machine.send("status")
-        outcome = machine.expect(r"edge: up|Error|error:", 60)
+        # The console gives up on a command after 60 s ("did not finish"): ask again.
+        outcome = machine.expect(r"edge: up|Error|error:|did not finish", 90)
         if outcome[0] == "edge: up":
             workers = machine.expect(r"call workers: (\d+) of (\d+) up", 30)
             machine.expect(r"minipbx> ", 30)
