@@ -15,7 +15,7 @@ import math
 import os
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -25,7 +25,13 @@ from firmware.apps.voicemail.store import sweep
 from firmware.brain.control import ControlServer
 from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
-from firmware.brain.workers import WORKER_START_SECONDS, WorkerHandle, WorkerPlan, WorkerStartError
+from firmware.brain.workers import (
+    WORKER_START_SECONDS,
+    WorkerHandle,
+    WorkerPlan,
+    WorkerPortTaken,
+    WorkerStartError,
+)
 from firmware.directory.schedule import directory_sync_rounds
 from firmware.directory.sync import last_sync_status
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
@@ -52,6 +58,8 @@ _MAX_BACKOFF = 10.0
 # Each start stage tells systemd how long it may take (its own bound plus this), so a
 # slow card or CPU gets the time it needs and a stage that hangs still fails the start.
 _STAGE_MARGIN_SECONDS = 30.0
+# Ports tried for a worker whose chosen SIP port another program took first.
+_PORT_ATTEMPTS = 3
 
 
 class StartError(RuntimeError):
@@ -238,10 +246,19 @@ class Pbx:
         return WorkerHandle(plan, self.log_dir, self.switch.handle, self._worker_lost)
 
     async def _start_worker(self, worker: WorkerHandle) -> None:
-        try:
-            await worker.start()
-        except WorkerStartError as exc:
-            raise StartError(str(exc)) from None
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            try:
+                await worker.start()
+                break
+            except WorkerPortTaken as exc:
+                # Free when we looked, bound by someone else since: the edge does not know
+                # the port yet, so another one does as well.
+                if attempt == _PORT_ATTEMPTS:
+                    raise StartError(f"{exc} ({attempt} ports tried)") from None
+                log.warning("%s; starting it on another port", exc)
+                worker.plan = replace(worker.plan, sip_port=self._unique_port())
+            except WorkerStartError as exc:
+                raise StartError(str(exc)) from None
         log.info("call worker %d up (pid %s, port %d, %d legs)", worker.number, worker.pid,
                  worker.plan.sip_port, worker.capacity)
 

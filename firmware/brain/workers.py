@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import sys
 import time
@@ -23,6 +24,14 @@ WORKER_START_SECONDS = 90.0
 
 class WorkerStartError(RuntimeError):
     pass
+
+
+class WorkerPortTaken(WorkerStartError):
+    """The worker's SIP port was bound by another program between our choice and its bind."""
+
+
+# The worker's exit code for that (firmware/worker/__main__.py PORT_TAKEN; EX_TEMPFAIL).
+_PORT_TAKEN_EXIT = os.EX_TEMPFAIL
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,11 @@ class WorkerHandle:
                 f"call worker {plan.number} did not start ({exc or 'no hello'}); see {self.child.log_path}"
             ) from None
         if hello is None or hello["type"] != "hello":
+            code = await asyncio.wait_for(self.child.wait(), 5) if hello is None else None
             await self.child.stop()
+            if code == _PORT_TAKEN_EXIT:
+                raise WorkerPortTaken(f"call worker {plan.number}: SIP port {plan.sip_port} was taken by another "
+                                      "program")
             raise WorkerStartError(f"call worker {plan.number} exited at start; see {self.child.log_path}")
         self.capacity = int(hello["capacity"])
         if self.capacity < 2:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import sys
+
+import pjsua2 as pj
 
 from firmware.worker.endpoint import EndpointSettings
 from firmware.worker.service import run_worker
@@ -25,7 +29,20 @@ def main(argv: list[str] | None = None) -> int:
         sip_host=args.sip_host, sip_port=args.sip_port, media_addr=args.media_addr,
         rtp_base=args.rtp_base, rtp_range=args.rtp_range, log_level=args.log_level,
     )
-    return run_worker(args.number, args.brain_fd, settings)
+    try:
+        return run_worker(args.number, args.brain_fd, settings)
+    except pj.Error as exc:
+        # pjlib's code for a system errno is 120000 + errno. The brain picked a free port,
+        # but another program bound it before we did: the brain retries on another one.
+        if exc.status == 120000 + errno.EADDRINUSE:
+            logging.getLogger("minipbx.worker").error("SIP port %d was taken before this worker bound it",
+                                                      args.sip_port)
+            return PORT_TAKEN
+        raise
+
+
+# The exit code that tells the brain "my SIP port was taken": EX_TEMPFAIL, try again.
+PORT_TAKEN = os.EX_TEMPFAIL
 
 
 if __name__ == "__main__":
