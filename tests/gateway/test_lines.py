@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.gateway.conftest import Board, eventually
 from tests.support.audio import tone_seconds
 from tests.support.pbx import RunningPbx
@@ -57,6 +59,10 @@ def test_sip_extension_dials_out_on_the_line(gateway_pbx: RunningPbx, board: Boa
     assert row["trunk"] == "fxo1" and row["disposition"] == "answered"
 
 
+# Alone (`make test` runs it after the parallel tests): with other test PBXs competing for
+# the CPU, the line host's audio pump slips and the canceller loses track for up to a
+# second mid-call (seen in 2 of 4 parallel runs, never alone). Known limit, in the README.
+@pytest.mark.whole_machine
 def test_the_line_echo_is_cancelled(gateway_pbx: RunningPbx, board: Board) -> None:
     sip = gateway_pbx.phone("301", tone_hz=1000)
     # The network side returns what it hears 30 ms later, 10 dB down, like a hybrid of an analog line.
