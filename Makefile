@@ -9,17 +9,22 @@ HTTP_PORT ?= 8080
 SIP_ADDR ?= 127.0.0.1
 SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
+# What pjproject/build-wheel.sh needs to build pjsua2 from source (Opus is optional).
+PJSUA2_BUILD_PACKAGES := build-essential patch swig python3-dev libssl-dev uuid-dev pkg-config libopus-dev
 APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
 	libportaudio2 python3-venv baresip-core openssl \
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip \
-	slapd ldap-utils
+	slapd ldap-utils $(PJSUA2_BUILD_PACKAGES)
+# Built wheels, keyed by source + config hash; shared by every checkout of this user.
+PJSUA2_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/minipbx/pjsua2
+PJSUA2_JOBS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # Parallel test processes (pytest-xdist), one per core; each gets its own addresses and ports
 # (tests/support/parallel.py).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test deps apt venv lint typecheck unit bench clean prompts
+.PHONY: run test deps apt venv pjsua2 lint typecheck unit bench clean prompts
 
 run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
@@ -50,11 +55,20 @@ apt:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: setup.py
+# pjsua2 comes from our own wheel (pjproject/): built once per source + config hash,
+# installed before the firmware so that setup.py's `pjsua2==2.16` is already met.
+$(VENV)/.installed: setup.py pjproject/build-wheel.sh pjproject/config_site.h | apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@wheel=$$(pjproject/build-wheel.sh --cache "$(PJSUA2_CACHE)" --jobs $(PJSUA2_JOBS) --python $(PYTHON)) && \
+	  echo "installing $$wheel" && \
+	  $(BIN)/python -m pip install -q --force-reinstall --no-deps "$$wheel" && \
+	  $(BIN)/python -m pip install -q --find-links "$$(dirname "$$wheel")" -e '.[test]'
 	@touch $@
+
+# The pjsua2 wheel alone (prints its path); `make venv` builds it when needed.
+pjsua2: | apt
+	@pjproject/build-wheel.sh --cache "$(PJSUA2_CACHE)" --jobs $(PJSUA2_JOBS) --python $(PYTHON)
 
 lint: venv
 	$(BIN)/ruff check firmware hal tests bench

@@ -38,9 +38,9 @@ Options:
   --image FILE          write this already built image instead of building one
                         (needs --device; excludes --board and --out)
   --yes                 do not ask before overwriting --device
-  --pjsua2-wheel FILE   pjsua2 wheel for the board's architecture; required for
-                        boards that are not x86_64 (the Raspberry Pi boards need an
-                        aarch64 cp311 build: the package registries offer none)
+  --pjsua2-wheel FILE   pjsua2 wheel for the board's architecture (pjsua2-2.16-...whl);
+                        x86_64 boards build it from source (pjproject/build-wheel.sh,
+                        cached); the Raspberry Pi boards need an aarch64 cp311 build
   --mirror URL          Debian mirror (default: http://deb.debian.org/debian)
   --security-mirror URL Debian security mirror
                         (default: http://deb.debian.org/debian-security)
@@ -57,7 +57,7 @@ and arch-test to build for another architecture.
 
 Examples:
   sudo ./$PROG --board boards/sim.toml --out build/sim.img
-  sudo ./$PROG --board boards/pi4.toml --pjsua2-wheel pjsua2_python-2.15.1.post1-cp311-cp311-linux_aarch64.whl --out pi4.img
+  sudo ./$PROG --board boards/pi4.toml --pjsua2-wheel pjsua2-2.16-cp311-cp311-linux_aarch64.whl --out pi4.img
   sudo ./$PROG --image pi4.img --device /dev/sdb
 EOF
 }
@@ -118,8 +118,8 @@ check_options() {
     fi
     if [[ -n $PJSUA2_WHEEL ]]; then
         [[ -f $PJSUA2_WHEEL ]] || die "--pjsua2-wheel '$PJSUA2_WHEEL' does not exist"
-        [[ $(basename -- "$PJSUA2_WHEEL") == pjsua2_python-*.whl ]] \
-            || die "--pjsua2-wheel '$PJSUA2_WHEEL' is not a pjsua2-python wheel (pjsua2_python-VERSION-...whl)"
+        [[ $(basename -- "$PJSUA2_WHEEL") == pjsua2-*.whl ]] \
+            || die "--pjsua2-wheel '$PJSUA2_WHEEL' is not a pjsua2 wheel (pjsua2-VERSION-...whl, as pjproject/build-wheel.sh makes)"
     fi
 }
 
@@ -136,10 +136,10 @@ load_board_spec() {
     local spec
     spec=$(PYTHONPATH=$REPO python3 -m firmware.appliance.image_spec "$BOARD") || exit 2
     eval "$spec"
-    if [[ $PJSUA2_FROM_REGISTRY == no && -z $PJSUA2_WHEEL ]]; then
-        die "board $BOARD_ID is $ARCH: the package registries have no pjsua2 wheel for $WHEEL_MACHINE.
-  Build pjsua2-python for $WHEEL_MACHINE, Python $PY_VERSION (see docs/appliance.md) and pass it with
-  --pjsua2-wheel FILE"
+    if [[ $PJSUA2_BUILT_HERE == no && -z $PJSUA2_WHEEL ]]; then
+        die "board $BOARD_ID is $ARCH: no pjsua2 wheel for $WHEEL_MACHINE is built here (pjproject/build-wheel.sh
+  builds for this x86_64 host). Build pjsua2 2.16 for $WHEEL_MACHINE, Python $PY_VERSION, with pjproject/config_site.h
+  (see docs/appliance.md) and pass it with --pjsua2-wheel FILE"
     fi
     if [[ -n $PJSUA2_WHEEL ]]; then
         local name
@@ -277,10 +277,13 @@ fetch_wheels() {
     tar -C "$REPO" --exclude=./build --exclude=./.venv --exclude=./.git --exclude=./data \
         --exclude='*.egg-info' --exclude=__pycache__ -cf - . | tar -C "$src" -xf -
     PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip wheel --quiet --no-deps --no-cache-dir -w "$wheels" "$src" >&2
-    if [[ -n $PJSUA2_WHEEL ]]; then
-        rm -f "$wheels"/pjsua2_python-*.whl
-        cp -- "$PJSUA2_WHEEL" "$wheels/"
+    if [[ -z $PJSUA2_WHEEL ]]; then
+        # Built once per source + config hash and cached, as `make venv` does.
+        log "pjsua2 for $WHEEL_MACHINE from source (pjproject/build-wheel.sh; about 5 minutes unless cached)"
+        PJSUA2_WHEEL=$("$REPO/pjproject/build-wheel.sh") || die "pjsua2 did not build (see the step and log named above)"
     fi
+    rm -f "$wheels"/pjsua2-*.whl "$wheels"/pjsua2_python-*.whl
+    cp -- "$PJSUA2_WHEEL" "$wheels/"
     # Wheels for the image's Python and C library (Debian 12: glibc 2.36), whatever
     # the host runs; --only-binary because nothing compiles inside the image.
     for glibc in $(seq 36 -1 17); do
@@ -298,6 +301,7 @@ build_rootfs() {
     local packages components=main
     packages="systemd systemd-sysv udev dbus systemd-resolved systemd-timesyncd initramfs-tools kmod
         kamailio kamailio-sqlite-modules python3 python3-venv libportaudio2 sox libsox-fmt-mp3
+        libssl3 libopus0 libuuid1 libstdc++6
         fdisk e2fsprogs util-linux iproute2 netbase procps ca-certificates $KERNEL_PACKAGE $BOARD_PACKAGES"
     if [[ $BOOT_KIND == raspberrypi ]]; then
         # The Pi's boot firmware (start*.elf) is in Debian's non-free-firmware.

@@ -9,7 +9,9 @@ setup(
     packages=find_packages(include=["firmware", "firmware.*", "hal", "hal.*"]),
     package_data={"firmware": ["edge/*.cfg.tmpl", "py.typed"], "hal": ["py.typed"]},
     install_requires=[
-        "pjsua2-python==2.15.1.post1",
+        # Built from pinned source by pjproject/build-wheel.sh (`make venv` installs it first):
+        # the registries only have a build with 4 calls per process and none for aarch64.
+        "pjsua2==2.16",
         "sqlite-utils>=4.0",
         "pyserial>=3.5",
         "sounddevice>=0.4.6",

@@ -781,7 +781,7 @@ def meta(args: argparse.Namespace, ports: dict[str, int]) -> Json:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        pjsua2 = version("pjsua2-python")
+        pjsua2 = version("pjsua2")  # our source build (pjproject/build-wheel.sh)
     except PackageNotFoundError:
         pjsua2 = "unknown"
     return {

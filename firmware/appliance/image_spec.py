@@ -33,9 +33,10 @@ BOOTS = ("pc", "raspberrypi")
 BOOT_ARCHES = {"pc": ("amd64",), "raspberrypi": ("arm64",)}
 # pip's name for each Debian architecture, as it appears in wheel platform tags.
 WHEEL_MACHINE = {"amd64": "x86_64", "arm64": "aarch64"}
-# The only pjsua2 wheel the registries offer is for x86_64 (docs/architecture.md).
-REGISTRY_PJSUA2_ARCHES = ("amd64",)
-PJSUA2_REQUIREMENT = "pjsua2-python"
+# pjproject/build-wheel.sh builds pjsua2 for the host, an x86_64 machine; other
+# architectures need a wheel built elsewhere (the registries' pjsua2 is not ours).
+HOST_BUILT_PJSUA2_ARCHES = ("amd64",)
+PJSUA2_REQUIREMENT = "pjsua2"
 
 # A virtual machine is the usual home of a board without an [image] section (the
 # simulated board); the cloud kernel carries the virtio drivers and is a third of
@@ -78,8 +79,8 @@ class ImageSpec:
         return WHEEL_MACHINE[self.arch]
 
     @property
-    def pjsua2_from_registry(self) -> bool:
-        return self.arch in REGISTRY_PJSUA2_ARCHES
+    def pjsua2_built_here(self) -> bool:
+        return self.arch in HOST_BUILT_PJSUA2_ARCHES
 
     @property
     def limit_nofile(self) -> int:
@@ -174,7 +175,7 @@ def shell_assignments(spec: ImageSpec) -> str:
         "BOARD_PACKAGES": " ".join(spec.packages),
         "CONSOLES": " ".join(spec.consoles),
         "WHEEL_MACHINE": spec.wheel_machine,
-        "PJSUA2_FROM_REGISTRY": "yes" if spec.pjsua2_from_registry else "no",
+        "PJSUA2_BUILT_HERE": "yes" if spec.pjsua2_built_here else "no",
         "LIMIT_NOFILE": str(spec.limit_nofile),
     }
     return "".join(f"{key}={shlex.quote(value)}\n" for key, value in values.items())

@@ -51,7 +51,7 @@ from hal.board import load_board
 
 log = logging.getLogger("minipbx.brain")
 
-RTP_PORTS_PER_WORKER = 200
+RTP_PORTS_PER_WORKER = 512  # 2 per leg: room for the 256 legs our pjsua2 build holds
 # A worker that dies again within this many seconds of its start waits longer.
 _CRASH_LOOP_WINDOW = 10.0
 _MAX_BACKOFF = 10.0
@@ -80,8 +80,8 @@ class RunOptions:
 
 
 def workers_needed(max_calls: int, capacity: int) -> int:
-    """Workers for `max_calls` bridged calls when each worker holds `capacity` legs."""
-    return max(1, math.ceil(max_calls / (capacity // 2)))
+    """Workers for `max_calls` bridged calls of `capacity` legs each; two at least (crashes, both cores)."""
+    return max(2, math.ceil(max_calls / (capacity // 2)))
 
 
 class Pbx:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 from dataclasses import dataclass
 
 import pjsua2 as pj
@@ -81,26 +82,78 @@ class _ProbeCall(pj.Call):
             self.ended = True
 
 
-def probe_call_capacity(ep: pj.Endpoint, account: pj.Account, settings: EndpointSettings, limit: int) -> int:
-    """How many calls this pjsua2 build holds at once.
+# Headers a response copies from its request (RFC 3261 8.2.6.2), long and compact forms.
+_ECHOED = {"via", "v", "from", "f", "call-id", "i", "cseq"}
+_TO = {"to", "t"}
 
-    Calls the worker's own address, without handling events, until pjsua refuses
-    a call (it refuses at once, before sending, when its call table is full).
-    Then the INVITEs arrive while the table is full, pjsua answers them 486, and
-    every probe call ends by itself: no slot stays taken.
+
+def busy_response(request: bytes) -> bytes | None:
+    """A stateless 486 for an INVITE (None for anything else, e.g. the ACK that follows)."""
+    text = request.decode("utf-8", "replace")
+    head = text.split("\r\n\r\n", 1)[0].split("\r\n")
+    if not head[0].startswith("INVITE "):
+        return None
+    lines = ["SIP/2.0 486 Busy Here"]
+    for line in head[1:]:
+        name = line.partition(":")[0].strip().lower()
+        if name in _ECHOED:
+            lines.append(line)
+        elif name in _TO:
+            lines.append(line if ";tag=" in line.lower() else f"{line};tag=capacity-probe")
+    return ("\r\n".join([*lines, "Content-Length: 0", "", ""])).encode()
+
+
+class _BusyPeer:
+    """A UDP socket outside pjsua that answers every INVITE 486.
+
+    The probe's calls go here rather than to the worker's own address: pjmedia's
+    worker thread polls the SIP ioqueue too, so INVITEs to ourselves would be taken
+    as incoming calls (each holding a slot and RTP sockets) while the table fills.
     """
+
+    def __init__(self, host: str) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, 0))
+        self.sock.setblocking(False)
+        self.port: int = self.sock.getsockname()[1]
+
+    def answer(self) -> None:
+        while True:
+            try:
+                data, peer = self.sock.recvfrom(65535)
+            except BlockingIOError:
+                return
+            reply = busy_response(data)
+            if reply is not None:
+                self.sock.sendto(reply, peer)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def probe_call_capacity(ep: pj.Endpoint, account: pj.Account, settings: EndpointSettings, limit: int) -> int:
+    """How many calls this pjsua2 build holds at once, with this worker's RTP port range.
+
+    Makes calls to a local socket that answers nothing yet, until pjsua refuses one
+    (a full call table refuses at once, before sending; so does an RTP range with no
+    free pair). Then the socket answers every INVITE 486 and each probe call ends: no
+    slot stays taken. The result is the smaller of the compile-time call limit
+    (PJSUA_MAX_CALLS, 4 in the PyPI wheel) and what the RTP range has room for.
+    """
+    peer = _BusyPeer(settings.sip_host)
     probes: list[_ProbeCall] = []
     try:
         while len(probes) < limit:
             call = _ProbeCall(account)
             try:
-                call.makeCall(f"sip:capacity-probe@{settings.sip_host}:{settings.sip_port}", pj.CallOpParam(True))
+                call.makeCall(f"sip:capacity-probe@{settings.sip_host}:{peer.port}", pj.CallOpParam(True))
             except pj.Error:
                 break
             probes.append(call)
         return len(probes)
     finally:
         for _ in range(400):
+            peer.answer()
             if all(call.ended for call in probes):
                 break
             ep.libHandleEvents(5)
@@ -109,3 +162,4 @@ def probe_call_capacity(ep: pj.Endpoint, account: pj.Account, settings: Endpoint
                 with contextlib.suppress(pj.Error):
                     call.hangup(pj.CallOpParam())
         probes.clear()
+        peer.close()

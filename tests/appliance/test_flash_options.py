@@ -92,11 +92,11 @@ def test_a_pi_board_says_plainly_that_pjsua2_must_be_supplied(tmp_path: Path) ->
 def test_a_pjsua2_wheel_for_the_wrong_machine_is_refused(tmp_path: Path) -> None:
     board = tmp_path / "pi.toml"
     board.write_text(PI_BOARD)
-    wheel = tmp_path / "pjsua2_python-2.15.1.post1-cp311-cp311-manylinux_2_17_x86_64.whl"
+    wheel = tmp_path / "pjsua2-2.16-cp311-cp311-linux_x86_64.whl"
     wheel.write_bytes(b"PK")
     result = flash("--board", str(board), "--out", str(tmp_path / "pi.img"), "--pjsua2-wheel", str(wheel))
     assert "is not built for aarch64" in result.stderr
-    other = tmp_path / "pjsua2_python-2.15.1.post1-cp312-cp312-linux_aarch64.whl"
+    other = tmp_path / "pjsua2-2.16-cp312-cp312-linux_aarch64.whl"
     other.write_bytes(b"PK")
     result = flash("--board", str(board), "--out", str(tmp_path / "pi.img"), "--pjsua2-wheel", str(other))
     assert "not built for Python 3.11" in result.stderr

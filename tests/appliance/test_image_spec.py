@@ -21,7 +21,7 @@ def board(tmp_path: Path, text: str, name: str = "test.toml") -> Path:
 def test_a_board_without_image_section_is_a_pc_or_vm() -> None:
     spec = load_image_spec(REPO / "boards" / "sim.toml")
     assert (spec.arch, spec.boot, spec.kernel) == ("amd64", "pc", "linux-image-cloud-amd64")
-    assert spec.pjsua2_from_registry
+    assert spec.pjsua2_built_here
     assert spec.consoles[-1] == "ttyS0"
 
 
@@ -30,7 +30,7 @@ def test_a_pi_board_needs_its_own_pjsua2(tmp_path: Path) -> None:
                                             'kernel = "linux-image-arm64"\nconsoles = ["tty1", "ttyS1"]\n'
                                             'packages = ["i2c-tools"]\n'))
     assert spec.wheel_machine == "aarch64"
-    assert not spec.pjsua2_from_registry
+    assert not spec.pjsua2_built_here
     assert spec.packages == ("i2c-tools",)
 
 

@@ -1,4 +1,5 @@
-"""How many call workers the brain starts for a board's call capacity."""
+"""How many call workers the brain starts for a board's call capacity: enough legs, and two at least
+(a crash takes only part of the calls, and both cores carry calls)."""
 from __future__ import annotations
 
 import pytest
@@ -9,15 +10,14 @@ from firmware.brain.supervisor import workers_needed
 @pytest.mark.parametrize(
     ("calls", "legs_per_worker", "workers"),
     [
-        (8, 4, 4),    # the PyPI pjsua2 build: 4 legs = 2 bridged calls per worker
-        (1, 4, 1),
-        (2, 4, 1),
+        (8, 4, 4),    # a build of 4 legs (the PyPI wheel) = 2 bridged calls per worker
+        (1, 4, 2),
         (3, 4, 2),
         (9, 4, 5),
         (8, 5, 4),    # an odd leg left over holds no bridged call
-        (8, 64, 1),   # a build compiled for 64 legs holds the whole board
-        (32, 64, 1),
-        (33, 64, 2),
+        (8, 256, 2),  # our build holds the whole board in one worker; a second one still runs
+        (256, 256, 2),
+        (257, 256, 3),
         (1000, 4, 500),
     ],
 )

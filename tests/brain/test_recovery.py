@@ -48,11 +48,9 @@ def test_six_bridged_calls_at_once_each_with_its_own_audio(pbx: RunningPbx) -> N
     status = pbx.status()
     assert status is not None
     assert len(status["active_calls"]) == 6
-    capacity = status["workers"][0]["capacity_legs"]
-    # More calls than one worker can hold, so they are spread over several.
-    assert capacity // 2 < 6
+    # The edge spreads new calls over the workers (round robin), so a crash takes only part of them.
     used = {c["worker"] for c in status["active_calls"]}
-    assert len(used) >= 6 // (capacity // 2)
+    assert len(used) == min(6, len(status["workers"])) >= 2
     time.sleep(2)
     for caller, _ in pairs:
         caller.hangup()

@@ -63,7 +63,8 @@ class RunningPbx:
         self.phones = phones
         self.board = board or REPO_ROOT / "boards" / "sim.toml"
         self.sip_port = free_sip_port()
-        self.rtp_base = rtp_base()
+        # Two workers of 512 RTP ports and the gateway agents fit in 2000.
+        self.rtp_base = rtp_base(2000)
         self.passwords: dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
         self.output_path = data_dir / "brain.out"
