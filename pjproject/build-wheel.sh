@@ -57,13 +57,15 @@ find_source() {
     path=$CACHE/downloads/$TARBALL_NAME
     mkdir -p "$CACHE/downloads"
     say "no $TARBALL_NAME in $ROOT/../shared/vendor; downloading $RELEASE_URL"
+    local offline="download of $RELEASE_URL failed; without internet, put $TARBALL_NAME in"
+    offline+=" $ROOT/../shared/vendor or name it with PJPROJECT_TARBALL=FILE"
     if command -v curl >/dev/null; then
-        curl -fL --retry 3 -o "$path.part" "$RELEASE_URL" >&2 || die "download of $RELEASE_URL failed"
+        curl -fL --retry 3 -o "$path.part" "$RELEASE_URL" >&2 || die "$offline"
     elif command -v wget >/dev/null; then
-        wget -O "$path.part" "$RELEASE_URL" >&2 || die "download of $RELEASE_URL failed"
+        wget -O "$path.part" "$RELEASE_URL" >&2 || die "$offline"
     else
         "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])' \
-            "$RELEASE_URL" "$path.part" || die "download of $RELEASE_URL failed"
+            "$RELEASE_URL" "$path.part" || die "$offline"
     fi
     # Checked before it takes the cache's name, so a bad download is never reused.
     local got
