@@ -43,9 +43,10 @@ from hal.health import DeviceState, DeviceStatus
 
 log = logging.getLogger("minipbx.gateway.host")
 
-# One pjsua2 process holds 4 calls with the PyPI wheel (8 accounts); a port is in
-# at most one call, so 4 ports per agent always leaves each port its call.
-PORTS_PER_AGENT = 4
+# A port is in at most one call and has one account; our pjsua2 build holds 256
+# calls and 64 accounts per process (4 and 8 in the PyPI wheel). 8 ports per agent
+# run a simulated or HAT board in one process, while a crash still takes only 8.
+PORTS_PER_AGENT = 8
 TICK = 0.020
 # How long to wait at start for serial devices, so DECT handsets are known.
 _READY_WAIT = 3.0

@@ -27,7 +27,7 @@ def test_status_and_ext_list_show_the_ports(gateway_pbx: RunningPbx) -> None:
     assert {name: ports[name]["extension"] for name in EXTENSIONS} == EXTENSIONS
     assert ports["fxo1"]["extension"] == "line-fxo1"
     assert all(p["registered"] and not p["fault"] for p in ports.values())
-    assert len(gateway["agents"]) == 2  # 7 ports, 4 per pjsua2 process
+    assert len(gateway["agents"]) == 1  # 7 ports, 8 per pjsua2 process
     text = gateway_pbx.minipbx("status").stdout
     assert "fxs1" in text and "registered" in text
     listing = gateway_pbx.minipbx("ext", "list").stdout
