@@ -108,9 +108,10 @@ def busy_response(request: bytes) -> bytes | None:
 class _BusyPeer:
     """A UDP socket outside pjsua that answers every INVITE 486.
 
-    The probe's calls go here rather than to the worker's own address: pjmedia's
-    worker thread polls the SIP ioqueue too, so INVITEs to ourselves would be taken
-    as incoming calls (each holding a slot and RTP sockets) while the table fills.
+    The probe's calls go here rather than to the worker's own address: there, an
+    INVITE of the probe handled after another probe call has ended finds a free slot
+    and becomes an incoming call for a worker that does not know its capacity yet;
+    with hundreds of slots and their INVITEs in flight, that is no longer unlikely.
     """
 
     def __init__(self, host: str) -> None:
