@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import os
 import socket
 import sys
 import time
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from firmware.process.child import Child
-from firmware.worker.protocol import EVENTS, Message, ProtocolError, decode, encode
+from firmware.worker.protocol import EVENTS, PORT_TAKEN_EXIT, Message, ProtocolError, decode, encode
 
 log = logging.getLogger("minipbx.workers")
 
@@ -29,9 +29,6 @@ class WorkerStartError(RuntimeError):
 class WorkerPortTaken(WorkerStartError):
     """The worker's SIP port was bound by another program between our choice and its bind."""
 
-
-# The worker's exit code for that (firmware/worker/__main__.py PORT_TAKEN; EX_TEMPFAIL).
-_PORT_TAKEN_EXIT = os.EX_TEMPFAIL
 
 
 @dataclass(frozen=True)
@@ -96,9 +93,13 @@ class WorkerHandle:
                 f"call worker {plan.number} did not start ({exc or 'no hello'}); see {self.child.log_path}"
             ) from None
         if hello is None or hello["type"] != "hello":
-            code = await asyncio.wait_for(self.child.wait(), 5) if hello is None else None
+            code = None
+            if hello is None:
+                # Its socket closed: the exit code says why, once the process is gone.
+                with contextlib.suppress(TimeoutError):
+                    code = await asyncio.wait_for(self.child.wait(), 5)
             await self.child.stop()
-            if code == _PORT_TAKEN_EXIT:
+            if code == PORT_TAKEN_EXIT:
                 raise WorkerPortTaken(f"call worker {plan.number}: SIP port {plan.sip_port} was taken by another "
                                       "program")
             raise WorkerStartError(f"call worker {plan.number} exited at start; see {self.child.log_path}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
-import os
 import sys
 
 import pjsua2 as pj
 
 from firmware.worker.endpoint import EndpointSettings
+from firmware.worker.protocol import PORT_TAKEN_EXIT
 from firmware.worker.service import run_worker
 
 
@@ -37,12 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         if exc.status == 120000 + errno.EADDRINUSE:
             logging.getLogger("minipbx.worker").error("SIP port %d was taken before this worker bound it",
                                                       args.sip_port)
-            return PORT_TAKEN
+            return PORT_TAKEN_EXIT
         raise
-
-
-# The exit code that tells the brain "my SIP port was taken": EX_TEMPFAIL, try again.
-PORT_TAKEN = os.EX_TEMPFAIL
 
 
 if __name__ == "__main__":

@@ -15,12 +15,17 @@ tables (firmware/gateway/wire.py).
 from __future__ import annotations
 
 import json
+import os
 import types
 import typing
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 Message = dict[str, Any]
+
+# A worker that cannot bind its SIP port (another program took it after the brain chose
+# it) exits with this code before its hello; the brain then tries another port.
+PORT_TAKEN_EXIT = os.EX_TEMPFAIL
 
 
 # ---- commands (brain -> worker) --------------------------------------------------------
