@@ -60,6 +60,8 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: setup.py pjproject/build-wheel.sh pjproject/config_site.h | apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	@# A venv from before our own build holds PyPI's pjsua2-python, whose module shadows ours.
+	@! $(BIN)/python -m pip show -q pjsua2-python 2>/dev/null || $(BIN)/python -m pip uninstall -q -y pjsua2-python
 	@wheel=$$(pjproject/build-wheel.sh --cache "$(PJSUA2_CACHE)" --jobs $(PJSUA2_JOBS) --python $(PYTHON)) && \
 	  echo "installing $$wheel" && \
 	  $(BIN)/python -m pip install -q --force-reinstall --no-deps "$$wheel" && \

@@ -22,13 +22,14 @@ def tell_brain(data_dir: Path) -> None:
     try:
         ask(control_socket(data_dir), "reload")
     except ControlError as exc:
-        if "not running" not in str(exc):
+        if exc.kind != "not_running":
             raise
     except OSError:
         pass
 
 
 class LiveCall(BaseModel):
+    id: str
     caller: str
     called: str
     state: str

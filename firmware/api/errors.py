@@ -47,12 +47,25 @@ def _json(status: int, message: str, headers: dict[str, str] | None = None) -> J
     return JSONResponse({"error": message, "fields": []}, status_code=status, headers=headers)
 
 
+# The brain's refusals of a call command (firmware/brain/control.py) by kind; the rest mean
+# the PBX could not be asked.
+_CONTROL_STATUS = {"not_found": 404, "busy": 409, "barred": 403, "invalid": 422}
+
+
+def _control_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ControlError)
+    status = _CONTROL_STATUS.get(exc.kind)
+    if status is None:
+        return _json(503, f"the PBX did not answer: {exc}")
+    return _json(status, str(exc))
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     for error in (*INPUT_ERRORS, CdrQueryError, PinError):
         app.add_exception_handler(error, lambda request, exc: _json(422, str(exc)))
     app.add_exception_handler(NotFound, lambda request, exc: _json(404, str(exc).strip("'\"")))
-    app.add_exception_handler(ControlError, lambda request, exc: _json(503, f"the PBX did not answer: {exc}"))
+    app.add_exception_handler(ControlError, _control_error)
 
     def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from firmware.brain.routing import DialOut
+from firmware.brain.routing import Decision, DialOut
 from firmware.brain.workers import WorkerHandle
 from firmware.calls.history import CallHistory
 from firmware.calls.keys import InCallKeys, NumberEntry
@@ -106,7 +106,7 @@ class Call:
     b_count: int = 0
     # Camp-on: the number offered while the caller hears "all lines busy".
     camp_on_offer: str = ""
-    # A camp-on callback: leg A is a call *to* the extension that booked it.
+    # A camp-on callback or click-to-call: leg A is a call *to* the extension (Switch.ring_first).
     callback: bool = False
     # Legs ringing now (leg -> what rings there); the one that answers becomes b_leg.
     branches: dict[str, Branch] = field(default_factory=dict)
@@ -122,8 +122,9 @@ class Call:
     auth_user: str = ""
     # Why the call left the extension it was meant for (busy, no_answer, ...): the voicemail greeting.
     divert_reason: str = ""
-    # A camp-on callback: the outside call to make once the extension answers.
-    callback_dial: DialOut | None = None
+    # A call the PBX made to an extension (camp-on callback, click-to-call): what to do for it
+    # once it answers (dial the number it wanted).
+    ring_first_then: Decision | None = None
     # Party legs that are extensions -> their number (an outside caller is never here, so its
     # number cannot make a same-numbered extension look busy).
     extensions: dict[str, str] = field(default_factory=dict)
@@ -204,6 +205,7 @@ class Call:
 
     def snapshot(self) -> dict[str, object]:
         return {
+            "id": self.id,
             "caller": self.caller,
             "called": self.called,
             "state": self.state.value,

@@ -1,8 +1,10 @@
 """The brain's local control socket: `minipbx status` asks it what runs, the HTTP API which calls are up.
 
-One JSON request per connection ({"cmd": "status"}), one JSON answer. A Unix
-socket in the data directory's run/ folder, so only users who can read the data
-directory can ask.
+One JSON request per connection ({"cmd": "status"}, or a call command with its
+fields: {"cmd": "originate", "extension": "101", "number": "0555"}), one JSON answer.
+A Unix socket in the data directory's run/ folder, so only users who can read the
+data directory can ask. Call commands are typed (`CallCommand` and its kinds); a
+refusal carries a `kind` that the API turns into its status code.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 log = logging.getLogger("minipbx.control")
@@ -21,7 +24,50 @@ _MAX_SOCKET_PATH = 107
 
 
 class ControlError(RuntimeError):
-    pass
+    """The brain refused or could not be asked. `kind` says why, for the API's status code:
+    'not_running', 'timeout', 'not_found', 'busy', 'barred', 'invalid', 'failed'."""
+
+    def __init__(self, message: str, kind: str = "failed") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class CallCommandRefused(Exception):
+    """Raised by a call command's handler: the message for the person, and its kind (see ControlError)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Originate:
+    """Click-to-call: ring `extension`'s phones, then dial `number` as that extension."""
+    extension: str
+    number: str
+    by: str  # who asked (an extension, 'admin', 'key:crm'): for the log and the CDR
+
+
+@dataclass(frozen=True)
+class HangUp:
+    """End a call in progress (every party of it)."""
+    call: str
+    by: str
+
+
+CallCommand = Originate | HangUp
+_CALL_COMMANDS: dict[str, type[Originate] | type[HangUp]] = {"originate": Originate, "hangup": HangUp}
+
+
+def _call_command(request: dict[str, object]) -> CallCommand:
+    kind = _CALL_COMMANDS[str(request["cmd"])]
+    names = [f.name for f in fields(kind)]
+    values = {name: request.get(name) for name in names}
+    bad = [name for name, value in values.items() if not isinstance(value, str)]
+    if bad:
+        raise CallCommandRefused(f"{request['cmd']}: {bad[0]} must be a string; fields: {', '.join(names)}",
+                                 "invalid")
+    return kind(**values)  # type: ignore[arg-type]
 
 
 def _check_path(path: Path) -> None:
@@ -33,13 +79,16 @@ def _check_path(path: Path) -> None:
 class ControlServer:
     def __init__(self, path: Path, status: Callable[[], Awaitable[dict[str, object]]],
                  reload: Callable[[], Awaitable[None]] | None = None,
-                 calls: Callable[[], list[dict[str, object]]] | None = None) -> None:
+                 calls: Callable[[], list[dict[str, object]]] | None = None,
+                 call_command: Callable[[CallCommand], dict[str, object]] | None = None) -> None:
         _check_path(path)
         self.path = path
         self.status = status
         self.reload = reload
         # Live calls alone: the HTTP API polls these, and `status` also asks the edge (slower).
         self.calls = calls
+        # Click-to-call and hang-up: carried out by the switch, in the event loop's thread.
+        self.call_command = call_command
         self.server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
@@ -60,6 +109,12 @@ class ControlServer:
                 answer: dict[str, object] = {"ok": True, "status": await self.status()}
             elif command == "calls" and self.calls is not None:
                 answer = {"ok": True, "status": {"calls": self.calls()}}
+            elif command in _CALL_COMMANDS and self.call_command is not None:
+                assert isinstance(request, dict)
+                try:
+                    answer = {"ok": True, "status": self.call_command(_call_command(request))}
+                except CallCommandRefused as exc:
+                    answer = {"ok": False, "error": str(exc), "kind": exc.kind}
             elif command == "reload" and self.reload is not None:
                 try:
                     await self.reload()
@@ -68,7 +123,8 @@ class ControlServer:
                     log.error("reload failed: %s", exc)
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
-                answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls"}
+                answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
+                                    "originate, hangup", "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):
@@ -86,28 +142,37 @@ class ControlServer:
             self.path.unlink()
 
 
-def ask(path: Path, command: str, timeout: float = 5.0) -> dict[str, object]:
-    """Blocking client for the CLI; raises ControlError when the brain is not running."""
+def ask(path: Path, command: str | CallCommand, timeout: float = 5.0) -> dict[str, object]:
+    """Blocking client for the CLI and the API; raises ControlError when the brain is not running
+    or refuses (its `kind` says which)."""
+    if isinstance(command, str):
+        request: dict[str, object] = {"cmd": command}
+    else:
+        name = next(n for n, k in _CALL_COMMANDS.items() if isinstance(command, k))
+        request = {"cmd": name, **asdict(command)}
     _check_path(path)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout)
         try:
             sock.connect(str(path))
         except (FileNotFoundError, ConnectionRefusedError):
-            raise ControlError("minipbx is not running for this data directory") from None
+            raise ControlError("minipbx is not running for this data directory", "not_running") from None
         try:
-            sock.sendall(json.dumps({"cmd": command}).encode() + b"\n")
+            sock.sendall(json.dumps(request).encode() + b"\n")
             data = b""
             while chunk := sock.recv(65536):
                 data += chunk
         except TimeoutError:
-            raise ControlError(f"minipbx did not answer within {timeout:.0f} s (busy or stuck); try again") from None
+            raise ControlError(f"minipbx did not answer within {timeout:.0f} s (busy or stuck); try again",
+                               "timeout") from None
     try:
         answer = json.loads(data)
     except ValueError:
         raise ControlError("minipbx stopped while answering; try again") from None
     if not isinstance(answer, dict) or not answer.get("ok"):
-        raise ControlError(str(answer.get("error") if isinstance(answer, dict) else answer))
+        if isinstance(answer, dict):
+            raise ControlError(str(answer.get("error")), str(answer.get("kind") or "failed"))
+        raise ControlError(str(answer))
     status = answer["status"]
     assert isinstance(status, dict)
     return status

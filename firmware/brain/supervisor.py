@@ -16,12 +16,14 @@ import os
 import signal
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 from firmware.api.process import ApiServer, HttpOptions, HttpPortError, check_http_port_free
 from firmware.appliance import sdnotify
 from firmware.apps.voicemail.store import sweep
+from firmware.brain import click_to_call
 from firmware.brain.control import ControlServer
 from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
@@ -207,7 +209,8 @@ class Pbx:
             sdnotify.extend_start(GATEWAY_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting the line gateway")
             await self.gateway.start()
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
-                                     calls=self.switch.active_calls)
+                                     calls=self.switch.active_calls,
+                                     call_command=partial(click_to_call.carry_out, self.switch))
         await self.control.start()
         # Camp-on bookings kept from before a restart: a line may be free already.
         self.switch.serve_camp_ons()

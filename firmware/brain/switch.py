@@ -346,7 +346,7 @@ class Switch:
                 call.route = f"{call.route}; forwarded by {number}".lstrip("; ")
                 self.go(call, Next(forwarding.always))
                 return
-            if forwarding.dnd or number == call.party_extension or self._in_conversation(number, besides=call):
+            if forwarding.dnd or number == call.party_extension or self.in_conversation(number, besides=call):
                 why = "do not disturb" if forwarding.dnd else "extension busy"
                 if forwarding.busy:
                     call.route = f"{call.route}; {number} {why}".lstrip("; ")
@@ -359,7 +359,7 @@ class Switch:
             fail = on_fail or self._extension_fail(call, number, forwarding.busy, forwarding.no_answer,
                                                    forwarding.unregistered)
         else:
-            if number == call.party_extension or self._in_conversation(number, besides=call):
+            if number == call.party_extension or self.in_conversation(number, besides=call):
                 (on_fail or self._default_fail(call))("busy", 486)
                 return
             timeout = self._ring_timeout()
@@ -403,7 +403,7 @@ class Switch:
         self._drop_branches(call)
         call.cancel_timer()
         call.plan = plan
-        if call.a_answered and not call.callback:
+        if call.a_answered:
             self.send(call, call.a_leg, "tone", segments=tone(self._country(), "ringback"), loop=True)
         if call.state is CallState.APP:
             call.state = CallState.ROUTING
@@ -426,7 +426,7 @@ class Switch:
         if isinstance(member, DialOut):
             branch = Branch(member.number, member, member.trunks)
             return self._dial_trunk(call, branch, member.caller_id)
-        if member == call.party_extension or self._in_conversation(member, besides=call):
+        if member == call.party_extension or self.in_conversation(member, besides=call):
             plan.saw_busy = True
             return False
         name = call.caller_name.replace('"', "'")
@@ -818,7 +818,7 @@ class Switch:
         self.calls[call.id] = call
         self.by_leg[call.a_leg] = call
 
-    def _in_conversation(self, number: str, besides: Call | None) -> bool:
+    def in_conversation(self, number: str, besides: Call | None = None) -> bool:
         return any(c is not besides and c.involves(number) for c in self.calls.values())
 
     # ---- camp-on ------------------------------------------------------------------------
@@ -839,7 +839,7 @@ class Switch:
     def serve_camp_ons(self) -> None:
         """A line may have freed: ring back the oldest booking that can go out now."""
         for extension, number in camp_on.bookings(self.db):
-            if self._in_conversation(extension, besides=None):
+            if self.in_conversation(extension, besides=None):
                 continue
             plan_prefix = str(get_setting(self.db, "outside_prefix"))
             facts = CallFacts(caller=extension, dialled=plan_prefix + number, auth_user=extension)
@@ -852,23 +852,37 @@ class Switch:
             return
 
     def _start_callback(self, extension: str, decision: DialOut, mode: str) -> None:
+        self.ring_first(extension, decision, mode, route="camp-on callback", shown_as=decision.number,
+                        display="Line free")
+
+    def ring_first(self, extension: str, then: Decision, mode: str, *, route: str, shown_as: str,
+                   display: str = "") -> Call | None:
+        """A call the PBX makes *to* an extension (camp-on callback, click-to-call): once a phone of
+        it answers, `then` is carried out for it as if it had dialled `shown_as` itself. None when
+        no worker is up."""
         worker = min((w for w in self.workers if w.ready), default=None,
                      key=lambda w: sum(1 for c in self.calls.values() if c.worker is w))
         if worker is None:
-            return
+            return None
         call_id = uuid.uuid4().hex[:12]
-        call = Call(id=call_id, worker=worker, a_leg=f"a{call_id}", caller=extension, caller_name="",
-                    called=decision.number, sip_call_id=f"camp-on-{call_id}", callback=True, mode=mode,
-                    route="camp-on callback", dial_target=decision.number)
-        call.callback_dial = decision
+        extension_row = get_extension(self.db, extension)
+        call = Call(id=call_id, worker=worker, a_leg=f"a{call_id}", caller=extension,
+                    caller_name=extension_row.name if extension_row else "",
+                    called=shown_as, sip_call_id=f"{route.split()[0]}-{call_id}", callback=True, mode=mode,
+                    route=route, dial_target=shown_as)
+        call.first_caller = extension
+        call.auth_user = extension
+        call.ring_first_then = then
         call.extensions[call.a_leg] = extension
         self._track(call)
         self.leg_workers[call.a_leg] = worker
-        log.info("call %s: line free, ringing %s back for %s", call.id, extension, decision.number)
+        # The phone shows what it is about to call: the number, under a label when there is one.
+        shown = f'"{display}" <sip:{shown_as}@{self.realm}>' if display else f"<sip:{shown_as}@{self.realm}>"
         worker.send({"type": "dial", "leg": call.a_leg, "uri": f"sip:{extension}@{self.edge}",
-                     "from_uri": f'"Line free" <sip:{decision.number}@{self.realm}>', "may_transfer": True})
+                     "from_uri": shown, "may_transfer": True})
         timeout = self._ring_timeout()
         call.timers.append(asyncio.get_running_loop().call_later(timeout, self._callback_unanswered, call))
+        return call
 
     def _callback_unanswered(self, call: Call) -> None:
         if call.state is CallState.ROUTING and call.plan is None:
@@ -876,11 +890,28 @@ class Switch:
             self.send(call, call.a_leg, "hangup")
 
     def _callback_answered(self, call: Call) -> None:
-        """The extension picked up its camp-on callback: now dial the number it wanted."""
-        if call.state is not CallState.ROUTING or call.plan is not None or call.callback_dial is None:
+        """The extension picked up the call the PBX made to it: now carry out what it is for."""
+        then = call.ring_first_then
+        if call.state is not CallState.ROUTING or call.plan is not None or then is None:
             return
+        call.ring_first_then = None
         call.cancel_timer()
-        self._dial_out(call, call.callback_dial, self._default_fail(call))
+        # Leg A is answered: from here on the extension hears tones (ringback, refusals) from the
+        # worker, as a caller talking to the PBX does.
+        call.a_answered = True
+        self.execute(call, then)
+
+    def end_call(self, call: Call, cause: str) -> None:
+        """End a call in progress from outside it (the API, the command line): every party is
+        hung up, and the record says who did it."""
+        call.decide("answered" if call.answered_at else "cancelled", cause, "system")
+        call.cancel_timer()
+        self._drop_branches(call)
+        if call.session is not None:
+            call.session.hung_up()
+        for party, alive in ((call.a_leg, call.a_alive), (call.b_leg, call.b_alive)):
+            if party is not None and alive:
+                self.send(call, party, "hangup")
 
     def _maybe_finish(self, call: Call) -> None:
         if not call.finished or call.state is CallState.ENDED:

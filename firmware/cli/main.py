@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "ldap": "ldap_commands",
     "phonebook": "phonebook_commands",
     "api": "api_commands", "role": "api_commands", "webhook": "api_commands",
+    "call": "call_commands",
     "sim": "sim",
 }
 

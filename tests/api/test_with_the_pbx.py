@@ -19,6 +19,7 @@ from firmware.api.tls import ensure_certificate
 from firmware.webhooks.signing import verify
 from tests.cli.conftest import BOARD, Cli
 from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, free_tcp_port, wait_until_up
+from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
 from tests.support.receiver import Receiver
@@ -112,6 +113,55 @@ def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api
     assert pbx.stop() == 0
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_click_to_call_rings_the_extension_first_then_the_number(pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = pbx_api
+    asker, colleague = pbx.phone("101", tone_hz=600), pbx.phone("102", tone_hz=1400)
+    with api.as_admin() as admin, api.user("103") as bystander:
+        admin.put("/api/extensions/101/web-password", json={"password": "Green-Lamp-77q"})
+        # Nobody starts calls from someone else's extension without the `originate` permission.
+        refused = bystander.post("/api/calls", json={"from": "101", "to": "102"})
+        assert refused.status_code == 403 and "'originate'" in refused.json()["error"]
+        assert admin.post("/api/calls", json={"from": "109", "to": "102"}).json() == \
+            {"error": "extension 109 does not exist", "fields": []}
+        barred = admin.post("/api/calls", json={"from": "101", "to": "000441234567"})
+        assert barred.status_code == 403 and "cannot call 000441234567" in barred.json()["error"]
+        asker.expect_no("incoming", within=0.3)
+
+        with api.login("101", "Green-Lamp-77q") as me:
+            started = me.post("/api/calls", json={"from": "101", "to": "102"})
+        assert started.status_code == 202, started.text
+        call_id = started.json()["call"]
+        # The asking extension rings first, showing what it is about to call; the colleague not yet.
+        ring = asker.wait("incoming")
+        assert ring["from_user"] == "102"
+        colleague.expect_no("incoming", within=0.5)
+        asker.answer(200, call=ring["call"])
+        reached = colleague.wait("incoming")
+        assert (reached["from_user"], reached["display_name"]) == ("101", "Extension 101")
+        colleague.answer(200, call=reached["call"])
+        asker.wait("connected", call=ring["call"])
+        time.sleep(2)
+        [live] = admin.get("/api/calls").json()
+        assert (live["id"], live["caller"], live["answered_by"]) == (call_id, "101", "102")
+        # Someone else's call looks like no call; the admin hangs it up for both.
+        assert bystander.delete(f"/api/calls/{call_id}").status_code == 404
+        assert admin.delete(f"/api/calls/{call_id}").status_code == 204
+        asker.wait("disconnected", call=ring["call"])
+        colleague.wait("disconnected", call=reached["call"])
+        assert tone_seconds(asker.recording(ring["call"]), 1400) >= 1.2
+        assert tone_seconds(colleague.recording(reached["call"]), 600) >= 1.2
+        [row] = pbx.wait_cdr(1)
+        assert (row["caller"], row["called"], row["answered_by"], row["hangup_cause"]) == \
+            ("101", "102", "102", "hung up by admin")
+        assert row["route"].startswith("click-to-call by 101")
+        assert admin.delete(f"/api/calls/{call_id}").status_code == 404
+    # The command line does the same through the same operations.
+    refused_here = pbx.minipbx("call", "dial", "101", "000441234567")
+    assert refused_here.returncode == 1 and "cannot call 000441234567" in refused_here.stderr
+    listed = pbx.minipbx("call", "list")
+    assert listed.returncode == 0 and listed.stdout.strip() == "no calls in progress"
 
 
 def test_run_refuses_an_http_port_that_is_taken(cli: Cli) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from firmware.brain.calls import CallState
 from firmware.brain.switch import REFUSAL_TONE_SECONDS
@@ -16,7 +15,6 @@ from firmware.calls.keys import HOLD_SECONDS
 from firmware.calls.music import default_melody
 from firmware.calls.pickup import set_pickup_group
 from firmware.media.tones import tone
-from firmware.store.database import write_transaction
 from firmware.trunks.inbound import RouteError, set_route
 from tests.support.fake_channel import FakePbx
 
@@ -197,19 +195,11 @@ def test_an_outside_caller_numbered_like_an_extension_does_not_make_it_busy(fake
     run(scenario())
 
 
-def _add_trunk(db: sqlite_utils.Database, name: str = "prov") -> None:
-    with write_transaction(db):
-        db.table("trunks").insert({
-            "name": name, "kind": "sip", "host": "127.0.0.9", "port": 5060, "transport": "udp",
-            "domain": "127.0.0.9", "username": "", "password": "", "auth_username": "", "register": 0,
-            "caller_id": "", "send_pai": 0, "privacy": "", "inbound_only": 0, "channels": 2})
-
-
 def test_camp_on_bookings_survive_a_restart(tmp_path: Path) -> None:
     async def scenario() -> None:
         first = FakePbx(tmp_path)
         first.extension("101")
-        _add_trunk(first.db)
+        first.trunk()
         camp_on.book(first.db, "101", "0301234567")
         first.db.conn.close()
         # After the restart the line is free: 101's phone rings ("Line free"), the booking is used up.
@@ -277,7 +267,7 @@ def test_flash_toggles_between_the_two(fake: FakePbx) -> None:
 def test_a_routes_music_class_is_what_its_callers_hear_on_hold(fake: FakePbx, tmp_path: Path) -> None:
 
     async def scenario() -> None:
-        _add_trunk(fake.db)
+        fake.trunk()
         with pytest.raises(RouteError, match="music class 'jazz' does not exist"):
             set_route(fake.db, "prov", "", "*", "ext:102", music="jazz")
         # An uploaded class: a file in the prompts folder and its row (what `moh upload` leaves).

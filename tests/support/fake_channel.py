@@ -13,7 +13,7 @@ from typing import Any
 
 from firmware.brain.switch import Switch
 from firmware.prompts.library import PromptLibrary, find_system_dir
-from firmware.store.database import open_store
+from firmware.store.database import open_store, write_transaction
 from firmware.store.extensions import add_extension
 from firmware.worker.protocol import COMMANDS, EVENTS, Message, check
 
@@ -88,6 +88,14 @@ class FakePbx:
 
     def extension(self, number: str) -> None:
         add_extension(self.db, number, f"Extension {number}", password="Test-password-1234")
+
+    def trunk(self, name: str = "prov") -> None:
+        """A SIP trunk with two channels at 127.0.0.9 (nothing listens: the fake worker dials)."""
+        with write_transaction(self.db):
+            self.db.table("trunks").insert({
+                "name": name, "kind": "sip", "host": "127.0.0.9", "port": 5060, "transport": "udp",
+                "domain": "127.0.0.9", "username": "", "password": "", "auth_username": "", "register": 0,
+                "caller_id": "", "send_pai": 0, "privacy": "", "inbound_only": 0, "channels": 2})
 
     def talk(self, caller: str, callee: str, worker: int = 0) -> tuple[FakeWorker, str, str]:
         """caller rings callee, who answers; (worker, caller leg, callee leg)."""

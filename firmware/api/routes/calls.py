@@ -1,13 +1,21 @@
-"""/api/calls: calls in progress, from the brain's memory (its control socket)."""
+"""/api/calls: calls in progress (from the brain's memory, its control socket), click-to-call,
+hanging up.
+
+Everyone may see, start and end their own extension's calls; `live_calls` sees and ends
+everyone's, `originate` starts a call from any extension.
+"""
 from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from firmware.access.permissions import Permission
+from firmware.admin import calls as call_admin
 from firmware.admin.brain import LiveCall, control_socket, live_calls
-from firmware.api.auth import Who, forbidden
+from firmware.admin.errors import NotFound
+from firmware.api.auth import Who, admin_for, forbidden
+from firmware.api.database import Db
 from firmware.brain.control import ask
 
 router = APIRouter(prefix="/api", tags=["live calls"])
@@ -31,3 +39,27 @@ async def status(who: Who, request: Request) -> dict[str, object]:
     if not who.may(Permission.LIVE_CALLS):
         raise forbidden(who, Permission.LIVE_CALLS)
     return await asyncio.to_thread(ask, control_socket(request.app.state.config.data_dir), "status")
+
+
+@router.post("/calls", response_model=call_admin.StartedCall, status_code=202,
+             summary="click-to-call: ring the `from` extension's phones, then dial `to` as that extension",
+             responses={403: {"description": "the number is barred for the extension (class of service)"},
+                        404: {"description": "no such extension"},
+                        409: {"description": "the extension is in a call, or every line is busy"}})
+def start_call(new: call_admin.NewCall, who: Who, db: Db, request: Request) -> call_admin.StartedCall:
+    if not who.may(Permission.ORIGINATE) and not who.is_self(new.from_):
+        raise forbidden(who, Permission.ORIGINATE)
+    return call_admin.originate(admin_for(who, db, request), new)
+
+
+@router.delete("/calls/{call_id}", status_code=204, summary="hang up a call in progress (every party of it)")
+def end_call(call_id: str, who: Who, db: Db, request: Request) -> Response:
+    if not who.may(Permission.LIVE_CALLS):
+        own = who.login
+        mine = [c for c in live_calls(request.app.state.config.data_dir)
+                if c.id == call_id and own in (c.caller, c.called, c.answered_by)]
+        if who.login is None or not mine:
+            # Someone else's call looks like no call at all: ids are not to be probed.
+            raise NotFound(f"call {call_id} is not in progress among your calls")
+    call_admin.hang_up(admin_for(who, db, request), call_id)
+    return Response(status_code=204)

@@ -1,0 +1,83 @@
+"""Click-to-call: the PBX rings an extension's phones first and, once one answers, dials the
+number as that extension (its class of service, its caller ID), the CRM's "call this customer".
+
+The call it makes has the same shape as a camp-on callback (`Switch.ring_first`): leg A is a
+call *to* the extension; what the extension dialled is decided when it is asked for, so a
+number its class of service bars is refused at once (the API says so), not after the phone
+rang. Hanging up a call in progress is here too: both are what the control socket's call
+commands do (firmware/brain/control.py).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate
+from firmware.brain.routing import CallFacts, DialOut, GoTo, Refuse, RingExtension
+from firmware.directory.leavers import disabled_since
+from firmware.store.extensions import get_extension
+
+if TYPE_CHECKING:
+    from firmware.brain.switch import Switch
+
+log = logging.getLogger("minipbx.switch")
+
+# What a person may type into a CRM's phone field: digits, * and #, a leading +; spaces, dashes,
+# dots and brackets are dropped as written ("+49 (30) 123-45").
+_NUMBER = re.compile(r"\+?[0-9*#]{1,32}")
+_SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
+def clean_number(number: str) -> str:
+    cleaned = _SEPARATORS.sub("", number)
+    if not _NUMBER.fullmatch(cleaned):
+        raise CallCommandRefused(f"number {number!r} cannot be dialled; use 1-32 digits, * or #, "
+                                 "optionally after a leading + (spaces and dashes are fine)", "invalid")
+    return cleaned
+
+
+def carry_out(switch: Switch, command: CallCommand) -> dict[str, object]:
+    if isinstance(command, Originate):
+        return {"call": originate(switch, command)}
+    hang_up(switch, command)
+    return {"call": command.call}
+
+
+def originate(switch: Switch, command: Originate) -> str:
+    """Start a click-to-call; the call's id. Refused (CallCommandRefused) before anything rings
+    when the extension does not exist or is busy, or the number is not one it may dial."""
+    extension, number = command.extension, clean_number(command.number)
+    if get_extension(switch.db, extension) is None:
+        raise CallCommandRefused(f"extension {extension} does not exist", "not_found")
+    if disabled_since(switch.db, extension):
+        raise CallCommandRefused(f"extension {extension} is disabled (its person left the directory)", "barred")
+    if number == extension:
+        raise CallCommandRefused(f"extension {extension} cannot call itself; give another number", "invalid")
+    if switch.in_conversation(extension):
+        raise CallCommandRefused(f"extension {extension} is in a call; try again when it is free", "busy")
+    facts = CallFacts(caller=extension, dialled=number, auth_user=extension)
+    decision = switch.router.decide(facts, switch.trunk_usage())
+    if isinstance(decision, Refuse):
+        kind = "busy" if decision.disposition == "busy" else "barred"
+        raise CallCommandRefused(f"extension {extension} cannot call {number}: {decision.cause}", kind)
+    if not isinstance(decision, RingExtension | DialOut | GoTo):
+        # Feature codes, pickup and park act on the phone that dials them, not on a call the PBX makes.
+        raise CallCommandRefused(f"{number} is a feature code, not a number to call; "
+                                 "click-to-call dials extensions, groups, services and outside numbers",
+                                 "invalid")
+    call = switch.ring_first(extension, decision, facts.mode, route=f"click-to-call by {command.by}",
+                             shown_as=number)
+    if call is None:
+        raise CallCommandRefused("no call worker is up; try again in a moment", "failed")
+    log.info("call %s: click-to-call by %s: %s first, then %s", call.id, command.by, extension, number)
+    return call.id
+
+
+def hang_up(switch: Switch, command: HangUp) -> None:
+    call = switch.calls.get(command.call)
+    if call is None:
+        raise CallCommandRefused(f"call {command.call} is not in progress (it may have ended); "
+                                 "see the list of calls in progress", "not_found")
+    log.info("call %s: hung up by %s", call.id, command.by)
+    switch.end_call(call, f"hung up by {command.by}")
