@@ -15,6 +15,7 @@ from firmware.api.routes import (
     calls,
     cdr,
     directory,
+    events,
     extensions,
     metrics,
     modes,
@@ -47,7 +48,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     )
     app.state.config = config
     errors.install(app)
-    for module in (session, extensions, settings, cdr, calls, modes, ringgroups, trunks, access, webhooks,
+    for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, trunks, access, webhooks,
                    metrics, phonebook, directory):
         app.include_router(module.router)
 

@@ -2,7 +2,10 @@
 
 One JSON request per connection ({"cmd": "status"}, or a call command with its
 fields: {"cmd": "originate", "extension": "101", "number": "0555"}), one JSON answer.
-A Unix socket in the data directory's run/ folder, so only users who can read the
+`{"cmd": "watch"}` keeps the connection open: the brain writes each call event to it as a
+JSON line ({"event": "call.ringing", "body": {...}}) until the watcher hangs up; a watcher
+that does not keep up is dropped, so a slow one never holds calls up. A Unix socket in the
+data directory's run/ folder, so only users who can read the
 data directory can ask. Call commands are typed (`CallCommand` and its kinds); a
 refusal carries a `kind` that the API turns into its status code.
 """
@@ -21,6 +24,8 @@ log = logging.getLogger("minipbx.control")
 
 # sun_path is 108 bytes on Linux.
 _MAX_SOCKET_PATH = 107
+# Bytes a watcher may fall behind by before it is dropped (a few thousand events).
+WATCHER_BACKLOG_BYTES = 1 << 20
 
 
 class ControlError(RuntimeError):
@@ -89,6 +94,7 @@ class ControlServer:
         self.calls = calls
         # Click-to-call and hang-up: carried out by the switch, in the event loop's thread.
         self.call_command = call_command
+        self.watchers: set[asyncio.StreamWriter] = set()
         self.server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
@@ -96,6 +102,26 @@ class ControlServer:
             self.path.unlink()
         self.server = await asyncio.start_unix_server(self._serve, path=str(self.path))
         self.path.chmod(0o660)
+
+    def publish(self, event: str, body: str) -> None:
+        """Hand a call event to every watcher; never waits."""
+        line = f'{{"event": {json.dumps(event)}, "body": {body}}}\n'.encode()
+        for writer in list(self.watchers):
+            if writer.is_closing() or writer.transport.get_write_buffer_size() > WATCHER_BACKLOG_BYTES:
+                log.warning("an event watcher fell behind; dropped")
+                self.watchers.discard(writer)
+                writer.close()
+                continue
+            writer.write(line)
+
+    async def _watch(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b'{"event": "watching", "body": {}}\n')
+        self.watchers.add(writer)
+        try:
+            # Nothing more is read: the watcher's end (EOF) is what this waits for.
+            await reader.read()
+        finally:
+            self.watchers.discard(writer)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -105,6 +131,9 @@ class ControlServer:
                 command = request.get("cmd") if isinstance(request, dict) else None
             except ValueError:
                 command = None
+            if command == "watch":
+                await self._watch(reader, writer)
+                return
             if command == "status":
                 answer: dict[str, object] = {"ok": True, "status": await self.status()}
             elif command == "calls" and self.calls is not None:
@@ -124,7 +153,7 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup", "kind": "invalid"}
+                                    "originate, hangup, watch", "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):
@@ -135,6 +164,9 @@ class ControlServer:
             writer.close()
 
     async def stop(self) -> None:
+        for writer in list(self.watchers):
+            writer.close()
+        self.watchers.clear()
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()

@@ -523,6 +523,7 @@ class InCallControl:
         ringing.answered_by = picker
         ringing.extensions[leg] = picker
         self.answered(ringing, f"picked up by {picker} (ringing at {at})")
+        self.switch.announce(ringing, "call.answered", picker)
         if not ringing.callback and not ringing.a_answered:
             self.switch.send(ringing, ringing.a_leg, "answer", code=200)
         self.switch.join(ringing, ringing.a_leg, leg)

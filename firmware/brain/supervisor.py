@@ -48,7 +48,7 @@ from firmware.store.extensions import realm
 from firmware.store.registrations import registrations
 from firmware.store.settings import get_setting
 from firmware.trunks.config import list_trunks
-from firmware.webhooks.hooks import subscribe_to_switch
+from firmware.webhooks.hooks import CallEventFeed
 from hal.board import load_board
 
 log = logging.getLogger("minipbx.brain")
@@ -167,7 +167,8 @@ class Pbx:
         self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
                              mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
-        subscribe_to_switch(self.switch, db)
+        self.call_events = CallEventFeed(db)
+        self.call_events.attach(self.switch)
 
         first = self._plan(1)
         self.workers.append(self._handle(first))
@@ -211,6 +212,7 @@ class Pbx:
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,
                                      call_command=partial(click_to_call.carry_out, self.switch))
+        self.call_events.watchers.append(self.control.publish)
         await self.control.start()
         # Camp-on bookings kept from before a restart: a line may be free already.
         self.switch.serve_camp_ons()

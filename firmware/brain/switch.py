@@ -97,6 +97,9 @@ class Switch:
         self.calls: dict[str, Call] = {}
         self.by_leg: dict[str, Call] = {}
         self.on_call_ended: list[Callable[[Call], None]] = []
+        # (call, event, extension): call.ringing when an extension's phones start ringing for a call,
+        # call.answered when someone takes it (firmware/webhooks/hooks.py).
+        self.on_progress: list[Callable[[Call, str, str], None]] = []
         self.workers: list[WorkerHandle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts, mailbox_changed=mailbox_changed)
@@ -436,6 +439,7 @@ class Switch:
             "from_uri": f'"{name}" <{caller_uri}>' if name else f"<{caller_uri}>",
             "may_transfer": True,
         })
+        self.announce(call, "call.ringing", member)
         return True
 
     def _dial_trunk(self, call: Call, branch: Branch, caller_id: str | None = None) -> bool:
@@ -530,6 +534,7 @@ class Switch:
         else:
             call.extensions[leg] = branch.target
         self.in_call.answered(call, f"answered by {branch.target}")
+        self.announce(call, "call.answered", branch.target)
         if not call.callback and not call.a_answered:
             self.send(call, call.a_leg, "answer", code=200)
         self.join(call, call.a_leg, leg)
@@ -814,6 +819,14 @@ class Switch:
             self.send(call, leg, "hangup")
 
     # ---- bookkeeping ------------------------------------------------------------
+    def announce(self, call: Call, event: str, extension: str) -> None:
+        """Tell the listeners (webhooks, the live event stream); their trouble is not the call's."""
+        for listener in self.on_progress:
+            try:
+                listener(call, event, extension)
+            except Exception:
+                log.exception("call %s: a %s listener failed", call.id, event)
+
     def _track(self, call: Call) -> None:
         self.calls[call.id] = call
         self.by_leg[call.a_leg] = call

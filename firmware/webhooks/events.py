@@ -1,20 +1,41 @@
-"""The events a webhook can subscribe to, and what each delivery carries."""
+"""The call events a webhook (and the live event stream, GET /api/events) carries, and their bodies.
+
+call.ringing and call.answered are `CallProgress` (who calls, whose phones ring, who took
+it); call.ended and call.missed are `CallEvent`, the CDR row's facts.
+"""
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from firmware.store.cdr import CallRecord
 
-# Only what the brain reports today: a call ended (every call) and a missed call (ended unanswered).
-# Ringing and answered need the rewritten call core's hooks (docs/http-api.md).
-EVENTS = ("call.ended", "call.missed")
+# ringing: an extension's phones start ringing for a call (one event per extension, so a CRM can
+# pop the caller's card on that person's screen); answered: someone took the call.
+PROGRESS_EVENTS = ("call.ringing", "call.answered")
+EVENTS = (*PROGRESS_EVENTS, "call.ended", "call.missed")
 MISSED_DISPOSITIONS = ("no_answer", "cancelled", "busy")
 
 
+class CallProgress(BaseModel):
+    """The body of a call.ringing or call.answered delivery (JSON)."""
+    event: str = Field(description=f"one of: {', '.join(PROGRESS_EVENTS)}")
+    call_id: str = Field(description="the SIP Call-ID: the CDR row's call_id once the call has ended")
+    call: str = Field(description="the call in progress: its id in GET /api/calls and DELETE /api/calls/{id}")
+    caller: str = Field(description="an extension, or the outside caller's number")
+    caller_name: str = Field(description="the extension's name, the network's or the phonebook's name; '' unknown")
+    called: str = Field(description="what the caller dialled (a DID for an outside call)")
+    extension: str = Field(description="ringing: the extension whose phones ring; answered: who answered "
+                                       "(an extension, or the outside number that answered)")
+    trunk: str | None
+    did: str | None
+    at: str
+
+
 class CallEvent(BaseModel):
-    """The body of a delivery (JSON)."""
+    """The body of a call.ended or call.missed delivery (JSON)."""
     event: str = Field(description=f"one of: {', '.join(EVENTS)}")
     call_id: str
+    call: str = Field(default="", description="the call's id while it was in progress (as in call.ringing)")
     caller: str
     called: str
     answered_by: str | None
@@ -28,14 +49,14 @@ class CallEvent(BaseModel):
     did: str | None
 
 
-def events_for(record: CallRecord) -> list[CallEvent]:
+def events_for(record: CallRecord, call: str = "") -> list[CallEvent]:
     def stamp(value: object) -> str | None:
         return value.isoformat(timespec="milliseconds") if hasattr(value, "isoformat") else None
 
     names = ["call.ended"]
     if record.answered_at is None and record.disposition in MISSED_DISPOSITIONS:
         names.append("call.missed")
-    return [CallEvent(event=name, call_id=record.call_id, caller=record.caller, called=record.called,
+    return [CallEvent(event=name, call_id=record.call_id, call=call, caller=record.caller, called=record.called,
                       answered_by=record.answered_by, started_at=stamp(record.started_at) or "",
                       answered_at=stamp(record.answered_at), ended_at=stamp(record.ended_at) or "",
                       disposition=record.disposition, hangup_cause=record.hangup_cause,

@@ -1,33 +1,80 @@
-"""Where call events enter the webhooks: the brain calls `call_ended` for every finished call.
+"""Where call events leave the brain: each is built once, then queued for the webhooks (the
+persisted outbox) and handed to the live event stream's watchers (GET /api/events).
 
-The merger of the new call core: call `call_ended(db, record)` right after a call's
-CDR row is written (the same CallRecord). `subscribe_to_switch` wires today's
-Switch through its `on_call_ended` listeners.
+The switch reports progress (`on_progress`: an extension's phones ring, someone answered)
+and ended calls (`on_call_ended`, after the CDR row is written). The outbox write is a
+sqlite transaction: it runs after the switch's own work for the event (`call_soon`), so
+queueing a webhook never delays the dial or the bridge it reports.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from firmware.store.cdr import CallRecord
-from firmware.webhooks.events import events_for
+from firmware.webhooks.events import CallEvent, CallProgress, events_for
 from firmware.webhooks.outbox import enqueue
 
-if TYPE_CHECKING:  # only the type: the call core is being rewritten, this module must not pull it in
+if TYPE_CHECKING:  # only the types: this module must not pull the call core in
+    from firmware.brain.calls import Call
     from firmware.brain.switch import Switch
 
 log = logging.getLogger("minipbx.webhooks")
 
+# Handed every event as (name, JSON body), in the event loop, at once: must not block.
+Publish = Callable[[str, str], None]
 
-def call_ended(db: sqlite_utils.Database, record: CallRecord) -> None:
+
+def call_ended(db: sqlite_utils.Database, record: CallRecord, call: str = "") -> list[CallEvent]:
     """Queue call.ended (and call.missed) for the subscribers; never raises into call handling."""
+    events = events_for(record, call)
+    _enqueue(db, events)
+    return events
+
+
+def _enqueue(db: sqlite_utils.Database, events: list[CallEvent] | list[CallProgress]) -> None:
     try:
-        enqueue(db, events_for(record))
+        enqueue(db, events)
     except Exception:
-        log.exception("could not queue webhook events for call %s", record.call_id)
+        log.exception("could not queue webhook events %s", [e.event for e in events])
 
 
-def subscribe_to_switch(switch: Switch, db: sqlite_utils.Database) -> None:
-    switch.on_call_ended.append(lambda call: call_ended(db, call.record()))
+def progress_event(call: Call, event: str, extension: str) -> CallProgress:
+    return CallProgress(event=event, call_id=call.sip_call_id, call=call.id, caller=call.caller,
+                        caller_name=call.caller_name, called=call.called, extension=extension,
+                        trunk=call.trunk or None, did=call.did or None,
+                        at=datetime.now(UTC).isoformat(timespec="milliseconds"))
+
+
+class CallEventFeed:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.watchers: list[Publish] = []
+
+    def attach(self, switch: Switch) -> None:
+        switch.on_progress.append(self.progress)
+        switch.on_call_ended.append(self.ended)
+
+    def progress(self, call: Call, event: str, extension: str) -> None:
+        self._out([progress_event(call, event, extension)])
+
+    def ended(self, call: Call) -> None:
+        self._out(events_for(call.record(), call.id))
+
+    def _out(self, events: list[CallEvent] | list[CallProgress]) -> None:
+        for event in events:
+            body = event.model_dump_json()
+            for publish in self.watchers:
+                try:
+                    publish(event.event, body)
+                except Exception:
+                    log.exception("could not hand %s to a watcher", event.event)
+        try:
+            asyncio.get_running_loop().call_soon(_enqueue, self.db, events)
+        except RuntimeError:  # no loop (a tool calling in by itself): queue now
+            _enqueue(self.db, events)

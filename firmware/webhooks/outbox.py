@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from firmware.store.database import write_transaction
-from firmware.webhooks.events import CallEvent
+from firmware.webhooks.events import CallEvent, CallProgress
 
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 3600.0
@@ -22,7 +22,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def enqueue(db: sqlite_utils.Database, events: list[CallEvent]) -> int:
+def enqueue(db: sqlite_utils.Database, events: list[CallEvent] | list[CallProgress]) -> int:
     """Queue each event for every subscription that wants it; returns how many rows were queued."""
     wanted = db.execute("SELECT name, events FROM webhooks").fetchall()
     if not wanted:

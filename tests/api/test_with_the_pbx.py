@@ -18,7 +18,7 @@ import pytest
 from firmware.api.tls import ensure_certificate
 from firmware.webhooks.signing import verify
 from tests.cli.conftest import BOARD, Cli
-from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, free_tcp_port, wait_until_up
+from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, EventStream, free_tcp_port, wait_until_up
 from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
@@ -45,7 +45,8 @@ def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api
     pbx, api = pbx_api
     receiver = Receiver()
     with api.as_admin() as admin:
-        secret = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url}).json()["secret"]
+        secret = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url,
+                                                   "events": ["call.ended"]}).json()["secret"]
     a, b = pbx.phone("101"), pbx.phone("102")
     a.call("102")
     b.wait("incoming")
@@ -164,15 +165,62 @@ def test_click_to_call_rings_the_extension_first_then_the_number(pbx_api: tuple[
     assert listed.returncode == 0 and listed.stdout.strip() == "no calls in progress"
 
 
+def test_the_event_stream_and_webhooks_show_ringing_answered_ended(pbx_api: tuple[RunningPbx, Api]) -> None:
+    """The CRM's screen pop: whose phone rings for which caller, who took it, how it ended."""
+    pbx, api = pbx_api
+    receiver = Receiver()
+    caller, callee = pbx.phone("101"), pbx.phone("102")
+    with api.as_admin() as admin:
+        secret = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url,
+                                                   "events": ["call.ringing", "call.answered"]}).json()["secret"]
+        token = admin.post("/api/keys", json={"name": "wallboard", "permissions": ["live_calls"]}).json()["token"]
+    wallboard = EventStream(api.client(token))
+    with api.user("103") as bystander_client:
+        bystander = EventStream(bystander_client)
+        try:
+            caller.call("102")
+            name, ringing = wallboard.next()
+            assert name == "call.ringing"
+            assert (ringing["caller"], ringing["caller_name"], ringing["called"], ringing["extension"]) == \
+                ("101", "Extension 101", "102", "102")
+            callee.wait("incoming")
+            with api.as_admin() as admin:
+                [live] = admin.get("/api/calls").json()
+            assert ringing["call"] == live["id"]
+            callee.answer(200)
+            caller.wait("connected")
+            name, answered = wallboard.next()
+            assert (name, answered["extension"], answered["call"]) == ("call.answered", "102", live["id"])
+            caller.hangup()
+            callee.wait("disconnected")
+            name, ended = wallboard.next()
+            assert (name, ended["answered_by"], ended["disposition"], ended["call"]) == \
+                ("call.ended", "102", "answered", live["id"])
+            [row] = pbx.wait_cdr(1)
+            assert ended["call_id"] == ringing["call_id"] == row["call_id"]
+            # A user's stream has their own calls only.
+            bystander.expect_none(within=0.5)
+        finally:
+            wallboard.close()
+            bystander.close()
+    got = receiver.wait(2)
+    receiver.close()
+    assert [json.loads(r.body)["event"] for r in got] == ["call.ringing", "call.answered"]
+    for r in got:
+        assert verify(secret, r.headers["x-minipbx-timestamp"], r.body, r.headers["x-minipbx-signature"])
+
+
 def test_run_refuses_an_http_port_that_is_taken(cli: Cli) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         taken = holder.getsockname()[1]
         message = cli.fails("run", "--board", str(BOARD), "--sip-port", str(free_sip_port()),
-                            "--http-port", str(taken), timeout=7.5)
+                            "--http-port", str(taken))
     assert message.startswith(f"minipbx: error: HTTP port 127.0.0.1:{taken} cannot be used (")
     assert message.endswith("give another with --http-port, or --no-http")
+    # Refused before anything started: no call worker ever ran.
+    assert not list((cli.data_dir / "logs").glob("worker*.log"))
 
 
 def test_https_with_a_self_signed_certificate_made_once(tmp_path: Path) -> None:

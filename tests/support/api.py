@@ -1,12 +1,17 @@
 """The real API process (`python -m firmware.api`) on a free 127.0.0.1 port, against a real sqlite file."""
 from __future__ import annotations
 
+import contextlib
+import json
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,3 +112,46 @@ def api(tmp_path: Path) -> Iterator[Api]:
     finally:
         server.stop()
         print(f"--- API log:\n{server.log.read_text(errors='replace')[-4000:]}")
+
+
+class EventStream:
+    """A client of GET /api/events in a thread: each `event:`/`data:` block, parsed, in order."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        self.status: int | None = None
+        self._client = client
+        self._opened = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+        assert self._opened.wait(10), "the event stream did not open"
+        assert self.status == 200, f"the event stream answered {self.status}"
+
+    def _read(self) -> None:
+        try:
+            with self._client.stream("GET", "/api/events", timeout=httpx.Timeout(10, read=None)) as answer:
+                self.status = answer.status_code
+                self._opened.set()
+                name, data = "", ""
+                for line in answer.iter_lines():
+                    if line.startswith("event: "):
+                        name = line[7:]
+                    elif line.startswith("data: "):
+                        data = line[6:]
+                    elif not line and name:
+                        self.events.put((name, json.loads(data)))
+                        name, data = "", ""
+        except httpx.HTTPError:
+            pass
+        finally:
+            self._opened.set()
+
+    def next(self, timeout: float = 10) -> tuple[str, dict[str, Any]]:
+        return self.events.get(timeout=timeout)
+
+    def expect_none(self, within: float) -> None:
+        with contextlib.suppress(queue.Empty):
+            raise AssertionError(f"unexpected event: {self.events.get(timeout=within)}")
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,47 @@
+"""Call events from the switch, through the fake channel: one call.ringing per extension whose
+phones ring, call.answered for who took it, call.ended after the CDR row; queued for the
+webhooks that want them and handed to the stream's watchers as they happen."""
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from firmware.apps.ringgroups.config import set_ring_group
+from firmware.webhooks.hooks import CallEventFeed
+from firmware.webhooks.subscriptions import add_webhook
+from tests.support.fake_channel import FakePbx
+
+
+def test_a_ring_group_call_reports_each_ringing_phone_who_answered_and_the_end(tmp_path: Path) -> None:
+    fake = FakePbx(tmp_path)
+    for number in ("101", "102", "103"):
+        fake.extension(number)
+    set_ring_group(fake.db, "sales", number="600", members=["102", "103"], strategy="all")
+    add_webhook(fake.db, "crm", "http://127.0.0.1:9/hook", ["call.ringing"])
+    feed = CallEventFeed(fake.db)
+    seen: list[tuple[str, dict[str, object]]] = []
+    feed.watchers.append(lambda name, body: seen.append((name, json.loads(body))))
+    feed.attach(fake.switch)
+
+    async def scenario() -> None:
+        w = fake.workers[0]
+        a = w.incoming("101", "600")
+        assert [(n, e["extension"]) for n, e in seen] == [("call.ringing", "102"), ("call.ringing", "103")]
+        b = w.dialled("103")
+        w.answer_leg(b)
+        w.event("ended", leg=a, code=200, reason="OK", by="remote")
+        w.event("ended", leg=b, code=200, reason="OK", by="pbx")
+        for leg in [m["leg"] for m in w.commands("dial") if m["leg"] != b]:
+            w.event("ended", leg=leg, code=487, reason="Request Terminated", by="pbx")
+        await asyncio.sleep(0)  # the outbox is written after the switch's own work
+    asyncio.run(scenario())
+    names = [n for n, _ in seen]
+    assert names == ["call.ringing", "call.ringing", "call.answered", "call.ended"]
+    ringing, answered, ended = seen[0][1], seen[2][1], seen[3][1]
+    assert (ringing["caller"], ringing["caller_name"], ringing["called"]) == ("101", "Extension 101", "600")
+    assert answered["extension"] == "103" and ended["answered_by"] == "103"
+    assert ringing["call"] == answered["call"] == ended["call"] and ringing["call_id"] == ended["call_id"]
+    # The webhook wants ringing only: two rows, one per phone.
+    queued = fake.db.execute("SELECT event, body FROM webhook_outbox ORDER BY id").fetchall()
+    assert [(e, json.loads(b)["extension"]) for e, b in queued] == [("call.ringing", "102"), ("call.ringing", "103")]
