@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -207,3 +208,22 @@ def pbx(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -
         running.close()
         # Shown by pytest only when the test failed.
         print(f"--- minipbx output ({data_dir}):\n{running.output()[-6000:]}")
+        print(media_summary(data_dir / "logs"))
+
+
+# The lines of pjsua's call dumps (written to a worker's log as each leg ends) that say where
+# audio went: which peer, how many RTP packets each way. One-way audio shows here first.
+_MEDIA_LINE = re.compile(r"\[DISCONNECTED\]|Call time|#\d+ audio|[RT]X pt=|total [0-9.]+K?pkt")
+
+
+def media_summary(log_dir: Path, limit: int = 4000) -> str:
+    parts = []
+    for log in sorted(log_dir.glob("worker*.log")):
+        lines, probing = [], False
+        for line in log.read_text(errors="replace").splitlines():
+            if "[DISCONNECTED]" in line:
+                probing = "capacity-probe" in line  # the start-up probe's calls, no media
+            if not probing and _MEDIA_LINE.search(line):
+                lines.append(line.strip())
+        parts.append(f"--- {log.name}, legs as they ended:\n" + "\n".join(lines)[-limit:])
+    return "\n".join(parts)
