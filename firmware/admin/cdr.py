@@ -13,6 +13,7 @@ from firmware.store.settings import get_setting
 DISPOSITIONS = ("answered", "busy", "no_answer", "cancelled", "unavailable", "failed", "barred", "feature")
 # "missed" in reports: somebody called and nobody answered.
 MISSED = ("no_answer", "cancelled")
+DIRECTIONS = ("in", "out", "internal")
 
 
 class CdrQuery(BaseModel):
@@ -21,6 +22,7 @@ class CdrQuery(BaseModel):
     extension: str | None = Field(default=None, description="calls this extension made, was called by or answered")
     disposition: str | None = Field(default=None, description=f"one of {', '.join(DISPOSITIONS)}, or missed")
     trunk: str | None = None
+    direction: str | None = Field(default=None, description="in (came in on a trunk or line), out, internal")
     limit: int = Field(default=50, ge=1, le=1000)
     offset: int = Field(default=0, ge=0)
 
@@ -42,6 +44,7 @@ class CdrRow(BaseModel):
     did: str | None
     mode: str | None
     route: str | None
+    direction: str
 
 
 class CdrPage(BaseModel):
@@ -86,6 +89,11 @@ def _where(query: CdrQuery) -> tuple[str, list[object]]:
     if query.trunk is not None:
         clauses.append("trunk = ?")
         params.append(query.trunk)
+    if query.direction is not None:
+        if query.direction not in DIRECTIONS:
+            raise CdrQueryError(f"direction {query.direction!r} is not accepted; use one of: {', '.join(DIRECTIONS)}")
+        clauses.append("direction = ?")
+        params.append(query.direction)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -136,6 +144,73 @@ def summary(admin: Admin, query: CdrQuery) -> Summary:
     )
 
 
+GROUPS = ("extension", "trunk", "direction")
+
+
+class Breakdown(BaseModel):
+    """One extension's, trunk's or direction's figures over the calls the filters select."""
+    key: str = Field(description="the extension number, trunk name or direction")
+    calls: int = Field(description="calls it was in (an extension: made, rang at or answered)")
+    made: int = Field(description="an extension: calls it made; else 0")
+    received: int = Field(description="an extension: calls to it or answered by it; else 0")
+    answered: int
+    missed: int = Field(description=f"unanswered ({', '.join(MISSED)}); an extension: calls to it nobody took")
+    talk_seconds: float
+    average_wait_seconds: float = Field(description="ringing before the answer, over answered calls")
+
+
+# Seconds between two ISO text stamps, in SQL.
+_WAIT = "(julianday(answered_at) - julianday(started_at)) * 86400.0"
+
+
+def _by_column(admin: Admin, column: str, where: str, params: list[object]) -> list[Breakdown]:
+    missed = ", ".join("?" * len(MISSED))
+    extra = " AND " if where else " WHERE "
+    rows = admin.db.execute(
+        f"SELECT {column}, COUNT(*), SUM(disposition = 'answered'), SUM(disposition IN ({missed})), "
+        f"COALESCE(SUM(talk_seconds), 0), AVG(CASE WHEN answered_at IS NOT NULL THEN {_WAIT} END) "
+        f"FROM cdr{where}{extra}{column} IS NOT NULL AND {column} != '' GROUP BY {column} ORDER BY {column}",
+        [*MISSED, *params]).fetchall()
+    return [Breakdown(key=str(k), calls=int(n), made=0, received=0, answered=int(a or 0), missed=int(m or 0),
+                      talk_seconds=round(float(t), 1), average_wait_seconds=round(float(w or 0), 1))
+            for k, n, a, m, t, w in rows]
+
+
+def _by_extension(admin: Admin, query: CdrQuery) -> list[Breakdown]:
+    """Per extension, each call counted once for it: made (caller), received (called or answered
+    by it), answered by it, missed (called it, nobody took it); talk while it was a party."""
+    where, params = _where(query.model_copy(update={"extension": None}))
+    extra = " AND " if where else " WHERE "
+    numbers = [query.extension] if query.extension else [
+        str(r[0]) for r in admin.db.execute("SELECT number FROM extensions ORDER BY number").fetchall()]
+    missed = ", ".join("?" * len(MISSED))
+    result = []
+    for number in numbers:
+        n, made, received, answered, missed_calls, talk, wait = admin.db.execute(
+            f"SELECT COUNT(*), SUM(caller = ?), SUM(caller != ? AND (called = ? OR answered_by = ?)), "
+            f"SUM(answered_by = ? AND disposition = 'answered'), "
+            f"SUM(called = ? AND caller != ? AND disposition IN ({missed})), "
+            f"COALESCE(SUM(CASE WHEN caller = ? OR answered_by = ? THEN talk_seconds END), 0), "
+            f"AVG(CASE WHEN answered_by = ? AND answered_at IS NOT NULL THEN {_WAIT} END) "
+            f"FROM cdr{where}{extra}(caller = ? OR called = ? OR answered_by = ?)",
+            [number, number, number, number, number, number, number, *MISSED, number, number, number,
+             *params, number, number, number]).fetchone()
+        result.append(Breakdown(key=number, calls=int(n), made=int(made or 0), received=int(received or 0),
+                                answered=int(answered or 0), missed=int(missed_calls or 0),
+                                talk_seconds=round(float(talk), 1), average_wait_seconds=round(float(wait or 0), 1)))
+    return result
+
+
+def breakdown(admin: Admin, query: CdrQuery, group: str) -> list[Breakdown]:
+    """The figures per extension, trunk or direction (paging ignored)."""
+    if group not in GROUPS:
+        raise CdrQueryError(f"group {group!r} is not accepted; use one of: {', '.join(GROUPS)}")
+    if group == "extension":
+        return _by_extension(admin, query)
+    where, params = _where(query)
+    return _by_column(admin, group, where, params)
+
+
 PERIODS = {"hour": "%Y-%m-%dT%H:00", "day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}
 
 
@@ -162,7 +237,7 @@ def series(admin: Admin, query: CdrQuery, period: str) -> list[SeriesPoint]:
 
 
 CSV_COLUMNS = ("started_at", "caller", "called", "answered_by", "disposition", "talk_seconds", "hangup_cause",
-               "trunk", "did", "mode", "route", "call_id")
+               "trunk", "did", "mode", "route", "direction", "call_id")
 
 
 def csv_rows(admin: Admin, query: CdrQuery, batch: int = 500) -> Iterator[list[str]]:

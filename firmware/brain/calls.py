@@ -147,6 +147,10 @@ class Call:
     toggled: bool = False
     # The music class this caller hears on hold ('' = default): from the trunk route.
     music_class: str = ""
+    # The call came in on a trunk or exchange line (`trunk` may later name the one it went out on);
+    # or it was for an outside number (went out, or was refused: barred, no line).
+    inbound: bool = False
+    outbound: bool = False
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""
@@ -201,6 +205,7 @@ class Call:
             history=self.history.text(),
             hold_seconds=round(self.history.hold_seconds, 1),
             transferred_by=self.history.transferred_by,
+            direction="in" if self.inbound else "out" if self.trunk or self.outbound else "internal",
         )
 
     def snapshot(self) -> dict[str, object]:

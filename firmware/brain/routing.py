@@ -48,6 +48,8 @@ class Refuse:
     tone: str = "unavailable"
     # All permitted lines busy: the caller may press 6 to be called back (camp-on).
     camp_on: str = ""
+    # A call to an outside number refused (barred, no line): the record says it was going out.
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,8 @@ class Router:
             # Any free line, whatever the caller's rights or groups.
             trunks = self._hunt(list(groups(self.db)), busy_trunks, emergency=True)
             if not trunks:
-                return Refuse(503, "Service Unavailable", "failed", "emergency call: no line free", "congestion")
+                return Refuse(503, "Service Unavailable", "failed", "emergency call: no line free", "congestion",
+                              outside=True)
             return DialOut(dialled.number, trunks, self._caller_id(facts.caller, trunks[0]), "emergency",
                            "emergency")
         if dialled.kind is Kind.OUTSIDE:
@@ -196,21 +199,24 @@ class Router:
         country = str(get_setting(self.db, "country"))
         call_class = classify_number(country, number)
         if call_class is None:
-            return Refuse(484, "Address Incomplete", "barred", f"number {number} fits no {country} number pattern")
+            return Refuse(484, "Address Incomplete", "barred", f"number {number} fits no {country} number pattern",
+                          outside=True)
         if profile:
             if call_class not in profiles(self.db).get(profile, frozenset()):
                 return Refuse(403, "Forbidden", "barred", f"class of service {profile} does not allow "
-                              f"{call_class} calls")
+                              f"{call_class} calls", outside=True)
         elif not allowed(self.db, facts.caller, facts.mode, call_class):
             profile = effective_profile(self.db, facts.caller, facts.mode)
             return Refuse(403, "Forbidden", "barred",
-                          f"class of service {profile} does not allow {call_class} calls in {facts.mode} mode")
+                          f"class of service {profile} does not allow {call_class} calls in {facts.mode} mode",
+                          outside=True)
         if not list_trunks(self.db):
-            return Refuse(503, "Service Unavailable", "failed", "no trunk configured", "congestion")
+            return Refuse(503, "Service Unavailable", "failed", "no trunk configured", "congestion", outside=True)
         # A system caller (a menu, a route) has no groups of its own: every group is used.
         trunks = self._hunt(extension_groups(self.db, facts.caller), busy_trunks)
         if not trunks:
-            return Refuse(486, "All Lines Busy", "busy", "all permitted lines busy", "busy", camp_on=number)
+            return Refuse(486, "All Lines Busy", "busy", "all permitted lines busy", "busy", camp_on=number,
+                          outside=True)
         return DialOut(number, trunks, self._caller_id(facts.caller, trunks[0]), call_class,
                        f"outbound {call_class}")
 

@@ -214,6 +214,7 @@ class Switch:
             sip_call_id=str(message["call_id"]),
             trunk=trunk,
             did=str(message.get("did") or ""),
+            inbound=bool(trunk),
         )
         self._track(call)
         facts = CallFacts(caller=call.caller, dialled=call.called, auth_user=str(message.get("auth_user") or ""),
@@ -269,6 +270,7 @@ class Switch:
             self.go(call, Next(decision.destination))
         elif isinstance(decision, Refuse):
             call.camp_on_offer = decision.camp_on
+            call.outbound = call.outbound or decision.outside
             self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition, decision.tone)
         else:
             self._reject(call, decision.code, decision.reason, decision.disposition, decision.cause, "system")

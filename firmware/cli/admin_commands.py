@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from typing import Any
 
 from firmware.admin import cdr, extensions, settings
@@ -92,15 +93,32 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cdr_by(args: argparse.Namespace) -> int:
+    query = cdr.CdrQuery(since=args.since, until=args.until)
+    figures = cdr.breakdown(_admin(args), query, args.by)
+    if args.json:
+        print(json.dumps([f.model_dump() for f in figures], indent=2))
+        return 0
+    _print_table(
+        [[f.key, str(f.calls), str(f.made), str(f.received), str(f.answered), str(f.missed),
+          f"{f.talk_seconds:.0f}s", f"{f.average_wait_seconds:.1f}s"] for f in figures],
+        [args.by.upper(), "CALLS", "MADE", "RECEIVED", "ANSWERED", "MISSED", "TALK", "AVG WAIT"],
+    )
+    return 0
+
+
 def cmd_cdr(args: argparse.Namespace) -> int:
+    if args.by:
+        return cmd_cdr_by(args)
     rows = cdr.recent(_admin(args), args.limit)
     if args.json:
         print(json.dumps(rows, indent=2, default=str))
         return 0
     _print_table(
-        [[str(r["started_at"])[:19], str(r["caller"]), str(r["called"]), str(r["answered_by"] or "-"),
-          str(r["disposition"]), f"{r['talk_seconds']:.0f}s", str(r["hangup_cause"])] for r in reversed(rows)],
-        ["STARTED (UTC)", "CALLER", "CALLED", "ANSWERED BY", "RESULT", "TALK", "CAUSE"],
+        [[str(r["started_at"])[:19], str(r.get("direction") or ""), str(r["caller"]), str(r["called"]),
+          str(r["answered_by"] or "-"), str(r["disposition"]), f"{r['talk_seconds']:.0f}s", str(r["hangup_cause"])]
+         for r in reversed(rows)],
+        ["STARTED (UTC)", "DIR", "CALLER", "CALLED", "ANSWERED BY", "RESULT", "TALK", "CAUSE"],
     )
     steps = [r for r in reversed(rows) if r.get("history")]
     if steps:
@@ -109,6 +127,14 @@ def cmd_cdr(args: argparse.Namespace) -> int:
             hold = f"; on hold {r['hold_seconds']:.0f}s" if r.get("hold_seconds") else ""
             print(f"  {str(r['started_at'])[:19]} {r['caller']} -> {r['called']}: {r['history']}{hold}")
     return 0
+
+
+def _when(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date or time; use e.g. 2026-03-02 or "
+                                         "2026-03-02T09:00") from None
 
 
 def add_parsers(sub: Any) -> None:
@@ -149,7 +175,10 @@ def add_parsers(sub: Any) -> None:
     cfg.add_argument("value", nargs="?")
     cfg.set_defaults(func=cmd_config)
 
-    cdr = sub.add_parser("cdr", help="recent call detail records")
-    cdr.add_argument("--limit", type=int, default=20)
-    cdr.add_argument("--json", action="store_true")
-    cdr.set_defaults(func=cmd_cdr)
+    records = sub.add_parser("cdr", help="recent call records, or their figures per extension, trunk or direction")
+    records.add_argument("--limit", type=int, default=20)
+    records.add_argument("--json", action="store_true")
+    records.add_argument("--by", choices=cdr.GROUPS, help="figures per extension, trunk or direction instead of rows")
+    records.add_argument("--since", type=_when, help="with --by: calls started at or after (ISO date/time, UTC)")
+    records.add_argument("--until", type=_when, help="with --by: calls started before")
+    records.set_defaults(func=cmd_cdr)

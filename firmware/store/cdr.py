@@ -32,6 +32,7 @@ class CallRecord:
     history: str = ""
     hold_seconds: float = 0.0
     transferred_by: str = ""
+    direction: str = "internal"  # in (on a trunk or line), out (on one), internal
 
     @property
     def talk_seconds(self) -> float:

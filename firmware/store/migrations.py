@@ -485,6 +485,16 @@ def _webhooks(db: sqlite_utils.Database) -> None:
     db.table("webhook_outbox").create_index(["next_attempt_at"])
 
 
+def _cdr_direction(db: sqlite_utils.Database) -> None:
+    """Each call record says which way the call went: `in` (came in on a trunk or exchange line),
+    `out` (went out on one), `internal`. Rows from before are classified by what they hold: no
+    trunk is internal; a trunk call made by a known extension went out; the rest came in."""
+    db.table("cdr").add_column("direction", str, not_null_default="internal")
+    db.execute("UPDATE cdr SET direction = CASE WHEN trunk IS NULL OR trunk = '' THEN 'internal' "
+               "WHEN caller IN (SELECT number FROM extensions) THEN 'out' ELSE 'in' END")
+    db.table("cdr").create_index(["direction"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
-                                                             _webhooks]
+                                                             _webhooks, _cdr_direction]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from firmware.store.cdr import CallRecord, write_cdr
 from firmware.store.database import open_store
+from firmware.store.extensions import add_extension
 from tests.support.api import Api
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -117,3 +118,44 @@ def test_missed_calls_not_called_back_yet(api: Api) -> None:
                                  answered_by="00401234567"))
         db.conn.close()
         assert [r["caller"] for r in admin.get("/api/stats/missed").json()] == ["102"]
+
+
+def test_figures_per_extension_trunk_and_direction(api: Api) -> None:
+    user = api.user("102")  # extension 102, with a web login
+    db = open_store(api.data_dir)
+    add_extension(db, "101", "Person 101", password="Test-password-1234")
+    # caller, called, disposition, answered by, talk s, wait s, trunk, direction
+    plan = [("101", "102", "answered", "102", 60, 5, None, "internal"),
+            ("102", "101", "no_answer", None, 0, 0, None, "internal"),
+            ("101", "0301234", "answered", "0301234", 30, 5, "prov", "out"),
+            ("0401234567", "101", "answered", "101", 40, 10, "prov", "in"),
+            ("0401234567", "101", "cancelled", None, 0, 0, "prov", "in")]
+    for index, (caller, called, disposition, answered_by, talk, wait, trunk, direction) in enumerate(plan):
+        started = START + timedelta(minutes=index)
+        answered = started + timedelta(seconds=wait) if answered_by else None
+        write_cdr(db, CallRecord(call_id=f"d{index}", caller=caller, called=called, started_at=started,
+                                 ended_at=(answered or started) + timedelta(seconds=talk or 20),
+                                 disposition=disposition, hangup_cause="the caller hung up", hangup_by="caller",
+                                 answered_by=answered_by, answered_at=answered, trunk=trunk, direction=direction))
+    db.conn.close()
+
+    def figures(rows: list[dict[str, object]]) -> dict[object, tuple[object, ...]]:
+        return {r["key"]: (r["calls"], r["made"], r["received"], r["answered"], r["missed"], r["talk_seconds"],
+                           r["average_wait_seconds"]) for r in rows}
+
+    with api.as_admin() as admin:
+        people = figures(admin.get("/api/stats/by", params={"group": "extension"}).json())
+        assert people == {"101": (5, 2, 3, 1, 2, 130.0, 10.0), "102": (2, 1, 1, 1, 0, 60.0, 5.0)}
+        ways = figures(admin.get("/api/stats/by", params={"group": "direction"}).json())
+        assert ways == {"in": (2, 0, 0, 1, 1, 40.0, 10.0), "internal": (2, 0, 0, 1, 1, 60.0, 5.0),
+                        "out": (1, 0, 0, 1, 0, 30.0, 5.0)}
+        assert figures(admin.get("/api/stats/by", params={"group": "trunk"}).json()) == {
+            "prov": (3, 0, 0, 2, 1, 70.0, 7.5)}
+        assert admin.get("/api/cdr", params={"direction": "in"}).json()["total"] == 2
+        bad = admin.get("/api/cdr", params={"direction": "sideways"})
+        assert bad.status_code == 422 and bad.json()["error"] == \
+            "direction 'sideways' is not accepted; use one of: in, out, internal"
+        assert admin.get("/api/stats/by", params={"group": "floor"}).json()["error"] == \
+            "group 'floor' is not accepted; use one of: extension, trunk, direction"
+    with user:
+        assert list(figures(user.get("/api/stats/by").json())) == ["102"]

@@ -57,7 +57,7 @@ def test_call_answered_audio_both_ways_caller_hangs_up(pbx: RunningPbx) -> None:
     assert_two_way_audio(a, 600, b, 1000)
     [row] = pbx.wait_cdr(1)
     assert (row["caller"], row["called"], row["answered_by"]) == ("101", "102", "102")
-    assert row["disposition"] == "answered"
+    assert (row["disposition"], row["direction"]) == ("answered", "internal")
     assert row["hangup_by"] == "caller"
     assert row["talk_seconds"] >= TALK_SECONDS - 0.5
     assert row["answered_at"] is not None and row["started_at"] <= row["answered_at"] <= row["ended_at"]

@@ -48,8 +48,8 @@ def test_refused_setting_says_why_and_changes_nothing(cli: Cli, args: list[str],
 
 
 def test_cdr_shows_the_calls(cli: Cli) -> None:
-    assert cli.ok("cdr").split() == ["STARTED", "(UTC)", "CALLER", "CALLED", "ANSWERED", "BY", "RESULT", "TALK",
-                                     "CAUSE"]
+    assert cli.ok("cdr").split() == ["STARTED", "(UTC)", "DIR", "CALLER", "CALLED", "ANSWERED", "BY", "RESULT",
+                                     "TALK", "CAUSE"]
     start = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
     db = open_store(cli.data_dir)
     write_cdr(db, CallRecord(call_id="c1", caller="101", called="102", started_at=start,
@@ -58,7 +58,15 @@ def test_cdr_shows_the_calls(cli: Cli) -> None:
                              answered_by="102"))
     db.conn.close()
     [row] = cli.ok("cdr").splitlines()[1:]
-    assert row.split()[:6] == ["2025-03-14T09:30:00", "101", "102", "102", "answered", "43s"]
+    assert row.split()[:7] == ["2025-03-14T09:30:00", "internal", "101", "102", "102", "answered", "43s"]
     assert row.endswith("the caller hung up")
     [record] = json.loads(cli.ok("cdr", "--json"))
     assert record["talk_seconds"] == 43.0 and record["caller"] == "101"
+    by_person = cli.ok("cdr", "--by", "extension", "--since", "2025-03-14").splitlines()
+    assert by_person[0].split() == ["EXTENSION", "CALLS", "MADE", "RECEIVED", "ANSWERED", "MISSED", "TALK", "AVG",
+                                    "WAIT"]
+    assert cli.ok("cdr", "--by", "direction").splitlines()[1].split() == \
+        ["internal", "1", "0", "0", "1", "0", "43s", "5.0s"]
+    assert cli.fails("cdr", "--by", "extension", "--since", "last week", code=2) == (
+        "minipbx: error: argument --since: 'last week' is not a date or time; use e.g. 2026-03-02 or "
+        "2026-03-02T09:00 (see `minipbx cdr --help`)")

@@ -91,6 +91,7 @@ def test_inbound_did_goes_where_the_mode_says(pbx: RunningPbx, provider: FakePro
     assert [(r["trunk"], r["did"], r["mode"], r["answered_by"]) for r in rows] == [
         ("prov", DID, "day", "101"), ("prov", DID, "night", "102")]
     assert rows[0]["route"] == f"route prov/{DID}/day"
+    assert {r["direction"] for r in rows} == {"in"}
     log = pbx.minipbx("mode", "log").stdout
     assert "fixed override by command line" in log
 
@@ -144,6 +145,7 @@ def test_outbound_call_with_caller_id_and_audio(pbx: RunningPbx, provider: FakeP
     rows = pbx.wait_cdr(2)
     assert (rows[0]["trunk"], rows[0]["called"], rows[0]["answered_by"]) == ("prov", "05550001", "5550001")
     assert rows[0]["route"] == "outbound local"
+    assert rows[0]["direction"] == "out"
 
 
 def test_class_of_service_per_extension_and_mode(pbx: RunningPbx, provider: FakeProvider,
@@ -173,6 +175,7 @@ def test_class_of_service_per_extension_and_mode(pbx: RunningPbx, provider: Fake
     rows = pbx.wait_cdr(3)
     refused = [r for r in rows if r["disposition"] == "barred"]
     assert len(refused) == 2
+    assert {r["direction"] for r in refused} == {"out"}  # barred calls were going out
     assert "class of service local does not allow national calls" in refused[0]["hangup_cause"]
     assert "internal does not allow local calls in night mode" in refused[1]["hangup_cause"]
 
@@ -280,7 +283,8 @@ def test_camp_on_when_all_lines_are_busy(pbx: RunningPbx, provider: FakeProvider
     assert tone_seconds(waiting.recording(ring_back["call"]), 1400) >= 1.2
     assert tone_seconds(wanted.recording(far["call"]), 600) >= 1.2
     rows = pbx.wait_cdr(3)
-    booked = next(r for r in rows if r["caller"] == "102" and r["route"] != "camp-on callback")
+    booked = next(r for r in rows if r["caller"] == "102" and not (r["route"] or "").startswith("camp-on callback"))
     assert "camp-on booked for 5550002" in booked["hangup_cause"]
-    callback = next(r for r in rows if r["route"] == "camp-on callback")
+    callback = next(r for r in rows if r["route"] == "camp-on callback; outbound local")
     assert (callback["caller"], callback["answered_by"], callback["trunk"]) == ("102", "5550002", "one")
+    assert (booked["direction"], callback["direction"]) == ("out", "out")

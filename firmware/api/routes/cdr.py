@@ -46,6 +46,13 @@ def series(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request: R
     return cdr.series(admin_for(who, db, request), _scoped(who, query), period)
 
 
+@router.get("/stats/by", response_model=list[cdr.Breakdown],
+            summary="calls, answered, missed, talk and wait per extension, trunk or direction")
+def by_group(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request: Request,
+             group: str = "extension") -> list[cdr.Breakdown]:
+    return cdr.breakdown(admin_for(who, db, request), _scoped(who, query), group)
+
+
 @router.get("/stats/missed", response_model=list[cdr.CdrRow],
             summary="missed calls not called back yet: each caller's newest, while nobody has talked to them since")
 def missed(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request: Request) -> list[cdr.CdrRow]:
