@@ -60,8 +60,19 @@ class HangUp:
     by: str
 
 
-CallCommand = Originate | HangUp
-_CALL_COMMANDS: dict[str, type[Originate] | type[HangUp]] = {"originate": Originate, "hangup": HangUp}
+@dataclass(frozen=True)
+class Transfer:
+    """`extension`, a party of the call, transfers the other party to `number` (with its rights),
+    as its phone's transfer key would; '' = the call's one extension party."""
+    call: str
+    extension: str
+    number: str
+    by: str
+
+
+CallCommand = Originate | HangUp | Transfer
+_CALL_COMMANDS: dict[str, type[Originate] | type[HangUp] | type[Transfer]] = {
+    "originate": Originate, "hangup": HangUp, "transfer": Transfer}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -153,7 +164,7 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup, watch", "kind": "invalid"}
+                                    "originate, hangup, transfer, watch", "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

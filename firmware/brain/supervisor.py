@@ -23,7 +23,7 @@ from typing import IO
 from firmware.api.process import ApiServer, HttpOptions, HttpPortError, check_http_port_free
 from firmware.appliance import sdnotify
 from firmware.apps.voicemail.store import sweep
-from firmware.brain import click_to_call
+from firmware.brain import call_commands
 from firmware.brain.control import ControlServer
 from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
@@ -211,7 +211,7 @@ class Pbx:
             await self.gateway.start()
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,
-                                     call_command=partial(click_to_call.carry_out, self.switch))
+                                     call_command=partial(call_commands.carry_out, self.switch))
         self.call_events.watchers.append(self.control.publish)
         await self.control.start()
         # Camp-on bookings kept from before a restart: a line may be free already.

@@ -1,4 +1,5 @@
-"""`minipbx call list|dial|hangup`: calls in progress, click-to-call and hanging up, from a shell.
+"""`minipbx call list|dial|transfer|hangup`: calls in progress, click-to-call, transfer and
+hanging up, from a shell.
 
 The same operations as the HTTP API's /api/calls (firmware/admin/calls.py); the running PBX
 carries them out, so they need `minipbx run` up for the data directory.
@@ -39,6 +40,12 @@ def cmd_dial(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_transfer(args: argparse.Namespace) -> int:
+    calls.transfer(_admin(args), args.call, calls.CallTransfer(to=args.number, extension=args.by or ""))
+    print(f"call {args.call}: transferred to {args.number}")
+    return 0
+
+
 def cmd_hangup(args: argparse.Namespace) -> int:
     calls.hang_up(_admin(args), args.call)
     print(f"call {args.call}: hung up")
@@ -46,7 +53,7 @@ def cmd_hangup(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Any) -> None:
-    call = sub.add_parser("call", help="calls in progress: list, click-to-call, hang up").add_subparsers(
+    call = sub.add_parser("call", help="calls in progress: list, click-to-call, transfer, hang up").add_subparsers(
         dest="call_command", required=True)
     ls = call.add_parser("list", help="calls in progress, with their ids")
     ls.add_argument("--json", action="store_true")
@@ -55,6 +62,11 @@ def add_parsers(sub: Any) -> None:
     dial.add_argument("extension", help="the extension whose phones ring first, e.g. 101")
     dial.add_argument("number", help="what it then dials, as it would from its phone (e.g. 0 + an outside number)")
     dial.set_defaults(func=cmd_dial)
+    move = call.add_parser("transfer", help="a party of the call sends the other party on, as its transfer key would")
+    move.add_argument("call", help="the call's id, from `minipbx call list`")
+    move.add_argument("number", help="where the other party goes (an extension, a group, the park number, ...)")
+    move.add_argument("--by", help="the extension that transfers (needed when both parties are extensions)")
+    move.set_defaults(func=cmd_transfer)
     hang = call.add_parser("hangup", help="end a call in progress (every party of it)")
     hang.add_argument("call", help="the call's id, from `minipbx call list`")
     hang.set_defaults(func=cmd_hangup)

@@ -165,6 +165,37 @@ def test_click_to_call_rings_the_extension_first_then_the_number(pbx_api: tuple[
     assert listed.returncode == 0 and listed.stdout.strip() == "no calls in progress"
 
 
+def test_transfer_from_the_api_sends_the_caller_to_a_colleague(pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = pbx_api
+    caller, first, colleague = pbx.phone("101", tone_hz=600), pbx.phone("102"), pbx.phone("103", tone_hz=1400)
+    caller.call("102")
+    first.wait("incoming")
+    first.answer(200)
+    caller.wait("connected")
+    with api.as_admin() as admin, api.user("104") as bystander:
+        [live] = admin.get("/api/calls").json()
+        path = f"/api/calls/{live['id']}/transfer"
+        assert bystander.post(path, json={"to": "103"}).status_code == 404  # not their call
+        both = admin.post(path, json={"to": "103"})
+        assert both.status_code == 422 and "say which one transfers (one of: 101, 102)" in both.json()["error"]
+        barred = admin.post(path, json={"extension": "102", "to": "000441234567"})
+        assert barred.status_code == 403 and "102 cannot transfer to 000441234567" in barred.json()["error"]
+        first.expect_no("disconnected", within=0.3)  # a refused transfer leaves the call alone
+        assert admin.post(path, json={"extension": "102", "to": "103"}).status_code == 204
+        first.wait("disconnected")
+        ringing = colleague.wait("incoming")
+        assert ringing["from_user"] == "101"
+        colleague.answer(200)
+        colleague.wait("connected")
+        time.sleep(2)
+        caller.hangup()
+        colleague.wait("disconnected")
+        assert tone_seconds(caller.recording(), 1400) >= 1.2
+        assert tone_seconds(colleague.recording(), 600) >= 1.2
+        [row] = pbx.wait_cdr(1)
+        assert (row["caller"], row["answered_by"], row["transferred_by"]) == ("101", "103", "102")
+
+
 def test_the_event_stream_and_webhooks_show_ringing_answered_ended(pbx_api: tuple[RunningPbx, Api]) -> None:
     """The CRM's screen pop: whose phone rings for which caller, who took it, how it ended."""
     pbx, api = pbx_api
@@ -205,7 +236,8 @@ def test_the_event_stream_and_webhooks_show_ringing_answered_ended(pbx_api: tupl
             bystander.close()
     got = receiver.wait(2)
     receiver.close()
-    assert [json.loads(r.body)["event"] for r in got] == ["call.ringing", "call.answered"]
+    # Deliveries go out side by side; each is signed, and both came.
+    assert sorted(json.loads(r.body)["event"] for r in got) == ["call.answered", "call.ringing"]
     for r in got:
         assert verify(secret, r.headers["x-minipbx-timestamp"], r.body, r.headers["x-minipbx-signature"])
 

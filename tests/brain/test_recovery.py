@@ -117,6 +117,7 @@ def test_worker_killed_mid_call_other_calls_go_on(pbx: RunningPbx) -> None:
     for caller, _ in fresh:
         caller.hangup()
     for i, (caller, callee) in enumerate(fresh):
+        caller.wait("disconnected")  # its recording is complete only then
         callee.wait("disconnected")
         assert tone_seconds(caller.recording(), CALLEE_HZ[i]) >= 0.8
         assert tone_seconds(callee.recording(), CALLER_HZ[i]) >= 0.8

@@ -213,7 +213,8 @@ def pbx(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -
 
 # The lines of pjsua's call dumps (written to a worker's log as each leg ends) that say where
 # audio went: which peer, how many RTP packets each way. One-way audio shows here first.
-_MEDIA_LINE = re.compile(r"\[DISCONNECTED\]|Call time|#\d+ audio|[RT]X pt=|total [0-9.]+K?pkt")
+_MEDIA_LINE = re.compile(r"\[[A-Z]+\] To:|Call time|#\d+ audio|[RT]X pt=|total [0-9.]+K?pkt")
+_DUMP_START = re.compile(r"^\s*\[[A-Z]+\] To:")
 
 
 def media_summary(log_dir: Path, limit: int = 4000) -> str:
@@ -221,7 +222,7 @@ def media_summary(log_dir: Path, limit: int = 4000) -> str:
     for log in sorted(log_dir.glob("worker*.log")):
         lines, probing = [], False
         for line in log.read_text(errors="replace").splitlines():
-            if "[DISCONNECTED]" in line:
+            if _DUMP_START.match(line):
                 probing = "capacity-probe" in line  # the start-up probe's calls, no media
             if not probing and _MEDIA_LINE.search(line):
                 lines.append(line.strip())

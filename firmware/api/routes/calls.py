@@ -1,8 +1,8 @@
 """/api/calls: calls in progress (from the brain's memory, its control socket), click-to-call,
-hanging up.
+transfer, hanging up.
 
-Everyone may see, start and end their own extension's calls; `live_calls` sees and ends
-everyone's, `originate` starts a call from any extension.
+Everyone may see, start, transfer and end their own extension's calls; `live_calls` sees,
+transfers and ends everyone's, `originate` starts a call from any extension.
 """
 from __future__ import annotations
 
@@ -52,14 +52,36 @@ def start_call(new: call_admin.NewCall, who: Who, db: Db, request: Request) -> c
     return call_admin.originate(admin_for(who, db, request), new)
 
 
+@router.post("/calls/{call_id}/transfer", status_code=204,
+             summary="a party of the call sends the other party on (as its transfer key would)",
+             responses={403: {"description": "the transferring extension may not send calls to that number"},
+                        404: {"description": "no such call in progress (among yours)"},
+                        409: {"description": "the call is not an answered two-party conversation"}})
+def transfer_call(call_id: str, change: call_admin.CallTransfer, who: Who, db: Db, request: Request) -> Response:
+    if not who.may(Permission.LIVE_CALLS):
+        if who.login is None:
+            raise forbidden(who, Permission.LIVE_CALLS)
+        if change.extension and change.extension != who.login:
+            raise forbidden(who, Permission.LIVE_CALLS)
+        change = change.model_copy(update={"extension": who.login})
+        _own_call(who.login, call_id, request)
+    call_admin.transfer(admin_for(who, db, request), call_id, change)
+    return Response(status_code=204)
+
+
+def _own_call(login: str, call_id: str, request: Request) -> None:
+    mine = [c for c in live_calls(request.app.state.config.data_dir)
+            if c.id == call_id and login in (c.caller, c.called, c.answered_by)]
+    if not mine:
+        # Someone else's call looks like no call at all: ids are not to be probed.
+        raise NotFound(f"call {call_id} is not in progress among your calls")
+
+
 @router.delete("/calls/{call_id}", status_code=204, summary="hang up a call in progress (every party of it)")
 def end_call(call_id: str, who: Who, db: Db, request: Request) -> Response:
     if not who.may(Permission.LIVE_CALLS):
-        own = who.login
-        mine = [c for c in live_calls(request.app.state.config.data_dir)
-                if c.id == call_id and own in (c.caller, c.called, c.answered_by)]
-        if who.login is None or not mine:
-            # Someone else's call looks like no call at all: ids are not to be probed.
+        if who.login is None:
             raise NotFound(f"call {call_id} is not in progress among your calls")
+        _own_call(who.login, call_id, request)
     call_admin.hang_up(admin_for(who, db, request), call_id)
     return Response(status_code=204)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from firmware.brain.call_commands import carry_out
 from firmware.brain.calls import CallState
-from firmware.brain.click_to_call import carry_out
-from firmware.brain.control import CallCommandRefused, ControlError, ControlServer, HangUp, Originate, ask
+from firmware.brain.control import CallCommandRefused, ControlError, ControlServer, HangUp, Originate, Transfer, ask
 from tests.support.fake_channel import FakePbx
 
 
@@ -150,9 +150,72 @@ def test_the_control_socket_carries_call_commands_and_their_refusals(tmp_path: P
                 await asyncio.to_thread(ask, path, HangUp(call="zz", by="admin"))
             assert (refused.value.kind, str(refused.value)) == ("not_found", "call zz is not in progress")
             with pytest.raises(ControlError) as unknown:
-                await asyncio.to_thread(ask, path, "transfer")
+                await asyncio.to_thread(ask, path, "conference")
             assert unknown.value.kind == "invalid" and "accepted: status" in str(unknown.value)
         finally:
             await server.stop()
         assert seen == [Originate(extension="101", number="102", by="admin"), HangUp(call="zz", by="admin")]
+    run(scenario())
+
+
+def _transfer(fake: FakePbx, call_id: str, number: str, extension: str = "") -> None:
+    carry_out(fake.switch, Transfer(call=call_id, extension=extension, number=number, by="admin"))
+
+
+def test_transfer_sends_the_other_party_on_as_the_key_would(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, b = fake.talk("101", "102")
+        [call_id] = fake.switch.calls
+        _transfer(fake, call_id, "103", extension="102")
+        assert w.last("hangup", b), "the transferring party leaves"
+        c = w.dialled("103")
+        w.answer_leg(c)
+        assert w.last("bridge") == {"type": "bridge", "a": a, "b": c}
+        call = fake.switch.calls[call_id]
+        assert call.answered_by == "103" and call.history.transferred_by == "102"
+    run(scenario())
+
+
+def test_a_call_with_one_extension_party_is_transferred_by_it(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        fake.trunk()
+        w = fake.workers[0]
+        w.incoming("101", "0301234567")
+        far = w.dialled("301234567")
+        w.answer_leg(far)
+        [call_id] = fake.switch.calls
+        _transfer(fake, call_id, "102")  # 101 sends the outside party on
+        w.answer_leg(w.dialled("102"))
+        assert w.last("bridge")["a"] == far and fake.switch.calls[call_id].answered_by == "102"
+    run(scenario())
+
+
+@pytest.mark.parametrize(("number", "extension", "kind", "words"), [
+    ("103", "", "invalid", "has 2 extension parties; say which one transfers (one of: 101, 102)"),
+    ("103", "104", "invalid", "extension 104 is not a party of call"),
+    ("000441234567", "102", "barred", "extension 102 cannot transfer to 000441234567"),
+    ("*8", "102", "invalid", "*8 is not a number a call can be sent to"),
+])
+def test_transfer_refusals_leave_the_call_alone(fake: FakePbx, number: str, extension: str, kind: str,
+                                                words: str) -> None:
+    async def scenario() -> None:
+        fake.trunk()
+        w, _, _ = fake.talk("101", "102")
+        [call_id] = fake.switch.calls
+        w.clear()
+        with pytest.raises(CallCommandRefused) as refused:
+            _transfer(fake, call_id, number, extension=extension)
+        assert refused.value.kind == kind and words in str(refused.value), str(refused.value)
+        assert w.sent == [] and fake.switch.calls[call_id].state is CallState.ANSWERED
+    run(scenario())
+
+
+def test_a_ringing_call_cannot_be_transferred(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w = fake.workers[0]
+        w.incoming("101", "102")
+        [call_id] = fake.switch.calls
+        with pytest.raises(CallCommandRefused) as refused:
+            _transfer(fake, call_id, "103", extension="101")
+        assert refused.value.kind == "busy" and "only an answered call can be transferred" in str(refused.value)
     run(scenario())

@@ -1,11 +1,18 @@
-"""Click-to-call: the PBX rings an extension's phones first and, once one answers, dials the
+"""What the control socket's call commands do (firmware/brain/control.py): click-to-call,
+hanging up a call, transferring one.
+
+Click-to-call: the PBX rings an extension's phones first and, once one answers, dials the
 number as that extension (its class of service, its caller ID), the CRM's "call this customer".
 
 The call it makes has the same shape as a camp-on callback (`Switch.ring_first`): leg A is a
 call *to* the extension; what the extension dialled is decided when it is asked for, so a
 number its class of service bars is refused at once (the API says so), not after the phone
-rang. Hanging up a call in progress is here too: both are what the control socket's call
-commands do (firmware/brain/control.py).
+rang.
+
+Transfer: an extension that is a party of a call sends the other party on, exactly as its
+transfer key would (`InCallControl.blind_transfer`: its rights, recall when not answered,
+the park number parks); a number it may not send calls to is refused here, before the call
+is touched.
 """
 from __future__ import annotations
 
@@ -13,8 +20,9 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate
-from firmware.brain.routing import CallFacts, DialOut, GoTo, Refuse, RingExtension
+from firmware.brain.calls import CallState
+from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate, Transfer
+from firmware.brain.routing import CallFacts, DialOut, Feature, GoTo, Park, Pickup, Refuse, Reject, RingExtension
 from firmware.directory.leavers import disabled_since
 from firmware.store.extensions import get_extension
 
@@ -40,6 +48,9 @@ def clean_number(number: str) -> str:
 def carry_out(switch: Switch, command: CallCommand) -> dict[str, object]:
     if isinstance(command, Originate):
         return {"call": originate(switch, command)}
+    if isinstance(command, Transfer):
+        transfer(switch, command)
+        return {"call": command.call}
     hang_up(switch, command)
     return {"call": command.call}
 
@@ -81,3 +92,37 @@ def hang_up(switch: Switch, command: HangUp) -> None:
                                  "see the list of calls in progress", "not_found")
     log.info("call %s: hung up by %s", call.id, command.by)
     switch.end_call(call, f"hung up by {command.by}")
+
+
+def transfer(switch: Switch, command: Transfer) -> None:
+    call = switch.calls.get(command.call)
+    if call is None:
+        raise CallCommandRefused(f"call {command.call} is not in progress (it may have ended); "
+                                 "see the list of calls in progress", "not_found")
+    number = clean_number(command.number)
+    if call.state is not CallState.ANSWERED or call.b_leg is None or call.consult is not None \
+            or call.consult_of is not None:
+        raise CallCommandRefused(f"call {call.id} is {call.state.value}, not a conversation between two "
+                                 "parties; only an answered call can be transferred", "busy")
+    parties = {leg: number_ for leg, number_ in call.extensions.items() if leg in (call.a_leg, call.b_leg)}
+    if command.extension:
+        legs = [leg for leg, ext in parties.items() if ext == command.extension]
+        if not legs:
+            raise CallCommandRefused(f"extension {command.extension} is not a party of call {call.id} "
+                                     f"(its extensions: {', '.join(sorted(parties.values())) or 'none'})",
+                                     "invalid")
+    else:
+        legs = list(parties)
+        if len(legs) != 1:
+            raise CallCommandRefused(f"call {call.id} has {len(legs)} extension parties; say which one transfers "
+                                     f"(one of: {', '.join(sorted(parties.values())) or 'none'})", "invalid")
+    by_leg = legs[0]
+    by = parties[by_leg]
+    decision = switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by), switch.trunk_usage())
+    if isinstance(decision, Refuse | Reject):
+        kind = "busy" if decision.disposition == "busy" else "barred"
+        raise CallCommandRefused(f"extension {by} cannot transfer to {number}: {decision.cause}", kind)
+    if isinstance(decision, Feature | Pickup) or (isinstance(decision, Park) and decision.slot):
+        raise CallCommandRefused(f"{number} is not a number a call can be sent to", "invalid")
+    log.info("call %s: %s transfers the other party to %s (asked by %s)", call.id, by, number, command.by)
+    switch.in_call.blind_transfer(call, by_leg, number)
