@@ -33,6 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TIMEOUT = 5.0
 START_TIMEOUT = 15.0
 QUIT_TIMEOUT = 5.0
+# How long recording() waits for a call this phone hung up to report `disconnected`.
+HANGUP_SETTLE_SECONDS = 10.0
 # Slack on top of the registration timeout the phone enforces itself, for it to report back.
 REPORT_SLACK = 5.0
 
@@ -340,7 +342,9 @@ class Phone:
 
     def recording(self, call: int | None = None) -> Path:
         """The WAV of what this phone received in `call` (default: the last disconnected call that
-        had media). Complete once `disconnected` has been reported for that call."""
+        had media). Complete once `disconnected` has been reported for that call; a call this
+        phone has just hung up is waited for (see _settle_hangups)."""
+        self._settle_hangups()
         done = [ev for ev in self.events if ev.get("event") == "disconnected"]
         if call is not None:
             done = [ev for ev in done if ev.get("call") == call]
@@ -350,6 +354,20 @@ class Phone:
             raise AssertionError(self._failure(
                 f"no recording for {which}: needs record_dir, media, and a `disconnected` event first"))
         return Path(done[-1]["recording"])
+
+    def _settle_hangups(self, timeout: float = HANGUP_SETTLE_SECONDS) -> None:
+        """A call this phone hung up reports `disconnected` (once its recording is complete) a
+        moment after the `hangup` command is done. Wait for that, without consuming the event, so
+        that a recording read right after hangup() is the whole call."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                hung = {ev.get("call") for ev in self._events
+                        if ev.get("event") == "done" and ev.get("cmd") == "hangup"}
+                ended = {ev.get("call") for ev in self._events if ev.get("event") == "disconnected"}
+                if not hung - ended or time.monotonic() >= deadline or not self._reader.is_alive():
+                    return
+                self._cond.wait(0.2)
 
     # ------------------------------------------------------------------ lifetime
 
