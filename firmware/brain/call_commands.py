@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 from firmware.brain.calls import CallState
 from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate, Transfer
-from firmware.brain.routing import CallFacts, DialOut, Feature, GoTo, Park, Pickup, Refuse, Reject, RingExtension
+from firmware.brain.in_call import TransferRefused
+from firmware.brain.routing import CallFacts, DialOut, GoTo, Refuse, RingExtension
 from firmware.directory.leavers import disabled_since
 from firmware.store.extensions import get_extension
 
@@ -118,11 +119,9 @@ def transfer(switch: Switch, command: Transfer) -> None:
                                      f"(one of: {', '.join(sorted(parties.values())) or 'none'})", "invalid")
     by_leg = legs[0]
     by = parties[by_leg]
-    decision = switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by), switch.trunk_usage())
-    if isinstance(decision, Refuse | Reject):
-        kind = "busy" if decision.disposition == "busy" else "barred"
-        raise CallCommandRefused(f"extension {by} cannot transfer to {number}: {decision.cause}", kind)
-    if isinstance(decision, Feature | Pickup) or (isinstance(decision, Park) and decision.slot):
-        raise CallCommandRefused(f"{number} is not a number a call can be sent to", "invalid")
+    # The rule the transfer key follows, checked first so that a refusal leaves the call alone.
+    checked = switch.in_call.transfer_decision(by, number)
+    if isinstance(checked, TransferRefused):
+        raise CallCommandRefused(f"extension {by} cannot transfer to {number}: {checked.why}", checked.kind)
     log.info("call %s: %s transfers the other party to %s (asked by %s)", call.id, by, number, command.by)
     switch.in_call.blind_transfer(call, by_leg, number)

@@ -24,6 +24,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,13 @@ log = logging.getLogger("minipbx.in_call")
 
 # A transfer or park that cannot be done: the party hears this long a tone, then talks on.
 REFUSAL_SECONDS = 2.5
+
+
+@dataclass(frozen=True)
+class TransferRefused:
+    """Why a number is no place to send a transferred party; `kind` as the control socket says it."""
+    why: str
+    kind: str  # 'busy' (no line free), 'barred', 'invalid' (a feature code, a parked call's slot)
 
 
 class InCallControl:
@@ -226,20 +234,29 @@ class InCallControl:
         self.switch.execute(call, decision)
         call.called = called
 
-    def _where_to(self, call: Call, by_leg: str, other: str, by: str, number: str) -> Decision | None:
-        """Where `number`, dialled by `by`, sends the other party (with `by`'s rights); None when it
-        was dealt with here: the park number parks the other party, anything else that is not a
-        place a call can go is refused with a tone while the call goes on."""
+    def transfer_decision(self, by: str, number: str) -> Decision | TransferRefused:
+        """Where `number`, dialled by `by`, sends a transferred party (with `by`'s rights): the
+        decision (the park number's included), or why it cannot go there."""
         decision = self.switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by),
                                              self.switch.trunk_usage())
         if isinstance(decision, Park) and not decision.slot:
-            self.park(call, other, by_leg, by)
-            return None
+            return decision
         if isinstance(decision, Refuse | Reject):
-            self._refuse_transfer(call, by_leg, f"{by} to {number}: {decision.cause}")
-            return None
+            return TransferRefused(decision.cause, "busy" if decision.disposition == "busy" else "barred")
         if isinstance(decision, Feature | Park | Pickup):
-            self._refuse_transfer(call, by_leg, f"{by} to {number}: not a number a call can be sent to")
+            return TransferRefused("not a number a call can be sent to", "invalid")
+        return decision
+
+    def _where_to(self, call: Call, by_leg: str, other: str, by: str, number: str) -> Decision | None:
+        """Where `number`, dialled by `by`, sends the other party; None when it was dealt with
+        here: the park number parks the other party, anything else that is not a place a call
+        can go is refused with a tone while the call goes on."""
+        decision = self.transfer_decision(by, number)
+        if isinstance(decision, TransferRefused):
+            self._refuse_transfer(call, by_leg, f"{by} to {number}: {decision.why}")
+            return None
+        if isinstance(decision, Park):
+            self.park(call, other, by_leg, by)
             return None
         return decision
 

@@ -60,7 +60,7 @@ from firmware.calls.park import ParkLot
 from firmware.directory.phonebook import caller_name
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
-from firmware.store.cdr import write_cdr
+from firmware.store.cdr import CallRecord, write_cdr
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
 from firmware.trunks.inbound import route_music
@@ -96,7 +96,8 @@ class Switch:
         self.features = FeatureCodes(db)
         self.calls: dict[str, Call] = {}
         self.by_leg: dict[str, Call] = {}
-        self.on_call_ended: list[Callable[[Call], None]] = []
+        # (call, its CDR record as written): the listeners see the very row, ended_at and all.
+        self.on_call_ended: list[Callable[[Call, CallRecord], None]] = []
         # (call, event, extension): call.ringing when an extension's phones start ringing for a call,
         # call.answered when someone takes it (firmware/webhooks/hooks.py).
         self.on_progress: list[Callable[[Call, str, str], None]] = []
@@ -949,7 +950,7 @@ class Switch:
             # Losing a CDR row must not take calls down; the log keeps the facts.
             log.exception("could not write CDR for call %s: %s", call.id, record)
         for listener in self.on_call_ended:
-            listener(call)
+            listener(call, record)
 
     def worker_lost(self, worker: WorkerHandle) -> None:
         """A worker died: its calls are gone; record them and free the extensions."""

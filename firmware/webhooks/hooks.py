@@ -63,8 +63,8 @@ class CallEventFeed:
     def progress(self, call: Call, event: str, extension: str) -> None:
         self._out([progress_event(call, event, extension)])
 
-    def ended(self, call: Call) -> None:
-        self._out(events_for(call.record(), call.id))
+    def ended(self, call: Call, record: CallRecord) -> None:
+        self._out(events_for(record, call.id))
 
     def _out(self, events: list[CallEvent] | list[CallProgress]) -> None:
         for event in events:

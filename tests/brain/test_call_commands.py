@@ -95,7 +95,7 @@ def test_not_answered_in_time_ends_without_dialling(fake: FakePbx) -> None:
     async def scenario() -> None:
         fake.switch._ring_timeout = lambda: 1  # type: ignore[method-assign]  # the setting's least is 5 s
         rows: list[object] = []
-        fake.switch.on_call_ended.append(lambda call: rows.append(call.record()))
+        fake.switch.on_call_ended.append(lambda call, record: rows.append(record))
         _originate(fake, "101", "102")
         w = fake.workers[0]
         a = w.last("dial")["leg"]
@@ -111,7 +111,7 @@ def test_not_answered_in_time_ends_without_dialling(fake: FakePbx) -> None:
 def test_hang_up_ends_both_parties_and_says_who(fake: FakePbx) -> None:
     async def scenario() -> None:
         rows: list[object] = []
-        fake.switch.on_call_ended.append(lambda call: rows.append(call.record()))
+        fake.switch.on_call_ended.append(lambda call, record: rows.append(record))
         w, a, b = fake.talk("101", "102")
         [call_id] = fake.switch.calls
         carry_out(fake.switch, HangUp(call=call_id, by="admin"))
@@ -194,7 +194,7 @@ def test_a_call_with_one_extension_party_is_transferred_by_it(fake: FakePbx) -> 
     ("103", "", "invalid", "has 2 extension parties; say which one transfers (one of: 101, 102)"),
     ("103", "104", "invalid", "extension 104 is not a party of call"),
     ("000441234567", "102", "barred", "extension 102 cannot transfer to 000441234567"),
-    ("*8", "102", "invalid", "*8 is not a number a call can be sent to"),
+    ("*8", "102", "invalid", "cannot transfer to *8: not a number a call can be sent to"),
 ])
 def test_transfer_refusals_leave_the_call_alone(fake: FakePbx, number: str, extension: str, kind: str,
                                                 words: str) -> None:

@@ -30,8 +30,7 @@ async def list_calls(who: Who, request: Request) -> list[LiveCall]:
     calls = await asyncio.to_thread(live_calls, request.app.state.config.data_dir)
     if who.may(Permission.LIVE_CALLS):
         return calls
-    own = who.login
-    return [c for c in calls if own in (c.caller, c.called, c.answered_by)]
+    return [c for c in calls if _is_party(c, who.login)]
 
 
 @router.get("/status", summary="what runs: edge, workers, registrations, trunks, mode, calls (as `minipbx status`)")
@@ -69,9 +68,12 @@ def transfer_call(call_id: str, change: call_admin.CallTransfer, who: Who, db: D
     return Response(status_code=204)
 
 
+def _is_party(call: LiveCall, login: str | None) -> bool:
+    return login is not None and login in (call.caller, call.called, call.answered_by)
+
+
 def _own_call(login: str, call_id: str, request: Request) -> None:
-    mine = [c for c in live_calls(request.app.state.config.data_dir)
-            if c.id == call_id and login in (c.caller, c.called, c.answered_by)]
+    mine = [c for c in live_calls(request.app.state.config.data_dir) if c.id == call_id and _is_party(c, login)]
     if not mine:
         # Someone else's call looks like no call at all: ids are not to be probed.
         raise NotFound(f"call {call_id} is not in progress among your calls")
