@@ -8,6 +8,7 @@ from firmware.apps.ringgroups.config import RingGroupError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
 from firmware.modes.timetable import TimetableError
+from firmware.recording.policy import PolicyError
 from firmware.store.extensions import ExtensionError
 from firmware.store.passwords import WeakPasswordError
 from firmware.store.settings import SettingError
@@ -24,5 +25,5 @@ class NotFound(LookupError):
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
-    RingGroupError,
+    RingGroupError, PolicyError,
 )

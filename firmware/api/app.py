@@ -20,6 +20,7 @@ from firmware.api.routes import (
     metrics,
     modes,
     phonebook,
+    recordings,
     ringgroups,
     session,
     settings,
@@ -49,7 +50,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, trunks, access, webhooks,
-                   metrics, phonebook, directory):
+                   metrics, phonebook, directory, recordings):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

@@ -151,6 +151,8 @@ class Call:
     # or it was for an outside number (went out, or was refused: barred, no line).
     inbound: bool = False
     outbound: bool = False
+    # Ring groups the call went through (their recording policies apply to its conversations).
+    groups: list[str] = field(default_factory=list)
 
     def decide(self, disposition: str, cause: str, by: str) -> None:
         """Record how the call ended; only the first decision counts."""

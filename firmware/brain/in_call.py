@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from firmware.brain.calls import Call, CallState
 from firmware.brain.routing import CallFacts, Decision, Feature, Park, Pickup, Refuse, Reject
-from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, InCallKeys, NumberEntry
+from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, RECORD, InCallKeys, NumberEntry
 from firmware.calls.music import DEFAULT_CLASS, music_files
 from firmware.calls.park import Parked, park_slots
 from firmware.calls.pickup import NO_GROUP, pickup_group
@@ -136,6 +136,9 @@ class InCallControl:
     def _code(self, call: Call, leg: str, code: str) -> None:
         peer = call.other(leg)
         if peer is None or call.entry is not None or call.consult is not None:
+            return
+        if code == RECORD:
+            self.switch.recorder.toggle(call, leg)
             return
         # The other party waits with music while the number is keyed in; the transferrer
         # hears dial tone.

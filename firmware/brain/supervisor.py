@@ -167,6 +167,8 @@ class Pbx:
         self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
                              mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
+        # Before any call: recordings a kill or power cut left open are repaired first.
+        self.switch.recorder.start()
         self.call_events = CallEventFeed(db)
         self.call_events.attach(self.switch)
 

@@ -60,6 +60,7 @@ from firmware.calls.park import ParkLot
 from firmware.directory.phonebook import caller_name
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
+from firmware.recording.desk import CallRecorder
 from firmware.store.cdr import CallRecord, write_cdr
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
@@ -108,7 +109,8 @@ class Switch:
         self.prompts = prompts
         # Which worker holds each leg: a call's parties may sit on different workers.
         self.leg_workers: dict[str, WorkerHandle] = {}
-        self.links = Links(on_broken=self._join_broken)
+        self.recorder = CallRecorder(self, db, data_dir)
+        self.links = Links(on_broken=self._join_broken, on_parted=self.recorder.parted)
         self.park_lot = ParkLot()
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
         self._after_play: dict[str, Callable[[], None]] = {}
@@ -144,6 +146,8 @@ class Switch:
         leg = str(message["leg"])
         if kind == "ended":
             self.leg_workers.pop(leg, None)
+        if kind == "recorded" and self.recorder.recorded(message):
+            return
         if self.links.is_link_leg(leg):
             self.links.link_event(leg, kind)
             return
@@ -378,6 +382,8 @@ class Switch:
             self._refuse(call, 480, "Temporarily Unavailable", f"ring group {name} does not exist")
             return
         call.route = call.route or f"ring group {name}"
+        if name not in call.groups:
+            call.groups.append(name)
         members: list[str | DialOut] = []
         for member in group.members:
             if member.startswith("number:"):
@@ -810,8 +816,10 @@ class Switch:
         self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})
 
     def join(self, call: Call, a: str, b: str) -> None:
-        """The two party legs hear each other, wherever they are."""
-        self.links.join(a, self.leg_workers.get(a, call.worker), b, self.leg_workers.get(b, call.worker))
+        """The two party legs hear each other, wherever they are (and are recorded, if the
+        conversation's policy says so)."""
+        tap = self.links.join(a, self.leg_workers.get(a, call.worker), b, self.leg_workers.get(b, call.worker))
+        self.recorder.joined(call, a, b, tap)
 
     def _join_broken(self, a: str, b: str) -> None:
         call = self.by_leg.get(a) or self.by_leg.get(b)
@@ -939,6 +947,7 @@ class Switch:
         for leg in [leg for leg, c in self.by_leg.items() if c is call]:
             self.by_leg.pop(leg, None)
         self._write_record(call)
+        self.recorder.call_ended(call)
         if call.trunk:
             self.serve_camp_ons()
 
@@ -954,6 +963,7 @@ class Switch:
 
     def worker_lost(self, worker: WorkerHandle) -> None:
         """A worker died: its calls are gone; record them and free the extensions."""
+        self.recorder.worker_lost(worker)
         lost = {leg for leg, w in self.leg_workers.items() if w is worker}
         for leg in lost:
             self.leg_workers.pop(leg, None)

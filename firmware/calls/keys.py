@@ -28,7 +28,9 @@ FIRST_DIGIT_SECONDS = 10.0
 BLIND_TRANSFER = "##"
 ATTENDED_TRANSFER = "*2"
 FLASH = "R"
-IN_CALL_CODES = (BLIND_TRANSFER, ATTENDED_TRANSFER, FLASH)
+# *1 starts or stops recording the conversation, where its policy allows (firmware/recording).
+RECORD = "*1"
+IN_CALL_CODES = (BLIND_TRANSFER, ATTENDED_TRANSFER, FLASH, RECORD)
 
 
 class InCallKeys:

@@ -45,17 +45,29 @@ class Link:
     far_leg: str  # the link's outgoing leg on the far worker
 
 
+@dataclass(frozen=True)
+class Tap:
+    """Where a join's conversation can be recorded: on `worker`, leg `leg` carries one party's voice
+    and `other` the other's (the party itself on one worker; the link's leg on the far worker)."""
+    worker: Channel
+    leg: str
+    other: str
+
+
 class Links:
     """Every join between two party legs, same worker or not."""
 
-    def __init__(self, on_broken: Callable[[str, str], None]) -> None:
+    def __init__(self, on_broken: Callable[[str, str], None],
+                 on_parted: Callable[[str, str], None] = lambda a, b: None) -> None:
         # on_broken(a, b): a cross-worker join failed or fell apart by itself.
         self.on_broken = on_broken
+        # on_parted(a, b): a join ended, however (split, a party gone, broken): its recording stops.
+        self.on_parted = on_parted
         self._by_id: dict[str, Link] = {}
         self._by_leg: dict[str, Link] = {}  # link legs and party legs -> link
         self._same: dict[str, tuple[str, Channel]] = {}  # party leg -> (peer leg, worker), same-worker joins
 
-    def join(self, a: str, a_worker: Channel, b: str, b_worker: Channel) -> None:
+    def join(self, a: str, a_worker: Channel, b: str, b_worker: Channel) -> Tap:
         """Let the two parties hear each other; what either heard from the PBX stops."""
         self.split(a)
         self.split(b)
@@ -63,7 +75,7 @@ class Links:
             self._same[a] = (b, a_worker)
             self._same[b] = (a, a_worker)
             a_worker.send({"type": "bridge", "a": a, "b": b})
-            return
+            return Tap(a_worker, a, b)
         link_id = secrets.token_hex(8)
         far_leg = f"l{link_id}"
         link = Link(link_id, a, b, a_worker, b_worker, near_leg="", far_leg=far_leg)
@@ -74,6 +86,7 @@ class Links:
                        "from_uri": f"<sip:link@127.0.0.1:{b_worker.sip_port}>",
                        "headers": {"X-Minipbx-Link": link_id}})
         b_worker.send({"type": "bridge", "a": far_leg, "b": b})
+        return Tap(b_worker, b, far_leg)
 
     def incoming(self, worker: Channel, leg: str, link_id: str) -> bool:
         """A link leg arrived at the near worker; False if it names no join of ours."""
@@ -99,6 +112,7 @@ class Links:
         if kind == "ended":
             log.warning("link %s between %s and %s ended by itself", link.id, link.a, link.b)
             self._drop(link)
+            self.on_parted(link.a, link.b)
             self.on_broken(link.a, link.b)
 
     def peer(self, leg: str) -> str | None:
@@ -117,10 +131,12 @@ class Links:
             peer, worker = same
             self._same.pop(peer, None)
             worker.send({"type": "unbridge", "a": leg, "b": peer})
+            self.on_parted(leg, peer)
             return
         link = self._by_leg.get(leg)
         if link is not None and leg in (link.a, link.b):
             self._drop(link)
+            self.on_parted(link.a, link.b)
             for party, link_leg, worker in ((link.a, link.near_leg, link.near), (link.b, link.far_leg, link.far)):
                 if link_leg:
                     # Parted first: until its BYE is through, the link leg would still take the
@@ -133,6 +149,7 @@ class Links:
         same = self._same.pop(leg, None)
         if same is not None:
             self._same.pop(same[0], None)
+            self.on_parted(leg, same[0])
             return
         self.split(leg)
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "phonebook": "phonebook_commands",
     "api": "api_commands", "role": "api_commands", "webhook": "api_commands",
     "call": "call_commands",
+    "recordings": "recording_commands",
     "sim": "sim",
 }
 

@@ -177,6 +177,9 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
                               ("api_sessions", "login")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
         db.conn.execute("DELETE FROM pin_failures WHERE scope = ?", [f"voicemail:{number}"])
+        from firmware.recording.policy import forget_targets
+
+        forget_targets(db, f"ext:{number}")
         # Others' forwarding to this extension or its mailbox would now lead nowhere.
         for which in ("always", "busy", "no_answer", "unregistered"):
             db.conn.execute(f"UPDATE forwarding SET {which} = '' WHERE {which} IN (?, ?)",

@@ -495,6 +495,35 @@ def _cdr_direction(db: sqlite_utils.Database) -> None:
     db.table("cdr").create_index(["direction"])
 
 
+def _call_recording(db: sqlite_utils.Database) -> None:
+    """Call recording (firmware/recording): policies per extension, ring group and trunk, and the
+    index of recorded files."""
+    db.table("recording_policies").create({"target": str, "policy": str}, pk="target", not_null={"policy"})
+    db.table("recordings").create(
+        {
+            "id": int,
+            "call_id": str,  # the call record's call_id
+            "segment": int,  # 1, 2, ...: a new file after a hold, a transfer, a park
+            "started_at": str,
+            "ended_at": str,
+            "seconds": float,
+            "bytes": int,
+            "path": str,  # relative to the data directory
+            "parties": str,  # "101 and 0301234567"
+            "extensions": str,  # ",101,102,": extensions that talked, for `recordings list --ext`
+            "trunk": str,
+            "did": str,
+            "state": str,  # recording, done, interrupted
+            "why": str,  # the policy that made it record
+        },
+        pk="id", not_null={"call_id", "started_at", "path", "state"},
+        defaults={"segment": 1, "ended_at": "", "seconds": 0.0, "bytes": 0, "parties": "", "extensions": ",",
+                  "trunk": "", "did": "", "why": ""},
+    )
+    db.table("recordings").create_index(["started_at"])
+    db.table("recordings").create_index(["call_id"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
-                                                             _webhooks, _cdr_direction]
+                                                             _webhooks, _cdr_direction, _call_recording]

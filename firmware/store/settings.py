@@ -102,6 +102,17 @@ SETTINGS: dict[str, Setting] = {
                 _int_range(10, 3600), "a whole number of seconds 10-3600"),
         Setting("area_code", "", "local area code, put before local numbers when callers are matched",
                 str, "digits, e.g. 030"),
+        Setting("call_recording", "on_demand", "recording policy of extensions without one of their own "
+                "(`minipbx recordings policy`)", _choice("always", "on_demand", "never"),
+                "always, on_demand or never"),
+        Setting("recording_beep", "yes", "both parties hear a short beep when *1 starts or stops a recording",
+                _choice("yes", "no"), "yes or no"),
+        Setting("recording_keep_days", "0", "call recordings older than this are deleted (0 = kept until "
+                "recording_max_mb needs the room)", _int_range(0, 36500), "a whole number of days 0-36500"),
+        Setting("recording_max_mb", "0", "call recordings kept in total; the oldest go first (0 = no limit)",
+                _int_range(0, 100_000_000), "a whole number of MiB 0-100000000"),
+        Setting("recording_min_keep_hours", "24", "no call recording younger than this is deleted by the limits",
+                _int_range(0, 87600), "a whole number of hours 0-87600"),
     )
 }
 

@@ -116,6 +116,9 @@ def remove_trunk(db: sqlite_utils.Database, name: str) -> None:
         db.execute("DELETE FROM trunk_group_members WHERE trunk = ?", [name])
         db.execute("DELETE FROM inbound_routes WHERE trunk = ?", [name])
         db.execute("DELETE FROM trunks WHERE name = ?", [name])
+        from firmware.recording.policy import forget_targets
+
+        forget_targets(db, f"trunk:{name}")
         sync_edge_tables(db)
 
 

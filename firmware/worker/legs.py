@@ -86,6 +86,11 @@ class Recording:
     recorder: pj.AudioMediaRecorder
     deadline: float  # time.monotonic() when max_seconds run out
     source: int | None = None  # conference slot of the leg's audio it is connected from
+    # A conversation's recording also takes what arrives from this leg (the other party).
+    also: str = ""
+    also_source: int | None = None
+    # Kept open to fsync the file now and then, so a power cut loses seconds, not the call.
+    fd: int | None = None
 
 
 class Leg(pj.Call):
@@ -101,6 +106,7 @@ class Leg(pj.Call):
         self.silent = silent
         self.audio: pj.AudioMedia | None = None
         self.tone: pj.ToneGenerator | None = None
+        self.tone_over = False  # the tone is a beep over the conversation (see Worker.start_tone)
         self.playback: Playback | None = None
         self.recording: Recording | None = None
         self.ended_by_command = False

@@ -84,6 +84,8 @@ class Tone(TypedDict):
     leg: str
     segments: list[list[int]]
     loop: NotRequired[bool]
+    # A beep heard over the conversation: a bridge neither stops it nor is stopped by it.
+    over: NotRequired[bool]
 
 
 class StopTone(TypedDict):
@@ -111,6 +113,10 @@ class Record(TypedDict):
     path: str
     # Checked by the worker itself, which answers a bad value with `recorded` reason `error`.
     max_seconds: Any
+    # A conversation's recording: what arrives from this other leg is mixed in too.
+    also: NotRequired[str]
+    # 'pcm' (16-bit, the default) or 'ulaw' (G.711, 8 bits a sample: half the size).
+    format: NotRequired[str]
 
 
 class StopRecord(TypedDict):

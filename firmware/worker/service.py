@@ -25,6 +25,7 @@ from typing import Any
 
 import pjsua2 as pj
 
+from firmware.media import wavfile
 from firmware.worker.endpoint import EndpointSettings, account_config, create_endpoint, probe_call_capacity
 from firmware.worker.legs import Leg, LegPlayer, LegTable, Playback, Recording
 from firmware.worker.protocol import COMMANDS, Message, ProtocolError, decode, encode
@@ -43,8 +44,11 @@ RECORDING_CLOSE_SECONDS = 2.0
 PLAYER_RETIRE_SECONDS = 1.0
 # pjmedia refuses a WAV file holding less than one 20 ms frame.
 MIN_WAV_MS = 20
-# Length of the header pjmedia's WAV writer puts before the samples.
-WAV_HEADER_BYTES = 44
+# An open recording's file is synced to disk this often: a power cut loses at most these
+# seconds, plus pjmedia's own write buffer (4000 bytes: 0.25 s of PCM, 0.5 s of G.711).
+RECORDING_SYNC_SECONDS = 2.0
+# The recorder formats `record` accepts, as pjmedia's WAV writer flags.
+RECORD_FORMATS = {"pcm": 0, "ulaw": 2}
 DTMF_DIGITS = re.compile(r"[0-9*#A-Da-d]+")
 
 
@@ -75,29 +79,12 @@ def wav_length(path: str) -> tuple[int, float]:
 
 
 def wav_is_closed(path: str) -> bool:
-    """pjmedia's WAV writer leaves the RIFF size at 0 until it closes the file, then sets it to
-    (file size - 8)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(12)
-        size = os.path.getsize(path)
-    except OSError:
-        return False
-    return len(head) == 12 and head[:4] == b"RIFF" and int.from_bytes(head[4:8], "little") == size - 8 > 0
+    return wavfile.is_closed(path)
 
 
 def recorded_seconds(path: str) -> float:
     """Length of the audio pjmedia's WAV writer put in `path`, from the file size and its byte rate."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(WAV_HEADER_BYTES)
-        size = os.path.getsize(path)
-    except OSError:
-        return 0.0
-    byte_rate = int.from_bytes(head[28:32], "little") if len(head) == WAV_HEADER_BYTES else 0
-    if byte_rate <= 0:
-        return 0.0
-    return round(max(0, size - WAV_HEADER_BYTES) / byte_rate, 3)
+    return wavfile.audio_seconds(path)
 
 
 @dataclass(frozen=True)
@@ -143,6 +130,9 @@ class Worker:
         # Music on hold: one looping player per music class (its files), heard by every leg
         # that holds it, so a hundred held callers cost one player.
         self.music: dict[tuple[str, ...], MusicSource] = {}
+        # Legs whose voice goes into another leg's recording (a conversation's): token -> that recording.
+        self.also_recorded: dict[str, Recording] = {}
+        self._next_sync = 0.0
         self.outbox = bytearray()
         self.inbox = bytearray()
         self.stopping = False
@@ -251,7 +241,7 @@ class Worker:
             leg.ended_by_command = True
             leg.hangup(op)
         elif kind == "tone":
-            self.start_tone(leg, message["segments"], bool(message.get("loop", True)))
+            self.start_tone(leg, message["segments"], bool(message.get("loop", True)), bool(message.get("over")))
         elif kind == "stop_tone":
             self.stop_tone(leg)
         elif kind == "play":
@@ -304,6 +294,11 @@ class Worker:
             # The recorder hears the leg alone, bridged or not.
             leg.audio.startTransmit(recording.recorder)
             recording.source = leg.audio.getPortId()
+        mixed = self.also_recorded.get(leg.token)
+        if mixed is not None and mixed.also_source != leg.audio.getPortId():
+            # A conversation's recording: the other party's voice goes into the same file.
+            leg.audio.startTransmit(mixed.recorder)
+            mixed.also_source = leg.audio.getPortId()
         peer_token = self.bridges.get(leg.token)
         peer = self.legs.get(peer_token) if peer_token else None
         if peer is None or peer.audio is None:
@@ -315,11 +310,14 @@ class Worker:
                 self.music[leg.music].player.startTransmit(leg.audio)
             return
         for either in (leg, peer):
-            self.stop_tone(either)
+            if not either.tone_over:
+                self.stop_tone(either)
             self.stop_play(either)
             self.stop_music(either)
         leg.audio.startTransmit(peer.audio)
         peer.audio.startTransmit(leg.audio)
+        if leg.tone is not None and leg.tone_over:
+            leg.tone.startTransmit(leg.audio)
 
     def unbridge(self, a: str, b: str) -> None:
         """Part two bridged legs; each then hears what the worker plays to it (or nothing)."""
@@ -391,8 +389,12 @@ class Worker:
             raise MediaFileError(f"{', '.join(names)}: {exc.reason}") from None
         return player
 
-    def start_tone(self, leg: Leg, segments: list[list[int]], loop: bool) -> None:
-        self._quiet(leg)
+    def start_tone(self, leg: Leg, segments: list[list[int]], loop: bool, over: bool = False) -> None:
+        """`over`: a beep heard over the conversation (a bridge neither stops it nor is stopped)."""
+        if over:
+            self.stop_tone(leg)
+        else:
+            self._quiet(leg)
         descs = pj.ToneDescVector()
         for freq1, freq2, on_ms, off_ms in segments:
             desc = pj.ToneDesc()
@@ -403,6 +405,7 @@ class Worker:
         tone.createToneGenerator(self.settings.clock_rate, 1)
         tone.play(descs, loop)
         leg.tone = tone
+        leg.tone_over = over
         self.connect_media(leg)
 
     def stop_tone(self, leg: Leg) -> None:
@@ -472,24 +475,38 @@ class Worker:
 
     def record(self, leg: Leg, message: Message) -> None:
         record_id, path, limit = str(message["id"]), str(message["path"]), message["max_seconds"]
+        also, fmt = str(message.get("also", "")), str(message.get("format", "pcm"))
         self._close_recording(leg, "stopped")
         problem = ""
         if not os.path.isabs(path):
             problem = f"{path!r} is not an absolute path"
         elif isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit < math.inf:
             problem = f"max_seconds must be a positive number, not {limit!r}"
+        elif fmt not in RECORD_FORMATS:
+            problem = f"format {fmt!r} is not known; use {' or '.join(RECORD_FORMATS)}"
+        elif also and (also == leg.token or also in self.also_recorded):
+            problem = f"leg {also} cannot be mixed into this recording (it is the leg itself, or in another one)"
         else:
             recorder = pj.AudioMediaRecorder()
             try:
-                recorder.createRecorder(path)  # WAV at the bridge's rate (8 kHz), 16-bit mono
+                # WAV at the bridge's rate (8 kHz), mono: 16-bit PCM or G.711 u-law.
+                recorder.createRecorder(path, 0, 0, RECORD_FORMATS[fmt])
             except pj.Error as exc:
                 problem = f"{path}: cannot be written ({exc.reason})"
         if problem:
             self.emit({"type": "error", "leg": leg.token, "message": f"record {record_id}: {problem}"})
             leg.emit("recorded", id=record_id, path=path, seconds=0.0, reason="error", error=problem)
             return
-        leg.recording = Recording(record_id, path, recorder, deadline=time.monotonic() + float(limit))
+        recording = Recording(record_id, path, recorder, deadline=time.monotonic() + float(limit), also=also)
+        with contextlib.suppress(OSError):
+            recording.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        leg.recording = recording
         self.connect_media(leg)
+        if also:
+            self.also_recorded[also] = recording
+            other = self.legs.get(also)
+            if other is not None:
+                self.connect_media(other)
 
     def _close_recording(self, leg: Leg, reason: str) -> None:
         recording = leg.recording
@@ -499,9 +516,27 @@ class Worker:
         if leg.audio is not None:
             with contextlib.suppress(pj.Error):
                 leg.audio.stopTransmit(recording.recorder)
+        if recording.also and self.also_recorded.get(recording.also) is recording:
+            del self.also_recorded[recording.also]
+            other = self.legs.get(recording.also)
+            if other is not None and other.audio is not None:
+                with contextlib.suppress(pj.Error):
+                    other.audio.stopTransmit(recording.recorder)
+        if recording.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(recording.fd)
+            recording.fd = None
         # Freeing the recorder (the last reference goes with this function) makes pjmedia finish the file.
         self.closing.append(ClosingRecording(leg.token, recording.id, recording.path, reason,
                                              time.monotonic() + RECORDING_CLOSE_SECONDS))
+
+    def _sync_recordings(self) -> None:
+        """Push what the recorders wrote so far to the disk (the kernel's copy, not pjmedia's buffer)."""
+        def sync(leg: Leg) -> None:
+            if leg.recording is not None and leg.recording.fd is not None:
+                with contextlib.suppress(OSError):
+                    os.fsync(leg.recording.fd)
+        self.legs.each(sync)
 
     def _media_due(self, leg: Leg, now: float) -> None:
         playback = leg.playback
@@ -533,6 +568,9 @@ class Worker:
     def _check_media(self) -> None:
         now = time.monotonic()
         self.legs.each(lambda leg: self._media_due(leg, now))
+        if now >= self._next_sync:
+            self._next_sync = now + RECORDING_SYNC_SECONDS
+            self._sync_recordings()
         if self.closing:
             self._report_closed_recordings(now)
         if self.retired and self.retired[0][0] <= now:

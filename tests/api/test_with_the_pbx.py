@@ -281,3 +281,41 @@ def test_https_with_a_self_signed_certificate_made_once(tmp_path: Path) -> None:
         process.wait(10)
     before = cert.read_bytes()
     assert ensure_certificate(data, "127.0.0.1")[0].read_bytes() == before
+
+
+def test_recordings_are_listed_and_played_for_those_who_may(pbx_api: tuple[RunningPbx, Api], tmp_path: Path) -> None:
+    pbx, api = pbx_api
+    a, b = pbx.phone("101", tone_hz=600), pbx.phone("102", tone_hz=1000)
+    with api.as_admin() as admin:
+        bad = admin.put("/api/recording-policies", json={"target": "ext:555", "policy": "always"})
+        assert bad.status_code == 422 and "extension 555 does not exist" in bad.json()["error"]
+        assert admin.put("/api/recording-policies", json={"target": "ext:102", "policy": "always"}).status_code == 200
+        assert admin.get("/api/recording-policies").json()["policies"] == [{"target": "ext:102", "policy": "always"}]
+    a.call("102")
+    b.wait("incoming")
+    b.answer(200)
+    a.wait("connected")
+    time.sleep(2.5)
+    a.hangup()
+    b.wait("disconnected")
+    with api.as_admin() as admin, api.web_login("101") as caller, api.user("104") as bystander:
+        deadline = time.monotonic() + 10
+        while not (listed := admin.get("/api/recordings").json())["count"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [row] = listed["recordings"]
+        assert listed["total_bytes"] == row["bytes"] > 0
+        # 101 talked in it: theirs to see and play; 104 did not: it does not exist for them.
+        assert caller.get("/api/recordings").json()["count"] == 1
+        assert bystander.get("/api/recordings").json()["count"] == 0
+        assert bystander.get(f"/api/recordings/{row['id']}").status_code == 404
+        assert bystander.get(f"/api/recordings/{row['id']}/audio").status_code == 404
+        audio = caller.get(f"/api/recordings/{row['id']}/audio")
+        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
+        wav = tmp_path / "played.wav"
+        wav.write_bytes(audio.content)
+        assert tone_seconds(wav, 600) >= 1.2 and tone_seconds(wav, 1000) >= 1.2
+        assert caller.delete(f"/api/recordings/{row['id']}").status_code == 403
+        assert admin.delete(f"/api/recordings/{row['id']}").status_code == 204
+        assert admin.get("/api/recordings").json()["count"] == 0
+        actions = [e["action"] for e in admin.get("/api/audit").json()]
+        assert {"recording.policy", "recording.copy", "recording.remove"} <= set(actions)

@@ -11,19 +11,13 @@ import pytest
 from firmware.brain.call_commands import carry_out
 from firmware.brain.calls import CallState
 from firmware.brain.control import CallCommandRefused, ControlError, ControlServer, HangUp, Originate, Transfer, ask
-from tests.support.fake_channel import FakePbx
+from tests.support.fake_channel import FakePbx, fake_pbx, run
 
 
 @pytest.fixture
 def fake(tmp_path: Path) -> FakePbx:
-    pbx = FakePbx(tmp_path)
-    for number in ("101", "102", "103"):
-        pbx.extension(number)
-    return pbx
+    return fake_pbx(tmp_path, ("101", "102", "103"))
 
-
-def run(scenario: object) -> None:
-    asyncio.run(asyncio.wait_for(scenario, 20))  # type: ignore[arg-type]
 
 
 def _originate(fake: FakePbx, extension: str, number: str) -> str:

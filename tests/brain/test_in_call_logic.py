@@ -16,21 +16,15 @@ from firmware.calls.music import default_melody
 from firmware.calls.pickup import set_pickup_group
 from firmware.media.tones import tone
 from firmware.trunks.inbound import RouteError, set_route
-from tests.support.fake_channel import FakePbx
+from tests.support.fake_channel import FakePbx, FakeWorker, fake_pbx, run
 
 Scenario = Callable[[FakePbx], Awaitable[None]]
 
 
 @pytest.fixture
 def fake(tmp_path: Path) -> FakePbx:
-    pbx = FakePbx(tmp_path)
-    for number in ("101", "102", "103", "104"):
-        pbx.extension(number)
-    return pbx
+    return fake_pbx(tmp_path, ("101", "102", "103", "104"))
 
-
-def run(scenario: Awaitable[None]) -> None:
-    asyncio.run(asyncio.wait_for(scenario, 20))
 
 
 def test_answered_call_is_bridged_on_its_worker(fake: FakePbx) -> None:
@@ -212,7 +206,7 @@ def test_camp_on_bookings_survive_a_restart(tmp_path: Path) -> None:
     run(scenario())
 
 
-def _consult(fake: FakePbx) -> tuple[object, str, str, str]:
+def _consult(fake: FakePbx) -> tuple[FakeWorker, str, str, str]:
     w, a, b = fake.talk("101", "102")
     for digit in "*2103":
         w.event("dtmf", leg=b, digit=digit)

@@ -97,6 +97,15 @@ class Api:
             admin.db.conn.close()
         return self.login(number, password)
 
+    def web_login(self, number: str, password: str = "Green-Lamp-77q") -> httpx.Client:
+        """Log in as an extension that exists already (a phone of the test), giving it a web password."""
+        admin = self.admin()
+        try:
+            extensions.set_web_login(admin, number, password)
+        finally:
+            admin.db.conn.close()
+        return self.login(number, password)
+
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from firmware.media import wavfile
+
 FloatArray = npt.NDArray[np.float64]
 
 BLOCK_MS = 50
@@ -48,7 +50,11 @@ AudioSource = str | os.PathLike[str] | Audio
 
 
 def load_wav(path: str | os.PathLike[str]) -> Audio:
-    """Read a PCM WAV (8/16/32-bit); several channels are averaged to mono."""
+    """Read a PCM WAV (8/16/32-bit) or a G.711 one (u-law, A-law: call recordings); several
+    channels are averaged to mono."""
+    if wavfile.layout(path).format_tag in (wavfile.ULAW, wavfile.ALAW):
+        rate, decoded = wavfile.read_samples(path)
+        return Audio(np.asarray(decoded, dtype=np.float64) / 32768.0, rate)
     with wave.open(os.fspath(path), "rb") as w:
         rate, channels, width, frames = w.getframerate(), w.getnchannels(), w.getsampwidth(), w.getnframes()
         raw = w.readframes(frames)

@@ -7,7 +7,9 @@ phones cover what a user notices. It speaks the worker protocol's messages
 """
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,11 @@ class FakeWorker:
                 return str(message["leg"])
         raise AssertionError(f"worker {self.number} dialled no {target}: {self.sent}")
 
+    def press(self, leg: str, digits: str) -> None:
+        """The party on `leg` presses keys (RFC 2833 events, one `dtmf` each)."""
+        for digit in digits:
+            self.event("dtmf", leg=leg, digit=digit)
+
     def answer_leg(self, leg: str) -> None:
         self.event("progress", leg=leg, code=180)
         self.event("answered", leg=leg, call_id=f"cid-{leg}")
@@ -80,6 +87,7 @@ class FakePbx:
 
     def __init__(self, data_dir: Path, workers: int = 2) -> None:
         self.db = open_store(data_dir)
+        self.data_dir = data_dir
         prompts = PromptLibrary(find_system_dir(), data_dir / "prompts")
         self.switch = Switch(self.db, "127.0.0.1", 5060, "minipbx", data_dir=data_dir, prompts=prompts,
                              mailbox_changed=lambda mailbox: None)
@@ -104,3 +112,16 @@ class FakePbx:
         b = w.dialled(callee)
         w.answer_leg(b)
         return w, a, b
+
+
+def fake_pbx(data_dir: Path, numbers: Iterable[str] = ("101", "102", "103", "104")) -> FakePbx:
+    """A fake PBX with these extensions."""
+    pbx = FakePbx(data_dir)
+    for number in numbers:
+        pbx.extension(number)
+    return pbx
+
+
+def run(scenario: Awaitable[None], seconds: float = 20) -> None:
+    """Run a test's scenario (a coroutine: the switch's timers need a loop), bounded in time."""
+    asyncio.run(asyncio.wait_for(scenario, seconds))  # type: ignore[arg-type]

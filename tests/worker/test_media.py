@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from firmware.media import wavfile
 from tests.support.audio import has_tone, synth_tone, tone_seconds, tone_segments, write_wav
 from tests.support.fixtures import PhoneFactory
 from tests.support.parallel import rtp_base
@@ -385,3 +386,66 @@ def test_held_callers_share_one_music_player(worker: WorkerProcess, phone_factor
     assert tone_seconds(heard_second, 700) >= 3.0
     worker.send("status")
     assert worker.wait("status", music=0)["music_players"] == 0
+
+
+def bridged_pair(worker: WorkerProcess, phone_factory: PhoneFactory) -> tuple[Phone, Phone, str]:
+    """A caller (600 Hz) bridged to a callee (1000 Hz) the worker dialled as leg b1."""
+    caller = phone_factory("201", tone_hz=PHONE_HZ)
+    callee = phone_factory("202", tone_hz=1000, auto_answer=0.0)
+    leg = call_in(worker, caller)
+    worker.send("dial", leg="b1", uri=callee.uri, from_uri=f"sip:201@127.0.0.1:{worker.sip_port}")
+    worker.wait("media", leg="b1")
+    worker.send("bridge", a=leg, b="b1")
+    return caller, callee, leg
+
+
+def test_a_conversation_recording_holds_both_parties_in_g711(
+        worker: WorkerProcess, phone_factory: PhoneFactory, tmp_path: Path) -> None:
+    caller, callee, leg = bridged_pair(worker, phone_factory)
+    path = tmp_path / "call.wav"
+    worker.send("record", leg=leg, id="c1", path=str(path), max_seconds=3600, also="b1", format="ulaw")
+    time.sleep(2.0)
+    worker.send("stop_record", leg=leg)
+    recorded = worker.wait("recorded", leg=leg, id="c1", reason="stopped")
+    assert 1.8 <= recorded["seconds"] <= 2.6
+    raw = path.read_bytes()
+    assert int.from_bytes(raw[4:8], "little") == len(raw) - 8, "WAV header not finished"
+    layout = wavfile.layout(path)
+    # G.711 u-law, 8 kHz mono: 64 kbit/s, half of 16-bit PCM.
+    assert (layout.format_tag, layout.rate, layout.channels, layout.byte_rate) == (wavfile.ULAW, 8000, 1, 8000)
+    assert layout.data_size == len(raw) - layout.data_offset
+    # Both voices, together, for the whole recording.
+    assert tone_seconds(path, PHONE_HZ) >= recorded["seconds"] - 0.4
+    assert tone_seconds(path, 1000) >= recorded["seconds"] - 0.4
+    hang_up(caller, worker, leg)
+    worker.send("hangup", leg="b1")
+    callee.wait("disconnected")
+
+
+def test_a_recording_cut_by_a_killed_worker_is_repaired_and_plays(
+        phone_factory: PhoneFactory, tmp_path: Path) -> None:
+    worker = WorkerProcess(tmp_path / "killed-worker.log")  # not the fixture: this one dies on purpose
+    caller, callee, leg = bridged_pair(worker, phone_factory)
+    path = tmp_path / "cut.wav"
+    worker.send("record", leg=leg, id="c1", path=str(path), max_seconds=3600, also="b1", format="ulaw")
+    time.sleep(3.0)
+    worker.proc.kill()  # SIGKILL: pjmedia never writes the header
+    worker.close()
+    assert not wavfile.is_closed(path)
+    assert wavfile.repair(path)
+    assert wavfile.is_closed(path) and not wavfile.repair(path)
+    # All but the last moment (pjmedia's write buffer, the bridge's last ticks) is there, both voices.
+    assert tone_seconds(path, PHONE_HZ) >= 1.5
+    assert tone_seconds(path, 1000) >= 1.5
+    caller.hangup()
+    callee.hangup()
+
+
+def test_a_bad_recording_format_is_refused_by_name(
+        worker: WorkerProcess, phone_factory: PhoneFactory, tmp_path: Path) -> None:
+    phone = phone_factory("201")
+    leg = call_in(worker, phone)
+    worker.send("record", leg=leg, id="c1", path=str(tmp_path / "x.wav"), max_seconds=10, format="mp3")
+    recorded = worker.wait("recorded", leg=leg, id="c1")
+    assert recorded["reason"] == "error" and "'mp3'" in recorded["error"] and "ulaw" in recorded["error"]
+    hang_up(phone, worker, leg)

@@ -110,6 +110,9 @@ def remove_ring_group(db: sqlite_utils.Database, name: str) -> None:
         refuse_if_used(f"group:{name}", where_used(db, f"group:{name}"), f"ring group {name}", RingGroupError)
         db.execute("DELETE FROM ring_group_members WHERE group_name = ?", [name])
         db.execute("DELETE FROM ring_groups WHERE name = ?", [name])
+        from firmware.recording.policy import forget_targets
+
+        forget_targets(db, f"group:{name}")
 
 
 # ---- validation ---------------------------------------------------------------------------
