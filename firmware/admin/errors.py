@@ -5,6 +5,7 @@ from firmware.access.permissions import RoleError
 from firmware.access.tokens import ApiKeyError
 from firmware.apps.forwarding.config import ForwardingError
 from firmware.apps.ringgroups.config import RingGroupError
+from firmware.conference.rooms import RoomError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
 from firmware.modes.timetable import TimetableError
@@ -25,5 +26,5 @@ class NotFound(LookupError):
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
-    RingGroupError, PolicyError,
+    RingGroupError, PolicyError, RoomError,
 )

@@ -14,6 +14,7 @@ from firmware.api.routes import (
     access,
     calls,
     cdr,
+    conferences,
     directory,
     events,
     extensions,
@@ -50,7 +51,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, trunks, access, webhooks,
-                   metrics, phonebook, directory, recordings):
+                   metrics, phonebook, directory, recordings, conferences):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

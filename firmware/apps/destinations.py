@@ -8,6 +8,7 @@ ring groups and forwarding.
     vmaccess        listen to messages (asks for mailbox and PIN)
     number:0301234  an outside number, dialled as an extension would dial it
     icm:returning   send a returning caller to the employee who last spoke with them
+    conf:800        a conference room
     hangup          release the caller
 """
 from __future__ import annotations
@@ -17,11 +18,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-KINDS = ("ext", "group", "ivr", "voicemail", "vmaccess", "number", "icm", "hangup")
+KINDS = ("ext", "group", "ivr", "voicemail", "vmaccess", "number", "icm", "conf", "hangup")
 _BARE = ("vmaccess", "hangup")
 _DIGITS = re.compile(r"\+?[0-9]{1,24}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
-ACCEPTED = ("ext:NUMBER, group:NAME, ivr:NAME, voicemail:NUMBER, vmaccess, number:DIGITS, icm:NAME or hangup")
+ACCEPTED = ("ext:NUMBER, group:NAME, ivr:NAME, voicemail:NUMBER, vmaccess, number:DIGITS, icm:NAME, "
+            "conf:NUMBER or hangup")
 
 
 class DestinationError(ValueError):
@@ -45,7 +47,7 @@ def parse_destination(text: str) -> Destination:
     kind, sep, target = text.partition(":")
     if not sep or kind not in KINDS or kind in _BARE:
         raise DestinationError(f"destination {text!r} is not accepted; use {ACCEPTED}")
-    pattern = _DIGITS if kind in ("ext", "voicemail", "number") else _NAME
+    pattern = _DIGITS if kind in ("ext", "voicemail", "number", "conf") else _NAME
     if not pattern.fullmatch(target):
         what = "digits" if pattern is _DIGITS else "a name of letters, digits, '_', '.', '-'"
         raise DestinationError(f"destination {text!r}: {target!r} is not accepted after {kind}:; use {what}")
@@ -59,6 +61,7 @@ _EXISTS = {
     "ivr": ("SELECT 1 FROM ivr_menus WHERE name = ?", "voice menu {} does not exist; see `ivr list`"),
     "icm": ("SELECT 1 FROM icm_destinations WHERE name = ?",
             "returning-caller destination {} does not exist; see `icm list`"),
+    "conf": ("SELECT 1 FROM conference_rooms WHERE number = ?", "conference room {} does not exist; see `conf list`"),
 }
 
 

@@ -10,12 +10,15 @@ from firmware.apps.ivr.menu import run_menu
 from firmware.apps.session import Next, Session
 from firmware.apps.voicemail.access import check_messages
 from firmware.apps.voicemail.leave import leave_message
+from firmware.conference.app import conference
 
 
 def app_for_destination(ctx: AppContext, session: Session, destination: str,
                         reason: str = "unavailable") -> Coroutine[Any, Any, Next | None]:
-    """The app for ivr:, voicemail: and vmaccess destinations (others are not apps)."""
+    """The app for ivr:, voicemail:, vmaccess and conf: destinations (others are not apps)."""
     parsed = parse_destination(destination)
+    if parsed.kind == "conf" and ctx.rooms is not None:
+        return conference(ctx, session, parsed.target, ctx.rooms)
     if parsed.kind == "ivr":
         return run_menu(ctx, session, parsed.target)
     if parsed.kind == "voicemail":

@@ -41,6 +41,7 @@ class CallState(enum.Enum):
     ANSWERED = "answered"
     REFUSING = "refusing"
     PARKED = "parked"
+    CONFERENCE = "conference"  # a three-way call: its legs are in an ad-hoc room (conference/three_way.py)
     ENDED = "ended"
 
 
@@ -145,6 +146,10 @@ class Call:
     consult: Call | None = None
     consult_of: Call | None = None
     toggled: bool = False
+    # A consultation from *3: once answered, all three are joined (a three-way call).
+    merge_on_answer: bool = False
+    # When the consulting party last flashed (analog): flash, then 3 joins all three.
+    flashed_at: float = 0.0
     # The music class this caller hears on hold ('' = default): from the trunk route.
     music_class: str = ""
     # The call came in on a trunk or exchange line (`trunk` may later name the one it went out on);

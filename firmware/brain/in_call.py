@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from firmware.brain.calls import Call, CallState
 from firmware.brain.routing import CallFacts, Decision, Feature, Park, Pickup, Refuse, Reject
-from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, RECORD, InCallKeys, NumberEntry
+from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, RECORD, THREE_WAY, InCallKeys, NumberEntry
 from firmware.calls.music import DEFAULT_CLASS, music_files
 from firmware.calls.park import Parked, park_slots
 from firmware.calls.pickup import NO_GROUP, pickup_group
@@ -152,7 +152,7 @@ class InCallControl:
             if code == BLIND_TRANSFER:
                 self.blind_transfer(call, leg, number)
             else:
-                self.consult(call, leg, number)
+                self.consult(call, leg, number, merge=code == THREE_WAY)
 
         def cancelled() -> None:
             call.entry = None
@@ -379,8 +379,9 @@ class InCallControl:
         self.switch.join(call, stay, far)
 
     # ---- consultation (attended transfer from the keypad or an analog phone) -----------------
-    def consult(self, held: Call, leg: str, number: str) -> None:
-        """The consulting party's leg is lent to a new call to `number`; the other party waits."""
+    def consult(self, held: Call, leg: str, number: str, *, merge: bool = False) -> None:
+        """The consulting party's leg is lent to a new call to `number`; the other party waits.
+        `merge` (*3): once `number` answers, all three are joined."""
         by = held.extensions.get(leg, "")
         waiting = held.other(leg)
         if not by or waiting is None:
@@ -395,6 +396,7 @@ class InCallControl:
                             auth_user=by, mode=held.mode, a_answered=True, route=f"consultation by {by}")
         consultation.extensions[leg] = by
         consultation.consult_of = held
+        consultation.merge_on_answer = merge
         held.consult = consultation
         self._drop_keys(held, leg)
         self.switch.calls[consultation.id] = consultation
@@ -419,6 +421,7 @@ class InCallControl:
             self._back_to_held(consultation)
             return
         self.switch.links.split(leg)
+        consultation.flashed_at = asyncio.get_running_loop().time()
         if not consultation.toggled and waiting is not None:
             self._music(consultation, consultation.b_leg)
             self.switch.join(held, leg, waiting)

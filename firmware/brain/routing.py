@@ -151,6 +151,8 @@ class Router:
                 group = ring_group_by_number(self.db, dialled.number)
                 if group is not None:
                     return GoTo(f"group:{group.name}", f"ring group {group.name}")
+                if self.db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [dialled.number]).fetchone():
+                    return GoTo(f"conf:{dialled.number}", f"conference room {dialled.number}")
             if not dialled.number or get_extension(self.db, dialled.number) is None:
                 return Refuse(404, "Not Found", "unavailable", "unknown number")
             route = "operator" if dialled.kind is Kind.OPERATOR else "internal"

@@ -372,6 +372,7 @@ class Pbx:
             "mode": {"mode": mode.mode, "reason": mode.reason},
             "active_calls": self.switch.active_calls(),
             "parked": self.switch.park_lot.snapshot(),
+            "conferences": self.switch.conferences.snapshot(),
             "links": self.switch.links.count(),
             "gateway": await self.gateway.status() if self.gateway else None,
             "directory_sync": last_sync_status(self.db),

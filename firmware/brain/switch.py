@@ -53,10 +53,12 @@ from firmware.brain.routing import (
 )
 from firmware.brain.workers import WorkerHandle
 from firmware.calls import camp_on
-from firmware.calls.keys import FLASH
+from firmware.calls.keys import FLASH, FLASH_THREE, FLASH_THREE_SECONDS
 from firmware.calls.links import Links
 from firmware.calls.music import default_melody
 from firmware.calls.park import ParkLot
+from firmware.conference.desk import ConferenceDesk
+from firmware.conference.three_way import ThreeWayCalls
 from firmware.directory.phonebook import caller_name
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
@@ -110,6 +112,9 @@ class Switch:
         # Which worker holds each leg: a call's parties may sit on different workers.
         self.leg_workers: dict[str, WorkerHandle] = {}
         self.recorder = CallRecorder(self, db, data_dir)
+        self.conferences = ConferenceDesk(self)
+        self.apps.rooms = self.conferences
+        self.three_way = ThreeWayCalls(self)
         self.links = Links(on_broken=self._join_broken, on_parted=self.recorder.parted)
         self.park_lot = ParkLot()
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
@@ -160,6 +165,15 @@ class Switch:
             return
         if kind == "answered" and message.get("call_id"):
             call.leg_call_ids[leg] = str(message["call_id"])
+        if call.state is CallState.CONFERENCE:
+            if kind == "ended":
+                self.three_way.gone(call, leg)
+            return  # keys in a three-way call go nowhere; its parties hear each other
+        if kind == "dtmf" and call.consult_of is not None and leg == call.a_leg and \
+                message["digit"] == FLASH_THREE and call.state is CallState.ANSWERED and \
+                asyncio.get_running_loop().time() - call.flashed_at < FLASH_THREE_SECONDS:
+            self.three_way.merge(call)
+            return
         if kind == "dtmf" and message["digit"] == FLASH and call.consult_of is not None and leg == call.a_leg:
             # The consulting party's flash, ringing or talking: back to the waiting party, or toggle.
             self.in_call.consult_flash(call)
@@ -547,6 +561,8 @@ class Switch:
         if not call.callback and not call.a_answered:
             self.send(call, call.a_leg, "answer", code=200)
         self.join(call, call.a_leg, leg)
+        if call.merge_on_answer:
+            self.three_way.merge(call)
         log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
 
     def _branch_ended(self, call: Call, leg: str, code: int) -> None:

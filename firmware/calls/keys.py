@@ -30,7 +30,12 @@ ATTENDED_TRANSFER = "*2"
 FLASH = "R"
 # *1 starts or stops recording the conversation, where its policy allows (firmware/recording).
 RECORD = "*1"
-IN_CALL_CODES = (BLIND_TRANSFER, ATTENDED_TRANSFER, FLASH, RECORD)
+# *3 + number: the number rings while the other party waits; once it answers, all three talk.
+THREE_WAY = "*3"
+# After a flash while consulting (analog), this digit joins all three.
+FLASH_THREE = "3"
+FLASH_THREE_SECONDS = 2.0
+IN_CALL_CODES = (BLIND_TRANSFER, ATTENDED_TRANSFER, FLASH, RECORD, THREE_WAY)
 
 
 class InCallKeys:

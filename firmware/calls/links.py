@@ -43,6 +43,9 @@ class Link:
     far: Channel
     near_leg: str  # the link's incoming leg on the near worker (known once it arrives)
     far_leg: str  # the link's outgoing leg on the far worker
+    # A link that carries a party to a place on the near worker (a conference room) rather than
+    # to another party: what to do with the near leg once it has arrived (a is then '').
+    on_arrived: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,21 @@ class Links:
         b_worker.send({"type": "bridge", "a": far_leg, "b": b})
         return Tap(b_worker, b, far_leg)
 
+    def attach(self, party: str, party_worker: Channel, near: Channel, on_arrived: Callable[[str], None]) -> None:
+        """Carry a party's audio to another worker, where on_arrived(near leg) puts it (a conference
+        room). Ended like a join: split(party), or the party's end."""
+        self.split(party)
+        link_id = secrets.token_hex(8)
+        far_leg = f"l{link_id}"
+        link = Link(link_id, "", party, near, party_worker, near_leg="", far_leg=far_leg, on_arrived=on_arrived)
+        self._by_id[link_id] = link
+        for leg in (party, far_leg):
+            self._by_leg[leg] = link
+        party_worker.send({"type": "dial", "leg": far_leg, "uri": f"sip:link@127.0.0.1:{near.sip_port}",
+                           "from_uri": f"<sip:link@127.0.0.1:{party_worker.sip_port}>",
+                           "headers": {"X-Minipbx-Link": link_id}})
+        party_worker.send({"type": "bridge", "a": far_leg, "b": party})
+
     def incoming(self, worker: Channel, leg: str, link_id: str) -> bool:
         """A link leg arrived at the near worker; False if it names no join of ours."""
         link = self._by_id.get(link_id)
@@ -97,7 +115,10 @@ class Links:
         link.near_leg = leg
         self._by_leg[leg] = link
         worker.send({"type": "answer", "leg": leg, "code": 200})
-        worker.send({"type": "bridge", "a": leg, "b": link.a})
+        if link.on_arrived is not None:
+            link.on_arrived(leg)
+        else:
+            worker.send({"type": "bridge", "a": leg, "b": link.a})
         return True
 
     def is_link_leg(self, leg: str) -> bool:
@@ -139,9 +160,10 @@ class Links:
             self.on_parted(link.a, link.b)
             for party, link_leg, worker in ((link.a, link.near_leg, link.near), (link.b, link.far_leg, link.far)):
                 if link_leg:
-                    # Parted first: until its BYE is through, the link leg would still take the
-                    # party's audio and keep a tone or music from reaching the party.
-                    worker.send({"type": "unbridge", "a": party, "b": link_leg})
+                    if party:
+                        # Parted first: until its BYE is through, the link leg would still take the
+                        # party's audio and keep a tone or music from reaching the party.
+                        worker.send({"type": "unbridge", "a": party, "b": link_leg})
                     worker.send({"type": "hangup", "leg": link_leg})
 
     def forget(self, leg: str) -> None:

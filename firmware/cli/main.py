@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "api": "api_commands", "role": "api_commands", "webhook": "api_commands",
     "call": "call_commands",
     "recordings": "recording_commands",
+    "conf": "conference_commands",
     "sim": "sim",
 }
 

@@ -8,6 +8,7 @@ restart does not reset it.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -76,7 +77,21 @@ def try_pin(db: sqlite_utils.Database, scope: str, source: str, stored: str, pin
     now = now or datetime.now(UTC)
     if locked_for(db, scope, source, now) > 0:
         return False
-    ok = bool(stored) and pin_matches(stored, pin)
+    return count_try(db, scope, source, bool(stored) and pin_matches(stored, pin), now)
+
+
+async def try_pin_off_loop(db: sqlite_utils.Database, scope: str, source: str, stored: str, pin: str) -> bool:
+    """try_pin for the brain's event loop: the scrypt comparison (tens of milliseconds, on
+    purpose) runs in a thread, so calls in progress are not held up by someone keying a PIN.
+    The database is touched only from the loop's thread."""
+    if locked_for(db, scope, source) > 0:
+        return False
+    ok = bool(stored) and await asyncio.to_thread(pin_matches, stored, pin)
+    return count_try(db, scope, source, ok, datetime.now(UTC))
+
+
+def count_try(db: sqlite_utils.Database, scope: str, source: str, ok: bool, now: datetime) -> bool:
+    """Record an attempt: a right one clears the failures, a wrong one counts and may lock out."""
     with write_transaction(db):
         if ok:
             db.execute("DELETE FROM pin_failures WHERE scope = ? AND source = ?", [scope, source])

@@ -70,6 +70,9 @@ def _check_plan(db: sqlite_utils.Database, number: str) -> None:
     if group is not None:
         raise ExtensionError(f"extension number {number} is not accepted: it is the number of ring group "
                              f"{group[0]}; choose another number or change the group's")
+    if db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [number]).fetchone():
+        raise ExtensionError(f"extension number {number} is not accepted: it is conference room {number}; "
+                             "choose another number or remove the room (`conf remove`)")
 
 
 def realm(db: sqlite_utils.Database) -> str:

@@ -524,6 +524,17 @@ def _call_recording(db: sqlite_utils.Database) -> None:
     db.table("recordings").create_index(["call_id"])
 
 
+def _conference(db: sqlite_utils.Database) -> None:
+    """Conference rooms (firmware/conference): number, name, PIN hashes, most parties, music while alone."""
+    db.table("conference_rooms").create(
+        {"number": str, "name": str, "pin_hash": str, "moderator_pin_hash": str, "max_parties": int,
+         "music_alone": int},
+        pk="number", not_null={"max_parties", "music_alone"},
+        defaults={"name": "", "pin_hash": "", "moderator_pin_hash": "", "max_parties": 10, "music_alone": 1},
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
-                                                             _webhooks, _cdr_direction, _call_recording]
+                                                             _webhooks, _cdr_direction, _call_recording,
+                                                             _conference]

@@ -102,6 +102,10 @@ SETTINGS: dict[str, Setting] = {
                 _int_range(10, 3600), "a whole number of seconds 10-3600"),
         Setting("area_code", "", "local area code, put before local numbers when callers are matched",
                 str, "digits, e.g. 030"),
+        Setting("three_way_end", "stay", "when whoever made a three-way call hangs up: the other two stay "
+                "connected, or the call ends for all", _choice("stay", "end"), "stay or end"),
+        Setting("conference_numbers", "800-809", "numbers conference rooms may have (`minipbx conf set`)", str,
+                "ranges such as 800-809"),
         Setting("call_recording", "on_demand", "recording policy of extensions without one of their own "
                 "(`minipbx recordings policy`)", _choice("always", "on_demand", "never"),
                 "always, on_demand or never"),

@@ -63,6 +63,27 @@ class Unbridge(TypedDict):
     b: str
 
 
+class RoomJoin(TypedDict):
+    """The leg joins a conference room of this worker: it hears every other member, and they it."""
+    type: Literal["room_join"]
+    room: str
+    leg: str
+
+
+class RoomLeave(TypedDict):
+    type: Literal["room_leave"]
+    room: str
+    leg: str
+
+
+class RoomMute(TypedDict):
+    """A muted member hears the room; the room does not hear it."""
+    type: Literal["room_mute"]
+    room: str
+    leg: str
+    muted: bool
+
+
 class Music(TypedDict):
     type: Literal["music"]
     leg: str
@@ -235,6 +256,7 @@ class Status(TypedDict):
     tokens: NotRequired[list[str]]
     music: NotRequired[int]
     music_players: NotRequired[int]
+    rooms: NotRequired[dict[str, list[str]]]
 
 
 class ProtocolError(ValueError):
@@ -296,8 +318,8 @@ def _json_types(hint: Any) -> tuple[type, ...]:
     return (base,)
 
 
-COMMANDS = MessageTable(Answer, Dial, Hangup, Bridge, Unbridge, Music, StopMusic, AllowTransfer, Tone, StopTone,
-                        Play, StopPlay, Record, StopRecord, SendDtmf, StatusRequest)
+COMMANDS = MessageTable(Answer, Dial, Hangup, Bridge, Unbridge, RoomJoin, RoomLeave, RoomMute, Music, StopMusic,
+                        AllowTransfer, Tone, StopTone, Play, StopPlay, Record, StopRecord, SendDtmf, StatusRequest)
 EVENTS = MessageTable(Hello, Incoming, Progress, Answered, MediaUp, DtmfReceived, Held, Resumed, Refer, Played,
                       Recorded, Ended, WorkerError, Status)
 # Both tables in one, by type; where a command and an event share a type, the event's fields.

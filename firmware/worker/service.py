@@ -130,6 +130,9 @@ class Worker:
         # Music on hold: one looping player per music class (its files), heard by every leg
         # that holds it, so a hundred held callers cost one player.
         self.music: dict[tuple[str, ...], MusicSource] = {}
+        # Conference rooms on this worker: room -> member leg -> muted. Every member hears every
+        # other (a full mesh in the conference bridge, which sums what each port receives).
+        self.rooms: dict[str, dict[str, bool]] = {}
         # Legs whose voice goes into another leg's recording (a conversation's): token -> that recording.
         self.also_recorded: dict[str, Recording] = {}
         self._next_sync = 0.0
@@ -158,6 +161,12 @@ class Worker:
         peer = self.bridges.pop(token, None)
         if peer is not None:
             self.bridges.pop(peer, None)
+        room = self._room_of(token)
+        if room is not None:
+            # The conference bridge drops the leg's port and its connections by itself.
+            del self.rooms[room][token]
+            if not self.rooms[room]:
+                del self.rooms[room]
         self.stop_music(leg)
         leg.audio = None  # the call's media is gone; its conference slot may be reused
         leg.tone = None
@@ -211,7 +220,8 @@ class Worker:
             self.emit({"type": "status", "legs": len(self.legs), "capacity": self.capacity,
                        "bridges": len(self.bridges) // 2, "tokens": self.legs.tokens(),
                        "music": sum(len(source.listeners) for source in self.music.values()),
-                       "music_players": len(self.music)})
+                       "music_players": len(self.music),
+                       "rooms": {room: sorted(members) for room, members in self.rooms.items()}})
             return
         if kind == "dial":
             self.dial(message)
@@ -224,6 +234,9 @@ class Worker:
             return
         if kind == "unbridge":
             self.unbridge(str(message["a"]), str(message["b"]))
+            return
+        if kind in ("room_join", "room_leave", "room_mute"):
+            self.room_command(kind, str(message["room"]), str(message["leg"]), bool(message.get("muted")))
             return
         leg = self.legs.get(message["leg"])
         if leg is None:
@@ -299,6 +312,16 @@ class Worker:
             # A conversation's recording: the other party's voice goes into the same file.
             leg.audio.startTransmit(mixed.recorder)
             mixed.also_source = leg.audio.getPortId()
+        room = self._room_of(leg.token)
+        if room is not None:
+            self._connect_room(leg, room)
+            if leg.tone is not None and leg.tone_over:
+                leg.tone.startTransmit(leg.audio)
+            if leg.music is not None and leg.music in self.music:
+                self.music[leg.music].player.startTransmit(leg.audio)  # alone in the room
+            if leg.playback is not None:
+                self._start_playback(leg, leg.playback)  # a prompt to this member only
+            return
         peer_token = self.bridges.get(leg.token)
         peer = self.legs.get(peer_token) if peer_token else None
         if peer is None or peer.audio is None:
@@ -318,6 +341,71 @@ class Worker:
         peer.audio.startTransmit(leg.audio)
         if leg.tone is not None and leg.tone_over:
             leg.tone.startTransmit(leg.audio)
+
+    # ---- conference rooms ------------------------------------------------------
+    def room_command(self, kind: str, room: str, token: str, muted: bool) -> None:
+        members = self.rooms.get(room, {})
+        if kind == "room_join":
+            if token in members:
+                return
+            members = self.rooms.setdefault(room, {})
+            members[token] = False
+            leg = self.legs.get(token)
+            if leg is not None:
+                self._quiet(leg)  # what the worker played to it (music while alone) stops
+                self._connect_room(leg, room)
+        elif kind == "room_leave":
+            if members.pop(token, None) is None:
+                return
+            self._part_room(token, room, members)
+            if not members:
+                self.rooms.pop(room, None)
+        elif token in members and members[token] != muted:
+            members[token] = muted
+            leg = self.legs.get(token)
+            if leg is None or leg.audio is None:
+                return
+            for other in self._room_audio(room, besides=token):
+                with contextlib.suppress(pj.Error):
+                    if muted:
+                        leg.audio.stopTransmit(other)
+                    else:
+                        leg.audio.startTransmit(other)
+
+    def _room_audio(self, room: str, besides: str) -> list[pj.AudioMedia]:
+        found = []
+        for token in self.rooms.get(room, {}):
+            other = self.legs.get(token)
+            if token != besides and other is not None and other.audio is not None:
+                found.append(other.audio)
+        return found
+
+    def _connect_room(self, leg: Leg, room: str) -> None:
+        """The member hears the others and, unless muted, they hear it (again after a media change)."""
+        if leg.audio is None:
+            return
+        members = self.rooms[room]
+        for token, other_muted in members.items():
+            other = self.legs.get(token)
+            if token == leg.token or other is None or other.audio is None:
+                continue
+            if not other_muted:
+                other.audio.startTransmit(leg.audio)
+            if not members[leg.token]:
+                leg.audio.startTransmit(other.audio)
+
+    def _part_room(self, token: str, room: str, members: dict[str, bool]) -> None:
+        leg = self.legs.get(token)
+        if leg is None or leg.audio is None:
+            return
+        for other in self._room_audio(room, besides=token):
+            with contextlib.suppress(pj.Error):
+                leg.audio.stopTransmit(other)
+            with contextlib.suppress(pj.Error):
+                other.stopTransmit(leg.audio)
+
+    def _room_of(self, token: str) -> str | None:
+        return next((room for room, members in self.rooms.items() if token in members), None)
 
     def unbridge(self, a: str, b: str) -> None:
         """Part two bridged legs; each then hears what the worker plays to it (or nothing)."""

@@ -144,6 +144,9 @@ def _check_number(db: sqlite_utils.Database, name: str, number: str) -> str:
     if db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
         raise RingGroupError(f"ring group number {number} is already extension {number}; pick a free number in "
                              f"{ranges}")
+    if db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [number]).fetchone():
+        raise RingGroupError(f"ring group number {number} is already conference room {number}; pick a free number "
+                             f"in {ranges}")
     other = db.execute("SELECT name FROM ring_groups WHERE number = ? AND name != ?", [number, name]).fetchone()
     if other:
         raise RingGroupError(f"ring group number {number} is already the number of ring group {other[0]}; "
