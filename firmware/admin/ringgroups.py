@@ -19,6 +19,7 @@ class RingGroupView(BaseModel):
     no_answer: str = Field(description="destination after the timeout ('' = release the caller)")
     pickup_group: str
     members: list[str] = Field(description="in ringing order: extension numbers or number:DIGITS")
+    pagers: list[str] = Field(default=[], description="strategy page: who may page the group ([] = everyone)")
 
 
 class RingGroupChange(BaseModel):
@@ -31,10 +32,12 @@ class RingGroupChange(BaseModel):
     no_answer: str | None = None
     pickup_group: str | None = None
     members: list[str] | None = None
+    pagers: list[str] | None = None
 
 
 def _view(group: store.RingGroup) -> RingGroupView:
-    return RingGroupView.model_validate({**asdict(group), "members": list(group.members)})
+    return RingGroupView.model_validate({**asdict(group), "members": list(group.members),
+                                         "pagers": list(group.pagers)})
 
 
 def set_group(admin: Admin, name: str, change: RingGroupChange) -> RingGroupView:

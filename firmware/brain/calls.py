@@ -156,6 +156,8 @@ class Call:
     # or it was for an outside number (went out, or was refused: barred, no line).
     inbound: bool = False
     outbound: bool = False
+    # *80: the callee's phone is asked to answer by itself (firmware/intercom).
+    intercom: bool = False
     # Ring groups the call went through (their recording policies apply to its conversations).
     groups: list[str] = field(default_factory=list)
 

@@ -27,6 +27,7 @@ from firmware.trunks.inbound import inbound_destination
 class RingExtension:
     number: str
     route: str
+    intercom: bool = False  # *80: the phone answers by itself; forwarding does not apply
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,10 @@ class Router:
                 return Refuse(404, "Not Found", "unavailable", f"unknown feature code {dialled.number}")
             if found.feature.owner == "pickup":
                 return Pickup(found.argument)
+            if found.feature.owner == "intercom":
+                if get_extension(self.db, found.argument) is None:
+                    return Refuse(404, "Not Found", "unavailable", f"intercom to {found.argument}: no such extension")
+                return RingExtension(found.argument, f"intercom to {found.argument}", intercom=True)
             return Feature(dialled.number, found.feature.owner)
         if dialled.kind is Kind.PARK:
             return Park()

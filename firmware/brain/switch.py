@@ -58,8 +58,10 @@ from firmware.calls.links import Links
 from firmware.calls.music import default_melody
 from firmware.calls.park import ParkLot
 from firmware.conference.desk import ConferenceDesk
+from firmware.conference.paging import Pages
 from firmware.conference.three_way import ThreeWayCalls
 from firmware.directory.phonebook import caller_name
+from firmware.intercom import auto_answer_headers
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
 from firmware.recording.desk import CallRecorder
@@ -115,6 +117,7 @@ class Switch:
         self.conferences = ConferenceDesk(self)
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
+        self.paging = Pages(self)
         self.links = Links(on_broken=self._join_broken, on_parted=self.recorder.parted)
         self.park_lot = ParkLot()
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
@@ -166,9 +169,9 @@ class Switch:
         if kind == "answered" and message.get("call_id"):
             call.leg_call_ids[leg] = str(message["call_id"])
         if call.state is CallState.CONFERENCE:
-            if kind == "ended":
+            if not self.paging.event(call, leg, kind) and kind == "ended":
                 self.three_way.gone(call, leg)
-            return  # keys in a three-way call go nowhere; its parties hear each other
+            return  # keys in a three-way call or a page go nowhere
         if kind == "dtmf" and call.consult_of is not None and leg == call.a_leg and \
                 message["digit"] == FLASH_THREE and call.state is CallState.ANSWERED and \
                 asyncio.get_running_loop().time() - call.flashed_at < FLASH_THREE_SECONDS:
@@ -276,7 +279,10 @@ class Switch:
                              "not new calls")
         elif isinstance(decision, RingExtension):
             self._trail(call, decision.route)
-            self._ring_extension(call, decision.number, follow=True)
+            if decision.intercom:
+                self._intercom(call, decision.number)
+            else:
+                self._ring_extension(call, decision.number, follow=True)
         elif isinstance(decision, DialOut):
             self._trail(call, decision.route)
             call.dial_target = decision.number
@@ -398,6 +404,9 @@ class Switch:
         call.route = call.route or f"ring group {name}"
         if name not in call.groups:
             call.groups.append(name)
+        if group.strategy == "page":
+            self.paging.start(call, group)
+            return
         members: list[str | DialOut] = []
         for member in group.members:
             if member.startswith("number:"):
@@ -448,6 +457,14 @@ class Switch:
         if not call.branches and not plan.done:
             self._plan_failed(call, plan)
 
+    def _intercom(self, call: Call, number: str) -> None:
+        """*80 + extension: whoever sits at that desk; refused while it is busy or on DND."""
+        if get_forwarding(self.db, number).dnd:
+            self._refuse(call, 486, "Busy Here", f"intercom to {number}: do not disturb", "busy", "busy")
+            return
+        call.intercom = True
+        self._ring_extension(call, number, follow=False)
+
     def _dial_member(self, call: Call, plan: RingPlan, member: str | DialOut) -> bool:
         if isinstance(member, DialOut):
             branch = Branch(member.number, member, member.trunks)
@@ -457,11 +474,14 @@ class Switch:
             return False
         name = call.caller_name.replace('"', "'")
         caller_uri = f"sip:{call.caller}@{self.realm}"
-        self._dial_b(call, Branch(member), {
+        fields: dict[str, Any] = {
             "uri": f"sip:{member}@{self.edge}",
             "from_uri": f'"{name}" <{caller_uri}>' if name else f"<{caller_uri}>",
             "may_transfer": True,
-        })
+        }
+        if call.intercom:
+            fields["headers"] = auto_answer_headers(self.realm, str(get_setting(self.db, "intercom_alert_info")))
+        self._dial_b(call, Branch(member), fields)
         self.announce(call, "call.ringing", member)
         return True
 

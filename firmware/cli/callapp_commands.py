@@ -52,6 +52,7 @@ def cmd_ringgroup_set(args: argparse.Namespace) -> int:
         number=args.number, strategy=args.strategy, step_seconds=args.step, timeout=args.timeout,
         no_answer=args.no_answer, pickup_group=args.pickup_group,
         members=None if args.members is None else _members(args.members),
+        pagers=None if args.pagers is None else _members(args.pagers),
     ))
     print(_describe_group(group))
     return 0
@@ -204,12 +205,14 @@ def add_parsers(sub: Any) -> None:
     rset.add_argument("name")
     rset.add_argument("--number", help="an internal number that rings the group ('' = none)")
     rset.add_argument("--strategy", choices=STRATEGIES,
-                      help="all at once, linear (one by one) or cascade (one more every step)")
+                      help="all at once, linear (one by one), cascade (one more every step), or page (a one-way "
+                           "announcement: every idle member's phone answers by itself)")
     rset.add_argument("--step", type=int, help="seconds each member rings before the next (linear, cascade)")
     rset.add_argument("--timeout", type=int, help="seconds before the no-answer destination")
     rset.add_argument("--no-answer", help="destination when nobody answers, e.g. voicemail:101 ('' = release)")
     rset.add_argument("--pickup-group", help="group for call pickup ('' = none)")
     rset.add_argument("--members", help="in ringing order: 101,102,number:0171234567 ('' = none)")
+    rset.add_argument("--pagers", help="strategy page: extensions that may page the group, e.g. 100,101 ('' = all)")
     rset.set_defaults(func=cmd_ringgroup_set)
     rlist = rg.add_parser("list")
     rlist.add_argument("--json", action="store_true")

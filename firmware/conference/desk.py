@@ -32,6 +32,8 @@ LEAVE_TONE = [[900, 0, 120, 40], [600, 0, 160, 0]]
 MUTE_TONE = [[400, 0, 150, 0]]
 UNMUTE_TONE = [[800, 0, 150, 0]]
 LOCK_TONE = [[1000, 0, 100, 60], [1000, 0, 100, 0]]
+# Three rising notes (a gong-like "ding-dang-dong" is what office paging systems play).
+PAGE_CHIME = [[784, 0, 250, 30], [988, 0, 250, 30], [1175, 0, 400, 0]]
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Member:
     moderator: bool
     room_leg: str = ""  # its leg in the room on the room worker ('' while a link is on its way)
     muted: bool = False
+    quiet: bool = False  # a page's listener: no join and leave tones, no music, heard by nobody
     joined_at: float = field(default_factory=time.time)
 
 
@@ -70,12 +73,13 @@ class ConferenceDesk:
         return bool(room and room.locked)
 
     # ---- members come and go -------------------------------------------------------------
-    def join(self, number: str, leg: str, who: str, moderator: bool) -> Member:
+    def join(self, number: str, leg: str, who: str, moderator: bool, *, listen_only: bool = False) -> Member:
+        """`listen_only`: a page's listener, muted from the start, joining without tones."""
         worker = self.switch.leg_workers[leg]
         room = self.rooms.get(number)
         if room is None:
             room = self.rooms[number] = LiveRoom(number, worker)
-        member = Member(leg, who, moderator)
+        member = Member(leg, who, moderator, muted=listen_only, quiet=listen_only)
         room.members.append(member)
         log.info("conference %s: %s joins (%d in the room, mixed on worker %d)", number, who, len(room.members),
                  room.worker.number)
@@ -94,7 +98,10 @@ class ConferenceDesk:
         room.worker.send({"type": "room_join", "room": room.name, "leg": room_leg})
         if member.muted:
             room.worker.send({"type": "room_mute", "room": room.name, "leg": room_leg, "muted": True})
-        present = [m for m in room.members if m.room_leg]
+        if member.quiet:
+            self._tone(room, member, PAGE_CHIME)  # a page's listener: the chime, then the announcement
+            return
+        present = [m for m in room.members if m.room_leg and not m.quiet]
         if len(present) == 1:
             self._music_alone(room, member)
             return
@@ -116,7 +123,9 @@ class ConferenceDesk:
         if not room.members:
             del self.rooms[number]
             return
-        present = [m for m in room.members if m.room_leg]
+        if member.quiet:
+            return
+        present = [m for m in room.members if m.room_leg and not m.quiet]
         for other in present:
             self._tone(room, other, LEAVE_TONE)
         if len(present) == 1:

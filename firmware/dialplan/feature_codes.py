@@ -10,6 +10,7 @@ and a clash between two features' codes is an error at start, not a silent shado
     phone   apps/phone_features.py (forwarding, do-not-disturb, voicemail, greetings)
     mode    brain/features.py (operating modes)
     pickup  brain/in_call.py (call pickup; the router decides Pickup)
+    intercom  brain/switch.py (the router decides RingExtension with intercom)
 """
 from __future__ import annotations
 
@@ -51,22 +52,27 @@ def registry() -> tuple[FeatureCode, ...]:
     from firmware.apps.phone_features import FEATURE_CODES as PHONE
     from firmware.brain.features import FEATURE_CODES as MODES
     from firmware.calls.pickup import FEATURE_CODES as PICKUP
+    from firmware.intercom import FEATURE_CODES as INTERCOM
 
-    codes = (*PHONE, *MODES, *PICKUP)
+    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM)
     check_clashes(codes)
     return codes
 
 
 def check_clashes(codes: tuple[FeatureCode, ...]) -> None:
-    """Two codes clash when one is the other, or a code without argument starts another."""
+    """Two codes clash when one is the other, or when a code that takes a digit or an extension
+    starts another (*78N and *781 could not both be meant). A code without argument may start a
+    longer one (*8 and *80 + extension): a SIP phone sends the whole number, and an analog phone's
+    digit map waits after *8 for more (the inter-digit pause, or # to dial at once)."""
     for i, a in enumerate(codes):
         for b in codes[i + 1:]:
             if a.code == b.code:
                 raise FeatureCodeClash(f"feature code {a.code} is claimed twice ({a.what}; {b.what})")
             for short, long in ((a, b), (b, a)):
-                if short.argument is Argument.NONE and long.code.startswith(short.code):
+                if short.argument in (Argument.DIGIT, Argument.EXTENSION) and long.code.startswith(short.code):
                     raise FeatureCodeClash(f"feature code {short.code} ({short.what}) starts {long.code} "
-                                           f"({long.what}): a phone could never dial the longer one")
+                                           f"({long.what}): what follows {short.code} would be read as its "
+                                           "argument")
 
 
 def match(dialled: str) -> Match | None:
@@ -103,4 +109,7 @@ def complete(digits: str, is_extension: Callable[[str], bool] = lambda number: F
     argument = found.feature.argument
     if argument is Argument.EXTENSION:
         return is_extension(found.argument)
-    return argument is Argument.NONE or (argument is Argument.DIGIT and len(found.argument) == 1)
+    if argument is Argument.NONE:
+        # *8 while *80 + extension exists: maybe more digits come (# or the pause ends it).
+        return not any(f.code.startswith(found.feature.code) and f.code != found.feature.code for f in registry())
+    return argument is Argument.DIGIT and len(found.argument) == 1

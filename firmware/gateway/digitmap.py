@@ -5,7 +5,8 @@ gateway decides when the number is complete:
 - an extension, emergency or operator number is complete the moment it matches
   (the plan guarantees none of them starts another);
 - feature codes (dialplan/feature_codes.py) are complete when the registry says so:
-  *8 at once, *78N with its digit, **EXT with a whole extension number;
+  *78N with its digit, **EXT and *80EXT with a whole extension number, *12 at once; *8
+  could still become *80 + extension, so it is dialled on `#` or at the inter-digit timeout;
 - an outside number (access code + number) and codes that take a number (*72 NUMBER)
   have no fixed length: they are complete after the inter-digit timeout, or at once with `#`;
 - digits that can match nothing are sent at once, so the caller hears the PBX's

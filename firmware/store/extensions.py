@@ -183,6 +183,11 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
         from firmware.recording.policy import forget_targets
 
         forget_targets(db, f"ext:{number}")
+        for name, pagers in db.conn.execute("SELECT name, pagers FROM ring_groups WHERE pagers != ''").fetchall():
+            kept = ",".join(p for p in str(pagers).split(",") if p != number)
+            if kept != pagers:
+                # The last allowed pager gone: nobody may page it, not everyone.
+                db.conn.execute("UPDATE ring_groups SET pagers = ? WHERE name = ?", [kept or "-", name])
         # Others' forwarding to this extension or its mailbox would now lead nowhere.
         for which in ("always", "busy", "no_answer", "unregistered"):
             db.conn.execute(f"UPDATE forwarding SET {which} = '' WHERE {which} IN (?, ?)",

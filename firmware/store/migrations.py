@@ -532,6 +532,8 @@ def _conference(db: sqlite_utils.Database) -> None:
         pk="number", not_null={"max_parties", "music_alone"},
         defaults={"name": "", "pin_hash": "", "moderator_pin_hash": "", "max_parties": 10, "music_alone": 1},
     )
+    # Paging groups are ring groups with strategy 'page': who may page one ('' = every extension).
+    db.table("ring_groups").add_column("pagers", str, not_null_default="")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,

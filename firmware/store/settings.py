@@ -1,6 +1,7 @@
 """Typed, validated settings kept in the `settings` table."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,13 @@ def _timezone(value: str) -> object:
         check_timezone(value)
     except TimetableError:
         raise ValueError from None
+    return value
+
+
+def _token(value: str) -> object:
+    """A SIP header parameter value: no spaces, quotes or separators."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", value):
+        raise ValueError
     return value
 
 
@@ -102,6 +110,9 @@ SETTINGS: dict[str, Setting] = {
                 _int_range(10, 3600), "a whole number of seconds 10-3600"),
         Setting("area_code", "", "local area code, put before local numbers when callers are matched",
                 str, "digits, e.g. 030"),
+        Setting("intercom_alert_info", "alert-autoanswer", "the Alert-Info info= value desk phones are set "
+                "to answer by themselves on (*80 intercom; on a Polycom, set its alertInfo value to match)",
+                _token, "letters, digits, '.', '_' or '-' (up to 40)"),
         Setting("three_way_end", "stay", "when whoever made a three-way call hangs up: the other two stay "
                 "connected, or the call ends for all", _choice("stay", "end"), "stay or end"),
         Setting("conference_numbers", "800-809", "numbers conference rooms may have (`minipbx conf set`)", str,

@@ -334,3 +334,26 @@ def test_a_transfer_out_uses_the_transferrers_class_of_service(fake: FakePbx) ->
         assert "class of service internal does not allow" in call.history.text()
         assert call.extensions.get(a) is None
     run(scenario())
+
+
+def test_intercom_asks_the_phone_to_answer_by_itself_and_skips_forwarding(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        from firmware.apps.forwarding.config import set_forwarding
+
+        set_forwarding(fake.db, "102", always="ext:103")
+        w = fake.workers[0]
+        w.incoming("101", "*80102")
+        dial = next(m for m in w.commands("dial") if str(m["uri"]).startswith("sip:102@"))
+        assert dial["headers"]["Call-Info"].endswith(";answer-after=0")
+        assert dial["headers"]["Alert-Info"].endswith(";info=alert-autoanswer")
+        # A normal call to 102 follows its forwarding and carries no such headers.
+        w.incoming("104", "102")
+        normal = w.last("dial")
+        assert str(normal["uri"]).startswith("sip:103@") and "headers" not in normal
+        set_forwarding(fake.db, "103", dnd=True)
+        busy = w.incoming("104", "*80103")
+        assert w.last("answer", busy)["code"] == 183  # do-not-disturb: a busy tone, no ring
+        nobody = w.incoming("104", "*80555")
+        assert not any(str(m["uri"]).startswith("sip:555@") for m in w.commands("dial"))
+        assert nobody
+    run(scenario())

@@ -50,3 +50,21 @@ def test_hold_plays_music_to_the_held_party_and_resume_brings_them_back(pbx: Run
     assert row["answered_by"] == "102"
     assert 2.0 <= row["hold_seconds"] <= 8.0
     assert "102 put 101 on hold" in row["history"]
+
+
+def test_intercom_the_called_phone_answers_by_itself(pbx: RunningPbx) -> None:
+    a = pbx.phone("101", tone_hz=600)
+    b = pbx.phone("102", tone_hz=1000)
+    a.call("*80102")
+    incoming = b.wait("incoming")
+    # What Yealink, Grandstream and Snom phones answer on by themselves (this test phone too).
+    assert incoming["call_info"].endswith(";answer-after=0"), incoming
+    assert "info=alert-autoanswer" in incoming["alert_info"], incoming
+    a.wait("connected")
+    b.wait("connected")
+    time.sleep(2.0)
+    a.hangup()
+    heard_by_b = b.wait("disconnected")["recording"]
+    assert tone_seconds(heard_by_b, 600) >= 1.2  # the announcement reached the desk
+    [row] = pbx.wait_cdr(1)
+    assert row["answered_by"] == "102" and "intercom to 102" in row["route"]

@@ -19,7 +19,8 @@ PLAN = NumberingPlan(ranges=parse_ranges("100-899"), outside_prefix="0", operato
         ("0", Verdict.MORE), ("01", Verdict.MORE), ("011", Verdict.MORE), ("0112", Verdict.COMPLETE),
         ("0401234567", Verdict.OPEN), ("05", Verdict.OPEN),  # outside numbers have no fixed length
         ("*", Verdict.MORE), ("*7", Verdict.MORE), ("*78", Verdict.MORE), ("*784", Verdict.COMPLETE),
-        ("*12", Verdict.COMPLETE), ("*72", Verdict.OPEN), ("*72101", Verdict.OPEN), ("*8", Verdict.COMPLETE),
+        ("*12", Verdict.COMPLETE), ("*72", Verdict.OPEN), ("*72101", Verdict.OPEN), ("*8", Verdict.OPEN),
+        ("*80", Verdict.MORE), ("*80105", Verdict.COMPLETE),
         ("**", Verdict.MORE), ("**10", Verdict.OPEN), ("**101", Verdict.COMPLETE),
     ],
 )

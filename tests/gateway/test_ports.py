@@ -121,3 +121,30 @@ def test_line_controller_unplugged_mid_call_and_plugged_back(gateway_pbx: Runnin
     sip.wait("connected")
     board("hang_up", port="fxs1")
     sip.wait("disconnected")
+
+
+def test_a_group_page_reaches_two_phones_and_the_paging_zone(gateway_pbx: RunningPbx, board: Board) -> None:
+    pager = gateway_pbx.phone("301", tone_hz=1000)
+    desks = [gateway_pbx.phone(n, tone_hz=600) for n in ("302", "303")]
+    members = ",".join(["302", "303", EXTENSIONS["zone1"]])
+    done = gateway_pbx.minipbx("ringgroup", "set", "office", "--number", "870", "--strategy", "page",
+                               "--members", members)
+    assert done.returncode == 0, done.stderr
+    board("record", port="zone1")
+    pager.call("870")
+    pager.wait("connected")
+    for desk in desks:
+        desk.wait("connected", timeout=10)  # answered by the phone itself (Call-Info answer-after=0)
+    eventually(lambda: board.state()["paging"]["zone1"]["amplifier"], what="the amplifier goes on")
+    time.sleep(TALK + 1.0)
+    pager.hangup()
+    pager.wait("disconnected")
+    heard = [desk.wait("disconnected")["recording"] for desk in desks]
+    eventually(lambda: not board.state()["paging"]["zone1"]["amplifier"], what="the amplifier goes off")
+    for recording in heard:
+        assert tone_seconds(recording, 1000) >= MIN_HEARD  # the announcement
+        assert tone_seconds(recording, 600) < 0.3  # one way: no other listener is heard
+    assert tone_seconds(board.heard("zone1"), 1000) >= MIN_HEARD
+    assert tone_seconds(pager.recording(), 600) < 0.3  # the pager hears no listener either
+    [row] = gateway_pbx.wait_cdr(1)
+    assert row["hangup_cause"].startswith("page to group office: heard by ")

@@ -791,10 +791,14 @@ class PhoneApp:
             "incoming", call=token, from_uri=from_uri, from_user=uri_user(from_uri), display_name=display,
             to_uri=to_uri, request_uri=start_line[1] if len(start_line) > 1 else "",
             sip_call_id=header(raw, "Call-ID", "i"), busy=busy,
+            call_info=header(raw, "Call-Info"), alert_info=header(raw, "Alert-Info"),
         )
         if self.opts.ring:
             self._answer(call, 180)
-        if self.opts.auto_answer is not None and (not busy or self.opts.answer_when_busy):
+        if "answer-after=0" in header(raw, "Call-Info") and not busy:
+            # As a desk phone set to accept intercom calls: answer at once, on the loudspeaker.
+            self._answer(call, 200)
+        elif self.opts.auto_answer is not None and (not busy or self.opts.answer_when_busy):
             self.timers.append((time.monotonic() + self.opts.auto_answer, lambda: self._auto_answer(token)))
 
     def _auto_answer(self, token: int) -> None:

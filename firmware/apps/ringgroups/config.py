@@ -18,7 +18,9 @@ from firmware.dialplan.numbering import Kind, PlanError
 from firmware.dialplan.plan import check_extension_number, load_plan
 from firmware.store.database import write_transaction
 
-STRATEGIES = ("all", "linear", "cascade")
+# page: a one-way announcement to every idle member at once, answered by the phones themselves
+# (firmware/paging.py); the others ring phones until someone answers.
+STRATEGIES = ("all", "linear", "cascade", "page")
 STEP_SECONDS = (2, 120)
 TIMEOUT_SECONDS = (5, 600)
 _PICKUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
@@ -38,17 +40,18 @@ class RingGroup:
     no_answer: str  # destination text, '' = release the caller
     pickup_group: str
     members: tuple[str, ...]  # in ringing order: extension numbers, or 'number:DIGITS' (outside numbers)
+    pagers: tuple[str, ...] = ()  # a paging group: the extensions that may page it (() = every extension)
 
 
 def get_ring_group(db: sqlite_utils.Database, name: str) -> RingGroup | None:
-    row = db.execute("SELECT name, number, strategy, step_seconds, timeout, no_answer, pickup_group "
+    row = db.execute("SELECT name, number, strategy, step_seconds, timeout, no_answer, pickup_group, pagers "
                      "FROM ring_groups WHERE name = ?", [name]).fetchone()
     if row is None:
         return None
     members = tuple(str(m) for (m,) in db.execute(
         "SELECT member FROM ring_group_members WHERE group_name = ? ORDER BY position", [name]).fetchall())
     return RingGroup(str(row[0]), str(row[1] or ""), str(row[2]), int(row[3]), int(row[4]), str(row[5] or ""),
-                     str(row[6] or ""), members)
+                     str(row[6] or ""), members, tuple(p for p in str(row[7] or "").split(",") if p))
 
 
 def ring_group_by_number(db: sqlite_utils.Database, number: str) -> RingGroup | None:
@@ -75,6 +78,7 @@ def set_ring_group(
     no_answer: str | None = None,
     pickup_group: str | None = None,
     members: list[str] | tuple[str, ...] | None = None,
+    pagers: list[str] | tuple[str, ...] | None = None,
 ) -> RingGroup:
     """Create the group or change what is given (None keeps the current value); all or nothing."""
     _check_name(name)
@@ -89,8 +93,12 @@ def set_ring_group(
             "timeout": current.timeout if timeout is None else _check_seconds("timeout", timeout, TIMEOUT_SECONDS),
             "no_answer": current.no_answer if no_answer is None else _check_no_answer(db, name, no_answer),
             "pickup_group": current.pickup_group if pickup_group is None else _check_pickup(pickup_group),
+            "pagers": ",".join(current.pagers if pagers is None else _check_pagers(db, pagers)),
         }
         wanted = current.members if members is None else _check_members(db, members)
+        if row["strategy"] == "page" and any(m.startswith("number:") for m in wanted):
+            raise RingGroupError(f"ring group {name} pages its members: {next(m for m in wanted if ':' in m)} is "
+                                 "an outside number, and only the PBX's own phones answer a page by themselves")
         db.table("ring_groups").upsert(row, pk="name")
         if members is not None:
             db.execute("DELETE FROM ring_group_members WHERE group_name = ?", [name])
@@ -202,6 +210,15 @@ def _check_members(db: sqlite_utils.Database, members: list[str] | tuple[str, ..
             raise RingGroupError(f"member {member} is listed twice; list each member once")
         checked.append(member)
     return tuple(checked)
+
+
+def _check_pagers(db: sqlite_utils.Database, pagers: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    checked = tuple(dict.fromkeys(p.strip() for p in pagers if p.strip()))
+    for pager in checked:
+        if not db.execute("SELECT 1 FROM extensions WHERE number = ?", [pager]).fetchone():
+            raise RingGroupError(f"pager {pager!r} is not an extension (see `ext list`); list the extensions that "
+                                 "may page this group, or none for every extension")
+    return checked
 
 
 def _check_outside(db: sqlite_utils.Database, member: str) -> str:
