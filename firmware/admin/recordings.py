@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.admin.context import Admin
 from firmware.admin.errors import NotFound
-from firmware.recording import index, policy
+from firmware.recording import index, mail, policy
 
 
 class RecordingView(BaseModel):
@@ -113,3 +113,10 @@ def set_policy(admin: Admin, wanted: PolicyView) -> PolicyView:
     target = policy.set_policy(admin.db, wanted.target, value)
     admin.audit("recording.policy", target=target, policy=value or "default")
     return PolicyView(target=target, policy=value or "default")
+
+
+def set_mail(admin: Admin, number: str, on: bool) -> list[str]:
+    """Each recording of `number`'s conversations e-mailed to its address, or no more; who gets them now."""
+    mail.set_mail(admin.db, number, on)
+    admin.audit("recording.mail", extension=number, on=on)
+    return mail.mailed_extensions(admin.db)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -18,6 +20,7 @@ from firmware.apps.voicemail.mailer import MailError, deliver_pending
 from firmware.apps.voicemail.store import counts
 from firmware.edge.mwi import MwiError, notify_all_mwi, notify_mwi
 from firmware.edge.rpc import EdgeRpcError
+from firmware.recording.mail import deliver_pending as deliver_recordings
 
 log = logging.getLogger("minipbx.voicemail")
 
@@ -43,6 +46,21 @@ class MessageWaiting:
         task.add_done_callback(self._tasks.discard)
         self._mail_wanted.set()
 
+    @staticmethod
+    async def _mail_round(what: str, delivery: Coroutine[Any, Any, int]) -> None:
+        try:
+            sent = await delivery
+            if sent:
+                log.info("%d %s(s) e-mailed", sent, what)
+        except MailError as exc:
+            log.warning("%s e-mail: %s (retrying later)", what, exc)
+        except Exception:
+            log.exception("%s e-mail round failed", what)
+
+    def mail_now(self) -> None:
+        """Something is to be e-mailed (a call recording): the mail loop runs at once."""
+        self._mail_wanted.set()
+
     async def _tell_edge(self, mailbox: str) -> None:
         # Two changes close together (a message left, then deleted once e-mailed) must not
         # overtake each other: the lamp would stay as the older one left it. Under the lock,
@@ -62,18 +80,13 @@ class MessageWaiting:
             log.warning("message-waiting state not sent: %s", exc)
 
     async def mail_rounds(self, stopping: asyncio.Event) -> None:
-        """E-mail new messages now when one arrives, and retry every few minutes."""
+        """E-mail new messages (and call recordings) now when one arrives, and retry every few minutes."""
         while not stopping.is_set():
-            try:
-                # A message deleted once e-mailed changes the lamp too.
-                sent = await deliver_pending(self.db, self.data_dir,
-                                             on_deleted=lambda message: self.changed(message.mailbox))
-                if sent:
-                    log.info("%d voicemail message(s) e-mailed", sent)
-            except MailError as exc:
-                log.warning("voicemail e-mail: %s (retrying later)", exc)
-            except Exception:
-                log.exception("voicemail e-mail round failed")
+            # A message deleted once e-mailed changes the lamp too.
+            await self._mail_round("voicemail message", deliver_pending(
+                self.db, self.data_dir, on_deleted=lambda message: self.changed(message.mailbox)))
+            # Call recordings for extensions that want them (firmware/recording/mail.py), same server.
+            await self._mail_round("call recording", deliver_recordings(self.db, self.data_dir))
             self._mail_wanted.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._mail_wanted.wait(), MAIL_ROUND_SECONDS)

@@ -169,6 +169,7 @@ class Pbx:
         self.switch.workers = self.workers
         # Before any call: recordings a kill or power cut left open are repaired first.
         self.switch.recorder.start()
+        self.switch.recorder.mail_wanted = self.message_waiting.mail_now
         self.call_events = CallEventFeed(db)
         self.call_events.attach(self.switch)
 

@@ -71,6 +71,13 @@ def cmd_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    who = recordings.set_mail(_admin(args), args.extension, args.state == "on")
+    print(f"extension {args.extension}: recordings {'e-mailed' if args.state == 'on' else 'not e-mailed'}; "
+          f"e-mailed now for: {', '.join(who) or 'nobody'}")
+    return 0
+
+
 def add_parsers(sub: Any) -> None:
     rec = sub.add_parser("recordings", help="call recordings: list, export, remove, policies").add_subparsers(
         dest="recordings_command", required=True)
@@ -91,3 +98,7 @@ def add_parsers(sub: Any) -> None:
     pol.add_argument("target", nargs="?", help="ext:NUMBER, group:NAME, trunk:NAME or trunk:NAME/DID")
     pol.add_argument("policy", nargs="?", help="always, on_demand, never, or default (the target's own goes)")
     pol.set_defaults(func=cmd_policy)
+    mail = rec.add_parser("mail", help="e-mail each recording of an extension's conversations to its address")
+    mail.add_argument("extension")
+    mail.add_argument("state", choices=("on", "off"))
+    mail.set_defaults(func=cmd_mail)

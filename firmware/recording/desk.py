@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from firmware.calls.links import Tap
-from firmware.recording import index, retention
+from firmware.recording import index, mail, retention
 from firmware.recording.policy import ALWAYS, NEVER, Verdict, verdict
 from firmware.store.settings import get_setting
 from firmware.worker.protocol import Message
@@ -77,6 +78,8 @@ class CallRecorder:
         self.counts: dict[str, int] = {}  # call id -> segments so far
         self.on_demand: set[str] = set()  # calls whose recording a party switched on with *1
         self._retention: asyncio.TimerHandle | None = None
+        # A finished recording is to be e-mailed (recording/mail.py): the brain's mail loop runs now.
+        self.mail_wanted: Callable[[], None] = lambda: None
 
     # ---- start and housekeeping ----------------------------------------------------------
     def start(self) -> None:
@@ -204,6 +207,8 @@ class CallRecorder:
             row = index.finish(self.db, self.data_dir, segment.row)
             if row.seconds < KEEP_AT_LEAST_SECONDS:
                 index.discard(self.db, self.data_dir, segment.row)
+            elif mail.queue(self.db, row):
+                self.mail_wanted()
         except (OSError, index.RecordingNotFound):
             log.exception("recording %s could not be indexed", segment.id)
         if message.get("reason") == "max" and segment.pair in self.joins:

@@ -177,7 +177,7 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
                               ("ring_group_members", "member"), ("extension_groups", "number"),
                               ("extensions", "number"), ("subscriber", "username"), ("location", "username"),
                               ("gateway_accounts", "username"), ("web_passwords", "login"),
-                              ("api_sessions", "login")):
+                              ("api_sessions", "login"), ("recording_mail", "extension")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
         db.conn.execute("DELETE FROM pin_failures WHERE scope = ?", [f"voicemail:{number}"])
         from firmware.recording.policy import forget_targets

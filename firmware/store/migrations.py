@@ -534,6 +534,14 @@ def _conference(db: sqlite_utils.Database) -> None:
     )
     # Paging groups are ring groups with strategy 'page': who may page one ('' = every extension).
     db.table("ring_groups").add_column("pagers", str, not_null_default="")
+    # Call recordings by e-mail (firmware/recording/mail.py): who wants them, and the outbox.
+    db.table("recording_mail").create({"extension": str}, pk="extension")
+    db.table("recording_outbox").create(
+        {"id": int, "recording_id": int, "address": str, "created_at": str, "sent_at": str, "attempts": int,
+         "last_error": str},
+        pk="id", not_null={"recording_id", "address", "created_at"},
+        defaults={"sent_at": "", "attempts": 0, "last_error": ""},
+    )
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,

@@ -251,3 +251,39 @@ def test_keys_that_only_look_like_star_one_still_pass(fake: FakePbx) -> None:
         await asyncio.sleep(HOLD_SECONDS / 10)
         assert not w.commands("record")
     run(scenario())
+
+
+def test_an_extension_gets_its_recordings_by_mail_even_after_the_server_was_down(fake: FakePbx) -> None:
+    from firmware.recording import mail
+    from firmware.store.extensions import update_extension
+    from tests.apps.voicemail.conftest import MailServers, free_port, use_mail_server
+
+    servers = MailServers()
+
+    async def scenario() -> None:
+        with pytest.raises(mail.RecordingMailError, match="has no e-mail address"):
+            mail.set_mail(fake.db, "102", True)
+        update_extension(fake.db, "102", email="sales@example.com")
+        mail.set_mail(fake.db, "102", True)
+        set_policy(fake.db, "ext:102", "always")
+        port = free_port()
+        use_mail_server(fake.db, port)
+        w, _a, b = fake.talk("101", "102")
+        w.event("ended", leg=b, code=200, reason="BYE", by="remote")
+        row = recorded(fake, w)
+        # The server is down: the mail waits in the outbox.
+        assert await mail.deliver_pending(fake.db, fake.data_dir) == 0
+        [(attempts, error)] = fake.db.execute("SELECT attempts, last_error FROM recording_outbox").fetchall()
+        assert attempts == 1 and error
+        inbox, _ = servers.start(port=port)
+        assert await mail.deliver_pending(fake.db, fake.data_dir) == 1
+        [(_, to, sent)] = inbox.mails
+        assert to == ["sales@example.com"] and "101 and 102" in str(sent["Subject"])
+        [attachment] = list(sent.iter_attachments())
+        assert attachment.get_content_type() == "audio/wav"
+        assert attachment.get_content() == (fake.data_dir / row.path).read_bytes()
+        assert await mail.deliver_pending(fake.db, fake.data_dir) == 0  # once only
+    try:
+        run(scenario())
+    finally:
+        servers.stop()

@@ -176,6 +176,16 @@ def _send(server: _Server, mail: EmailMessage, to: str) -> None:
         raise error from None
 
 
+def mail_server(db: sqlite_utils.Database) -> _Server:
+    """The configured mail server, for other mail than voicemail (recordings); MailError if unset."""
+    return _server(db)
+
+
+def send_mail(server: _Server, mail: EmailMessage, to: str) -> None:
+    """Hand a composed mail to the server (blocking: run it in a thread); MailError with the reason."""
+    _send(server, mail, to)
+
+
 def send_text_mail(db: sqlite_utils.Database, to: str, subject_line: str, body: str) -> None:
     """A plain-text e-mail through the same mail server (blocking), e.g. a new SIP account's
     setup details; MailError with the reason."""
