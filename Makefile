@@ -80,6 +80,7 @@ typecheck: venv
 
 bench: deps prompts
 	$(BIN)/python -m bench.calls
+	$(BIN)/python -m bench.conference
 
 # System prompts (espeak-ng, 8 kHz WAV) in build/prompts/<lang>/<name>.wav; unchanged ones are skipped.
 prompts: deps

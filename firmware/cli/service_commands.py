@@ -109,6 +109,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"active calls: {len(calls)}")
     for c in calls:
         print(f"  {c['caller']} -> {c['called']}  {c['state']}  worker {c['worker']}")
+    parked = status.get("parked")
+    for slot in parked if isinstance(parked, list) else []:
+        print(f"  parked at {slot['slot']} by {slot['parker']}")
+    rooms = status.get("conferences")
+    for room in rooms if isinstance(rooms, list) else []:
+        who = ", ".join(str(m["who"]) for m in room["members"])
+        print(f"  conference {room['room']}{' (locked)' if room['locked'] else ''}: {who}")
     return 0 if edge["up"] and up == len(workers) else 3
 
 

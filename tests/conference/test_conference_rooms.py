@@ -21,6 +21,9 @@ def test_four_parties_each_hear_the_other_three(pbx: RunningPbx) -> None:
     time.sleep(3.0)
     who = pbx.minipbx("conf", "who", "800")
     assert who.returncode == 0 and "4 in the room" in who.stdout, who.stdout + who.stderr
+    shown = pbx.minipbx("status").stdout
+    [line] = [line for line in shown.splitlines() if "conference 800:" in line]
+    assert sorted(line.split(":", 1)[1].replace(",", " ").split()) == ["101", "102", "103", "104"], shown
     status = pbx.status()
     assert status is not None
     workers = {w["number"] for w in status["workers"]}
