@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.procstat import snapshot, usage
-from tests.support.audio import tone_seconds
+from tests.support.audio import Audio, load_wav, tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx
 
@@ -42,10 +42,11 @@ def run_level(parties: int, base: Path) -> dict[str, Any]:
     phones = PhoneFactory(base / f"phones-{parties}")
     pbx = RunningPbx(data_dir, phones)
     try:
+        pbx.start()
+        # The running PBX reads the room when it is dialled.
         done = pbx.minipbx("conf", "set", "800", "--max-parties", str(max(parties, 2)), "--music-alone", "no")
         if done.returncode != 0:
             raise RuntimeError(done.stderr)
-        pbx.start()
         speaker = pbx.phone("200", tone_hz=SPEAKER_HZ)
         listeners = [pbx.phone(str(201 + n), tone_hz=0) for n in range(parties - 1)]
         connected: dict[str, float] = {}
@@ -57,17 +58,21 @@ def run_level(parties: int, base: Path) -> dict[str, Any]:
         assert status is not None
         workers = {int(w["number"]): int(w["pid"]) for w in status["workers"]}
         before = snapshot({"workers": workers.values()})
+        talk_from = time.monotonic()
         time.sleep(TALK_SECONDS)
+        talk_to = time.monotonic()
         after = snapshot({"workers": workers.values()})
         for phone in [speaker, *listeners]:
             phone.hangup()
         shares = []
         for phone in listeners:
-            ended = phone.wait("disconnected", timeout=20)
-            # Each listener's whole time in the room (its recording spans it), less its first
-            # second (the room's link comes up, the join tone plays).
-            in_room = float(ended["t"]) - connected[phone.user] - 1.0
-            shares.append(min(1.0, tone_seconds(ended["recording"], SPEAKER_HZ) / in_room))
+            recording = load_wav(phone.wait("disconnected", timeout=20)["recording"])
+            # The talk window of this listener's recording (which starts when its call connected;
+            # both clocks are the machine's monotonic clock).
+            first = round((talk_from - connected[phone.user]) * recording.rate)
+            last = round((talk_to - connected[phone.user]) * recording.rate)
+            window = Audio(recording.samples[max(0, first):last], recording.rate)
+            shares.append(tone_seconds(window, SPEAKER_HZ) / window.seconds if window.seconds else 0.0)
         shares.sort()
         cpu = usage(before, after)["workers"]
         return {
