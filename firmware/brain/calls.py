@@ -41,7 +41,7 @@ class CallState(enum.Enum):
     ANSWERED = "answered"
     REFUSING = "refusing"
     PARKED = "parked"
-    CONFERENCE = "conference"  # a three-way call: its legs are in an ad-hoc room (conference/three_way.py)
+    CONFERENCE = "conference"  # a three-way call or a page: its legs are in an ad-hoc room (firmware/conference)
     ENDED = "ended"
 
 

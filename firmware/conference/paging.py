@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from firmware.apps.forwarding.config import get_forwarding
@@ -63,7 +64,7 @@ class Pages:
         switch.send(call, call.a_leg, "answer", code=200)
         call.a_answered = True
         call.state = CallState.CONFERENCE
-        call.answered_at = call.answered_at or call.started_at
+        call.answered_at = call.answered_at or datetime.now(UTC)
         room = f"page-{call.id}"
         page = Page(call, group.name, room, switch.conferences.join(room, call.a_leg, pager, moderator=True))
         self.by_leg[call.a_leg] = page

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from firmware.apps.voicemail.store import has_room
 from firmware.calls.links import Tap
 from firmware.recording import index, mail, retention
 from firmware.recording.policy import ALWAYS, NEVER, Verdict, verdict
@@ -132,9 +133,9 @@ class CallRecorder:
         join = self.joins.get(pair)
         if join is None or pair in self.by_pair:
             return False
-        free_mb = shutil.disk_usage(self.data_dir).free // (1024 * 1024)
-        keep_mb = int(str(get_setting(self.db, "min_free_mb")))
-        if free_mb < keep_mb:
+        if not has_room(self.db, self.data_dir):
+            free_mb = shutil.disk_usage(self.data_dir).free // (1024 * 1024)
+            keep_mb = int(str(get_setting(self.db, "min_free_mb")))
             log.warning("call %s not recorded: %d MiB free, min_free_mb is %d", call.id, free_mb, keep_mb)
             call.history.add(f"not recorded: only {free_mb} MiB free on the data partition (min_free_mb {keep_mb})")
             return False
@@ -206,7 +207,7 @@ class CallRecorder:
         try:
             row = index.finish(self.db, self.data_dir, segment.row)
             if row.seconds < KEEP_AT_LEAST_SECONDS:
-                index.discard(self.db, self.data_dir, segment.row)
+                index.remove(self.db, self.data_dir, segment.row)  # nothing worth keeping
             elif mail.queue(self.db, row):
                 self.mail_wanted()
         except (OSError, index.RecordingNotFound):

@@ -83,14 +83,6 @@ def finish(db: sqlite_utils.Database, data_dir: Path, recording_id: int, state: 
     return get(db, recording_id)
 
 
-def discard(db: sqlite_utils.Database, data_dir: Path, recording_id: int) -> None:
-    """A recording that holds nothing worth keeping (under half a second): row, then file."""
-    row = get(db, recording_id)
-    with write_transaction(db):
-        db.conn.execute("DELETE FROM recordings WHERE id = ?", [recording_id])
-    (data_dir / row.path).unlink(missing_ok=True)
-
-
 def _recording(row: tuple[object, ...]) -> Recording:
     (rid, call_id, segment, started, ended, seconds, size, path, parties, extensions, trunk, did, state,
      why) = row
@@ -163,7 +155,7 @@ def repair_interrupted(db: sqlite_utils.Database, data_dir: Path, ids: list[int]
         except (OSError, wavfile.WavFileError) as exc:
             log.error("recording %d (%s) cannot be repaired: %s", row.id, row.path, exc)
         if not path.exists() or os.path.getsize(path) == 0:
-            discard(db, data_dir, recording_id)
+            remove(db, data_dir, recording_id)
             continue
         repaired.append(finish(db, data_dir, recording_id, INTERRUPTED))
     return repaired

@@ -67,7 +67,7 @@ def queue(db: sqlite_utils.Database, row: index.Recording) -> int:
     return queued
 
 
-def _compose(db: sqlite_utils.Database, data_dir: Path, row: index.Recording, sender: str, to: str) -> EmailMessage:
+def _compose(data_dir: Path, row: index.Recording, sender: str, to: str) -> EmailMessage:
     path = data_dir / row.path
     mail = EmailMessage()
     mail["Subject"] = f"Call recording: {row.parties}, {round(row.seconds)} s"
@@ -105,18 +105,15 @@ async def deliver_pending(db: sqlite_utils.Database, data_dir: Path) -> int:
                 db.execute("DELETE FROM recording_outbox WHERE id = ?", [outbox_id])
             continue
         try:
-            mail = _compose(db, data_dir, row, server.sender, str(address))
+            mail = _compose(data_dir, row, server.sender, str(address))
             await asyncio.to_thread(send_mail, server, mail, str(address))
         except MailError as exc:
             log.warning("recording %d not e-mailed to %s: %s", row.id, address, exc)
-            with write_transaction(db):
-                db.execute("UPDATE recording_outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                           [str(exc), outbox_id])
             if not exc.per_message:
                 break  # the server is the trouble: the rest wait for the next round
             continue
         with write_transaction(db):
-            db.execute("UPDATE recording_outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' "
-                       "WHERE id = ?", [datetime.now(UTC).isoformat(timespec="seconds"), outbox_id])
+            db.execute("UPDATE recording_outbox SET sent_at = ? WHERE id = ?",
+                       [datetime.now(UTC).isoformat(timespec="seconds"), outbox_id])
         sent += 1
     return sent

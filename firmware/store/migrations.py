@@ -537,10 +537,9 @@ def _conference(db: sqlite_utils.Database) -> None:
     # Call recordings by e-mail (firmware/recording/mail.py): who wants them, and the outbox.
     db.table("recording_mail").create({"extension": str}, pk="extension")
     db.table("recording_outbox").create(
-        {"id": int, "recording_id": int, "address": str, "created_at": str, "sent_at": str, "attempts": int,
-         "last_error": str},
+        {"id": int, "recording_id": int, "address": str, "created_at": str, "sent_at": str},
         pk="id", not_null={"recording_id", "address", "created_at"},
-        defaults={"sent_at": "", "attempts": 0, "last_error": ""},
+        defaults={"sent_at": ""},
     )
 
 

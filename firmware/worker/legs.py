@@ -89,8 +89,6 @@ class Recording:
     # A conversation's recording also takes what arrives from this leg (the other party).
     also: str = ""
     also_source: int | None = None
-    # Kept open to fsync the file now and then, so a power cut loses seconds, not the call.
-    fd: int | None = None
 
 
 class Leg(pj.Call):

@@ -16,6 +16,7 @@ import re
 import signal
 import socket
 import sys
+import threading
 import time
 import wave
 from collections import deque
@@ -78,13 +79,38 @@ def wav_length(path: str) -> tuple[int, float]:
     return rate, frames / rate
 
 
-def wav_is_closed(path: str) -> bool:
-    return wavfile.is_closed(path)
+class RecordingSyncer:
+    """fsyncs the files of open recordings on a thread of its own: on an SD card one fsync can
+    take tens of milliseconds, and the worker's loop must not wait for it (SIP and the brain's
+    commands go through that loop). Files are opened by name each round, so a recording that
+    closes meanwhile is no concern of the main loop's."""
 
+    def __init__(self) -> None:
+        self._paths: tuple[str, ...] = ()
+        self._wake = threading.Event()
+        threading.Thread(target=self._run, name="recording-sync", daemon=True).start()
 
-def recorded_seconds(path: str) -> float:
-    """Length of the audio pjmedia's WAV writer put in `path`, from the file size and its byte rate."""
-    return wavfile.audio_seconds(path)
+    def sync(self, paths: list[str]) -> None:
+        """Sync these files soon (a tuple swap and an event: safe from the main loop)."""
+        if paths:
+            self._paths = tuple(paths)
+            self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            for path in self._paths:
+                try:
+                    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                except OSError:
+                    continue  # closed and moved meanwhile, or gone: nothing to keep
+                try:
+                    os.fsync(fd)
+                except OSError:
+                    pass
+                finally:
+                    os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,7 @@ class Worker:
         # Legs whose voice goes into another leg's recording (a conversation's): token -> that recording.
         self.also_recorded: dict[str, Recording] = {}
         self._next_sync = 0.0
+        self.syncer = RecordingSyncer()
         self.outbox = bytearray()
         self.inbox = bytearray()
         self.stopping = False
@@ -586,8 +613,6 @@ class Worker:
             leg.emit("recorded", id=record_id, path=path, seconds=0.0, reason="error", error=problem)
             return
         recording = Recording(record_id, path, recorder, deadline=time.monotonic() + float(limit), also=also)
-        with contextlib.suppress(OSError):
-            recording.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
         leg.recording = recording
         self.connect_media(leg)
         if also:
@@ -610,21 +635,9 @@ class Worker:
             if other is not None and other.audio is not None:
                 with contextlib.suppress(pj.Error):
                     other.audio.stopTransmit(recording.recorder)
-        if recording.fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(recording.fd)
-            recording.fd = None
         # Freeing the recorder (the last reference goes with this function) makes pjmedia finish the file.
         self.closing.append(ClosingRecording(leg.token, recording.id, recording.path, reason,
                                              time.monotonic() + RECORDING_CLOSE_SECONDS))
-
-    def _sync_recordings(self) -> None:
-        """Push what the recorders wrote so far to the disk (the kernel's copy, not pjmedia's buffer)."""
-        def sync(leg: Leg) -> None:
-            if leg.recording is not None and leg.recording.fd is not None:
-                with contextlib.suppress(OSError):
-                    os.fsync(leg.recording.fd)
-        self.legs.each(sync)
 
     def _media_due(self, leg: Leg, now: float) -> None:
         playback = leg.playback
@@ -639,13 +652,13 @@ class Worker:
         waiting: set[str] = set()  # legs with an earlier recording still open: theirs go out in order
         still_closing = []
         for closing in self.closing:
-            closed = closing.token not in waiting and wav_is_closed(closing.path)
+            closed = closing.token not in waiting and wavfile.is_closed(closing.path)
             if closing.token in waiting or (not closed and now < closing.deadline):
                 still_closing.append(closing)
                 waiting.add(closing.token)
                 continue
             message: Message = {"type": "recorded", "leg": closing.token, "id": closing.id, "path": closing.path,
-                                "seconds": recorded_seconds(closing.path), "reason": closing.reason}
+                                "seconds": wavfile.audio_seconds(closing.path), "reason": closing.reason}
             if not closed:
                 message["error"] = f"{closing.path} was not finished within {RECORDING_CLOSE_SECONDS:g} s"
             self.emit(message)
@@ -658,7 +671,9 @@ class Worker:
         self.legs.each(lambda leg: self._media_due(leg, now))
         if now >= self._next_sync:
             self._next_sync = now + RECORDING_SYNC_SECONDS
-            self._sync_recordings()
+            paths: list[str] = []
+            self.legs.each(lambda leg: paths.append(leg.recording.path) if leg.recording is not None else None)
+            self.syncer.sync(paths)
         if self.closing:
             self._report_closed_recordings(now)
         if self.retired and self.retired[0][0] <= now:

@@ -449,3 +449,25 @@ def test_a_bad_recording_format_is_refused_by_name(
     recorded = worker.wait("recorded", leg=leg, id="c1")
     assert recorded["reason"] == "error" and "'mp3'" in recorded["error"] and "ulaw" in recorded["error"]
     hang_up(phone, worker, leg)
+
+
+def test_a_room_mixes_every_member_for_the_others_and_a_muted_one_is_no_longer_heard(
+        worker: WorkerProcess, phone_factory: PhoneFactory) -> None:
+    phones = {hz: phone_factory(f"20{n}", tone_hz=hz) for n, hz in enumerate((600, 1000, 1400), 1)}
+    legs = {hz: call_in(worker, phone) for hz, phone in phones.items()}
+    for leg in legs.values():
+        worker.send("room_join", room="r1", leg=leg)
+    worker.send("status")
+    assert sorted(worker.wait("status")["rooms"]["r1"]) == sorted(legs.values())
+    time.sleep(2.0)
+    worker.send("room_mute", room="r1", leg=legs[600], muted=True)
+    time.sleep(2.0)
+    heard = {hz: hang_up(phone, worker, legs[hz]) for hz, phone in phones.items()}
+    # Everyone hears the other two and never itself ...
+    for hz, recording in heard.items():
+        assert tone_seconds(recording, hz) < 0.3
+    assert tone_seconds(heard[600], 1000) >= 3.4 and tone_seconds(heard[600], 1400) >= 3.4  # muted, still hears
+    assert tone_seconds(heard[1000], 1400) >= 3.4 and tone_seconds(heard[1400], 1000) >= 3.4
+    # ... and the muted member only until it was muted.
+    for hz in (1000, 1400):
+        assert 1.4 <= tone_seconds(heard[hz], 600) <= 2.6, (hz, tone_seconds(heard[hz], 600))
