@@ -11,7 +11,7 @@ SIP_PORT ?= 5060
 BOARD ?= boards/sim.toml
 # What pjproject/build-wheel.sh needs to build pjsua2 from source (Opus is optional).
 PJSUA2_BUILD_PACKAGES := build-essential patch swig python3-dev libssl-dev uuid-dev pkg-config libopus-dev
-APT_PACKAGES := kamailio kamailio-sqlite-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
+APT_PACKAGES := kamailio kamailio-sqlite-modules kamailio-presence-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
 	libportaudio2 python3-venv baresip-core openssl \
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip \
 	slapd ldap-utils $(PJSUA2_BUILD_PACKAGES)

@@ -300,7 +300,7 @@ fetch_wheels() {
 build_rootfs() {
     local packages components=main
     packages="systemd systemd-sysv udev dbus systemd-resolved systemd-timesyncd initramfs-tools kmod
-        kamailio kamailio-sqlite-modules python3 python3-venv libportaudio2 sox libsox-fmt-mp3
+        kamailio kamailio-sqlite-modules kamailio-presence-modules python3 python3-venv libportaudio2 sox libsox-fmt-mp3
         libssl3 libopus0 libuuid1 libstdc++6
         fdisk e2fsprogs util-linux iproute2 netbase procps ca-certificates $KERNEL_PACKAGE $BOARD_PACKAGES"
     if [[ $BOOT_KIND == raspberrypi ]]; then

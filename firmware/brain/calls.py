@@ -158,6 +158,8 @@ class Call:
     outbound: bool = False
     # *80: the callee's phone is asked to answer by itself (firmware/intercom).
     intercom: bool = False
+    # Party legs whose phone put the conversation on hold (their busy lamp shows it).
+    held_legs: set[str] = field(default_factory=set)
     # Ring groups the call went through (their recording policies apply to its conversations).
     groups: list[str] = field(default_factory=list)
 

@@ -117,6 +117,7 @@ class InCallControl:
             return
         self.switch.links.split(leg)
         self._music(call, peer)
+        call.held_legs.add(leg)
         call.history.hold_started()
         call.history.add(f"{self._who(call, leg)} put {self._who(call, peer)} on hold")
 
@@ -124,6 +125,7 @@ class InCallControl:
         peer = call.other(leg)
         if peer is None or call.entry is not None:
             return
+        call.held_legs.discard(leg)
         call.history.hold_ended()
         call.history.add(f"{self._who(call, leg)} resumed")
         self.switch.join(call, call.a_leg, peer if leg == call.a_leg else leg)
@@ -291,6 +293,7 @@ class InCallControl:
     def _forget_leg(self, call: Call, leg: str) -> None:
         self.switch.by_leg.pop(leg, None)
         call.extensions.pop(leg, None)
+        call.held_legs.discard(leg)
         self._drop_keys(call, leg)
 
     @staticmethod

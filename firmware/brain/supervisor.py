@@ -42,6 +42,7 @@ from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
 from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
 from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
 from firmware.modes.state import last_logged_mode, log_change, mode_now
+from firmware.presence.service import BusyLamps
 from firmware.prompts.library import PromptError, PromptLibrary, find_system_dir
 from firmware.store.database import db_path, open_store
 from firmware.store.extensions import realm
@@ -96,6 +97,7 @@ class Pbx:
         self.edge: Edge | None = None
         self.switch: Switch | None = None
         self.message_waiting: MessageWaiting | None = None
+        self.lamps: BusyLamps | None = None
         self.gateway: LineGateway | None = None
         self.control: ControlServer | None = None
         self.api: ApiServer | None = None
@@ -172,6 +174,8 @@ class Pbx:
         self.switch.recorder.mail_wanted = self.message_waiting.mail_now
         self.call_events = CallEventFeed(db)
         self.call_events.attach(self.switch)
+        self.lamps = BusyLamps(self.switch, db, self.run_dir, edge_host, options.sip_port, realm(db))
+        self.switch.on_change.append(self.lamps.changed)
 
         first = self._plan(1)
         self.workers.append(self._handle(first))
@@ -203,6 +207,7 @@ class Pbx:
         await self.edge.start()
         self._spawn(self._watch_edge())
         self._spawn(self.message_waiting.edge_started())
+        self._spawn(self.lamps.run(self.stopping))
         self._spawn(self.message_waiting.mail_rounds(self.stopping))
         if options.gateway and board_has_ports(board):
             # After the edge: the gateway's ports register there at once.
@@ -311,6 +316,8 @@ class Pbx:
             try:
                 await self._wait_port_free()
                 await self.edge.start()
+                if self.lamps is not None:
+                    self.lamps.edge_started()
                 if self.message_waiting is not None:
                     await self.message_waiting.edge_started()
                 delay = 0.5
@@ -375,6 +382,7 @@ class Pbx:
             "parked": self.switch.park_lot.snapshot(),
             "conferences": self.switch.conferences.snapshot(),
             "links": self.switch.links.count(),
+            "busy_lamps": self.lamps.status() if self.lamps else None,
             "gateway": await self.gateway.status() if self.gateway else None,
             "directory_sync": last_sync_status(self.db),
             "http": self.api.status() if self.api else None,

@@ -106,6 +106,9 @@ class Switch:
         # (call, event, extension): call.ringing when an extension's phones start ringing for a call,
         # call.answered when someone takes it (firmware/webhooks/hooks.py).
         self.on_progress: list[Callable[[Call, str, str], None]] = []
+        # () after every worker event and every command: who is on a call may have changed
+        # (the busy lamps, firmware/presence, read it again). Must be cheap.
+        self.on_change: list[Callable[[], None]] = []
         self.workers: list[WorkerHandle] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts, mailbox_changed=mailbox_changed)
@@ -138,6 +141,16 @@ class Switch:
 
     # ---- events ----------------------------------------------------------------
     def handle(self, worker: WorkerHandle, message: Message) -> None:
+        try:
+            self._handle(worker, message)
+        finally:
+            self._changed()
+
+    def _changed(self) -> None:
+        for listener in self.on_change:
+            listener()
+
+    def _handle(self, worker: WorkerHandle, message: Message) -> None:
         kind = message["type"]
         if kind == "incoming":
             leg = str(message["leg"])
@@ -850,6 +863,7 @@ class Switch:
 
     def send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
         self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})
+        self._changed()
 
     def join(self, call: Call, a: str, b: str) -> None:
         """The two party legs hear each other, wherever they are (and are recorded, if the

@@ -57,10 +57,14 @@ def module_path() -> Path:
     candidates += [*sorted(Path("/usr/lib").glob("*/kamailio/modules")), Path("/usr/lib/kamailio/modules")]
     for candidate in candidates:
         if (candidate / "tm.so").exists():
+            if not (candidate / "presence_dialoginfo.so").exists():
+                # Busy lamps need them; without, Kamailio would stop at its first loadmodule line.
+                raise EdgeConfigError(f"Kamailio's presence modules are missing from {candidate}; "
+                                      "install the Debian package kamailio-presence-modules")
             return candidate
     raise EdgeConfigError(
         "Kamailio's modules were not found (looked in /usr/lib/*/kamailio/modules); "
-        "install the Debian packages kamailio and kamailio-sqlite-modules"
+        "install the Debian packages kamailio, kamailio-sqlite-modules and kamailio-presence-modules"
     )
 
 

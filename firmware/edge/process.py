@@ -35,7 +35,7 @@ def kamailio_binary() -> str:
     )
     if found is None:
         raise EdgeError("the kamailio program is not installed; install the Debian packages "
-                        "kamailio and kamailio-sqlite-modules (`make run` does this)")
+                        "kamailio, kamailio-sqlite-modules and kamailio-presence-modules (`make run` does this)")
     return found
 
 

@@ -118,6 +118,7 @@ class RunningPbx:
                 raise AssertionError(f"minipbx exited with {self.process.returncode}:\n{self.output()}")
             status = self.status(check=False)
             if status and status["edge"]["up"] and all(w["up"] for w in status["workers"]) \
+                    and (status.get("busy_lamps") or {}).get("ready") \
                     and (not self.gateway or _gateway_ready(status)):
                 return
             time.sleep(0.2)

@@ -314,6 +314,14 @@ class Phone:
         """Send RFC 2833 digits on `call`, default the newest call with media."""
         return int(self.command("dtmf", digits=digits, **_call_arg(call))["call"])
 
+    def watch(self, target: str) -> None:
+        """A busy lamp key for `target`; its states arrive as `lamp` events (target, state)."""
+        self.command("watch", target=target)
+
+    def lamp(self, target: str, state: str, timeout: float = DEFAULT_TIMEOUT) -> Event:
+        """Wait until the lamp for `target` shows `state` (idle, ringing, busy, held)."""
+        return self.wait("lamp", timeout=timeout, target=target, state=state)
+
     def hold(self, call: int | None = None) -> int:
         return int(self.command("hold", **_call_arg(call))["call"])
 

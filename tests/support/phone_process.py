@@ -54,6 +54,7 @@ import sys
 import threading
 import time
 import wave
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,6 +272,53 @@ class PhoneAccount(pj.Account):  # type: ignore[misc]
         self.app.events.emit("mwi", in_dialog="tag=" in header(raw, "To", "t"), **parse_message_summary(raw))
 
 
+class WatchedLamp(pj.Buddy):  # type: ignore[misc]
+    """A busy lamp key: a dialog-event subscription (RFC 4235) to one extension or park slot."""
+
+    def __init__(self, app: PhoneApp, target: str) -> None:
+        super().__init__()
+        self.app = app
+        self.target = target
+
+    @guarded
+    def onBuddyEvSubDlgEventState(self, prm: pj.OnBuddyEvSubStateParam) -> None:
+        e = prm.e
+        if e.type == pj.PJSIP_EVENT_TSX_STATE and e.body.tsxState.type == pj.PJSIP_EVENT_RX_MSG:
+            raw = e.body.tsxState.src.rdata.wholeMsg
+            if raw.startswith("NOTIFY "):
+                self.app.events.emit("lamp", target=self.target, **parse_dialog_info(raw))
+            elif raw.startswith("SIP/2.0 "):
+                self.app.events.emit("lamp_reply", target=self.target, code=int(raw.split()[1]))
+
+
+def parse_dialog_info(message: str) -> dict[str, Any]:
+    """A dialog-event NOTIFY: {state, dialogs: [{state, direction, remote, held}], body}.
+    `state` is the lamp: 'idle' (no dialog but terminated ones), 'ringing' (an early dialog,
+    nothing confirmed), 'held', or 'busy' (a confirmed dialog)."""
+    body = message.split("\r\n\r\n", 1)[1] if "\r\n\r\n" in message else ""
+    ns = {"d": "urn:ietf:params:xml:ns:dialog-info"}
+    dialogs: list[dict[str, Any]] = []
+    if body.strip():
+        root = ET.fromstring(body)
+        for dialog in root.findall("d:dialog", ns):
+            state = (dialog.findtext("d:state", "", ns) or "").strip()
+            remote = dialog.findtext("d:remote/d:identity", "", ns) or ""
+            rendering = dialog.find("d:local/d:target/d:param[@pname='+sip.rendering']", ns)
+            dialogs.append({"state": state, "direction": dialog.get("direction", ""),
+                            "remote": uri_user(remote), "held": rendering is not None
+                            and rendering.get("pvalue") == "no"})
+    live = [d for d in dialogs if d["state"] != "terminated"]
+    if any(d["state"] == "confirmed" and d["held"] for d in live):
+        lamp = "held"
+    elif any(d["state"] == "confirmed" for d in live):
+        lamp = "busy"
+    elif live:
+        lamp = "ringing"
+    else:
+        lamp = "idle"
+    return {"state": lamp, "dialogs": dialogs, "body": body}
+
+
 def parse_message_summary(message: str) -> dict[str, Any]:
     """The counts of an RFC 3842 message-summary NOTIFY: {waiting, new, saved, body}.
     `waiting` is None when the body has no valid Messages-Waiting line."""
@@ -329,6 +377,7 @@ class PhoneApp:
         self.acc: PhoneAccount | None = None
         self.tonegen: pj.ToneGenerator | None = None
         self.calls: dict[int, PhoneCall] = {}
+        self.lamps: dict[str, WatchedLamp] = {}
         self.tokens = itertools.count(1)
         self.sip_port = 0
         self.commands: queue.Queue[str | None] = queue.Queue()
@@ -454,6 +503,7 @@ class PhoneApp:
                 call.recorder = None
                 call.player = None
             self.calls.clear()
+            self.lamps.clear()
             self.tonegen = None
             self.acc = None
             self.acc_config = None
@@ -554,6 +604,27 @@ class PhoneApp:
         return msg
 
     # ---------------------------------------------------------------- commands
+
+    def cmd_watch(self, cmd_id: Any, target: str) -> dict[str, Any]:
+        """A busy lamp key for `target` (an extension or park slot): lamp events follow."""
+        acc = self._require_acc()
+        if target in self.lamps:
+            raise CommandError(f"already watching {target}")
+        cfg = pj.BuddyConfig()
+        cfg.uri = self.resolve_target(target)
+        cfg.subscribe = False
+        cfg.subscribe_dlg_event = True
+        lamp = WatchedLamp(self, target)
+        lamp.create(acc, cfg)
+        self.lamps[target] = lamp
+        return {"target": target}
+
+    def cmd_unwatch(self, cmd_id: Any, target: str) -> dict[str, Any]:
+        lamp = self.lamps.pop(target, None)
+        if lamp is None:
+            raise CommandError(f"not watching {target}")
+        lamp.subscribeDlgEvent(False)
+        return {"target": target}
 
     def _require_acc(self) -> PhoneAccount:
         if self.acc is None:
