@@ -81,6 +81,7 @@ typecheck: venv
 bench: deps prompts
 	$(BIN)/python -m bench.calls
 	$(BIN)/python -m bench.conference
+	$(BIN)/python -m bench.lamps
 
 # System prompts (espeak-ng, 8 kHz WAV) in build/prompts/<lang>/<name>.wav; unchanged ones are skipped.
 prompts: deps
