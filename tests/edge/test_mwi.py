@@ -3,7 +3,6 @@ when the brain says a mailbox changed, and what an outsider cannot make them see
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import secrets
 from pathlib import Path
@@ -24,7 +23,7 @@ from firmware.edge.rpc import EdgeRpcError
 from firmware.store.database import open_store
 from firmware.store.extensions import realm
 from tests.support.pbx import RunningPbx
-from tests.support.sip_raw import RawSip, status_code
+from tests.support.sip_raw import RawSip, digest_answer, status_code
 
 
 def _realm(pbx: RunningPbx) -> str:
@@ -125,16 +124,6 @@ def _subscribe(client: RawSip, user: str, mailbox: str, *, expires: int,
     )
 
 
-def _proxy_auth(challenge: str, user: str, password: str, uri: str, realm_: str) -> str:
-    nonce = re.search(r'nonce="([^"]+)"', challenge)
-    assert nonce, challenge
-    ha1 = hashlib.md5(f"{user}:{realm_}:{password}".encode()).hexdigest()
-    ha2 = hashlib.md5(f"SUBSCRIBE:{uri}".encode()).hexdigest()
-    response = hashlib.md5(f"{ha1}:{nonce.group(1)}:{ha2}".encode()).hexdigest()
-    return (f'Proxy-Authorization: Digest username="{user}", realm="{realm_}", nonce="{nonce.group(1)}", '
-            f'uri="{uri}", response="{response}", algorithm=MD5\r\n')
-
-
 def _header(message: str, name: str) -> str:
     match = re.search(rf"^{name}:\s*(.*)$", message, re.IGNORECASE | re.MULTILINE)
     return match.group(1).strip() if match else ""
@@ -154,7 +143,8 @@ def test_subscribe_is_accepted_and_told_its_own_mailbox(pbx: RunningPbx) -> None
         assert status_code(challenge) == 407, challenge
         assert challenge is not None
         # 102 asks about 101's mailbox: it is told about its own, never another's.
-        auth = _proxy_auth(challenge, "102", pbx.passwords["102"], f"sip:101@{host}", _realm(pbx))
+        auth = digest_answer("Proxy-Authorization", challenge, "SUBSCRIBE", f"sip:101@{host}", "102",
+                             pbx.passwords["102"], _realm(pbx))
         ok = client.send(_subscribe(client, "102", "101", expires=600, call_id=call_id, from_tag=tag,
                                     cseq=2, auth=auth))
         assert status_code(ok) == 200, ok

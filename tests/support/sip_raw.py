@@ -54,8 +54,8 @@ class RawSip:
         challenge = self.send(self.request("REGISTER", user, call_id=call_id))
         if challenge is None:
             return None
-        auth = _answer("Authorization", challenge, "REGISTER", f"sip:{self.server[0]}:{self.server[1]}",
-                       user, password, realm)
+        uri = f"sip:{self.server[0]}:{self.server[1]}"
+        auth = digest_answer("Authorization", challenge, "REGISTER", uri, user, password, realm)
         return self.send(self.request("REGISTER", user, extra=auth, cseq=2, call_id=call_id))
 
 
@@ -68,13 +68,13 @@ class RawSip:
         first = self.send(self.request("SUBSCRIBE", user, call_id=call_id, target=target, extra=headers))
         if first is None or status_code(first) != 407:
             return first
-        auth = _answer("Proxy-Authorization", first, "SUBSCRIBE", f"sip:{target}@{self.server[0]}:{self.server[1]}",
-                       user, password, realm)
+        uri = f"sip:{target}@{self.server[0]}:{self.server[1]}"
+        auth = digest_answer("Proxy-Authorization", first, "SUBSCRIBE", uri, user, password, realm)
         return self.send(self.request("SUBSCRIBE", user, call_id=call_id, target=target, cseq=2,
                                       extra=headers + auth))
 
 
-def _answer(header: str, challenge: str, method: str, uri: str, user: str, password: str, realm: str) -> str:
+def digest_answer(header: str, challenge: str, method: str, uri: str, user: str, password: str, realm: str) -> str:
     """The digest (RFC 2617, MD5, no qop) answering `challenge`, as a header line."""
     nonce = re.search(r'nonce="([^"]+)"', challenge)
     assert nonce, challenge
