@@ -250,11 +250,9 @@ class Line:
             self.write(self._tone.next_frame())
             self.read()
         elif mode is AudioMode.RELAY:
-            out = self.to_port.pop(FRAME_BYTES) or SILENCE
-            self.write(out)
-            heard = self.read()
-            if heard is not None:
-                self.host.send_audio(self.slot, self.clean(heard, out))
+            self.write(self.to_port.pop(FRAME_BYTES) or SILENCE)
+            for heard in self.heard_frames():
+                self.host.send_audio(self.slot, heard)
         else:
             # Reading keeps the device's buffer from holding stale sound for the next call.
             self.read()
@@ -266,6 +264,7 @@ class Line:
     def write(self, frame: bytes) -> None:
         """Play 20 ms to the port."""
 
-    def clean(self, heard: bytes, played: bytes) -> bytes:
-        """What goes to the call of what the port heard (FXO lines cancel their echo here)."""
-        return heard
+    def heard_frames(self) -> list[bytes]:
+        """What goes to the call of what the port heard this tick (FXO lines cancel their echo)."""
+        heard = self.read()
+        return [] if heard is None else [heard]

@@ -273,23 +273,26 @@ class SimControlServer:
         if side.recording is not None and heard and len(side.recording) < _MAX_RECORDING:
             side.recording += heard
             side.marks.append((now, len(side.recording)))
-        echo = b""
-        if side.echo_gain and heard:
-            delayed = side.echo_delay + heard
-            echo, side.echo_delay = delayed[:len(heard)], delayed[len(heard):]
-        speaking = side.hz and now < side.until
+        speaking = bool(side.hz) and now < side.until
+        if side.echo_gain:
+            # A line with an echo is one stream, as a modem's converters play and capture on
+            # one clock: each sample returned holds the far end's voice and the echo of the
+            # sample sent at that moment (so the echo path stays put while both talk).
+            side.next_due = now
+            if heard:
+                delayed = side.echo_delay + heard
+                echo, side.echo_delay = delayed[:len(heard)], delayed[len(heard):]
+                voice = _tone(side, len(heard) // 2) if speaking else bytes(len(heard))
+                side.speak(_mix(voice, echo, side.echo_gain))
+            return
         frames = bytearray()
         while side.next_due <= now and speaking:
-            samples = np.arange(side.phase, side.phase + FRAME_BYTES // 2)
-            side.phase += FRAME_BYTES // 2
-            tone = 0.25 * np.sin(2 * np.pi * side.hz * samples / 8000)
-            frames += np.round(tone * 32767).astype("<i2").tobytes()
+            frames += _tone(side, FRAME_BYTES // 2)
             side.next_due += FRAME_BYTES / 16000
         if not speaking:
             side.next_due = now
-        out = _mix(bytes(frames), echo, side.echo_gain)
-        if out:
-            side.speak(out)
+        if frames:
+            side.speak(bytes(frames))
 
     # ---- the socket ---------------------------------------------------------------------------------------
     def _serve(self) -> None:
@@ -322,16 +325,18 @@ class SimControlServer:
                     return
 
 
-def _mix(tone: bytes, echo: bytes, gain: float) -> bytes:
-    if not echo:
-        return tone
-    echoed = np.frombuffer(echo, dtype="<i2").astype(np.float64) * gain
-    if tone:
-        length = min(len(tone), len(echo)) // 2
-        mixed = np.frombuffer(tone, dtype="<i2").astype(np.float64)
-        mixed[:length] += echoed[:length]
-        return bytes(np.clip(np.round(mixed), -32768, 32767).astype("<i2").tobytes())
-    return bytes(np.clip(np.round(echoed), -32768, 32767).astype("<i2").tobytes())
+def _tone(side: _Audio, count: int) -> bytes:
+    """The next `count` samples of the far end's tone (its phase runs on)."""
+    samples = np.arange(side.phase, side.phase + count)
+    side.phase += count
+    tone = 0.25 * np.sin(2 * np.pi * side.hz * samples / 8000)
+    return bytes(np.round(tone * 32767).astype("<i2").tobytes())
+
+
+def _mix(voice: bytes, echo: bytes, gain: float) -> bytes:
+    """`voice` plus `echo` at `gain` (both the same length)."""
+    mixed = np.frombuffer(voice, dtype="<i2").astype(np.float64) + np.frombuffer(echo, dtype="<i2") * gain
+    return bytes(np.clip(np.round(mixed), -32768, 32767).astype("<i2").tobytes())
 
 
 class SimClient:

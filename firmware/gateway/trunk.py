@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from firmware.gateway.line import Host, Line
-from firmware.media.echo import EchoCanceller
+from firmware.media.echo import StreamCanceller
 from firmware.trunks.lines import line_caller_display
 from hal.fxo.events import CallerIdReceived, LineRinging, LineSignalled, RingingStopped
 from hal.fxo.line import DialFailed, FxoLine, LineState, ModemError
@@ -34,7 +34,7 @@ class TrunkLine(Line):
         super().__init__(name, host, name)
         self.line = line
         self.caller: CallerId | None = None
-        self._echo: EchoCanceller | None = None
+        self._echo: StreamCanceller | None = None
 
     # ---- audio: the line's echo of what we send is removed from what we hear ---------
     def read(self) -> bytes | None:
@@ -42,13 +42,27 @@ class TrunkLine(Line):
 
     def write(self, frame: bytes) -> None:
         self.line.audio.write_frame(frame)
-
-    def clean(self, heard: bytes, played: bytes) -> bytes:
         echo = self._echo
-        return echo.process(heard, played) if echo is not None else heard
+        if echo is not None:
+            echo.sent(frame)
+
+    def heard_frames(self) -> list[bytes]:
+        echo = self._echo
+        if echo is None:
+            return super().heard_frames()
+        frames: list[bytes] = []
+        # Two at most: audio that came late catches up without a burst toward the call.
+        for _ in range(2):
+            heard = self.line.audio.poll_frame()
+            if heard is None:
+                break
+            frames.append(echo.heard(heard))
+        return frames
 
     def _connect_audio(self) -> None:
-        self._echo = EchoCanceller()
+        # What the line said before the call was connected would pair with the wrong frames.
+        self.line.audio.rx.clear()
+        self._echo = StreamCanceller()
         self.relay()
 
     # ---- the line ----------------------------------------------------------------------

@@ -20,6 +20,11 @@ class AudioEndpoint(Protocol):
         """The next 20 ms heard from the device (silence if none has arrived)."""
         ...
 
+    def poll_frame(self) -> bytes | None:
+        """The next 20 ms heard from the device if all of it has arrived, else None and
+        nothing consumed (a part frame is kept, so the stream never gains a gap)."""
+        ...
+
     def write_frame(self, frame: bytes) -> None:
         """Queue 20 ms to be played to the device (the oldest audio is dropped if it lags)."""
         ...
@@ -34,6 +39,9 @@ class BufferedEndpoint:
 
     def read_frame(self) -> bytes:
         return self.rx.pop_padded(FRAME_BYTES)
+
+    def poll_frame(self) -> bytes | None:
+        return self.rx.pop(FRAME_BYTES)
 
     def write_frame(self, frame: bytes) -> None:
         check_frame(frame)
@@ -50,6 +58,9 @@ class SendingEndpoint:
 
     def read_frame(self) -> bytes:
         return self.rx.pop_padded(FRAME_BYTES)
+
+    def poll_frame(self) -> bytes | None:
+        return self.rx.pop(FRAME_BYTES)
 
     def write_frame(self, frame: bytes) -> None:
         check_frame(frame)
