@@ -28,6 +28,7 @@ import pjsua2 as pj
 
 from firmware.edge.mwi import parse_message_summary
 from firmware.gateway import wire
+from firmware.intercom import asks_auto_answer
 from firmware.worker.endpoint import EndpointSettings, create_endpoint
 from firmware.worker.legs import first_active_audio
 from firmware.worker.sipmsg import parse_invite
@@ -250,7 +251,8 @@ class Agent:
         call = PortCall(self, account, token, prm.callId)
         self.calls[token] = call
         self.emit({"type": "incoming", "slot": account.slot, "call": token, "from_user": invite.from_user,
-                   "from_name": invite.from_name, "dial": invite.headers.get("x-minipbx-dial", "")})
+                   "from_name": invite.from_name, "dial": invite.headers.get("x-minipbx-dial", ""),
+                   "intercom": asks_auto_answer(invite.headers.get("call-info", ""))})
 
     # ---- the loop -------------------------------------------------------------
     def run(self) -> None:

@@ -52,6 +52,7 @@ class PhoneLine(Line):
         self.digits = ""
         self._early_media = False
         self._caller: CallerId | None = None
+        self._intercom = False  # the call ringing now is an intercom call or a page
         self.message_waiting = False
 
     # ---- audio ------------------------------------------------------------------
@@ -213,6 +214,7 @@ class PhoneLine(Line):
             self.host.send(self, {"type": "hangup", "call": token, "code": 486})
             return
         self.call = token
+        self._intercom = bool(message.get("intercom"))
         number = str(message.get("from_user") or "")
         self._caller = CallerId(number=number if _CID_NUMBER.fullmatch(number) else "P",
                                 name=str(message.get("from_name") or ""))
@@ -231,7 +233,7 @@ class PhoneLine(Line):
     def _ring(self, caller_id: CallerId | None) -> None:
         self.quiet()
         try:
-            self.port.ring(caller_id, RingCadence(ring_cadence(self.host.profile().country)))
+            self.port.ring(caller_id, RingCadence(ring_cadence(self.host.profile().country, self._intercom)))
         except (ControllerError, DectError) as exc:
             log.warning("%s cannot ring: %s", self.name, exc)
             self.hang_up_call(480)

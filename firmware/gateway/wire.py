@@ -86,6 +86,7 @@ class PortIncoming(TypedDict):
     from_user: str
     from_name: str
     dial: str
+    intercom: bool  # the PBX asked the phone to answer by itself: ring it apart
 
 
 class PortProgress(TypedDict):

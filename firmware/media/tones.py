@@ -75,8 +75,13 @@ DTMF_FREQUENCIES: dict[str, tuple[int, int]] = {
 }
 
 
-def ring_cadence(country: str) -> tuple[float, ...]:
-    return RING_CADENCES[country]
+# An intercom call (*80, a page) on an analog phone or DECT handset: three short rings,
+# unlike every country's outside-call cadence, as office PBXs ring internal calls apart.
+INTERCOM_CADENCE = (0.25, 0.25, 0.25, 0.25, 0.25, 2.75)
+
+
+def ring_cadence(country: str, intercom: bool = False) -> tuple[float, ...]:
+    return INTERCOM_CADENCE if intercom else RING_CADENCES[country]
 
 
 # Stutter dial tone: a voice message is waiting (an analog phone's message-waiting

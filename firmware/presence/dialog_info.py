@@ -7,6 +7,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 CONTENT_TYPE = "application/dialog-info+xml"
 NAMESPACE = "urn:ietf:params:xml:ns:dialog-info"
+# The Call-ID a ringing dialog is published with: `pickup-<extension>-<leg>`. A desk phone
+# whose lamp key picks up with an INVITE carrying `Replaces: <call-id>;to-tag=..;from-tag=..`
+# (Snom, Yealink and Polycom do, with these attributes) sends it back, and the edge turns that
+# INVITE into the directed pickup code `**<extension>` (kamailio.cfg.tmpl, route PICKUP).
+# The real legs' Call-IDs would lead nowhere: the phone's INVITE reaches a worker that may not
+# hold the ringing leg, and only the brain joins calls.
+PICKUP_PREFIX = "pickup-"
+PICKUP_REMOTE_TAG = "minipbx"
 
 DialogState = Literal["early", "confirmed"]
 Direction = Literal["initiator", "recipient"]
@@ -45,7 +53,11 @@ def render(entity: str, realm: str, dialogs: tuple[Dialog, ...], version: int = 
              f'<dialog-info xmlns="{NAMESPACE}" version="{version}" state="full" '
              f'entity={quoteattr(f"sip:{entity}@{realm}")}>']
     for dialog in dialogs:
-        parts.append(f'<dialog id={quoteattr(dialog.id)} direction="{dialog.direction}">'
+        handle = ""
+        if dialog.state == "early":
+            handle = (f" call-id={quoteattr(f'{PICKUP_PREFIX}{entity}-{dialog.id}')}"
+                      f" local-tag={quoteattr(dialog.id)} remote-tag={quoteattr(PICKUP_REMOTE_TAG)}")
+        parts.append(f'<dialog id={quoteattr(dialog.id)}{handle} direction="{dialog.direction}">'
                      f"<state>{dialog.state}</state>")
         parts.append(_identity("local", entity, "", realm, dialog.held))
         if dialog.remote:

@@ -71,6 +71,27 @@ def test_sip_extension_calls_an_analog_phone(gateway_pbx: RunningPbx, board: Boa
     assert tone_seconds(sip.recording(), 600) >= MIN_HEARD
 
 
+def test_an_intercom_call_rings_an_analog_phone_apart(gateway_pbx: RunningPbx, board: Board) -> None:
+    # An analog phone cannot answer by itself: *80 rings it three short rings instead of
+    # the country's cadence, so whoever is there knows a colleague calls on the intercom.
+    sip = gateway_pbx.phone("301", tone_hz=1000)
+    board("record", port="fxs1")
+    sip.call("*80" + EXTENSIONS["fxs1"])
+    phone = eventually(lambda: (p := board.phone("fxs1"))["bursts"] >= 4 and p, timeout=10, what="fourth burst")
+    steps = phone["cadence"][:6]
+    expected = (0.25, 0.25, 0.25, 0.25, 0.25, 2.75)
+    assert all(abs(got - want) < 0.12 for got, want in zip(steps, expected, strict=True)), steps
+    board("lift", port="fxs1")
+    sip.wait("connected")
+    answered = time.monotonic()
+    time.sleep(TALK)
+    sip.hangup()
+    sip.wait("disconnected")
+    board("hang_up", port="fxs1")
+    assert tone_seconds(board.heard("fxs1", since=answered), 1000) >= MIN_HEARD
+    # (An ordinary call rings the country's cadence: test_sip_extension_calls_an_analog_phone.)
+
+
 def test_us_profile_rings_two_four_and_sends_dtmf_caller_id(gateway_pbx: RunningPbx, board: Board) -> None:
     gateway_pbx.set("country", "US")
     gateway_pbx.set("analog_caller_id", "dtmf")

@@ -1,6 +1,7 @@
 """Busy lamps (BLF): desk phones watching extensions and park slots see idle, ringing,
 busy and held as calls come and go, on whichever worker; a lamp on a ringing extension
-picks the call up with the `**` code; only this PBX's phones may watch."""
+picks the call up with the `**` code or with an INVITE carrying Replaces; only this PBX's
+phones may watch."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.support.conversation import connect, talk_and_hang_up
 from tests.support.pbx import RunningPbx
@@ -43,7 +46,8 @@ def test_lamps_follow_ringing_answer_hold_and_hang_up(pbx: RunningPbx) -> None:
     watcher.lamp("102", "idle")
 
 
-def test_a_ringing_lamp_key_picks_the_call_up(pbx: RunningPbx) -> None:
+@pytest.mark.parametrize("how", ["code", "replaces"])
+def test_a_ringing_lamp_key_picks_the_call_up(pbx: RunningPbx, how: str) -> None:
     a = pbx.phone("101", tone_hz=600)
     b = pbx.phone("102")
     c = pbx.phone("103", tone_hz=1000)
@@ -51,15 +55,31 @@ def test_a_ringing_lamp_key_picks_the_call_up(pbx: RunningPbx) -> None:
     c.lamp("102", "idle")
     a.call("102")
     b.wait("incoming")
-    c.lamp("102", "ringing")
-    # The key on a ringing lamp dials the directed pickup code (Grandstream's default
-    # BLF pickup prefix, Yealink's "directed pickup code").
-    c.call("**102")
+    [dialog] = c.lamp("102", "ringing")["dialogs"]
+    if how == "code":
+        # The key dials the directed pickup code (Grandstream's default BLF pickup prefix,
+        # Yealink's "directed pickup code").
+        c.call("**102")
+    else:
+        # Snom, Polycom and Yealink without a code send an INVITE to the extension with
+        # Replaces built from the ringing dialog in the lamp (RFC 3891), its remote tag as to-tag.
+        replaces = f"{dialog['call_id']};to-tag={dialog['remote_tag']};from-tag={dialog['local_tag']};early-only"
+        c.call("102", headers={"Replaces": replaces})
     c.wait("connected")
     a.wait("connected")
     b.wait("disconnected")
     c.lamp("102", "idle")
     talk_and_hang_up(a, 600, c, 1000)
+    [row] = pbx.wait_cdr(1)
+    assert (row["caller"], row["answered_by"]) == ("101", "103"), row
+
+
+def test_a_replaces_naming_no_lamp_is_refused(pbx: RunningPbx) -> None:
+    a = pbx.phone("101")
+    pbx.phone("102")
+    a.call("102", headers={"Replaces": "not-ours@elsewhere;to-tag=1;from-tag=2"})
+    failed = a.wait("disconnected")
+    assert failed["code"] in (403, 481), failed
 
 
 def test_park_slot_lamp_is_lit_while_a_call_waits(pbx: RunningPbx) -> None:

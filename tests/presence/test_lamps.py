@@ -72,6 +72,10 @@ def test_the_document_is_rfc_4235_and_escapes_names() -> None:
     assert root.get("entity") == "sip:102@minipbx" and root.get("state") == "full"
     first, second = root.findall("d:dialog", ns)
     assert first.findtext("d:state", None, ns) == "early"
+    # A ringing dialog carries the handle a lamp key's Replaces names to pick it up.
+    assert (first.get("call-id"), first.get("local-tag"), first.get("remote-tag")) == (
+        "pickup-102-w1-7", "w1-7", "minipbx")
+    assert second.get("call-id") is None  # nothing to pick up on a call in progress
     identity = first.find("d:remote/d:identity", ns)
     assert identity is not None and identity.get("display") == 'Ann "the boss" <A&B>'
     assert identity.text == "sip:101@minipbx"

@@ -293,10 +293,12 @@ class Phone:
         ack = self.command(cmd, timeout=timeout)     # the phone itself enforces this timeout
         return self.wait("registered", timeout=timeout + REPORT_SLACK, attempt=ack["attempt"])
 
-    def call(self, target: str) -> int:
+    def call(self, target: str, headers: dict[str, str] | None = None) -> int:
         """Dial `target` (a bare number goes to sip:NUMBER@registrar; 'user@host' or a SIP URI is
-        used as given). Returns the call number used in events and other commands."""
-        return int(self.command("call", target=target)["call"])
+        used as given), with extra `headers` in the INVITE. Returns the call number used in
+        events and other commands."""
+        extra = {"headers": headers} if headers else {}
+        return int(self.command("call", target=target, **extra)["call"])
 
     def answer(self, code: int = 200, call: int | None = None) -> int:
         """Answer (180/183/200) `call`, default the oldest incoming call not yet answered."""

@@ -306,7 +306,10 @@ def parse_dialog_info(message: str) -> dict[str, Any]:
             rendering = dialog.find("d:local/d:target/d:param[@pname='+sip.rendering']", ns)
             dialogs.append({"state": state, "direction": dialog.get("direction", ""),
                             "remote": uri_user(remote), "held": rendering is not None
-                            and rendering.get("pvalue") == "no"})
+                            and rendering.get("pvalue") == "no",
+                            # What a phone's lamp key puts in Replaces to pick the call up.
+                            "call_id": dialog.get("call-id", ""), "local_tag": dialog.get("local-tag", ""),
+                            "remote_tag": dialog.get("remote-tag", "")})
     live = [d for d in dialogs if d["state"] != "terminated"]
     if any(d["state"] == "confirmed" and d["held"] for d in live):
         lamp = "held"
@@ -701,14 +704,19 @@ class PhoneApp:
             raise CommandError(f"cannot dial bare {target!r}: no registrar; give a SIP URI")
         return self._with_transport(uri)
 
-    def cmd_call(self, cmd_id: Any, target: str) -> dict[str, Any]:
+    def cmd_call(self, cmd_id: Any, target: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
         acc = self._require_acc()
         uri = self.resolve_target(str(target))
         token = next(self.tokens)
         call = PhoneCall(self, acc, token, outgoing=True)
         self.calls[token] = call
+        op = pj.CallOpParam(True)
+        for name, value in (headers or {}).items():
+            header = pj.SipHeader()
+            header.hName, header.hValue = str(name), str(value)
+            op.txOption.headers.append(header)
         try:
-            call.makeCall(uri, pj.CallOpParam(True))
+            call.makeCall(uri, op)
         except pj.Error:
             self.calls.pop(token, None)     # never became a pjsua call: no DISCONNECTED will come
             raise
