@@ -9,6 +9,7 @@ from firmware.conference.rooms import RoomError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
 from firmware.modes.timetable import TimetableError
+from firmware.queues.config import QueueError
 from firmware.recording.mail import RecordingMailError
 from firmware.recording.policy import PolicyError
 from firmware.store.extensions import ExtensionError
@@ -27,5 +28,5 @@ class NotFound(LookupError):
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
-    RingGroupError, PolicyError, RoomError, RecordingMailError,
+    RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError,
 )

@@ -21,6 +21,7 @@ from firmware.api.routes import (
     metrics,
     modes,
     phonebook,
+    queues,
     recordings,
     ringgroups,
     session,
@@ -50,8 +51,8 @@ def create_app(config: ApiConfig) -> FastAPI:
     )
     app.state.config = config
     errors.install(app)
-    for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, trunks, access, webhooks,
-                   metrics, phonebook, directory, recordings, conferences):
+    for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
+                   webhooks, metrics, phonebook, directory, recordings, conferences):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

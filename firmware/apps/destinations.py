@@ -9,6 +9,7 @@ ring groups and forwarding.
     number:0301234  an outside number, dialled as an extension would dial it
     icm:returning   send a returning caller to the employee who last spoke with them
     conf:800        a conference room
+    queue:sales     a call queue (callers wait their turn for an agent)
     hangup          release the caller
 """
 from __future__ import annotations
@@ -18,12 +19,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-KINDS = ("ext", "group", "ivr", "voicemail", "vmaccess", "number", "icm", "conf", "hangup")
+KINDS = ("ext", "group", "ivr", "voicemail", "vmaccess", "number", "icm", "conf", "queue", "hangup")
 _BARE = ("vmaccess", "hangup")
 _DIGITS = re.compile(r"\+?[0-9]{1,24}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 ACCEPTED = ("ext:NUMBER, group:NAME, ivr:NAME, voicemail:NUMBER, vmaccess, number:DIGITS, icm:NAME, "
-            "conf:NUMBER or hangup")
+            "conf:NUMBER, queue:NAME or hangup")
 
 
 class DestinationError(ValueError):
@@ -62,6 +63,7 @@ _EXISTS = {
     "icm": ("SELECT 1 FROM icm_destinations WHERE name = ?",
             "returning-caller destination {} does not exist; see `icm list`"),
     "conf": ("SELECT 1 FROM conference_rooms WHERE number = ?", "conference room {} does not exist; see `conf list`"),
+    "queue": ("SELECT 1 FROM queues WHERE name = ?", "queue {} does not exist; see `queue list`"),
 }
 
 

@@ -17,6 +17,8 @@ _USES = (
     "SELECT 'voice menu ' || name || ' default' FROM ivr_menus WHERE default_dest = ?",
     "SELECT 'ring group ' || name || ' no-answer' FROM ring_groups WHERE no_answer = ?",
     "SELECT 'returning-caller destination ' || name || ' fallback' FROM icm_destinations WHERE fallback = ?",
+    "SELECT 'queue ' || name || ' overflow' FROM queues WHERE overflow = ?",
+    "SELECT 'queue ' || name || ' leave key' FROM queues WHERE leave_destination = ?",
     *(f"SELECT 'forwarding of ' || number || ' ({label})' FROM forwarding WHERE {column} = ?"
       for column, label in (("always", "always"), ("busy", "busy"), ("no_answer", "no answer"),
                             ("unregistered", "unregistered"))),

@@ -149,6 +149,11 @@ class Session:
         await self.pause(seconds)
         self._send("stop_tone", leg=self.leg)
 
+    def music(self, files: Sequence[str]) -> None:
+        """Music in a loop until the next step (a prompt, a tone) or a bridge stops it."""
+        self._check()
+        self._send("music", leg=self.leg, files=list(files))
+
     async def pause(self, seconds: float) -> None:
         self._check()
         await asyncio.sleep(seconds)

@@ -65,6 +65,13 @@ class RingPlan:
     label: str = ""
     # Ring group calls: the pickup group whose members may answer it with *8.
     pickup_group: str = ""
+    # A queue rings its agents while the caller stays in the queue's app (music, their
+    # position): the app is stopped only when an agent answers (firmware/queues/desk.py).
+    while_waiting: bool = False
+    # What the rung phones show as the caller's name (None = the caller's own name).
+    caller_display: str | None = None
+    # Told who answered (the member's number), before the parties are joined.
+    on_answer: Callable[[str], None] | None = None
     last_code: int = 0
     saw_busy: bool = False
     saw_unreachable: bool = False

@@ -17,6 +17,7 @@ from firmware.dialplan.numbering import Kind
 from firmware.dialplan.plan import load_plan
 from firmware.directory.leavers import leaver_destination
 from firmware.modes.state import mode_now
+from firmware.queues.config import queue_by_number
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
 from firmware.trunks.config import Trunk, extension_groups, get_trunk, groups, list_trunks
@@ -156,6 +157,9 @@ class Router:
                 group = ring_group_by_number(self.db, dialled.number)
                 if group is not None:
                     return GoTo(f"group:{group.name}", f"ring group {group.name}")
+                queue = queue_by_number(self.db, dialled.number)
+                if queue is not None:
+                    return GoTo(f"queue:{queue.name}", f"queue {queue.name}")
                 if self.db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [dialled.number]).fetchone():
                     return GoTo(f"conf:{dialled.number}", f"conference room {dialled.number}")
             if not dialled.number or get_extension(self.db, dialled.number) is None:

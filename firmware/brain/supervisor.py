@@ -381,6 +381,7 @@ class Pbx:
             "active_calls": self.switch.active_calls(),
             "parked": self.switch.park_lot.snapshot(),
             "conferences": self.switch.conferences.snapshot(),
+            "queues": self.switch.queues.snapshot(),
             "links": self.switch.links.count(),
             "busy_lamps": self.lamps.status() if self.lamps else None,
             "gateway": await self.gateway.status() if self.gateway else None,

@@ -64,6 +64,8 @@ from firmware.directory.phonebook import caller_name
 from firmware.intercom import auto_answer_headers
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
+from firmware.queues.codes import queue_feature
+from firmware.queues.desk import QueueDesk
 from firmware.recording.desk import CallRecorder
 from firmware.store.cdr import CallRecord, write_cdr
 from firmware.store.extensions import get_extension
@@ -118,6 +120,7 @@ class Switch:
         self.leg_workers: dict[str, WorkerHandle] = {}
         self.recorder = CallRecorder(self, db, data_dir)
         self.conferences = ConferenceDesk(self)
+        self.queues = QueueDesk(self)
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)
@@ -352,6 +355,8 @@ class Switch:
                 self._refuse(call, 480, "Temporarily Unavailable", f"cannot dial {target}")
         elif kind == "icm":
             self._start_task(call, self._returning_caller(call, target))
+        elif kind == "queue":
+            self.queues.join(call, target)
         else:
             self._start_app(call, str(destination))
 
@@ -459,6 +464,15 @@ class Switch:
         call.timers.append(loop.call_later(timeout, self._plan_timeout, call, plan))
         self._dial_next_member(call, plan, first=True)
 
+    def ring_while_waiting(self, call: Call, plan: RingPlan, seconds: float) -> None:
+        """Ring the plan's members while the caller stays in the app that has them (a queue's
+        music and announcements): the first to answer is joined to the caller, the app stops."""
+        self._drop_branches(call)
+        plan.while_waiting = True
+        call.plan = plan
+        call.timers.append(asyncio.get_running_loop().call_later(seconds, self._plan_timeout, call, plan))
+        self._dial_next_member(call, plan, first=True)
+
     def _dial_next_member(self, call: Call, plan: RingPlan, first: bool = False) -> None:
         """Dial members: all of them, or the next dialable one (linear, cascade)."""
         loop = asyncio.get_running_loop()
@@ -485,7 +499,8 @@ class Switch:
         if member == call.party_extension or self.in_conversation(member, besides=call):
             plan.saw_busy = True
             return False
-        name = call.caller_name.replace('"', "'")
+        shown = call.caller_name if plan.caller_display is None else plan.caller_display
+        name = shown.replace('"', "'")
         caller_uri = f"sip:{call.caller}@{self.realm}"
         fields: dict[str, Any] = {
             "uri": f"sip:{member}@{self.edge}",
@@ -532,15 +547,22 @@ class Switch:
         self.leg_workers[leg] = worker
         worker.send({"type": "dial", "leg": leg, **fields})
 
+    @staticmethod
+    def _plan_live(call: Call, plan: RingPlan) -> bool:
+        """The plan still rings for the call (a queue's plan rings while its app has the caller)."""
+        ringing = (CallState.ROUTING, CallState.RINGING, CallState.APP) if plan.while_waiting else (
+            CallState.ROUTING, CallState.RINGING)
+        return call.plan is plan and not plan.done and call.state in ringing
+
     def _plan_step(self, call: Call, plan: RingPlan) -> None:
-        if call.plan is not plan or plan.done or call.state not in (CallState.ROUTING, CallState.RINGING):
+        if not self._plan_live(call, plan):
             return
         if plan.strategy == "linear":
             self._drop_branches(call)
         self._dial_next_member(call, plan)
 
     def _plan_timeout(self, call: Call, plan: RingPlan) -> None:
-        if call.plan is not plan or plan.done or call.state not in (CallState.ROUTING, CallState.RINGING):
+        if not self._plan_live(call, plan):
             return
         plan.members.clear()
         self._drop_branches(call)
@@ -573,14 +595,24 @@ class Switch:
                 self.send(call, call.a_leg, "answer", code=180)
 
     def _branch_answered(self, call: Call, leg: str) -> None:
-        if call.state not in (CallState.ROUTING, CallState.RINGING):
+        plan = call.plan
+        if call.state not in (CallState.ROUTING, CallState.RINGING) and not (
+                plan is not None and self._plan_live(call, plan)):
             self.send(call, leg, "hangup")
             return
         branch = call.branches.pop(leg)
         self._drop_branches(call)
         call.cancel_timer()
-        if call.plan is not None:
-            call.plan.done = True
+        if plan is not None:
+            plan.done = True
+            if plan.while_waiting and call.app_task is not None:
+                # The queue's app had the caller: it stops (the bridge stops its music), and
+                # the call no longer waits for it to finish.
+                call.app_task.cancel()
+                call.app_task = None
+                call.session = None
+            if plan.on_answer is not None:
+                plan.on_answer(branch.target)
         call.state = CallState.ANSWERED
         call.b_leg, call.b_alive = leg, True
         call.answered_at = call.answered_at or datetime.now(UTC)
@@ -760,7 +792,9 @@ class Switch:
             except Exception:
                 log.exception("call %s: %s failed", call.id, label)
             finally:
-                call.app_task = None
+                # A queue's app is let go of when an agent answers; another app may follow.
+                if call.app_task is asyncio.current_task():
+                    call.app_task = None
             outcome = call.session.outcome if call.session is not None else None
             if not call.a_alive:
                 # The caller hung up in the app; the app has finished its work (a message
@@ -787,6 +821,9 @@ class Switch:
     def _feature(self, call: Call, feature: Feature) -> None:
         """A feature code, carried out by the feature that declared it (dialplan/feature_codes.py)."""
         code = feature.code
+        if feature.owner == "queue":
+            self._run_app(call, f"feature {code}", queue_feature(self.queues, self._session(call), feature))
+            return
         if feature.owner == "phone":
             app = feature_for(self.apps, self._session(call), code)
             if app is not None:

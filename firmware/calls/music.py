@@ -43,9 +43,11 @@ def check_class(db: sqlite_utils.Database, music_class: str) -> str:
 
 
 def classes_in_use(db: sqlite_utils.Database, music_class: str) -> list[str]:
-    """The routes whose callers hear this class."""
+    """The routes and queues whose callers hear this class."""
     rows = db.execute("SELECT trunk, did, mode FROM inbound_routes WHERE music = ?", [music_class]).fetchall()
-    return [f"route {trunk}/{did or 'any'}/{mode}" for trunk, did, mode in rows]
+    queues = db.execute("SELECT name FROM queues WHERE music = ?", [music_class]).fetchall()
+    return [f"route {trunk}/{did or 'any'}/{mode}" for trunk, did, mode in rows] + [
+        f"queue {name}" for (name,) in queues]
 
 
 def music_files(db: sqlite_utils.Database, data_dir: Path, music_class: str = DEFAULT_CLASS) -> list[str]:

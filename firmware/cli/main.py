@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "icm": "icm_commands",
     "dnd": "callapp_commands", "fwd": "callapp_commands", "ivr": "callapp_commands",
     "ringgroup": "callapp_commands",
+    "queue": "queue_commands",
     "moh": "callcontrol_commands", "pickup": "callcontrol_commands",
     "voicemail": "voicemail_commands",
     "ldap": "ldap_commands",

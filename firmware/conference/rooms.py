@@ -14,6 +14,7 @@ import sqlite_utils
 
 from firmware.apps.references import refuse_if_used, where_used
 from firmware.dialplan.numbering import PlanError, parse_ranges
+from firmware.dialplan.taken import taken_by
 from firmware.pins.guard import PinError, hash_pin
 from firmware.store.database import write_transaction
 from firmware.store.settings import get_setting
@@ -59,12 +60,9 @@ def _check_number(db: sqlite_utils.Database, number: str) -> None:
     if not number.isdigit() or not any(r.contains(number) for r in ranges):
         raise RoomError(f"conference room number {number!r} is not accepted; use a number in "
                         f"conference_numbers ({text})")
-    if db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
-        raise RoomError(f"conference room number {number} is already extension {number}; pick another in {text}")
-    group = db.execute("SELECT name FROM ring_groups WHERE number = ?", [number]).fetchone()
-    if group is not None:
-        raise RoomError(f"conference room number {number} is already the number of ring group {group[0]}; "
-                        f"pick another in {text}")
+    owner = taken_by(db, number, besides=("conference room", number))
+    if owner is not None:
+        raise RoomError(f"conference room number {number} is already {owner}; pick another in {text}")
 
 
 def _pin(value: str, what: str) -> str:

@@ -11,6 +11,7 @@ and a clash between two features' codes is an error at start, not a silent shado
     mode    brain/features.py (operating modes)
     pickup  brain/in_call.py (call pickup; the router decides Pickup)
     intercom  brain/switch.py (the router decides RingExtension with intercom)
+    queue   queues/codes.py (agents log in and out, pause)
 """
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ def registry() -> tuple[FeatureCode, ...]:
     from firmware.brain.features import FEATURE_CODES as MODES
     from firmware.calls.pickup import FEATURE_CODES as PICKUP
     from firmware.intercom import FEATURE_CODES as INTERCOM
+    from firmware.queues.codes import FEATURE_CODES as QUEUES
 
-    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM)
+    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES)
     check_clashes(codes)
     return codes
 

@@ -46,14 +46,16 @@ def check_plan_in_store(db: sqlite_utils.Database) -> NumberingPlan:
 
 
 def check_group_numbers(db: sqlite_utils.Database, plan: NumberingPlan) -> None:
-    """Every ring group's number stays dialable: in the ranges, not an emergency or the operator number."""
-    for name, number in db.execute("SELECT name, number FROM ring_groups WHERE number != ''").fetchall():
-        try:
-            check_extension_number(plan, number)
-        except PlanError as exc:
-            raise PlanError(f"ring group {name} has number {number}: {exc}") from None
-        if number == plan.operator:
-            raise PlanError(f"operator number {number} is ring group {name}'s number")
+    """Every ring group's and queue's number stays dialable: in the ranges, not an emergency or the
+    operator number."""
+    for what, table in (("ring group", "ring_groups"), ("queue", "queues")):
+        for name, number in db.execute(f"SELECT name, number FROM {table} WHERE number != ''").fetchall():
+            try:
+                check_extension_number(plan, number)
+            except PlanError as exc:
+                raise PlanError(f"{what} {name} has number {number}: {exc}") from None
+            if number == plan.operator:
+                raise PlanError(f"operator number {number} is {what} {name}'s number")
 
 
 def check_extension_number(plan: NumberingPlan, number: str) -> None:

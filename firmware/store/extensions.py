@@ -70,6 +70,10 @@ def _check_plan(db: sqlite_utils.Database, number: str) -> None:
     if group is not None:
         raise ExtensionError(f"extension number {number} is not accepted: it is the number of ring group "
                              f"{group[0]}; choose another number or change the group's")
+    queue = db.execute("SELECT name FROM queues WHERE number = ?", [number]).fetchone()
+    if queue is not None:
+        raise ExtensionError(f"extension number {number} is not accepted: it is the number of queue "
+                             f"{queue[0]}; choose another number or change the queue's")
     if db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [number]).fetchone():
         raise ExtensionError(f"extension number {number} is not accepted: it is conference room {number}; "
                              "choose another number or remove the room (`conf remove`)")
@@ -171,12 +175,13 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
     if get_extension(db, number) is None and account is None:
         raise ExtensionError(f"extension {number} does not exist; see `ext list`")
     with write_transaction(db):
-        # A number given to someone new must not inherit the old owner's mailbox, PIN or forwarding.
-        # Rows that refer to the extension go first (foreign keys).
+        # A number given to someone new must not inherit the old owner's mailbox, PIN, forwarding,
+        # or place (and login) in ring groups and queues. Rows that refer to the extension go first
+        # (foreign keys).
         for table, column in (("forwarding", "number"), ("mailboxes", "number"), ("vm_messages", "mailbox"),
-                              ("ring_group_members", "member"), ("extension_groups", "number"),
-                              ("extensions", "number"), ("subscriber", "username"), ("location", "username"),
-                              ("gateway_accounts", "username"), ("web_passwords", "login"),
+                              ("ring_group_members", "member"), ("queue_members", "extension"),
+                              ("extension_groups", "number"), ("extensions", "number"), ("subscriber", "username"),
+                              ("location", "username"), ("gateway_accounts", "username"), ("web_passwords", "login"),
                               ("api_sessions", "login"), ("recording_mail", "extension")):
             db.conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [number])
         db.conn.execute("DELETE FROM pin_failures WHERE scope = ?", [f"voicemail:{number}"])

@@ -543,7 +543,32 @@ def _conference(db: sqlite_utils.Database) -> None:
     )
 
 
+def _queues(db: sqlite_utils.Database) -> None:
+    """Call queues (firmware/queues): settings, agents with their login and pause, one row per caller."""
+    db.table("queues").create(
+        {"name": str, "number": str, "strategy": str, "music": str, "ring_seconds": int, "retry_seconds": int,
+         "wrapup_seconds": int, "max_callers": int, "max_wait_seconds": int, "announce_position": int,
+         "announce_seconds": int, "join_empty": int, "leave_empty": int, "overflow": str, "leave_key": str,
+         "leave_destination": str, "service_level_seconds": int},
+        pk="name", not_null={"strategy", "overflow"},
+        defaults={"number": "", "music": "", "leave_key": "", "leave_destination": ""},
+    )
+    db.table("queue_members").create(
+        {"queue": str, "extension": str, "position": int, "penalty": int, "dynamic": int, "logged_in": int,
+         "paused": int, "pause_reason": str},
+        pk=("queue", "extension"), not_null={"position", "penalty", "dynamic", "logged_in", "paused"},
+        defaults={"pause_reason": ""},
+    )
+    db.table("queue_calls").create(
+        {"id": int, "queue": str, "call_id": str, "caller": str, "joined_at": str, "position": int,
+         "outcome": str, "agent": str, "wait_seconds": float, "talk_seconds": float, "ended_at": str},
+        pk="id", not_null={"queue", "joined_at", "outcome"},
+        defaults={"agent": "", "wait_seconds": 0.0, "talk_seconds": 0.0, "caller": "", "call_id": ""},
+    )
+    db.table("queue_calls").create_index(["queue", "joined_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
                                                              _webhooks, _cdr_direction, _call_recording,
-                                                             _conference]
+                                                             _conference, _queues]

@@ -9,6 +9,7 @@ import pytest
 
 from firmware.apps.ringgroups.config import RingGroupError, set_ring_group
 from firmware.conference.rooms import RoomError, remove_room, set_room
+from firmware.queues.config import QueueError, set_queue
 from firmware.store.extensions import ExtensionError, add_extension
 from firmware.trunks.inbound import set_route
 from tests.support.fake_channel import FakePbx, FakeWorker, fake_pbx, run
@@ -173,12 +174,18 @@ def test_outside_callers_reach_a_room_through_a_route(fake: FakePbx) -> None:
     run(scenario())
 
 
-def test_room_numbers_are_kept_apart_from_extensions_and_groups(fake: FakePbx) -> None:
+def test_room_numbers_are_kept_apart_from_extensions_groups_and_queues(fake: FakePbx) -> None:
     set_room(fake.db, "800")
     with pytest.raises(ExtensionError, match="it is conference room 800"):
         add_extension(fake.db, "800", "Someone")
     with pytest.raises(RingGroupError, match="already conference room 800"):
         set_ring_group(fake.db, "sales", number="800", members=["101"])
+    with pytest.raises(QueueError, match="already conference room 800"):
+        set_queue(fake.db, "service", number="800", overflow="hangup")
+    set_queue(fake.db, "service", number="802", overflow="hangup")
+    with pytest.raises(RoomError, match="conference room number 802 is already the number of queue service; pick "
+                                        "another in 800-809"):
+        set_room(fake.db, "802")
     with pytest.raises(RoomError, match="already extension 101"):
         fake.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('conference_numbers', '100-899')")
         set_room(fake.db, "101")

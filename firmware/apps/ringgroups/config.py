@@ -14,8 +14,9 @@ import sqlite_utils
 
 from firmware.apps.destinations import DestinationError, check_destination, parse_destination
 from firmware.apps.references import refuse_if_used, where_used
-from firmware.dialplan.numbering import Kind, PlanError
-from firmware.dialplan.plan import check_extension_number, load_plan
+from firmware.dialplan.numbering import Kind
+from firmware.dialplan.plan import load_plan
+from firmware.dialplan.taken import check_group_number
 from firmware.store.database import write_transaction
 
 # page: a one-way announcement to every idle member at once, answered by the phones themselves
@@ -86,7 +87,8 @@ def set_ring_group(
         current = get_ring_group(db, name) or RingGroup(name, "", "all", 10, 30, "", "", ())
         row = {
             "name": name,
-            "number": current.number if number is None else _check_number(db, name, number.strip()),
+            "number": current.number if number is None else check_group_number(
+                db, number.strip(), "ring group", name, RingGroupError),
             "strategy": current.strategy if strategy is None else _check_strategy(strategy),
             "step_seconds": current.step_seconds if step_seconds is None else _check_seconds(
                 "step", step_seconds, STEP_SECONDS),
@@ -130,36 +132,6 @@ def _check_name(name: str) -> None:
     except DestinationError:
         raise RingGroupError(f"ring group name {name!r} is not accepted; use up to 40 letters, digits, '_', '.', "
                              "'-', starting with a letter or digit (e.g. sales)") from None
-
-
-def _check_number(db: sqlite_utils.Database, name: str, number: str) -> str:
-    if not number:
-        return ""
-    plan = load_plan(db)
-    ranges = ",".join(str(r) for r in plan.ranges)
-    if not number.isdigit():
-        raise RingGroupError(f"ring group number {number!r} is not accepted; use digits in the extension ranges "
-                             f"{ranges}, or '' for none")
-    if number in plan.emergency:
-        raise RingGroupError(f"ring group number {number} is an emergency number, reserved; pick a free number in "
-                             f"{ranges}")
-    try:
-        check_extension_number(plan, number)
-    except PlanError as exc:
-        raise RingGroupError(f"ring group number {number} is not accepted: {exc}") from None
-    if plan.operator and number == plan.operator:
-        raise RingGroupError(f"ring group number {number} is the operator number; pick a free number in {ranges}")
-    if db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
-        raise RingGroupError(f"ring group number {number} is already extension {number}; pick a free number in "
-                             f"{ranges}")
-    if db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [number]).fetchone():
-        raise RingGroupError(f"ring group number {number} is already conference room {number}; pick a free number "
-                             f"in {ranges}")
-    other = db.execute("SELECT name FROM ring_groups WHERE number = ? AND name != ?", [number, name]).fetchone()
-    if other:
-        raise RingGroupError(f"ring group number {number} is already the number of ring group {other[0]}; "
-                             f"pick a free number in {ranges}")
-    return number
 
 
 def _check_strategy(strategy: str) -> str:

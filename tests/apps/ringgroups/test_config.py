@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from firmware.apps.ivr.config import set_menu, set_option
 from firmware.apps.ringgroups.config import (
     RingGroup,
     RingGroupError,
@@ -16,9 +15,9 @@ from firmware.apps.ringgroups.config import (
     ring_group_by_number,
     set_ring_group,
 )
+from firmware.queues.config import set_queue
 from firmware.store.settings import SettingError, set_setting
-from firmware.trunks.config import add_sip_trunk
-from firmware.trunks.inbound import set_caller_list, set_route
+from tests.apps.destination_uses import NAMED, send_calls_elsewhere, send_calls_to
 
 
 def test_a_new_group_gets_the_defaults(db: sqlite_utils.Database) -> None:
@@ -91,6 +90,7 @@ def test_refused_settings_name_the_value_and_change_nothing(db: sqlite_utils.Dat
     ("112", "ring group number 112 is an emergency number, reserved; pick a free number in 100-899"),
     ("101", "ring group number 101 is already extension 101; pick a free number in 100-899"),
     ("160", "ring group number 160 is already the number of ring group support; pick a free number in 100-899"),
+    ("170", "ring group number 170 is already the number of queue service; pick a free number in 100-899"),
     ("100", "ring group number 100 is the operator number; pick a free number in 100-899"),
     ("*5", "ring group number '*5' is not accepted; use digits in the extension ranges 100-899, or '' for none"),
 ])
@@ -98,6 +98,7 @@ def test_group_number_must_fit_the_numbering_plan(db: sqlite_utils.Database, num
     set_setting(db, "operator_extension", "101")
     set_setting(db, "operator_number", "100")
     set_ring_group(db, "support", number="160")
+    set_queue(db, "service", number="170", overflow="hangup")
     with pytest.raises(RingGroupError) as refused:
         set_ring_group(db, "sales", number=number)
     assert str(refused.value) == message
@@ -122,23 +123,15 @@ def test_plan_changes_that_would_strand_a_group_number_are_refused(db: sqlite_ut
 def test_removal_is_refused_while_anything_sends_calls_to_the_group(db: sqlite_utils.Database) -> None:
     set_ring_group(db, "sales", members=["101", "102"])
     set_ring_group(db, "support", members=["103"], no_answer="group:sales")
-    add_sip_trunk(db, "prov", "192.0.2.1", username="acme", password="Trunk-pass-1234")
-    set_route(db, "prov", "", "night", "group:sales")
-    set_caller_list(db, "vip", "0301234567", "group:sales")
-    set_menu(db, "main", default_dest="group:sales")
-    set_option(db, "main", "1", "group:sales")
+    send_calls_to(db, "group:sales")
     with pytest.raises(RingGroupError) as refused:
         remove_ring_group(db, "sales")
     assert str(refused.value) == (
-        "ring group sales cannot be removed: group:sales is still used by inbound route prov/any/night, "
-        "VIP caller 0301234567, voice menu main key 1, voice menu main default, ring group support no-answer; "
+        f"ring group sales cannot be removed: group:sales is still used by {NAMED}, ring group support no-answer; "
         "change those first")
     assert get_ring_group(db, "sales") is not None
 
-    set_route(db, "prov", "", "night", "ext:101")
-    set_caller_list(db, "vip", "0301234567", "ext:101")
-    set_menu(db, "main", default_dest="hangup")
-    set_option(db, "main", "1", "ext:102")
+    send_calls_elsewhere(db)
     set_ring_group(db, "support", no_answer="")
     remove_ring_group(db, "sales")
     assert get_ring_group(db, "sales") is None

@@ -1,0 +1,181 @@
+"""Call queues: create or change, list, delete; agents logged in or out, paused or back; the
+figures of a period. The brain reads the queues per call, so the next caller gets a change."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from firmware.admin.brain import control_socket
+from firmware.admin.context import Admin
+from firmware.admin.errors import NotFound
+from firmware.brain.control import ask
+from firmware.queues import config as store
+from firmware.queues.stats import queue_stats
+
+
+class AgentView(BaseModel):
+    extension: str
+    penalty: int = Field(description="0 is rung first; a higher penalty only when no lower one is free")
+    dynamic: bool = Field(description="logs in and out (*45); a static agent is always logged in")
+    logged_in: bool
+    paused: bool
+    pause_reason: str = Field(description="the code keyed after *46 ('' = none)")
+
+
+class QueueView(BaseModel):
+    name: str
+    number: str = Field(description="'' = reached only as queue:NAME")
+    strategy: str
+    music: str = Field(description="music class the waiting callers hear ('' = the default class)")
+    ring_seconds: int
+    retry_seconds: int
+    wrapup_seconds: int
+    max_callers: int = Field(description="0 = no limit")
+    max_wait_seconds: int = Field(description="then the caller goes to overflow (0 = no limit)")
+    announce_position: bool
+    announce_seconds: int = Field(description="0 = only on entry")
+    join_empty: bool
+    leave_empty: bool
+    overflow: str
+    leave_key: str
+    leave_destination: str
+    service_level_seconds: int
+    agents: list[AgentView] = Field(description="in list order")
+
+
+class QueueChange(BaseModel):
+    """Creates the queue, or changes what is given (fields left out are kept)."""
+    model_config = ConfigDict(extra="forbid")
+    number: str | None = None
+    strategy: str | None = Field(default=None, description=f"one of: {', '.join(store.STRATEGIES)}")
+    music: str | None = None
+    ring_seconds: int | None = None
+    retry_seconds: int | None = None
+    wrapup_seconds: int | None = None
+    max_callers: int | None = None
+    max_wait_seconds: int | None = None
+    announce_position: bool | None = None
+    announce_seconds: int | None = None
+    join_empty: bool | None = None
+    leave_empty: bool | None = None
+    overflow: str | None = Field(default=None, description="needed: where a caller goes who cannot join or wait")
+    leave_key: str | None = None
+    leave_destination: str | None = None
+    service_level_seconds: int | None = None
+    agents: list[str] | None = Field(
+        default=None, description="in list order: 101, 102:2 (penalty 2), 103~ (dynamic: logs in and out)")
+
+
+class AgentStatsView(BaseModel):
+    extension: str
+    answered: int
+    talk_seconds: float
+    average_talk_seconds: float
+
+
+class QueueStatsView(BaseModel):
+    queue: str
+    from_date: str = Field(description="'' = since the first call")
+    to_date: str = Field(description="'' = up to now")
+    service_level_seconds: int
+    offered: int = Field(description="callers who reached the queue")
+    answered: int
+    abandoned: int = Field(description="hung up while waiting")
+    overflowed: int = Field(description="sent to the overflow destination")
+    left: int = Field(description="pressed the leave key")
+    answered_within_level: int = Field(description="answered after waiting at most service_level_seconds")
+    service_level_percent: float | None = Field(
+        description="answered_within_level as a percentage of the answered calls (null: none answered)")
+    average_wait_seconds: float = Field(description="over every caller, whatever the outcome")
+    longest_wait_seconds: float
+    average_abandoned_wait_seconds: float
+    average_talk_seconds: float = Field(description="over the answered calls")
+    agents: list[AgentStatsView] = Field(description="the queue's agents, then others who answered in the period")
+
+
+def _view(queue: store.Queue) -> QueueView:
+    return QueueView.model_validate(asdict(queue))
+
+
+def set_queue(admin: Admin, name: str, change: QueueChange) -> QueueView:
+    queue = store.set_queue(admin.db, name, **change.model_dump())
+    admin.audit("queue.set", name=name, **change.model_dump(exclude_none=True))
+    return _view(queue)
+
+
+def list_all(admin: Admin) -> list[QueueView]:
+    return [_view(q) for q in store.list_queues(admin.db)]
+
+
+def get(admin: Admin, name: str) -> QueueView:
+    queue = store.get_queue(admin.db, name)
+    if queue is None:
+        raise NotFound(f"queue {name} does not exist; see `queue list`")
+    return _view(queue)
+
+
+def remove(admin: Admin, name: str) -> None:
+    get(admin, name)
+    store.remove_queue(admin.db, name)
+    admin.audit("queue.remove", name=name)
+
+
+def _agent_change(admin: Admin, action: str, name: str, extension: str, agent: store.Agent,
+                  **detail: object) -> AgentView:
+    admin.audit(f"queue.{action}", name=name, extension=extension, **detail)
+    return AgentView.model_validate(asdict(agent))
+
+
+def login(admin: Admin, name: str, extension: str) -> AgentView:
+    get(admin, name)
+    return _agent_change(admin, "login", name, extension, store.set_login(admin.db, name, extension, True))
+
+
+def logout(admin: Admin, name: str, extension: str) -> AgentView:
+    get(admin, name)
+    return _agent_change(admin, "logout", name, extension, store.set_login(admin.db, name, extension, False))
+
+
+def pause(admin: Admin, name: str, extension: str, reason: str = "") -> AgentView:
+    get(admin, name)
+    agent = store.set_pause(admin.db, name, extension, True, reason)
+    return _agent_change(admin, "pause", name, extension, agent, reason=reason)
+
+
+def unpause(admin: Admin, name: str, extension: str) -> AgentView:
+    get(admin, name)
+    return _agent_change(admin, "unpause", name, extension, store.set_pause(admin.db, name, extension, False))
+
+
+def stats(admin: Admin, name: str | None = None, from_date: str | None = None,
+          to_date: str | None = None) -> list[QueueStatsView]:
+    """The figures of one queue (None: every queue) for the callers who joined on the days
+    from `from_date` to `to_date` (YYYY-MM-DD, both included; None: no bound)."""
+    if name is not None:
+        get(admin, name)
+    return [QueueStatsView.model_validate(asdict(s)) for s in queue_stats(admin.db, name, from_date, to_date)]
+
+
+class WaitingCaller(BaseModel):
+    caller: str
+    position: int
+    waited: float = Field(description="seconds in the queue so far")
+    ringing: list[str] = Field(description="agents ringing for this caller now")
+    vip: bool
+
+
+class QueueNow(BaseModel):
+    queue: str
+    waiting: list[WaitingCaller]
+    wrapup: dict[str, float] = Field(description="agents wrapping up: seconds of rest left")
+
+
+def now(admin: Admin, name: str) -> QueueNow:
+    """Who waits in the queue now and who rings for them; ControlError when the PBX is not running."""
+    get(admin, name)
+    live = ask(control_socket(admin.data_dir), "status").get("queues", {})
+    found = live.get(name) if isinstance(live, dict) else None
+    if not isinstance(found, dict):
+        return QueueNow(queue=name, waiting=[], wrapup={})
+    return QueueNow.model_validate({"queue": name, **found})

@@ -1,0 +1,350 @@
+"""Call queues as configured: who answers, in what order callers are served, and where a
+caller goes who cannot wait.
+
+A queue is reached as `queue:NAME` (routes, VIP entries, menu keys, ring groups'
+no-answer) and, when it has a `number`, by dialling that number (it lies in the
+extension ranges, like a ring group's). Its agents are extensions: static ones always
+take calls; dynamic ones log in and out from their phone (`*45` + the queue's number or
+name digits, firmware/queues/codes.py). Either kind may pause (`*46`). Login and pause
+are stored here, so they survive a restart.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from firmware.apps.destinations import DestinationError, check_destination, parse_destination
+from firmware.apps.references import refuse_if_used, where_used
+from firmware.dialplan.taken import check_group_number
+from firmware.store.database import write_transaction
+
+# ringall: every free agent at once; roundrobin: the next free agent after the one who took
+# the last call; leastrecent: the free agent idle longest; fewestcalls: the free agent with the
+# fewest answered calls today; linear: the first free agent in the list; random.
+STRATEGIES = ("ringall", "roundrobin", "leastrecent", "fewestcalls", "linear", "random")
+RING_SECONDS = (5, 120)
+RETRY_SECONDS = (1, 60)
+WRAPUP_SECONDS = (0, 600)
+MAX_CALLERS = (0, 500)  # 0 = no limit
+MAX_WAIT_SECONDS = (0, 7200)  # 0 = no limit
+ANNOUNCE_SECONDS = (0, 600)  # 0 = only on entry
+SERVICE_LEVEL_SECONDS = (5, 600)
+PENALTIES = (0, 9)
+PAUSE_REASON = re.compile(r"[0-9]{0,2}")
+_KEY = re.compile(r"[0-9*#]?")
+
+
+class QueueError(ValueError):
+    """A queue setting that is not accepted; the message names the value and what is."""
+
+
+@dataclass(frozen=True)
+class Agent:
+    extension: str
+    penalty: int  # 0 is rung first; agents of a higher penalty only when no lower one is free
+    dynamic: bool  # logs in and out with *45 (a static agent is always logged in)
+    logged_in: bool
+    paused: bool
+    pause_reason: str  # the code keyed after *46 ('' = none)
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    number: str  # '' = reached only as queue:NAME
+    strategy: str
+    music: str  # music class the waiting callers hear ('' = the default class)
+    ring_seconds: int  # how long each attempt rings an agent
+    retry_seconds: int  # pause before agents are tried again when nobody answered
+    wrapup_seconds: int  # an agent's rest after each call before the next one rings
+    max_callers: int  # callers who may wait at once (0 = no limit)
+    max_wait_seconds: int  # then the caller goes to overflow (0 = no limit)
+    announce_position: bool  # "you are caller number 3" on entry and every announce_seconds
+    announce_seconds: int  # 0 = only on entry
+    join_empty: bool  # callers may join while no agent is logged in (and wait for one)
+    leave_empty: bool  # waiting callers go to overflow when the last agent logs out (the change, not the state)
+    overflow: str  # destination for a caller who cannot join or wait longer
+    leave_key: str  # a key a waiting caller presses to leave ('' = none) ...
+    leave_destination: str  # ... to this destination
+    service_level_seconds: int  # answered within this counts toward the service level
+    agents: tuple[Agent, ...]  # in list order (linear, roundrobin follow it)
+
+    def agent(self, extension: str) -> Agent | None:
+        return next((a for a in self.agents if a.extension == extension), None)
+
+
+_COLUMNS = ("name", "number", "strategy", "music", "ring_seconds", "retry_seconds", "wrapup_seconds",
+            "max_callers", "max_wait_seconds", "announce_position", "announce_seconds", "join_empty",
+            "leave_empty", "overflow", "leave_key", "leave_destination", "service_level_seconds")
+_DEFAULTS = Queue(name="", number="", strategy="ringall", music="", ring_seconds=15, retry_seconds=5,
+                  wrapup_seconds=10, max_callers=0, max_wait_seconds=0, announce_position=True,
+                  announce_seconds=60, join_empty=False, leave_empty=True, overflow="", leave_key="",
+                  leave_destination="", service_level_seconds=20, agents=())
+
+
+def get_queue(db: sqlite_utils.Database, name: str) -> Queue | None:
+    row = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM queues WHERE name = ?", [name]).fetchone()
+    if row is None:
+        return None
+    values = dict(zip(_COLUMNS, row, strict=True))
+    agents = tuple(
+        Agent(str(ext), int(penalty), bool(dynamic), bool(logged_in) or not dynamic, bool(paused), str(reason or ""))
+        for ext, penalty, dynamic, logged_in, paused, reason in db.execute(
+            "SELECT extension, penalty, dynamic, logged_in, paused, pause_reason FROM queue_members "
+            "WHERE queue = ? ORDER BY position", [name]).fetchall())
+    return Queue(
+        name=str(values["name"]), number=str(values["number"] or ""), strategy=str(values["strategy"]),
+        music=str(values["music"] or ""), ring_seconds=int(values["ring_seconds"]),
+        retry_seconds=int(values["retry_seconds"]), wrapup_seconds=int(values["wrapup_seconds"]),
+        max_callers=int(values["max_callers"]), max_wait_seconds=int(values["max_wait_seconds"]),
+        announce_position=bool(values["announce_position"]), announce_seconds=int(values["announce_seconds"]),
+        join_empty=bool(values["join_empty"]), leave_empty=bool(values["leave_empty"]),
+        overflow=str(values["overflow"] or ""), leave_key=str(values["leave_key"] or ""),
+        leave_destination=str(values["leave_destination"] or ""),
+        service_level_seconds=int(values["service_level_seconds"]), agents=agents)
+
+
+def queue_by_number(db: sqlite_utils.Database, number: str) -> Queue | None:
+    """The queue dialled as `number`, or None ('' is never a queue's number)."""
+    if not number:
+        return None
+    row = db.execute("SELECT name FROM queues WHERE number = ?", [number]).fetchone()
+    return get_queue(db, str(row[0])) if row else None
+
+
+def list_queues(db: sqlite_utils.Database) -> list[Queue]:
+    names = [str(n) for (n,) in db.execute("SELECT name FROM queues ORDER BY name").fetchall()]
+    return [queue for name in names if (queue := get_queue(db, name)) is not None]
+
+
+def queues_of(db: sqlite_utils.Database, extension: str) -> list[Queue]:
+    """The queues `extension` is an agent of."""
+    names = [str(n) for (n,) in db.execute(
+        "SELECT queue FROM queue_members WHERE extension = ? ORDER BY queue", [extension]).fetchall()]
+    return [queue for name in names if (queue := get_queue(db, name)) is not None]
+
+
+def set_queue(
+    db: sqlite_utils.Database,
+    name: str,
+    *,
+    number: str | None = None,
+    strategy: str | None = None,
+    music: str | None = None,
+    ring_seconds: int | None = None,
+    retry_seconds: int | None = None,
+    wrapup_seconds: int | None = None,
+    max_callers: int | None = None,
+    max_wait_seconds: int | None = None,
+    announce_position: bool | None = None,
+    announce_seconds: int | None = None,
+    join_empty: bool | None = None,
+    leave_empty: bool | None = None,
+    overflow: str | None = None,
+    leave_key: str | None = None,
+    leave_destination: str | None = None,
+    service_level_seconds: int | None = None,
+    agents: list[str] | tuple[str, ...] | None = None,
+) -> Queue:
+    """Create the queue or change what is given (None keeps the current value); all or nothing.
+
+    `agents`: extension numbers in list order, each optionally `EXT:PENALTY` and/or with a
+    trailing `~` for a dynamic agent (`105~`, `106:2~`). Agents kept from before keep their
+    login and pause state."""
+    _check_name(name)
+    with write_transaction(db):
+        current = get_queue(db, name) or replace(_DEFAULTS, name=name)
+        row = {
+            "name": name,
+            "number": current.number if number is None else check_group_number(
+                db, number.strip(), "queue", name, QueueError),
+            "strategy": current.strategy if strategy is None else _check_strategy(strategy),
+            "music": current.music if music is None else _check_music(db, music.strip()),
+            "ring_seconds": _seconds("ring time", ring_seconds, current.ring_seconds, RING_SECONDS),
+            "retry_seconds": _seconds("retry pause", retry_seconds, current.retry_seconds, RETRY_SECONDS),
+            "wrapup_seconds": _seconds("wrap-up time", wrapup_seconds, current.wrapup_seconds, WRAPUP_SECONDS),
+            "max_callers": _seconds("most waiting callers", max_callers, current.max_callers, MAX_CALLERS, unit=""),
+            "max_wait_seconds": _seconds("longest wait", max_wait_seconds, current.max_wait_seconds,
+                                         MAX_WAIT_SECONDS),
+            "announce_position": int(current.announce_position if announce_position is None else announce_position),
+            "announce_seconds": _seconds("announcement interval", announce_seconds, current.announce_seconds,
+                                         ANNOUNCE_SECONDS),
+            "join_empty": int(current.join_empty if join_empty is None else join_empty),
+            "leave_empty": int(current.leave_empty if leave_empty is None else leave_empty),
+            "overflow": current.overflow if overflow is None else _check_destination(db, name, "overflow", overflow),
+            "leave_key": current.leave_key if leave_key is None else _check_key(leave_key),
+            "leave_destination": current.leave_destination if leave_destination is None else _check_destination(
+                db, name, "leave destination", leave_destination),
+            "service_level_seconds": _seconds("service level", service_level_seconds, current.service_level_seconds,
+                                              SERVICE_LEVEL_SECONDS),
+        }
+        if not row["overflow"]:
+            raise QueueError(f"queue {name} needs an overflow destination (--overflow): where a caller goes who "
+                             "cannot join or wait any longer, e.g. voicemail:100 or group:reception")
+        if row["leave_key"] and not row["leave_destination"]:
+            raise QueueError(f"queue {name}: leave key {row['leave_key']} needs a leave destination "
+                             "(--leave-destination), e.g. voicemail:100")
+        db.table("queues").upsert(row, pk="name")
+        if agents is not None:
+            wanted = _check_agents(db, agents)
+            kept = {a.extension: a for a in current.agents}
+            db.execute("DELETE FROM queue_members WHERE queue = ?", [name])
+            for position, (extension, penalty, dynamic) in enumerate(wanted):
+                before = kept.get(extension)
+                logged_in = before.logged_in if before is not None and before.dynamic == dynamic else not dynamic
+                db.table("queue_members").insert({
+                    "queue": name, "extension": extension, "position": position, "penalty": penalty,
+                    "dynamic": int(dynamic), "logged_in": int(logged_in),
+                    "paused": int(before.paused) if before else 0,
+                    "pause_reason": before.pause_reason if before else ""})
+    queue = get_queue(db, name)
+    assert queue is not None
+    return queue
+
+
+def remove_queue(db: sqlite_utils.Database, name: str) -> None:
+    """Delete a queue no route, menu, group or forwarding still sends calls to."""
+    with write_transaction(db):
+        if get_queue(db, name) is None:
+            raise QueueError(f"queue {name} does not exist; see `queue list`")
+        refuse_if_used(f"queue:{name}", where_used(db, f"queue:{name}"), f"queue {name}", QueueError)
+        db.execute("DELETE FROM queue_members WHERE queue = ?", [name])
+        db.execute("DELETE FROM queues WHERE name = ?", [name])
+
+
+def set_login(db: sqlite_utils.Database, name: str, extension: str, logged_in: bool) -> Agent:
+    """A dynamic agent logs in or out (a static agent is always in: refused)."""
+    with write_transaction(db):
+        agent = _agent(db, name, extension)
+        if not agent.dynamic:
+            raise QueueError(f"{extension} is a static agent of queue {name} and is always logged in; make it "
+                             f"dynamic ({extension}~ in --agents) to log in and out")
+        # Logging out ends a pause too, its reason with it: a returning agent starts unpaused.
+        db.execute("UPDATE queue_members SET logged_in = ?, paused = CASE WHEN ? THEN paused ELSE 0 END, "
+                   "pause_reason = CASE WHEN ? THEN pause_reason ELSE '' END WHERE queue = ? AND extension = ?",
+                   [int(logged_in), int(logged_in), int(logged_in), name, extension])
+    return _agent(db, name, extension)
+
+
+def set_pause(db: sqlite_utils.Database, name: str, extension: str, paused: bool, reason: str = "") -> Agent:
+    """An agent pauses (with an optional reason code of up to two digits) or comes back."""
+    if not PAUSE_REASON.fullmatch(reason):
+        raise QueueError(f"pause reason {reason!r} is not accepted; use up to two digits (e.g. 1 for lunch), "
+                         "or none")
+    with write_transaction(db):
+        _agent(db, name, extension)
+        db.execute("UPDATE queue_members SET paused = ?, pause_reason = ? WHERE queue = ? AND extension = ?",
+                   [int(paused), reason if paused else "", name, extension])
+    return _agent(db, name, extension)
+
+
+def _agent(db: sqlite_utils.Database, name: str, extension: str) -> Agent:
+    queue = get_queue(db, name)
+    if queue is None:
+        raise QueueError(f"queue {name} does not exist; see `queue list`")
+    agent = queue.agent(extension)
+    if agent is None:
+        raise QueueError(f"{extension} is not an agent of queue {name}; its agents are "
+                         f"{', '.join(a.extension for a in queue.agents) or '(none)'}")
+    return agent
+
+
+# ---- what happened in a queue (figures) -------------------------------------------------------
+def log_caller(db: sqlite_utils.Database, *, queue: str, call_id: str, caller: str, joined_at: datetime,
+               outcome: str, agent: str = "", wait_seconds: float = 0.0, position: int = 0) -> int:
+    """One row per caller who reached the queue: answered, abandoned, overflow, left (a key)."""
+    with write_transaction(db):
+        row = db.table("queue_calls").insert({
+            "queue": queue, "call_id": call_id, "caller": caller, "joined_at": joined_at.isoformat(),
+            "position": position, "outcome": outcome, "agent": agent, "wait_seconds": round(wait_seconds, 2),
+            "ended_at": datetime.now(UTC).isoformat(), "talk_seconds": 0.0})
+    return int(row.last_pk or 0)
+
+
+def log_talk(db: sqlite_utils.Database, row_id: int, talk_seconds: float) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE queue_calls SET talk_seconds = ? WHERE id = ?", [round(talk_seconds, 2), row_id])
+
+
+# ---- validation ---------------------------------------------------------------------------
+def _check_name(name: str) -> None:
+    try:
+        # parse_destination strips blanks: "sales " would pass and be stored with its blank.
+        if parse_destination(f"queue:{name}").target != name:
+            raise DestinationError(name)
+    except DestinationError:
+        raise QueueError(f"queue name {name!r} is not accepted; use up to 40 letters, digits, '_', '.', '-', "
+                         "starting with a letter or digit (e.g. sales)") from None
+
+
+def _check_strategy(strategy: str) -> str:
+    if strategy not in STRATEGIES:
+        raise QueueError(f"queue strategy {strategy!r} is not accepted; use one of: {', '.join(STRATEGIES)}")
+    return strategy
+
+
+def _check_music(db: sqlite_utils.Database, music: str) -> str:
+    if not music:
+        return ""
+    from firmware.calls.music import MusicError, check_class
+
+    try:
+        return check_class(db, music)
+    except MusicError as exc:
+        raise QueueError(str(exc)) from None
+
+
+def _seconds(what: str, value: int | None, current: int, bounds: tuple[int, int], unit: str = " s") -> int:
+    if value is None:
+        return current
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        whole = "a whole number of seconds" if unit else "a whole number"
+        raise QueueError(f"{what} {value!r}{unit} is not accepted; use {whole} {low}-{high}"
+                         + (" (0 = no limit)" if low == 0 and what in ("most waiting callers", "longest wait")
+                            else ""))
+    return value
+
+
+def _check_key(key: str) -> str:
+    key = key.strip()
+    if not _KEY.fullmatch(key):
+        raise QueueError(f"leave key {key!r} is not accepted; use one key 0-9, * or #, or '' for none")
+    return key
+
+
+def _check_destination(db: sqlite_utils.Database, name: str, what: str, destination: str) -> str:
+    if not destination.strip():
+        return ""
+    try:
+        # The queue itself first: a queue being created does not exist yet, and "does not exist"
+        # would hide the real mistake.
+        if str(parse_destination(destination)) == f"queue:{name}":
+            raise QueueError(f"queue {name}: {what} queue:{name} is the queue itself; use another destination")
+        return check_destination(db, destination)
+    except DestinationError as exc:
+        raise QueueError(f"queue {name}, {what} {exc}") from None
+
+
+def _check_agents(db: sqlite_utils.Database, agents: list[str] | tuple[str, ...]) -> list[tuple[str, int, bool]]:
+    checked: list[tuple[str, int, bool]] = []
+    for text in (a.strip() for a in agents if a.strip()):
+        dynamic = text.endswith("~")
+        extension, _, penalty_text = text.rstrip("~").partition(":")
+        if not extension.isdigit() or not db.execute("SELECT 1 FROM extensions WHERE number = ?",
+                                                     [extension]).fetchone():
+            raise QueueError(f"agent {text!r} is not accepted; use an existing extension number (see `ext list`), "
+                             "optionally :PENALTY (0-9) and a trailing ~ for a dynamic agent, e.g. 101, 102:1, 103~")
+        penalty = 0
+        if penalty_text:
+            if not penalty_text.isdigit() or not PENALTIES[0] <= int(penalty_text) <= PENALTIES[1]:
+                raise QueueError(f"agent {text!r}: penalty {penalty_text!r} is not accepted; use 0-9 "
+                                 "(0 is rung first)")
+            penalty = int(penalty_text)
+        if any(extension == e for e, _, _ in checked):
+            raise QueueError(f"agent {extension} is listed twice; list each agent once")
+        checked.append((extension, penalty, dynamic))
+    return checked

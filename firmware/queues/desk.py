@@ -1,0 +1,369 @@
+"""Call queues at run time: callers wait their turn with music, hear their position, and are
+served in order by whichever agent is free.
+
+    join --full, or nobody logged in (join_empty off)--> overflow
+      |
+    waiting: the queue's app has the caller (answer, "you are caller number 2", music,
+      |      the leave key, the position again every announce_seconds)
+      |   each round (every second, and at once after every change):
+      |     waited max_wait_seconds, or the last agent logged out (leave_empty) --> overflow
+      |     the first caller not yet being served gets the agents the strategy picks
+      |     among the free ones (logged in, not paused, registered, not on DND, not on a
+      |     call or ringing, wrap-up over; lowest penalty first)
+    ringing: the agents ring, the caller hears the music on (Switch.ring_while_waiting)
+      |     no answer in ring_seconds --> waiting; after retry_seconds the next choice
+      |       (everyone tried: they are all tried again, "until someone answers")
+    answered: the agent is joined to the caller, the app stops; wrap-up after the call
+    hung up while waiting: abandoned
+
+Callers are served strictly in order, VIP callers (the VIP list) ahead of the others:
+a caller in their retry pause holds the ones behind. Every caller who reached a queue
+leaves one row in `queue_calls` (answered, abandoned, overflow, left) with the wait and,
+once the call ends, the talk time: `minipbx queue stats` counts those rows.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from firmware.apps.forwarding.config import get_forwarding
+from firmware.apps.session import CallerGone, Next, Session
+from firmware.brain.calls import Call, RingPlan
+from firmware.calls.music import DEFAULT_CLASS, music_files
+from firmware.queues.config import Agent, Queue, get_queue, log_caller, log_talk
+from firmware.store.cdr import CallRecord
+from firmware.store.registrations import registrations
+
+if TYPE_CHECKING:
+    from firmware.brain.switch import Switch
+
+log = logging.getLogger("minipbx.queues")
+
+ROUND_SECONDS = 1.0
+# Answered callers whose wait makes the estimate ("your estimated waiting time is").
+_ESTIMATE_FROM = 20
+
+
+@dataclass(eq=False)
+class Waiting:
+    call: Call
+    queue: str
+    joined: datetime
+    since: float  # monotonic
+    vip: bool
+    leave: asyncio.Future[Next]  # set when the queue sends the caller elsewhere (overflow)
+    ringing: tuple[str, ...] = ()  # agents ringing for this caller now
+    retry_at: float = 0.0
+    tried: set[str] = field(default_factory=set)  # agents rung in vain this round
+
+    def waited(self, now: float | None = None) -> float:
+        return (now if now is not None else time.monotonic()) - self.since
+
+
+@dataclass
+class AgentRecord:
+    """What a queue remembers of an agent since the brain started (strategies read it)."""
+    idle_since: float = 0.0  # monotonic end of their last call from this queue (0 = none yet)
+    answered: int = 0
+
+
+@dataclass
+class LiveQueue:
+    config: Queue
+    waiting: list[Waiting] = field(default_factory=list)
+    agents: dict[str, AgentRecord] = field(default_factory=dict)
+    last_agent: str = ""  # roundrobin: who took the last call
+    staffed: bool = False  # some agent was logged in at the last round (leave_empty acts on the change)
+
+    def record(self, extension: str) -> AgentRecord:
+        return self.agents.setdefault(extension, AgentRecord())
+
+
+@dataclass
+class _Served:
+    queue: str
+    row: int
+    answered: float
+    agent: str
+
+
+class QueueDesk:
+    def __init__(self, switch: Switch) -> None:
+        self.switch = switch
+        self.db = switch.db
+        self.data_dir = switch.data_dir
+        self.live: dict[str, LiveQueue] = {}
+        self._served: dict[str, _Served] = {}  # call id -> the queue row and agent of its answer
+        self._wrapup_until: dict[str, float] = {}  # extension -> monotonic
+        self._round_timer: asyncio.TimerHandle | None = None
+        self._round_soon = False
+        switch.on_call_ended.append(self._call_ended)
+
+    # ---- a caller arrives -----------------------------------------------------------
+    def join(self, call: Call, name: str) -> None:
+        queue = get_queue(self.db, name)
+        if queue is None:
+            self.switch._refuse(call, 480, "Temporarily Unavailable", f"queue {name} does not exist")
+            return
+        live = self.live.setdefault(name, LiveQueue(queue))
+        live.config = queue
+        live.staffed = live.staffed or any(a.logged_in for a in queue.agents)
+        self.switch._trail(call, f"queue {name}")
+        if not queue.join_empty and not any(a.logged_in for a in queue.agents):
+            self._overflow_at_once(call, queue, "no agent is logged in")
+            return
+        if queue.max_callers and len(live.waiting) >= queue.max_callers:
+            self._overflow_at_once(call, queue, f"{queue.max_callers} callers already wait")
+            return
+        entry = Waiting(call, name, datetime.now(UTC), time.monotonic(), self._vip(call),
+                        asyncio.get_running_loop().create_future())
+        # VIP callers go ahead of everyone but the VIPs who came before them.
+        at = next((i for i, w in enumerate(live.waiting) if entry.vip and not w.vip), len(live.waiting))
+        live.waiting.insert(at, entry)
+        log.info("call %s: %s waits in queue %s (position %d)", call.id, call.caller, name, at + 1)
+        self.switch._run_app(call, f"queue {name}", self._wait(self.switch._session(call), entry))
+        self._kick()
+
+    def _vip(self, call: Call) -> bool:
+        return bool(call.inbound and self.db.execute(
+            "SELECT 1 FROM caller_lists WHERE list = 'vip' AND number = ?", [call.caller]).fetchone())
+
+    def _overflow_at_once(self, call: Call, queue: Queue, why: str) -> None:
+        log.info("call %s: queue %s overflow: %s", call.id, queue.name, why)
+        log_caller(self.db, queue=queue.name, call_id=call.id, caller=call.caller, joined_at=datetime.now(UTC),
+                   outcome="overflow")
+        self.switch.go(call, Next(queue.overflow, route=f"queue {queue.name} overflow ({why})"))
+
+    # ---- the caller's side: the queue's app -------------------------------------------
+    async def _wait(self, session: Session, entry: Waiting) -> Next | None:
+        live = self.live[entry.queue]
+        try:
+            await session.answer()
+            await self._announce(session, entry)
+            session.music(self._music(entry))
+            while True:
+                queue = live.config
+                every = queue.announce_seconds if queue.announce_position and queue.announce_seconds else 3600
+                key_task = asyncio.ensure_future(session.key(every))
+                either: list[asyncio.Future[Any]] = [key_task, entry.leave]
+                try:
+                    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    if not key_task.done():
+                        key_task.cancel()
+                if entry.leave.done():
+                    return entry.leave.result()
+                key = key_task.result()
+                if key and key == queue.leave_key and queue.leave_destination:
+                    self._leave(entry, "left")
+                    return Next(queue.leave_destination, route=f"queue {queue.name} key {key}")
+                if not key:
+                    await self._announce(session, entry)
+                    session.music(self._music(entry))
+        except CallerGone:
+            waited = entry.waited()
+            if self._leave(entry, "abandoned"):
+                session.note("cancelled", f"caller hung up after {waited:.0f} s waiting in queue {entry.queue}")
+            raise
+
+    async def _announce(self, session: Session, entry: Waiting) -> None:
+        live = self.live[entry.queue]
+        if not live.config.announce_position or entry not in live.waiting:
+            return
+        position = live.waiting.index(entry) + 1
+        lang = session.info.language
+        prompts = self.switch.prompts
+        files: list[Path] = [prompts.system("caller-number", lang), *prompts.number(position, lang)]
+        minutes = self._estimate(live.config, position)
+        if minutes is not None:
+            files.append(prompts.system("estimated-wait", lang))
+            files += [prompts.system("one-minute", lang)] if minutes == 1 else [
+                *prompts.number(minutes, lang), prompts.system("minutes", lang)]
+        await session.play(files)
+
+    def _estimate(self, queue: Queue, position: int) -> int | None:
+        """Minutes this caller may wait: the mean wait of the last answered callers, times the
+        position (None until someone was answered)."""
+        row = self.db.execute(
+            "SELECT AVG(wait_seconds) FROM (SELECT wait_seconds FROM queue_calls WHERE queue = ? AND "
+            "outcome = 'answered' ORDER BY id DESC LIMIT ?)", [queue.name, _ESTIMATE_FROM]).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return max(1, math.ceil(float(row[0]) * position / 60.0))
+
+    def _music(self, entry: Waiting) -> list[str]:
+        music_class = self.live[entry.queue].config.music or entry.call.music_class or DEFAULT_CLASS
+        return music_files(self.db, self.data_dir, music_class)
+
+    def prompts(self, session: Session, *names: str) -> list[Path]:
+        return [self.switch.prompts.system(name, session.info.language) for name in names]
+
+    # ---- rounds: who is served next ---------------------------------------------------------
+    def agents_changed(self) -> None:
+        """An agent logged in or out or paused (a code, the CLI, the API): look again now."""
+        self._kick()
+
+    def _kick(self) -> None:
+        if not self._round_soon:
+            self._round_soon = True
+            asyncio.get_running_loop().call_soon(self._round)
+
+    def _round(self) -> None:
+        self._round_soon = False
+        if self._round_timer is not None:
+            self._round_timer.cancel()
+            self._round_timer = None
+        now = time.monotonic()
+        registered = {r.extension for r in registrations(self.db)}
+        taken = {agent for live in self.live.values() for entry in live.waiting for agent in entry.ringing}
+        for name, live in self.live.items():
+            if not live.waiting:
+                continue
+            live.config = get_queue(self.db, name) or live.config
+            taken |= self._serve(live, now, registered, taken)
+        if any(live.waiting for live in self.live.values()):
+            self._round_timer = asyncio.get_running_loop().call_later(ROUND_SECONDS, self._round)
+
+    def _serve(self, live: LiveQueue, now: float, registered: set[str], taken: set[str]) -> set[str]:
+        queue = live.config
+        logged_in = any(a.logged_in for a in queue.agents)
+        last_out = live.staffed and not logged_in
+        live.staffed = logged_in
+        for entry in list(live.waiting):
+            if queue.max_wait_seconds and entry.waited(now) >= queue.max_wait_seconds:
+                self._overflow(entry, f"waited {queue.max_wait_seconds} s")
+            elif last_out and queue.leave_empty:
+                self._overflow(entry, "the last agent logged out")
+        free = [a for a in queue.agents if a.extension not in taken and self._free(a, now, registered)]
+        rung: set[str] = set()
+        for entry in live.waiting:
+            if entry.ringing or not entry.call.a_alive:
+                continue  # a caller who just hung up leaves when their app hears it
+            if now < entry.retry_at:
+                break  # served in order: the ones behind wait too
+            choice = self._choose(live, entry, [a for a in free if a.extension not in rung])
+            if not choice:
+                break
+            rung |= set(choice)
+            self._ring(live, entry, choice)
+        return rung
+
+    def _free(self, agent: Agent, now: float, registered: set[str]) -> bool:
+        extension = agent.extension
+        return (agent.logged_in and not agent.paused and extension in registered
+                and self._wrapup_until.get(extension, 0.0) <= now
+                and not get_forwarding(self.db, extension).dnd
+                and not self.switch.in_conversation(extension))
+
+    def _choose(self, live: LiveQueue, entry: Waiting, free: list[Agent]) -> tuple[str, ...]:
+        if not free:
+            return ()
+        untried = [a for a in free if a.extension not in entry.tried]
+        if not untried:
+            entry.tried.clear()  # everyone was tried: all of them again
+            untried = free
+        lowest = min(a.penalty for a in untried)
+        pool = [a.extension for a in untried if a.penalty == lowest]  # in the queue's list order
+        strategy = live.config.strategy
+        if strategy == "ringall":
+            return tuple(pool)
+        order = [a.extension for a in live.config.agents]
+        if strategy == "roundrobin":
+            after = order.index(live.last_agent) if live.last_agent in order else -1
+            return (min(pool, key=lambda e: (order.index(e) - after - 1) % len(order)),)
+        if strategy == "leastrecent":
+            return (min(pool, key=lambda e: live.record(e).idle_since),)
+        if strategy == "fewestcalls":
+            return (min(pool, key=lambda e: live.record(e).answered),)
+        if strategy == "random":
+            return (random.choice(pool),)
+        return (pool[0],)  # linear
+
+    def _ring(self, live: LiveQueue, entry: Waiting, agents: tuple[str, ...]) -> None:
+        queue, call = live.config, entry.call
+        entry.ringing = agents
+        log.info("call %s: queue %s rings %s (%s)", call.id, queue.name, ", ".join(agents), queue.strategy)
+        plan = RingPlan(list(agents), "all", 0, lambda why, code: self._not_answered(entry, agents),
+                        label=f"queue {queue.name}",
+                        caller_display=f"{queue.name}: {call.caller_name or call.caller}",
+                        on_answer=lambda agent: self._answered(entry, agent))
+        self.switch.ring_while_waiting(call, plan, queue.ring_seconds)
+
+    def _not_answered(self, entry: Waiting, agents: tuple[str, ...]) -> None:
+        entry.ringing = ()
+        entry.tried |= set(agents)
+        live = self.live.get(entry.queue)
+        if live is None or entry not in live.waiting:
+            return
+        entry.retry_at = time.monotonic() + live.config.retry_seconds
+        loop = asyncio.get_running_loop()
+        loop.call_later(live.config.retry_seconds, self._kick)
+
+    def _answered(self, entry: Waiting, agent: str) -> None:
+        live = self.live[entry.queue]
+        waited = entry.waited()
+        if entry in live.waiting:
+            live.waiting.remove(entry)
+        entry.ringing = ()
+        live.last_agent = agent
+        live.record(agent).answered += 1
+        row = log_caller(self.db, queue=entry.queue, call_id=entry.call.id, caller=entry.call.caller,
+                         joined_at=entry.joined, outcome="answered", agent=agent, wait_seconds=waited)
+        self._served[entry.call.id] = _Served(entry.queue, row, time.monotonic(), agent)
+        self.switch._trail(entry.call, f"queue {entry.queue} answered by {agent} after {waited:.0f} s")
+        log.info("call %s: queue %s answered by %s after %.1f s", entry.call.id, entry.queue, agent, waited)
+        self._kick()
+
+    # ---- callers leaving ------------------------------------------------------------------------
+    def _overflow(self, entry: Waiting, why: str) -> None:
+        queue = self.live[entry.queue].config
+        if not self._leave(entry, "overflow"):
+            return
+        call = entry.call
+        log.info("call %s: queue %s overflow after %.0f s: %s", call.id, queue.name, entry.waited(), why)
+        if call.plan is not None:
+            call.plan.done = True
+        call.cancel_timer()
+        self.switch._drop_branches(call)
+        entry.leave.set_result(Next(queue.overflow, route=f"queue {queue.name} overflow ({why})"))
+
+    def _leave(self, entry: Waiting, outcome: str) -> bool:
+        """The caller is out of the queue (once): its row says how."""
+        live = self.live.get(entry.queue)
+        if live is None or entry not in live.waiting:
+            return False
+        live.waiting.remove(entry)
+        log_caller(self.db, queue=entry.queue, call_id=entry.call.id, caller=entry.call.caller,
+                   joined_at=entry.joined, outcome=outcome, wait_seconds=entry.waited())
+        self._kick()
+        return True
+
+    def _call_ended(self, call: Call, record: CallRecord) -> None:
+        served = self._served.pop(call.id, None)
+        if served is None:
+            return
+        now = time.monotonic()
+        log_talk(self.db, served.row, now - served.answered)
+        live = self.live[served.queue]
+        live.record(served.agent).idle_since = now
+        # The rest holds the agent in every queue: it is the person who needs it.
+        wrapup = live.config.wrapup_seconds
+        self._wrapup_until[served.agent] = max(self._wrapup_until.get(served.agent, 0.0), now + wrapup)
+        asyncio.get_running_loop().call_later(wrapup, self._kick)
+        self._kick()
+
+    # ---- what `minipbx queue show` and `status` tell --------------------------------------------
+    def snapshot(self) -> dict[str, dict[str, object]]:
+        now = time.monotonic()
+        return {name: {"waiting": [{"caller": w.call.caller, "position": i + 1, "waited": round(w.waited(now), 1),
+                                    "ringing": list(w.ringing), "vip": w.vip}
+                                   for i, w in enumerate(live.waiting)],
+                       "wrapup": {e: round(t - now, 1) for e, t in self._wrapup_until.items() if t > now}}
+                for name, live in self.live.items()}

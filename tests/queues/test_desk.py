@@ -1,0 +1,274 @@
+"""Call queues through the fake channel: who waits, who is rung by each strategy, in what
+order callers are served, retry, wrap-up, overflow, abandon, the leave key, agents' codes."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from firmware.apps.forwarding.config import set_forwarding
+from firmware.queues.config import get_queue, set_queue
+from firmware.store.database import write_transaction
+from firmware.trunks.inbound import set_caller_list
+from tests.support.fake_channel import FakePbx, FakeWorker, fake_pbx, run
+
+AGENTS = ("201", "202", "203")
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakePbx:
+    pbx = fake_pbx(tmp_path, ("101", "102", "103", "104", "150", *AGENTS))
+    with write_transaction(pbx.db):
+        for number in AGENTS:  # the agents' phones are registered
+            pbx.db.execute("INSERT INTO location (ruid, username, contact) VALUES (?, ?, ?)",
+                           [f"r{number}", number, f"sip:{number}@127.0.0.1:5070"])
+    return pbx
+
+
+def _queue(fake: FakePbx, **settings: Any) -> None:
+    settings.setdefault("number", "600")
+    settings.setdefault("overflow", "ext:150")
+    settings.setdefault("agents", list(AGENTS))
+    settings.setdefault("wrapup_seconds", 0)
+    set_queue(fake.db, "sales", **settings)
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0.01)
+
+
+async def hear(w: FakeWorker, leg: str) -> list[str]:
+    """Finish every prompt played to `leg` so far; the names of all it was played."""
+    await settle()
+    for play in w.commands("play", leg):
+        w.event("played", leg=leg, id=play["id"])
+    await settle()
+    return [Path(f).stem for m in w.commands("play", leg) for f in m["files"]]
+
+
+def hang_up(w: FakeWorker, *legs: str) -> None:
+    for leg in legs:
+        w.event("ended", leg=leg, code=200, reason="BYE", by="remote")
+
+
+def rung(w: FakeWorker) -> list[str]:
+    """Who was dialled, in order (the user part of each dial's URI)."""
+    return [str(m["uri"]).split("@")[0][4:] for m in w.commands("dial")]
+
+
+def test_a_caller_waits_with_music_hears_their_position_and_every_free_agent_rings(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, strategy="ringall")
+        w = fake.workers[0]
+        caller = w.incoming("101", "600")
+        heard = await hear(w, caller)
+        assert w.last("answer", caller)["code"] == 200
+        assert heard[:2] == ["caller-number", "num-1"]  # "you are caller number one"
+        assert w.last("music", caller)["files"]
+        assert sorted(rung(w)) == sorted(AGENTS)
+        # The agents see which queue the call comes from.
+        assert all('"sales: ' in str(m["from_uri"]) for m in w.commands("dial"))
+        agent = w.dialled("202")
+        w.answer_leg(agent)
+        assert w.last("bridge", caller)["b"] == agent
+        assert {str(m["leg"]) for m in w.commands("hangup")} == {w.dialled("201"), w.dialled("203")}
+        hang_up(w, caller, agent)
+        await settle()
+        [row] = list(fake.db.query("SELECT outcome, agent, caller FROM queue_calls"))
+        assert (row["outcome"], row["agent"], row["caller"]) == ("answered", "202", "101")
+        [cdr] = list(fake.db.query("SELECT answered_by, route FROM cdr"))
+        assert cdr["answered_by"] == "202" and "queue sales" in cdr["route"]
+    run(scenario())
+
+
+def test_callers_are_served_in_order_and_a_vip_goes_first(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, strategy="linear", agents=["201"])
+        fake.trunk()
+        set_caller_list(fake.db, "vip", "0401111111", "queue:sales")
+        w = fake.workers[0]
+        busy = w.incoming("104", "201")  # the only agent is on a call
+        w.answer_leg(w.dialled("201"))
+        first = w.incoming("101", "600")
+        second = w.incoming("102", "600")
+        await hear(w, second)
+        vip = w.incoming("0401111111", "600", trunk="prov")
+        await hear(w, vip)
+        assert [Path(f).stem for f in w.commands("play", vip)[0]["files"]][:2] == ["caller-number", "num-1"]
+        assert [Path(f).stem for f in w.commands("play", second)[0]["files"]][:2] == ["caller-number", "num-2"]
+        assert rung(w) == ["201"]
+        hang_up(w, busy, w.dialled("201"))
+        w.clear()
+        await asyncio.sleep(1.2)
+        assert rung(w) == ["201"]
+        w.answer_leg(w.dialled("201"))
+        assert w.commands("bridge", vip), "the VIP caller is served first"
+        assert not w.commands("bridge", first) and not w.commands("bridge", second)
+    run(scenario())
+
+
+@pytest.mark.parametrize(("strategy", "history", "expected"), [
+    ("linear", [], {"201"}),
+    ("roundrobin", ["201"], {"202"}),
+    ("roundrobin", ["201", "202", "203"], {"201"}),
+    ("fewestcalls", ["201", "203", "201", "202", "203"], {"202"}),
+    ("leastrecent", ["203", "201", "202"], {"203"}),
+    ("random", [], set(AGENTS)),
+])
+def test_each_strategy_picks_its_agent(fake: FakePbx, strategy: str, history: list[str], expected: set[str]) -> None:
+    async def scenario() -> None:
+        _queue(fake, strategy="ringall")
+        w = fake.workers[0]
+        for agent in history:  # earlier calls, each taken by `agent` while everyone rang
+            w.clear()
+            caller = w.incoming("101", "600")
+            await hear(w, caller)
+            w.answer_leg(w.dialled(agent))
+            hang_up(w, caller, w.dialled(agent))
+            await settle()
+        set_queue(fake.db, "sales", strategy=strategy)
+        w.clear()
+        caller = w.incoming("102", "600")
+        await hear(w, caller)
+        [chosen] = rung(w)
+        assert chosen in expected
+    run(scenario())
+
+
+def test_an_agent_who_does_not_answer_is_retried_after_the_others(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, strategy="linear", retry_seconds=1)
+        w = fake.workers[0]
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        for expected in ("201", "202", "203", "201"):
+            assert rung(w)[-1] == expected
+            w.event("ended", leg=w.dialled(expected), code=603, reason="Decline", by="remote")
+            await asyncio.sleep(1.2)
+        assert not w.commands("hangup", caller), "the caller keeps waiting: nobody was free to answer"
+    run(scenario())
+
+
+def test_busy_paused_dnd_unregistered_and_wrapping_up_agents_are_skipped(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        fake.extension("204")
+        fake.extension("205")
+        _queue(fake, strategy="ringall", agents=[*AGENTS, "204", "205"], wrapup_seconds=2)
+        from firmware.queues.config import set_pause
+        set_pause(fake.db, "sales", "201", True, "1")
+        set_forwarding(fake.db, "202", dnd=True)
+        # 204 has no registered phone; 205 is on a call.
+        w = fake.workers[0]
+        w.incoming("104", "205")
+        w.answer_leg(w.dialled("205"))
+        w.clear()
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        assert rung(w) == ["203"]
+        w.answer_leg(w.dialled("203"))
+        hang_up(w, caller, w.dialled("203"))
+        w.clear()
+        second = w.incoming("102", "600")
+        await hear(w, second)
+        assert rung(w) == [], "203 wraps up for 2 s"
+        await asyncio.sleep(2.3)
+        assert rung(w) == ["203"]
+    run(scenario())
+
+
+def test_overflow_when_full_when_nobody_is_logged_in_and_after_the_longest_wait(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, max_callers=1, max_wait_seconds=1, agents=["201~"])
+        w = fake.workers[0]
+        nobody = w.incoming("101", "600")
+        assert w.dialled("150") and not w.commands("music", nobody)  # nobody logged in: overflow at once
+        hang_up(w, nobody, w.dialled("150"))
+        set_queue(fake.db, "sales", join_empty=True)
+        w.clear()
+        first = w.incoming("102", "600")
+        await hear(w, first)
+        assert w.commands("music", first)
+        full = w.incoming("103", "600")  # the queue is full
+        assert rung(w) == ["150"]
+        hang_up(w, full, w.dialled("150"))
+        await asyncio.sleep(1.5)  # the first waited its longest wait
+        assert rung(w) == ["150", "150"]
+        outcomes = [r["outcome"] for r in fake.db.query("SELECT outcome FROM queue_calls ORDER BY id")]
+        assert outcomes == ["overflow", "overflow", "overflow"]
+    run(scenario())
+
+
+def test_a_caller_who_hangs_up_has_abandoned_and_the_leave_key_goes_elsewhere(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, agents=["201"], leave_key="1", leave_destination="ext:104")
+        w = fake.workers[0]
+        w.incoming("103", "201")
+        w.answer_leg(w.dialled("201"))  # the agent is busy: callers wait
+        gone = w.incoming("101", "600")
+        await hear(w, gone)
+        w.event("ended", leg=gone, code=200, reason="BYE", by="remote")
+        await settle()
+        leaving = w.incoming("102", "600")
+        await hear(w, leaving)
+        w.press(leaving, "1")
+        await settle()
+        assert w.dialled("104")
+        rows = [(r["caller"], r["outcome"]) for r in fake.db.query("SELECT caller, outcome FROM queue_calls")]
+        assert rows == [("101", "abandoned"), ("102", "left")]
+        [cdr] = [r for r in fake.db.query("SELECT caller, disposition, hangup_cause FROM cdr") if r["caller"] == "101"]
+        assert cdr["disposition"] == "cancelled" and "waiting in queue sales" in cdr["hangup_cause"]
+    run(scenario())
+
+
+def test_agents_log_in_and_out_and_pause_from_their_phones(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, agents=["201~", "202"], join_empty=True)
+        w = fake.workers[0]
+        login = w.incoming("201", "*45600")
+        assert await hear(w, login) == ["queue-logged-in"]
+        hang_up(w, login)
+        queue = get_queue(fake.db, "sales")
+        assert queue is not None and queue.agent("201").logged_in  # type: ignore[union-attr]
+        pause = w.incoming("202", "*46600")
+        assert await hear(w, pause) == ["queue-paused"]
+        w.press(pause, "12#")
+        await settle()
+        hang_up(w, pause)
+        queue = get_queue(fake.db, "sales")
+        assert queue is not None and (queue.agent("202").paused, queue.agent("202").pause_reason) == (  # type: ignore[union-attr]
+            True, "12")
+        w.clear()
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        assert rung(w) == ["201"], "202 is paused"
+        static = w.incoming("202", "*45600")
+        assert await hear(w, static) == ["queue-not-agent"]  # a static agent is always logged in
+        logout = w.incoming("201", "*45")
+        assert await hear(w, logout) == ["queue-logged-out"]
+        audit = [r["action"] for r in fake.db.query("SELECT action FROM audit_log ORDER BY rowid")]
+        assert audit.count("queue.login") == 1 and audit.count("queue.logout") == 1
+    run(scenario())
+
+
+def test_callers_go_to_overflow_when_the_last_agent_logs_out(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _queue(fake, agents=["201~"])
+        from firmware.queues.config import set_login
+        set_login(fake.db, "sales", "201", True)
+        w = fake.workers[0]
+        w.incoming("104", "201")
+        w.answer_leg(w.dialled("201"))  # the agent is busy: the caller waits
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        assert w.commands("music", caller)
+        w.clear()
+        set_login(fake.db, "sales", "201", False)
+        fake.switch.queues.agents_changed()
+        await settle()
+        assert rung(w) == ["150"]
+        [row] = list(fake.db.query("SELECT outcome FROM queue_calls"))
+        assert row["outcome"] == "overflow"
+    run(scenario())
