@@ -42,6 +42,11 @@ class QueueView(BaseModel):
     leave_destination: str
     service_level_seconds: int
     agents: list[AgentView] = Field(description="in list order")
+    callback_key: str = Field(description="a waiting caller presses it to be called back ('' = no callbacks)")
+    callback_profile: str = Field(description="class of service the callback dials the caller's number with")
+    callback_modes: list[str] = Field(description="operating modes in which callbacks are made (their hours)")
+    callback_attempts: int = Field(description="tries to reach the caller before the request has failed")
+    callback_retry_minutes: int
 
 
 class QueueChange(BaseModel):
@@ -65,6 +70,11 @@ class QueueChange(BaseModel):
     service_level_seconds: int | None = None
     agents: list[str] | None = Field(
         default=None, description="in list order: 101, 102:2 (penalty 2), 103~ (dynamic: logs in and out)")
+    callback_key: str | None = None
+    callback_profile: str | None = Field(default=None, description="a class of service (`cos list`)")
+    callback_modes: list[str] | None = Field(default=None, description="some of: day, lunch, break, night, holiday")
+    callback_attempts: int | None = None
+    callback_retry_minutes: int | None = None
 
 
 class AgentStatsView(BaseModel):
@@ -92,6 +102,9 @@ class QueueStatsView(BaseModel):
     average_abandoned_wait_seconds: float
     average_talk_seconds: float = Field(description="over the answered calls")
     agents: list[AgentStatsView] = Field(description="the queue's agents, then others who answered in the period")
+    callbacks_requested: int = Field(description="callers who asked to be called back instead of waiting")
+    callbacks_completed: int = Field(description="callback requests of the period that reached the caller")
+    callbacks_failed: int = Field(description="callback requests of the period that did not")
 
 
 def _view(queue: store.Queue) -> QueueView:
@@ -119,6 +132,37 @@ def remove(admin: Admin, name: str) -> None:
     get(admin, name)
     store.remove_queue(admin.db, name)
     admin.audit("queue.remove", name=name)
+
+
+def spec(agent: AgentView | store.Agent) -> str:
+    """An agent as `agents` takes it: 101, 102:2, 103~."""
+    return f"{agent.extension}{f':{agent.penalty}' if agent.penalty else ''}{'~' if agent.dynamic else ''}"
+
+
+def add_agent(admin: Admin, name: str, wanted: str) -> QueueView:
+    """One more agent at the end of the list (`102`, `102:2`, `102~`), or the same one changed in place."""
+    queue = store.get_queue(admin.db, name)
+    if queue is None:
+        raise NotFound(f"queue {name} does not exist; see `queue list`")
+    extension = wanted.strip().rstrip("~").partition(":")[0]
+    specs = [wanted.strip() if a.extension == extension else spec(a) for a in queue.agents]
+    if queue.agent(extension) is None:
+        specs.append(wanted.strip())
+    changed = store.set_queue(admin.db, name, agents=specs)
+    admin.audit("queue.agent_add", name=name, agent=wanted.strip())
+    return _view(changed)
+
+
+def remove_agent(admin: Admin, name: str, extension: str) -> QueueView:
+    queue = store.get_queue(admin.db, name)
+    if queue is None:
+        raise NotFound(f"queue {name} does not exist; see `queue list`")
+    if queue.agent(extension) is None:
+        raise store.QueueError(f"{extension} is not an agent of queue {name}; its agents are "
+                               f"{', '.join(a.extension for a in queue.agents) or '(none)'}")
+    changed = store.set_queue(admin.db, name, agents=[spec(a) for a in queue.agents if a.extension != extension])
+    admin.audit("queue.agent_remove", name=name, extension=extension)
+    return _view(changed)
 
 
 def _agent_change(admin: Admin, action: str, name: str, extension: str, agent: store.Agent,
@@ -179,3 +223,23 @@ def now(admin: Admin, name: str) -> QueueNow:
     if not isinstance(found, dict):
         return QueueNow(queue=name, waiting=[], wrapup={})
     return QueueNow.model_validate({"queue": name, **found})
+
+
+class CallbackView(BaseModel):
+    id: int
+    queue: str
+    number: str = Field(description="as a desk phone dials it (with the outside-line code)")
+    requested_at: str
+    place: str = Field(description="when the caller joined the queue: their place in the order")
+    state: str = Field(description=f"one of: {', '.join(store.CALLBACK_STATES)}")
+    attempts: int = Field(description="tries that did not reach the caller")
+    next_at: str = Field(description="not tried again before this ('' = when it is their turn)")
+    agent: str
+    result: str = Field(description="what happened last")
+
+
+def callbacks(admin: Admin, name: str | None = None) -> list[CallbackView]:
+    """Callback requests, oldest place first (every queue, or one)."""
+    if name is not None:
+        get(admin, name)
+    return [CallbackView.model_validate(asdict(cb)) for cb in store.list_callbacks(admin.db, name)]

@@ -224,6 +224,8 @@ class Pbx:
         await self.control.start()
         # Camp-on bookings kept from before a restart: a line may be free already.
         self.switch.serve_camp_ons()
+        # Callback requests too: their queues' rounds start again.
+        self.switch.queues.start()
         if options.http is not None:
             # After the control socket: the API asks the brain through it.
             self.api = ApiServer(options.http, self.data_dir, self.log_dir)

@@ -39,7 +39,7 @@ def _yes(value: bool) -> str:
 
 def _agent_text(agent: queues.AgentView) -> str:
     """An agent as --agents takes it: 101, 102:2, 103~."""
-    return f"{agent.extension}{f':{agent.penalty}' if agent.penalty else ''}{'~' if agent.dynamic else ''}"
+    return queues.spec(agent)
 
 
 def _state(agent: queues.AgentView) -> str:
@@ -75,6 +75,9 @@ def _settings(queue: queues.QueueView) -> list[str]:
         ("overflow", queue.overflow),
         ("leave key", leave),
         ("service level", f"answered within {queue.service_level_seconds} s"),
+        ("callback", f"key {queue.callback_key}: in {', '.join(queue.callback_modes)} mode, dialled as "
+                     f"{queue.callback_profile}, {queue.callback_attempts} tries {queue.callback_retry_minutes} min "
+                     "apart" if queue.callback_key else "none"),
     ]
     return [f"queue {queue.name}{f' on {queue.number}' if queue.number else ''}",
             *(f"  {label:14} {value}" for label, value in shown)]
@@ -89,6 +92,9 @@ def cmd_set(args: argparse.Namespace) -> int:
         leave_empty=_yes_no(args.leave_empty), overflow=args.overflow, leave_key=args.leave_key,
         leave_destination=args.leave_destination, service_level_seconds=args.service_level,
         agents=None if args.agents is None else [a.strip() for a in args.agents.split(",") if a.strip()],
+        callback_key=args.callback_key, callback_profile=args.callback_profile,
+        callback_modes=None if args.callback_modes is None else args.callback_modes.split(","),
+        callback_attempts=args.callback_attempts, callback_retry_minutes=args.callback_retry_minutes,
     ))
     print(_describe(queue))
     return 0
@@ -174,6 +180,8 @@ def _describe_stats(stats: queues.QueueStatsView) -> list[str]:
         f"  wait           average {stats.average_wait_seconds} s, longest {stats.longest_wait_seconds} s; "
         f"abandoned callers {stats.average_abandoned_wait_seconds} s on average",
         f"  talk           average {stats.average_talk_seconds} s",
+        f"  callbacks      {stats.callbacks_requested} requested, {stats.callbacks_completed} completed, "
+        f"{stats.callbacks_failed} failed",
     ]
 
 
@@ -188,6 +196,30 @@ def cmd_stats(args: argparse.Namespace) -> int:
         if stats.agents:
             print_table([[a.extension, a.answered, f"{a.talk_seconds}s", f"{a.average_talk_seconds}s"]
                          for a in stats.agents], ["AGENT", "ANSWERED", "TALK", "AVERAGE TALK"])
+    return 0
+
+
+def cmd_callbacks(args: argparse.Namespace) -> int:
+    requests = queues.callbacks(_admin(args), args.name)
+    if args.json:
+        print(json.dumps([r.model_dump() for r in requests], indent=2))
+        return 0
+    if not requests:
+        print("no callback requests")
+        return 0
+    print_table([[r.id, r.queue, r.number, r.requested_at[:16].replace("T", " "), r.state, r.attempts,
+                  r.agent or "-", r.result] for r in requests],
+                ["ID", "QUEUE", "NUMBER", "REQUESTED (UTC)", "STATE", "TRIES", "AGENT", "LAST"])
+    return 0
+
+
+def cmd_agent_add(args: argparse.Namespace) -> int:
+    print(_describe(queues.add_agent(_admin(args), args.name, args.agent)))
+    return 0
+
+
+def cmd_agent_remove(args: argparse.Namespace) -> int:
+    print(_describe(queues.remove_agent(_admin(args), args.name, args.extension)))
     return 0
 
 
@@ -216,6 +248,11 @@ def add_parsers(sub: Any) -> None:
     qset.add_argument("--leave-destination", help="where the leave key sends the caller")
     qset.add_argument("--service-level", type=int, help="answered within this many seconds counts as on time")
     qset.add_argument("--agents", help="in order: 101,102:1 (penalty 1),103~ (dynamic: logs in with *45)")
+    qset.add_argument("--callback-key", help="a key a waiting caller presses to be called back ('' = none)")
+    qset.add_argument("--callback-profile", help="class of service the callback dials with (default national)")
+    qset.add_argument("--callback-modes", help="modes in which callbacks are made, e.g. day,lunch (default day)")
+    qset.add_argument("--callback-attempts", type=int, help="tries to reach the caller (1-5, default 3)")
+    qset.add_argument("--callback-retry-minutes", type=int, help="between the tries (1-120, default 10)")
     qset.set_defaults(func=cmd_set)
     for word, func, helptext in (("list", cmd_list, "every queue"),
                                  ("show", cmd_show, "a queue's settings and each agent's state")):
@@ -236,9 +273,23 @@ def add_parsers(sub: Any) -> None:
         if word == "pause":
             agent.add_argument("--reason", default="", help="a code of up to two digits, e.g. 1 for lunch")
         agent.set_defaults(func=cmd_agent)
+    agents = queue.add_parser("agent", help="add or remove one agent").add_subparsers(dest="agent_command",
+                                                                                   required=True)
+    add = agents.add_parser("add", help="an agent at the end of the list, or one changed in place")
+    add.add_argument("name")
+    add.add_argument("agent", help="101, 101:2 (penalty 2) or 101~ (dynamic)")
+    add.set_defaults(func=cmd_agent_add)
+    drop = agents.add_parser("remove", help="an agent out of the queue")
+    drop.add_argument("name")
+    drop.add_argument("extension")
+    drop.set_defaults(func=cmd_agent_remove)
     qstats = queue.add_parser("stats", help="callers offered, answered, abandoned, waits, agents' calls")
     qstats.add_argument("name", nargs="?", help="one queue (default: every queue)")
     qstats.add_argument("--from", dest="from_date", help="first day, YYYY-MM-DD")
     qstats.add_argument("--to", dest="to_date", help="last day, YYYY-MM-DD (included)")
     qstats.add_argument("--json", action="store_true")
     qstats.set_defaults(func=cmd_stats)
+    qcallbacks = queue.add_parser("callbacks", help="callback requests: who waits to be called back, what happened")
+    qcallbacks.add_argument("name", nargs="?", help="one queue (default: every queue)")
+    qcallbacks.add_argument("--json", action="store_true")
+    qcallbacks.set_defaults(func=cmd_callbacks)

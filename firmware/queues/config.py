@@ -32,6 +32,8 @@ MAX_CALLERS = (0, 500)  # 0 = no limit
 MAX_WAIT_SECONDS = (0, 7200)  # 0 = no limit
 ANNOUNCE_SECONDS = (0, 600)  # 0 = only on entry
 SERVICE_LEVEL_SECONDS = (5, 600)
+CALLBACK_ATTEMPTS = (1, 5)
+CALLBACK_RETRY_MINUTES = (1, 120)
 PENALTIES = (0, 9)
 PAUSE_REASON = re.compile(r"[0-9]{0,2}")
 _KEY = re.compile(r"[0-9*#]?")
@@ -70,7 +72,12 @@ class Queue:
     leave_key: str  # a key a waiting caller presses to leave ('' = none) ...
     leave_destination: str  # ... to this destination
     service_level_seconds: int  # answered within this counts toward the service level
-    agents: tuple[Agent, ...]  # in list order (linear, roundrobin follow it)
+    agents: tuple[Agent, ...]
+    callback_key: str = ""  # a key a waiting caller presses to be called back instead ('' = none)
+    callback_profile: str = "national"  # the class of service the callback dials the number with
+    callback_modes: tuple[str, ...] = ("day",)  # the operating modes in which callbacks are made
+    callback_attempts: int = 3  # tries to reach the caller before the request has failed
+    callback_retry_minutes: int = 10  # between those tries  # in list order (linear, roundrobin follow it)
 
     def agent(self, extension: str) -> Agent | None:
         return next((a for a in self.agents if a.extension == extension), None)
@@ -78,7 +85,8 @@ class Queue:
 
 _COLUMNS = ("name", "number", "strategy", "music", "ring_seconds", "retry_seconds", "wrapup_seconds",
             "max_callers", "max_wait_seconds", "announce_position", "announce_seconds", "join_empty",
-            "leave_empty", "overflow", "leave_key", "leave_destination", "service_level_seconds")
+            "leave_empty", "overflow", "leave_key", "leave_destination", "service_level_seconds",
+            "callback_key", "callback_profile", "callback_modes", "callback_attempts", "callback_retry_minutes")
 _DEFAULTS = Queue(name="", number="", strategy="ringall", music="", ring_seconds=15, retry_seconds=5,
                   wrapup_seconds=10, max_callers=0, max_wait_seconds=0, announce_position=True,
                   announce_seconds=60, join_empty=False, leave_empty=True, overflow="", leave_key="",
@@ -104,7 +112,11 @@ def get_queue(db: sqlite_utils.Database, name: str) -> Queue | None:
         join_empty=bool(values["join_empty"]), leave_empty=bool(values["leave_empty"]),
         overflow=str(values["overflow"] or ""), leave_key=str(values["leave_key"] or ""),
         leave_destination=str(values["leave_destination"] or ""),
-        service_level_seconds=int(values["service_level_seconds"]), agents=agents)
+        service_level_seconds=int(values["service_level_seconds"]), agents=agents,
+        callback_key=str(values["callback_key"] or ""), callback_profile=str(values["callback_profile"]),
+        callback_modes=tuple(m for m in str(values["callback_modes"]).split(",") if m),
+        callback_attempts=int(values["callback_attempts"]),
+        callback_retry_minutes=int(values["callback_retry_minutes"]))
 
 
 def queue_by_number(db: sqlite_utils.Database, number: str) -> Queue | None:
@@ -148,6 +160,11 @@ def set_queue(
     leave_destination: str | None = None,
     service_level_seconds: int | None = None,
     agents: list[str] | tuple[str, ...] | None = None,
+    callback_key: str | None = None,
+    callback_profile: str | None = None,
+    callback_modes: list[str] | tuple[str, ...] | None = None,
+    callback_attempts: int | None = None,
+    callback_retry_minutes: int | None = None,
 ) -> Queue:
     """Create the queue or change what is given (None keeps the current value); all or nothing.
 
@@ -181,6 +198,20 @@ def set_queue(
             "service_level_seconds": _seconds("service level", service_level_seconds, current.service_level_seconds,
                                               SERVICE_LEVEL_SECONDS),
         }
+        row.update({
+            "callback_key": current.callback_key if callback_key is None else _check_key(callback_key, "callback"),
+            "callback_profile": current.callback_profile if callback_profile is None else _check_profile(
+                db, callback_profile),
+            "callback_modes": ",".join(current.callback_modes if callback_modes is None else _check_modes(
+                callback_modes)),
+            "callback_attempts": _seconds("callback attempts", callback_attempts, current.callback_attempts,
+                                          CALLBACK_ATTEMPTS, unit=""),
+            "callback_retry_minutes": _seconds("callback retry", callback_retry_minutes,
+                                               current.callback_retry_minutes, CALLBACK_RETRY_MINUTES, unit=" min"),
+        })
+        if row["callback_key"] and row["callback_key"] == row["leave_key"]:
+            raise QueueError(f"queue {name}: key {row['callback_key']} cannot both leave the queue and ask for a "
+                             "callback; pick two different keys")
         if not row["overflow"]:
             raise QueueError(f"queue {name} needs an overflow destination (--overflow): where a caller goes who "
                              "cannot join or wait any longer, e.g. voicemail:100 or group:reception")
@@ -309,11 +340,33 @@ def _seconds(what: str, value: int | None, current: int, bounds: tuple[int, int]
     return value
 
 
-def _check_key(key: str) -> str:
+def _check_key(key: str, what: str = "leave") -> str:
     key = key.strip()
     if not _KEY.fullmatch(key):
-        raise QueueError(f"leave key {key!r} is not accepted; use one key 0-9, * or #, or '' for none")
+        raise QueueError(f"{what} key {key!r} is not accepted; use one key 0-9, * or #, or '' for none")
     return key
+
+
+def _check_profile(db: sqlite_utils.Database, profile: str) -> str:
+    from firmware.dialplan.cos import profiles
+
+    known = profiles(db)
+    if profile not in known:
+        raise QueueError(f"callback class of service {profile!r} does not exist; use one of: "
+                         f"{', '.join(sorted(known))}")
+    return profile
+
+
+def _check_modes(modes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    from firmware.modes.timetable import MODES
+
+    checked = tuple(dict.fromkeys(m.strip() for m in modes if m.strip()))
+    for mode in checked:
+        if mode not in MODES:
+            raise QueueError(f"callback mode {mode!r} is not accepted; use some of: {', '.join(MODES)}")
+    if not checked:
+        raise QueueError(f"callbacks need at least one operating mode to be made in; use some of: {', '.join(MODES)}")
+    return checked
 
 
 def _check_destination(db: sqlite_utils.Database, name: str, what: str, destination: str) -> str:
@@ -348,3 +401,73 @@ def _check_agents(db: sqlite_utils.Database, agents: list[str] | tuple[str, ...]
             raise QueueError(f"agent {extension} is listed twice; list each agent once")
         checked.append((extension, penalty, dynamic))
     return checked
+
+
+# ---- callback requests ("we call you back"): stored, so they survive a restart ----------------
+CALLBACK_STATES = ("waiting", "calling", "done", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Callback:
+    id: int
+    queue: str
+    number: str  # as a desk phone dials it (with the outside-line code)
+    requested_at: str  # ISO, UTC
+    place: str  # ISO, UTC: when the caller joined the queue (their place in the order)
+    state: str  # waiting, calling, done, failed, cancelled
+    attempts: int  # tries that did not reach the caller
+    next_at: str  # ISO, UTC: not before ('' = at once)
+    agent: str  # who took (or is taking) it
+    result: str  # what happened last, in words
+
+
+def request_callback(db: sqlite_utils.Database, queue: str, number: str, place: datetime,
+                     source: str = "phone") -> Callback:
+    """A caller (or a web form, later) asks to be called back at `number`, keeping `place`."""
+    now = datetime.now(UTC).isoformat()
+    with write_transaction(db):
+        row = db.table("queue_callbacks").insert({
+            "queue": queue, "number": number, "requested_at": now, "place": place.isoformat(), "state": "waiting",
+            "attempts": 0, "next_at": "", "agent": "", "result": f"requested by {source}"})
+    found = get_callback(db, int(row.last_pk or 0))
+    assert found is not None
+    return found
+
+
+def get_callback(db: sqlite_utils.Database, callback_id: int) -> Callback | None:
+    row = db.execute("SELECT id, queue, number, requested_at, place, state, attempts, next_at, agent, result "
+                     "FROM queue_callbacks WHERE id = ?", [callback_id]).fetchone()
+    if row is None:
+        return None
+    return Callback(id=int(row[0]), queue=str(row[1]), number=str(row[2]), requested_at=str(row[3]),
+                    place=str(row[4]), state=str(row[5]), attempts=int(row[6]), next_at=str(row[7] or ""),
+                    agent=str(row[8] or ""), result=str(row[9] or ""))
+
+
+def list_callbacks(db: sqlite_utils.Database, queue: str | None = None,
+                   states: tuple[str, ...] = CALLBACK_STATES) -> list[Callback]:
+    ids = db.execute(
+        f"SELECT id FROM queue_callbacks WHERE (? IS NULL OR queue = ?) AND state IN "
+        f"({','.join('?' * len(states))}) ORDER BY place, id", [queue, queue, *states]).fetchall()
+    return [cb for (i,) in ids if (cb := get_callback(db, int(i))) is not None]
+
+
+def due_callbacks(db: sqlite_utils.Database, queue: str, now: datetime) -> list[Callback]:
+    """Waiting requests whose next try is due, in the order their callers joined."""
+    return [cb for cb in list_callbacks(db, queue, ("waiting",)) if not cb.next_at or cb.next_at <= now.isoformat()]
+
+
+def update_callback(db: sqlite_utils.Database, callback_id: int, **changes: object) -> None:
+    unknown = set(changes) - {"state", "attempts", "next_at", "agent", "result"}
+    if unknown:
+        raise ValueError(f"callback fields {sorted(unknown)} cannot be changed")
+    with write_transaction(db):
+        db.table("queue_callbacks").update(callback_id, changes)
+
+
+def callbacks_interrupted(db: sqlite_utils.Database) -> int:
+    """At start: a callback the last run was making died with it; it waits again."""
+    with write_transaction(db):
+        cursor = db.execute("UPDATE queue_callbacks SET state = 'waiting', result = 'interrupted by a restart' "
+                            "WHERE state = 'calling'")
+    return int(cursor.rowcount or 0)

@@ -15,6 +15,11 @@ served in order by whichever agent is free.
       |       (everyone tried: they are all tried again, "until someone answers")
     answered: the agent is joined to the caller, the app stops; wrap-up after the call
     hung up while waiting: abandoned
+    the callback key: the caller confirms their number (1) or keys another, hangs up and
+      keeps their place (a stored request, queue_callbacks); in one of the queue's callback
+      modes, when their turn comes, the chosen agent's phone rings first ("callback
+      0401234567"), then the number is dialled within the queue's class of service; not
+      reached: tried again callback_retry_minutes later, callback_attempts times, then failed
 
 Callers are served strictly in order, VIP callers (the VIP list) ahead of the others:
 a caller in their retry pause holds the ones behind. Every caller who reached a queue
@@ -34,11 +39,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from firmware.apps.forwarding.config import get_forwarding
-from firmware.apps.session import CallerGone, Next, Session
+from firmware.apps.session import INTER_DIGIT_SECONDS, CallerGone, Next, Session
 from firmware.brain.calls import Call, RingPlan
+from firmware.brain.routing import Decision, DialOut, RingExtension
 from firmware.calls.music import DEFAULT_CLASS, music_files
-from firmware.queues.config import Agent, Queue, get_queue, log_caller, log_talk
+from firmware.modes.state import mode_now
+from firmware.queues.config import (
+    Agent,
+    Callback,
+    Queue,
+    callbacks_interrupted,
+    due_callbacks,
+    get_queue,
+    list_callbacks,
+    log_caller,
+    log_talk,
+    request_callback,
+    update_callback,
+)
 from firmware.store.cdr import CallRecord
+from firmware.store.extensions import get_extension
 from firmware.store.registrations import registrations
 
 if TYPE_CHECKING:
@@ -87,6 +107,12 @@ class LiveQueue:
 
 
 @dataclass
+class _CallingBack:
+    callback: Callback
+    agent: str
+
+
+@dataclass
 class _Served:
     queue: str
     row: int
@@ -102,9 +128,17 @@ class QueueDesk:
         self.live: dict[str, LiveQueue] = {}
         self._served: dict[str, _Served] = {}  # call id -> the queue row and agent of its answer
         self._wrapup_until: dict[str, float] = {}  # extension -> monotonic
+        self._calling: dict[str, _CallingBack] = {}  # call id of a callback being made -> its request
         self._round_timer: asyncio.TimerHandle | None = None
         self._round_soon = False
         switch.on_call_ended.append(self._call_ended)
+
+    def start(self) -> None:
+        """The brain is up: callbacks interrupted by a restart wait again, and are served."""
+        interrupted = callbacks_interrupted(self.db)
+        if interrupted:
+            log.info("%d queue callback(s) interrupted by the restart wait again", interrupted)
+        self._kick()
 
     # ---- a caller arrives -----------------------------------------------------------
     def join(self, call: Call, name: str) -> None:
@@ -164,6 +198,11 @@ class QueueDesk:
                 if key and key == queue.leave_key and queue.leave_destination:
                     self._leave(entry, "left")
                     return Next(queue.leave_destination, route=f"queue {queue.name} key {key}")
+                if key and key == queue.callback_key:
+                    if await self._offer_callback(session, entry):
+                        return None
+                    session.music(self._music(entry))
+                    continue
                 if not key:
                     await self._announce(session, entry)
                     session.music(self._music(entry))
@@ -186,7 +225,54 @@ class QueueDesk:
             files.append(prompts.system("estimated-wait", lang))
             files += [prompts.system("one-minute", lang)] if minutes == 1 else [
                 *prompts.number(minutes, lang), prompts.system("minutes", lang)]
+        if live.config.callback_key:
+            files += [prompts.system("callback-press", lang), *prompts.digits(live.config.callback_key, lang)]
         await session.play(files)
+
+    async def _offer_callback(self, session: Session, entry: Waiting) -> bool:
+        """The caller asks to be called back: their number (1) or another one; True once booked."""
+        queue, call = self.live[entry.queue].config, entry.call
+        lang, prompts = session.info.language, self.switch.prompts
+        session.clear_keys()
+        known = call.caller if call.caller.isdigit() else ""
+        files = [prompts.system("callback-at", lang), *prompts.digits(known, lang)] if known else []
+        await session.play([*files, prompts.system("callback-confirm", lang)])
+        first = await session.key(8.0)
+        if first == "1" and known:
+            number = known  # 1 confirms at once
+        elif first.isdigit():
+            number = first + await session.digits(max_digits=19, first_timeout=INTER_DIGIT_SECONDS)
+        else:
+            return False  # no key, or * / #: back to waiting
+        if len(number) < 3:
+            await session.play([prompts.system("not-allowed", lang)])
+            return False
+        dial = self._dialable(call, number, typed_by_caller=number != known)
+        if isinstance(self._callback_decision(queue, dial), DialOut | RingExtension):
+            request = request_callback(self.db, queue.name, dial, entry.joined)
+            self._leave(entry, "callback")
+            log.info("call %s: callback %d to %s requested in queue %s", call.id, request.id, dial, queue.name)
+            session.note("answered", f"callback to {number} requested in queue {queue.name}")
+            await session.play([prompts.system("callback-booked", lang)], interruptible=False)
+            return True
+        await session.play([prompts.system("not-allowed", lang)])
+        return False
+
+    def _dialable(self, call: Call, number: str, *, typed_by_caller: bool) -> str:
+        """The number as a desk phone dials it: an outside caller's own number, or one an outside
+        caller keyed, gets the outside-line code in front."""
+        if get_extension(self.db, number) is not None and not (call.inbound and typed_by_caller):
+            return number
+        from firmware.dialplan.plan import load_plan
+
+        prefix = load_plan(self.db).outside_prefix
+        return number if number.startswith(prefix) and not call.inbound else prefix + number
+
+    def _callback_decision(self, queue: Queue, number: str) -> Decision:
+        if get_extension(self.db, number) is not None:
+            return RingExtension(number, f"queue {queue.name} callback to {number}")
+        return self.switch.router.dial_number(number, caller="", profile=queue.callback_profile,
+                                              busy_trunks=self.switch.trunk_usage())
 
     def _estimate(self, queue: Queue, position: int) -> int | None:
         """Minutes this caller may wait: the mean wait of the last answered callers, times the
@@ -223,27 +309,50 @@ class QueueDesk:
         now = time.monotonic()
         registered = {r.extension for r in registrations(self.db)}
         taken = {agent for live in self.live.values() for entry in live.waiting for agent in entry.ringing}
+        self._callbacks_pending()
         for name, live in self.live.items():
-            if not live.waiting:
+            if not live.waiting and not self._has_callbacks(name):
                 continue
             live.config = get_queue(self.db, name) or live.config
             taken |= self._serve(live, now, registered, taken)
-        if any(live.waiting for live in self.live.values()):
+        if any(live.waiting for live in self.live.values()) or self._callbacks_pending():
             self._round_timer = asyncio.get_running_loop().call_later(ROUND_SECONDS, self._round)
+
+    def _callbacks_pending(self) -> bool:
+        """Requests wait: their queues need rounds even with nobody on the line."""
+        names = [str(n) for (n,) in self.db.execute(
+            "SELECT DISTINCT queue FROM queue_callbacks WHERE state = 'waiting'").fetchall()]
+        for name in names:
+            if name not in self.live:
+                queue = get_queue(self.db, name)
+                if queue is not None:
+                    self.live[name] = LiveQueue(queue)
+        return bool(names)
+
+    def _has_callbacks(self, name: str) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM queue_callbacks WHERE queue = ? AND state = 'waiting' LIMIT 1",
+                                    [name]).fetchone())
 
     def _serve(self, live: LiveQueue, now: float, registered: set[str], taken: set[str]) -> set[str]:
         queue = live.config
         logged_in = any(a.logged_in for a in queue.agents)
         last_out = live.staffed and not logged_in
         live.staffed = logged_in
-        for entry in list(live.waiting):
-            if queue.max_wait_seconds and entry.waited(now) >= queue.max_wait_seconds:
-                self._overflow(entry, f"waited {queue.max_wait_seconds} s")
+        for caller in list(live.waiting):
+            if queue.max_wait_seconds and caller.waited(now) >= queue.max_wait_seconds:
+                self._overflow(caller, f"waited {queue.max_wait_seconds} s")
             elif last_out and queue.leave_empty:
-                self._overflow(entry, "the last agent logged out")
+                self._overflow(caller, "the last agent logged out")
         free = [a for a in queue.agents if a.extension not in taken and self._free(a, now, registered)]
         rung: set[str] = set()
-        for entry in live.waiting:
+        for entry in self._in_order(live):
+            if isinstance(entry, Callback):
+                choice = self._choose(live, None, [a for a in free if a.extension not in rung])[:1]
+                if not choice:
+                    break
+                rung |= set(choice)
+                self._call_back(live, entry, choice[0])
+                continue
             if entry.ringing or not entry.call.a_alive:
                 continue  # a caller who just hung up leaves when their app hears it
             if now < entry.retry_at:
@@ -255,6 +364,35 @@ class QueueDesk:
             self._ring(live, entry, choice)
         return rung
 
+    def _in_order(self, live: LiveQueue) -> list[Waiting | Callback]:
+        """Who is served next: the callers waiting and the callbacks due (in one of the queue's
+        callback modes), by the time each caller joined; VIP callers first."""
+        queue = live.config
+        due: list[Callback] = []
+        if queue.callback_key or list_callbacks(self.db, queue.name, ("waiting",)):
+            calling = {c.callback.id for c in self._calling.values()}
+            if mode_now(self.db).mode in queue.callback_modes:
+                due = [cb for cb in due_callbacks(self.db, queue.name, datetime.now(UTC)) if cb.id not in calling]
+        ordered: list[tuple[tuple[int, str], Waiting | Callback]] = [
+            ((0 if w.vip else 1, w.joined.isoformat()), w) for w in live.waiting]
+        ordered += [((1, cb.place), cb) for cb in due]
+        return [item for _, item in sorted(ordered, key=lambda pair: pair[0])]
+
+    def _call_back(self, live: LiveQueue, callback: Callback, agent: str) -> None:
+        queue = live.config
+        decision = self._callback_decision(queue, callback.number)
+        if not isinstance(decision, DialOut | RingExtension):
+            update_callback(self.db, callback.id, state="failed",
+                            result=f"{callback.number} may not be dialled: {getattr(decision, 'cause', decision)}")
+            return
+        call = self.switch.ring_first(agent, decision, mode_now(self.db).mode, route=f"queue {queue.name} callback",
+                                      shown_as=callback.number, display=f"callback {callback.number}")
+        if call is None:
+            return  # no worker up: the next round tries again
+        update_callback(self.db, callback.id, state="calling", agent=agent, result=f"ringing {agent}")
+        self._calling[call.id] = _CallingBack(callback, agent)
+        log.info("call %s: queue %s calls back %s through %s", call.id, queue.name, callback.number, agent)
+
     def _free(self, agent: Agent, now: float, registered: set[str]) -> bool:
         extension = agent.extension
         return (agent.logged_in and not agent.paused and extension in registered
@@ -262,12 +400,13 @@ class QueueDesk:
                 and not get_forwarding(self.db, extension).dnd
                 and not self.switch.in_conversation(extension))
 
-    def _choose(self, live: LiveQueue, entry: Waiting, free: list[Agent]) -> tuple[str, ...]:
+    def _choose(self, live: LiveQueue, entry: Waiting | None, free: list[Agent]) -> tuple[str, ...]:
         if not free:
             return ()
-        untried = [a for a in free if a.extension not in entry.tried]
+        tried = entry.tried if entry is not None else set()
+        untried = [a for a in free if a.extension not in tried]
         if not untried:
-            entry.tried.clear()  # everyone was tried: all of them again
+            tried.clear()  # everyone was tried: all of them again
             untried = free
         lowest = min(a.penalty for a in untried)
         pool = [a.extension for a in untried if a.penalty == lowest]  # in the queue's list order
@@ -346,6 +485,9 @@ class QueueDesk:
         return True
 
     def _call_ended(self, call: Call, record: CallRecord) -> None:
+        calling = self._calling.pop(call.id, None)
+        if calling is not None:
+            self._callback_ended(call, record, calling)
         served = self._served.pop(call.id, None)
         if served is None:
             return
@@ -357,6 +499,34 @@ class QueueDesk:
         wrapup = live.config.wrapup_seconds
         self._wrapup_until[served.agent] = max(self._wrapup_until.get(served.agent, 0.0), now + wrapup)
         asyncio.get_running_loop().call_later(wrapup, self._kick)
+        self._kick()
+
+    def _callback_ended(self, call: Call, record: CallRecord, calling: _CallingBack) -> None:
+        callback, agent = calling.callback, calling.agent
+        queue = get_queue(self.db, callback.queue)
+        live = self.live.get(callback.queue)
+        now = time.monotonic()
+        if call.answered_at is not None:
+            update_callback(self.db, callback.id, state="done", result=f"{agent} talked to {callback.number}")
+            if live is not None:
+                live.last_agent = agent
+                live.record(agent).answered += 1
+                live.record(agent).idle_since = now
+            self._wrapup_until[agent] = now + (queue.wrapup_seconds if queue else 0)
+        elif not call.a_answered:
+            # The agent did not take it: the request keeps its place for the next free agent.
+            update_callback(self.db, callback.id, state="waiting", agent="", result=f"{agent} did not answer")
+        else:
+            attempts = callback.attempts + 1
+            most = queue.callback_attempts if queue else 1
+            if attempts >= most:
+                update_callback(self.db, callback.id, state="failed", attempts=attempts,
+                                result=f"{callback.number} not reached in {attempts} tries ({record.disposition})")
+            else:
+                later = datetime.now(UTC).timestamp() + 60 * (queue.callback_retry_minutes if queue else 10)
+                update_callback(self.db, callback.id, state="waiting", attempts=attempts, agent="",
+                                next_at=datetime.fromtimestamp(later, UTC).isoformat(),
+                                result=f"{callback.number} not reached ({record.disposition}); tried {attempts}")
         self._kick()
 
     # ---- what `minipbx queue show` and `status` tell --------------------------------------------

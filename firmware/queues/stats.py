@@ -15,7 +15,7 @@ import sqlite_utils
 
 from firmware.queues.config import Queue, QueueError, get_queue, list_queues
 
-OUTCOMES = ("answered", "abandoned", "overflow", "left")
+OUTCOMES = ("answered", "abandoned", "overflow", "left", "callback")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -45,6 +45,9 @@ class QueueStats:
     average_abandoned_wait_seconds: float  # how long those who gave up had waited
     average_talk_seconds: float  # over the answered calls
     agents: tuple[AgentStats, ...]  # the queue's agents in list order, then others who answered then
+    callbacks_requested: int = 0  # callers who asked to be called back instead of waiting
+    callbacks_completed: int = 0  # ... and were reached by an agent
+    callbacks_failed: int = 0  # ... and were not reached in the tries allowed (or may not be dialled)
 
 
 def queue_stats(db: sqlite_utils.Database, name: str | None = None, from_date: str | None = None,
@@ -103,16 +106,26 @@ def _figures(db: sqlite_utils.Database, queue: Queue, start: str, end: str) -> Q
         f"TOTAL(CASE WHEN outcome = 'answered' THEN talk_seconds END) FROM queue_calls WHERE {where}",
         [queue.service_level_seconds, *params]).fetchone()
     offered = int(row[0])
-    answered, abandoned, overflowed, left, within = (int(v) for v in row[1:6])
+    answered, abandoned, overflowed, left, requested, within = (int(v) for v in row[1:7])
+    done, failed = _callbacks(db, queue.name, start, end)
     return QueueStats(
         queue=queue.name, from_date=start, to_date=end, service_level_seconds=queue.service_level_seconds,
         offered=offered, answered=answered, abandoned=abandoned, overflowed=overflowed, left=left,
         answered_within_level=within,
         service_level_percent=round(100 * within / answered, 1) if answered else None,
-        average_wait_seconds=_average(row[6], offered), longest_wait_seconds=round(float(row[7] or 0), 1),
-        average_abandoned_wait_seconds=_average(row[8], abandoned),
-        average_talk_seconds=_average(row[9], answered),
-        agents=_agents(db, queue, where, params))
+        average_wait_seconds=_average(row[7], offered), longest_wait_seconds=round(float(row[8] or 0), 1),
+        average_abandoned_wait_seconds=_average(row[9], abandoned),
+        average_talk_seconds=_average(row[10], answered),
+        agents=_agents(db, queue, where, params),
+        callbacks_requested=requested, callbacks_completed=done, callbacks_failed=failed)
+
+
+def _callbacks(db: sqlite_utils.Database, queue: str, start: str, end: str) -> tuple[int, int]:
+    """(completed, failed) of the callback requests made in the period."""
+    where, params = _where(queue, start, end)
+    row = db.execute(f"SELECT TOTAL(state = 'done'), TOTAL(state = 'failed') FROM queue_callbacks WHERE "
+                     f"{where.replace('joined_at', 'requested_at')}", params).fetchone()
+    return int(row[0]), int(row[1])
 
 
 def _agents(db: sqlite_utils.Database, queue: Queue, where: str, params: list[object]) -> tuple[AgentStats, ...]:

@@ -568,7 +568,24 @@ def _queues(db: sqlite_utils.Database) -> None:
     db.table("queue_calls").create_index(["queue", "joined_at"])
 
 
+def _queue_callbacks(db: sqlite_utils.Database) -> None:
+    """Callback requests of call queues (firmware/queues): when, in which modes, how often to try."""
+    queues = db.table("queues")
+    queues.add_column("callback_key", str, not_null_default="")
+    queues.add_column("callback_profile", str, not_null_default="national")
+    queues.add_column("callback_modes", str, not_null_default="day")
+    queues.add_column("callback_attempts", int, not_null_default=3)
+    queues.add_column("callback_retry_minutes", int, not_null_default=10)
+    db.table("queue_callbacks").create(
+        {"id": int, "queue": str, "number": str, "requested_at": str, "place": str, "state": str,
+         "attempts": int, "next_at": str, "agent": str, "result": str},
+        pk="id", not_null={"queue", "number", "requested_at", "place", "state", "attempts"},
+        defaults={"attempts": 0, "next_at": "", "agent": "", "result": ""},
+    )
+    db.table("queue_callbacks").create_index(["queue", "state"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
                                                              _webhooks, _cdr_direction, _call_recording,
-                                                             _conference, _queues]
+                                                             _conference, _queues, _queue_callbacks]

@@ -37,6 +37,18 @@ def test_queues_through_the_api(api: Api) -> None:
         static = admin.post("/api/queues/sales/agents/201/logout")
         assert static.status_code == 422 and "static agent" in static.json()["error"]
         assert admin.post("/api/queues/nope/agents/201/login").status_code == 404
+        # Callback requests are stored objects with a state (a website's "call me back" form, later).
+        with_callbacks = admin.put("/api/queues/sales", json={"callback_key": "2", "callback_modes": ["day"]})
+        assert with_callbacks.json()["callback_modes"] == ["day"], with_callbacks.text
+        from datetime import UTC, datetime
+
+        from firmware.queues.config import request_callback
+        from firmware.store.database import open_store
+        request_callback(open_store(api.data_dir, create=False), "sales", "00301234567", datetime.now(UTC))
+        [request] = admin.get("/api/queues/sales/callbacks").json()
+        assert (request["number"], request["state"], request["attempts"]) == ("00301234567", "waiting", 0)
+        bad_mode = admin.put("/api/queues/sales", json={"callback_modes": ["weekend"]})
+        assert bad_mode.status_code == 422 and "'weekend'" in bad_mode.json()["error"]
     # The command line shows what the API set.
     shown = Cli(api.data_dir, api.data_dir).ok("queue", "show", "sales")
     assert "201    0        static   paused (reason 2)" in shown and "202    1        dynamic  logged in" in shown
@@ -44,7 +56,7 @@ def test_queues_through_the_api(api: Api) -> None:
         assert admin.delete("/api/queues/sales").status_code == 204
         assert admin.get("/api/queues/sales").status_code == 404
         assert [e["action"] for e in admin.get("/api/audit").json() if e["action"].startswith("queue.")] == [
-            "queue.remove", "queue.pause", "queue.login", "queue.set"]
+            "queue.remove", "queue.set", "queue.pause", "queue.login", "queue.set"]
 
 
 def test_an_agent_logs_in_and_pauses_themselves_and_nobody_else(api: Api) -> None:

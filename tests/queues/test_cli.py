@@ -35,6 +35,13 @@ def test_set_list_show_and_remove(cli: Cli, db: sqlite_utils.Database) -> None:
     assert table[1].split() == ["sales", "-", "linear", "300s", "voicemail:101", "102,101:2,103~"]
     assert table[2].split() == ["support", "-", "ringall", "no", "limit", "hangup", "-"]
     assert json.loads(cli.ok("queue", "show", "sales", "--json")) == listed[0]
+    # One agent at a time: added at the end, changed in place, removed.
+    assert cli.ok("queue", "agent", "add", "sales", "104~").endswith("agents 102, 101:2, 103~, 104~\n")
+    assert cli.ok("queue", "agent", "add", "sales", "101").endswith("agents 102, 101, 103~, 104~\n")
+    assert cli.ok("queue", "agent", "remove", "sales", "102").endswith("agents 101, 103~, 104~\n")
+    assert cli.fails("queue", "agent", "remove", "sales", "102") == (
+        "minipbx: error: 102 is not an agent of queue sales; its agents are 101, 103, 104")
+    assert cli.fails("queue", "agent", "add", "sales", "999").startswith("minipbx: error: agent '999' is not accepted")
     assert cli.ok("queue", "remove", "support") == "queue support removed\n"
     assert get_queue(db, "support") is None
 
@@ -57,6 +64,7 @@ def test_show_gives_the_settings_and_each_agents_state(cli: Cli) -> None:
         "  overflow       voicemail:101\n"
         "  leave key      0 to ext:104\n"
         "  service level  answered within 20 s\n"
+        "  callback       none\n"
         "AGENT  PENALTY  KIND     STATE\n"
         "101    0        static   logged in\n"
         "102    1        dynamic  logged in\n"
@@ -124,6 +132,7 @@ def test_stats_per_queue_and_agent(cli: Cli, db: sqlite_utils.Database) -> None:
         "  service level  1 of 2 answered within 20 s (50.0%)\n"
         "  wait           average 26.0 s, longest 45.0 s; abandoned callers 45.0 s on average\n"
         "  talk           average 90.0 s\n"
+        "  callbacks      0 requested, 0 completed, 0 failed\n"
         "AGENT  ANSWERED  TALK    AVERAGE TALK\n"
         "101    1         120.0s  120.0s\n"
         "102    1         60.0s   60.0s\n"
@@ -132,6 +141,7 @@ def test_stats_per_queue_and_agent(cli: Cli, db: sqlite_utils.Database) -> None:
         "  service level  0 of 0 answered within 20 s\n"
         "  wait           average 0.0 s, longest 0.0 s; abandoned callers 0.0 s on average\n"
         "  talk           average 0.0 s\n"
+        "  callbacks      0 requested, 0 completed, 0 failed\n"
         "AGENT  ANSWERED  TALK  AVERAGE TALK\n"
         "103    0         0.0s  0.0s\n")
     [sales] = json.loads(cli.ok("queue", "stats", "sales", "--from", "2025-03-09", "--json"))

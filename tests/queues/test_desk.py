@@ -3,6 +3,7 @@ order callers are served, retry, wrap-up, overflow, abandon, the leave key, agen
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -271,4 +272,102 @@ def test_callers_go_to_overflow_when_the_last_agent_logs_out(fake: FakePbx) -> N
         assert rung(w) == ["150"]
         [row] = list(fake.db.query("SELECT outcome FROM queue_calls"))
         assert row["outcome"] == "overflow"
+    run(scenario())
+
+
+ALL_MODES = ["day", "lunch", "break", "night", "holiday"]
+
+
+async def _book_callback(fake: FakePbx, w: FakeWorker) -> str:
+    """An outside caller waits (the only agent, 201, is busy), presses 2 and confirms their number
+    with 1; the busy call's leg of 201."""
+    from firmware.trunks.inbound import set_route
+
+    fake.trunk()
+    _queue(fake, agents=["201"], callback_key="2", callback_modes=ALL_MODES, callback_attempts=2,
+           callback_retry_minutes=1)
+    set_route(fake.db, "prov", "", "*", "queue:sales")
+    busy = w.incoming("104", "201")
+    w.answer_leg(w.dialled("201"))
+    caller = w.incoming("0401234567", "5550100", trunk="prov")
+    heard = await hear(w, caller)
+    assert heard[-2:] == ["callback-press", "digit-2"], heard  # the announcement says how
+    w.press(caller, "2")
+    heard = await hear(w, caller)
+    assert heard[-12:] == ["callback-at", *(f"digit-{d}" for d in "0401234567"), "callback-confirm"], heard
+    w.press(caller, "1")
+    assert (await hear(w, caller))[-1] == "callback-booked"
+    await settle()
+    assert w.commands("hangup", caller), "the caller hangs up and keeps their place"
+    hang_up(w, caller)
+    [request] = list(fake.db.query("SELECT number, state FROM queue_callbacks"))
+    assert (request["number"], request["state"]) == ("00401234567", "waiting")
+    return busy
+
+
+def test_a_callback_rings_the_agent_first_then_dials_the_caller(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w = fake.workers[0]
+        busy = await _book_callback(fake, w)
+        hang_up(w, busy, w.dialled("201"))  # the agent is free: the callback's turn
+        w.clear()
+        await asyncio.sleep(1.2)
+        agent_leg = w.dialled("201")
+        assert "callback 00401234567" in str(w.last("dial", agent_leg)["from_uri"])
+        w.answer_leg(agent_leg)
+        customer = w.dialled("0401234567")  # through the trunk, as 201 would dial it
+        assert w.last("dial", customer)["headers"]["X-Minipbx-Trunk"] == "prov"
+        w.answer_leg(customer)
+        assert w.commands("bridge", customer)
+        hang_up(w, customer, agent_leg)
+        await settle()
+        [request] = list(fake.db.query("SELECT state, agent FROM queue_callbacks"))
+        assert (request["state"], request["agent"]) == ("done", "201")
+        from firmware.queues.stats import queue_stats
+        [figures] = queue_stats(fake.db, "sales")
+        assert (figures.callbacks_requested, figures.callbacks_completed) == (1, 1)
+    run(scenario())
+
+
+def test_a_callback_not_reached_is_tried_again_then_fails(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        from firmware.queues.config import update_callback
+        w = fake.workers[0]
+        busy = await _book_callback(fake, w)
+        hang_up(w, busy, w.dialled("201"))
+        for attempt in (1, 2):
+            await asyncio.sleep(1.2)
+            agent_leg = w.dialled("201")
+            w.answer_leg(agent_leg)
+            customer = w.dialled("0401234567")
+            w.event("ended", leg=customer, code=486, reason="Busy Here", by="remote")
+            hang_up(w, agent_leg)
+            await settle()
+            [request] = list(fake.db.query("SELECT id, state, attempts, next_at FROM queue_callbacks"))
+            assert request["attempts"] == attempt
+            if attempt == 1:
+                assert request["state"] == "waiting" and request["next_at"] > datetime.now(UTC).isoformat()
+                update_callback(fake.db, int(request["id"]), next_at="")  # not wait the minute
+                w.clear()
+        assert request["state"] == "failed"
+    run(scenario())
+
+
+def test_callbacks_wait_for_their_modes_and_survive_a_restart(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        from firmware.queues.config import request_callback
+        _queue(fake, agents=["201"], callback_key="2", callback_modes=["holiday"])
+        fake.trunk()
+        request_callback(fake.db, "sales", "00401234567", datetime.now(UTC))
+        with write_transaction(fake.db):
+            fake.db.execute("UPDATE queue_callbacks SET state = 'calling'")  # the last run was making it
+        w = fake.workers[0]
+        fake.switch.queues.start()
+        await asyncio.sleep(1.2)
+        assert rung(w) == [], "not in holiday mode: no callback now"
+        [request] = list(fake.db.query("SELECT state FROM queue_callbacks"))
+        assert request["state"] == "waiting"
+        set_queue(fake.db, "sales", callback_modes=ALL_MODES)
+        await asyncio.sleep(1.2)
+        assert rung(w) == ["201"]
     run(scenario())

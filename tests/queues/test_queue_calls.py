@@ -1,14 +1,18 @@
 """Call queues on a running PBX with real phones: callers wait with music and hear their
 position, are served in order, an agent who does not answer is passed over, a caller who
-waits too long goes to the overflow, agents log in from their phone; the figures count it."""
+waits too long goes to the overflow, agents log in from their phone, a caller who asks to be
+called back is, through the provider's line; the figures count it."""
 from __future__ import annotations
 
 import json
 import time
 
 from tests.support.audio import tone_seconds
+from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx
-from tests.support.prompts import heard
+from tests.support.prompts import heard, seconds
+from tests.support.provider import FakeProvider
+from tests.support.trunking import DID, add_trunk, pstn_phone, wait_trunk
 
 
 def _queue(pbx: RunningPbx, *args: str) -> None:
@@ -115,3 +119,53 @@ def test_an_agent_logs_in_from_the_phone_and_takes_the_next_caller(pbx: RunningP
     caller.hangup()
     agent.wait("disconnected")
     assert tone_seconds(agent.recording(), 600) > 0.8
+
+
+def test_a_caller_asks_to_be_called_back_and_is_when_an_agent_is_free(
+        pbx: RunningPbx, provider: FakeProvider, phone_factory: PhoneFactory) -> None:
+    add_trunk(pbx, provider)
+    agent, colleague = pbx.phone("201", tone_hz=700), pbx.phone("103")
+    pbx.add_extension("150")
+    _queue(pbx, "--agents", "201", "--callback-key", "2", "--callback-modes", "day,lunch,break,night,holiday",
+           "--announce-seconds", "0")
+    assert pbx.minipbx("route", "set", "prov", "queue:sales").returncode == 0
+    wait_trunk(pbx, "prov", "registered")
+    customer = pstn_phone(phone_factory, provider, "5550001", tone_hz=600)
+    # The only agent is on a call: the customer waits, hears how to ask for a callback, asks.
+    colleague.call("201")
+    agent.wait("incoming")
+    agent.answer(200)
+    colleague.wait("connected")
+    customer.call(f"sip:{DID}@{provider.registrar}")
+    customer.wait("connected")
+    time.sleep(seconds("caller-number", "num-1", "callback-press", "digit-2") + 0.8)
+    customer.dtmf("2")
+    time.sleep(seconds("callback-at", *(f"digit-{d}" for d in "5550001"), "callback-confirm") + 0.8)
+    customer.dtmf("1")  # yes, this number
+    customer.wait("disconnected", timeout=15)
+    assert heard(customer.recording(), "callback-booked")
+    [request] = _callbacks(pbx)
+    assert (request["number"], request["state"]) == ("05550001", "waiting"), request
+    # The agent is free: their phone rings first, then the customer's.
+    colleague.hangup()
+    agent.wait("disconnected")
+    rang = agent.wait("incoming", timeout=10)
+    assert rang["display_name"] == "callback 05550001", rang
+    agent.answer(200)
+    incoming = customer.wait("incoming", timeout=15)
+    customer.answer(200, call=incoming["call"])
+    time.sleep(2.0)
+    agent.hangup()
+    customer.wait("disconnected")
+    assert tone_seconds(customer.recording(), 700) > 1.0  # the agent talked to the customer
+    [request] = _callbacks(pbx)
+    assert (request["state"], request["agent"]) == ("done", "201"), request
+    [sales] = _stats(pbx)
+    assert (sales["callbacks_requested"], sales["callbacks_completed"]) == (1, 1), sales
+
+
+def _callbacks(pbx: RunningPbx) -> list[dict[str, object]]:
+    result = pbx.minipbx("queue", "callbacks", "sales", "--json")
+    assert result.returncode == 0, result.stderr
+    found: list[dict[str, object]] = json.loads(result.stdout)
+    return found

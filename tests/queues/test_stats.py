@@ -100,7 +100,8 @@ def test_the_admin_figures_are_the_same_as_views(admin: Admin) -> None:
         "average_abandoned_wait_seconds": 40.0, "average_talk_seconds": 75.0,
         "agents": [{"extension": "102", "answered": 1, "talk_seconds": 50.0, "average_talk_seconds": 50.0},
                    {"extension": "101", "answered": 1, "talk_seconds": 100.0, "average_talk_seconds": 100.0},
-                   {"extension": "103", "answered": 0, "talk_seconds": 0.0, "average_talk_seconds": 0.0}]}
+                   {"extension": "103", "answered": 0, "talk_seconds": 0.0, "average_talk_seconds": 0.0}],
+        "callbacks_requested": 0, "callbacks_completed": 0, "callbacks_failed": 0}
     with pytest.raises(NotFound, match="queue nope does not exist"):
         queues.stats(admin, "nope")
 

@@ -50,6 +50,12 @@ def remove_queue(name: str, who: May, db: Db, request: Request) -> None:
     queues.remove(admin_for(who, db, request), name)
 
 
+@router.get("/queues/{name}/callbacks", response_model=list[queues.CallbackView],
+            summary="the queue's callback requests: who waits to be called back, what happened")
+def callbacks(name: str, who: May, db: Db, request: Request) -> list[queues.CallbackView]:
+    return queues.callbacks(admin_for(who, db, request), name)
+
+
 @router.post("/queues/{name}/agents/{extension}/login", response_model=queues.AgentView,
              summary="a dynamic agent takes the queue's calls")
 def login(name: str, extension: str, who: Who, db: Db, request: Request) -> queues.AgentView:
