@@ -122,10 +122,7 @@ def list_all(admin: Admin) -> list[QueueView]:
 
 
 def get(admin: Admin, name: str) -> QueueView:
-    queue = store.get_queue(admin.db, name)
-    if queue is None:
-        raise NotFound(f"queue {name} does not exist; see `queue list`")
-    return _view(queue)
+    return _view(_stored(admin, name))
 
 
 def remove(admin: Admin, name: str) -> None:
@@ -139,11 +136,16 @@ def spec(agent: AgentView | store.Agent) -> str:
     return f"{agent.extension}{f':{agent.penalty}' if agent.penalty else ''}{'~' if agent.dynamic else ''}"
 
 
-def add_agent(admin: Admin, name: str, wanted: str) -> QueueView:
-    """One more agent at the end of the list (`102`, `102:2`, `102~`), or the same one changed in place."""
+def _stored(admin: Admin, name: str) -> store.Queue:
     queue = store.get_queue(admin.db, name)
     if queue is None:
         raise NotFound(f"queue {name} does not exist; see `queue list`")
+    return queue
+
+
+def add_agent(admin: Admin, name: str, wanted: str) -> QueueView:
+    """One more agent at the end of the list (`102`, `102:2`, `102~`), or the same one changed in place."""
+    queue = _stored(admin, name)
     extension = wanted.strip().rstrip("~").partition(":")[0]
     specs = [wanted.strip() if a.extension == extension else spec(a) for a in queue.agents]
     if queue.agent(extension) is None:
@@ -154,9 +156,7 @@ def add_agent(admin: Admin, name: str, wanted: str) -> QueueView:
 
 
 def remove_agent(admin: Admin, name: str, extension: str) -> QueueView:
-    queue = store.get_queue(admin.db, name)
-    if queue is None:
-        raise NotFound(f"queue {name} does not exist; see `queue list`")
+    queue = _stored(admin, name)
     if queue.agent(extension) is None:
         raise store.QueueError(f"{extension} is not an agent of queue {name}; its agents are "
                                f"{', '.join(a.extension for a in queue.agents) or '(none)'}")

@@ -20,7 +20,7 @@ from firmware.admin.errors import NotFound
 from firmware.apps.session import Next, Session
 from firmware.brain.routing import Feature
 from firmware.dialplan.feature_codes import Argument, FeatureCode
-from firmware.queues.config import Queue, QueueError, queue_by_number, queues_of
+from firmware.queues.config import Agent, Queue, QueueError, queue_by_number, queues_of
 
 if TYPE_CHECKING:
     from firmware.queues.desk import QueueDesk
@@ -65,9 +65,14 @@ def _queues(desk: QueueDesk, extension: str, number: str, *, dynamic_only: bool)
     return [q for q in found if (agent := q.agent(extension)) is not None and (agent.dynamic or not dynamic_only)]
 
 
+def _agents(queues: list[Queue], extension: str) -> list[Agent]:
+    """The phone's agent in each of these queues (_queues kept only queues it is an agent of)."""
+    return [agent for q in queues if (agent := q.agent(extension)) is not None]
+
+
 async def _login(admin: Admin, session: Session, desk: QueueDesk, queues: list[Queue], extension: str) -> None:
     # One toggle for all: out of every queue if logged in to any, else in to every one.
-    logging_in = not any(q.agent(extension).logged_in for q in queues)  # type: ignore[union-attr]
+    logging_in = not any(a.logged_in for a in _agents(queues, extension))
     for queue in queues:
         (admin_queues.login if logging_in else admin_queues.logout)(admin, queue.name, extension)
     names = ", ".join(q.name for q in queues)
@@ -78,7 +83,7 @@ async def _login(admin: Admin, session: Session, desk: QueueDesk, queues: list[Q
 
 
 async def _pause(admin: Admin, session: Session, desk: QueueDesk, queues: list[Queue], extension: str) -> None:
-    pausing = not any(q.agent(extension).paused for q in queues)  # type: ignore[union-attr]
+    pausing = not any(a.paused for a in _agents(queues, extension))
     names = ", ".join(q.name for q in queues)
     if not pausing:
         for queue in queues:

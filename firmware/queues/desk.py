@@ -51,7 +51,6 @@ from firmware.queues.config import (
     callbacks_interrupted,
     due_callbacks,
     get_queue,
-    list_callbacks,
     log_caller,
     log_talk,
     request_callback,
@@ -82,6 +81,7 @@ class Waiting:
     ringing: tuple[str, ...] = ()  # agents ringing for this caller now
     retry_at: float = 0.0
     tried: set[str] = field(default_factory=set)  # agents rung in vain this round
+    position: int = 0  # their place when they joined (queue_calls.position)
 
     def waited(self, now: float | None = None) -> float:
         return (now if now is not None else time.monotonic()) - self.since
@@ -161,6 +161,7 @@ class QueueDesk:
         # VIP callers go ahead of everyone but the VIPs who came before them.
         at = next((i for i, w in enumerate(live.waiting) if entry.vip and not w.vip), len(live.waiting))
         live.waiting.insert(at, entry)
+        entry.position = at + 1
         log.info("call %s: %s waits in queue %s (position %d)", call.id, call.caller, name, at + 1)
         self.switch._run_app(call, f"queue {name}", self._wait(self.switch._session(call), entry))
         self._kick()
@@ -309,31 +310,27 @@ class QueueDesk:
         now = time.monotonic()
         registered = {r.extension for r in registrations(self.db)}
         taken = {agent for live in self.live.values() for entry in live.waiting for agent in entry.ringing}
-        self._callbacks_pending()
+        with_callbacks = self._queues_with_callbacks()
+        mode = mode_now(self.db).mode if with_callbacks else ""
         for name, live in self.live.items():
-            if not live.waiting and not self._has_callbacks(name):
+            if not live.waiting and name not in with_callbacks:
                 continue
             live.config = get_queue(self.db, name) or live.config
-            taken |= self._serve(live, now, registered, taken)
-        if any(live.waiting for live in self.live.values()) or self._callbacks_pending():
+            taken |= self._serve(live, now, registered, taken, mode if name in with_callbacks else "")
+        if with_callbacks or any(live.waiting for live in self.live.values()):
             self._round_timer = asyncio.get_running_loop().call_later(ROUND_SECONDS, self._round)
 
-    def _callbacks_pending(self) -> bool:
-        """Requests wait: their queues need rounds even with nobody on the line."""
-        names = [str(n) for (n,) in self.db.execute(
-            "SELECT DISTINCT queue FROM queue_callbacks WHERE state = 'waiting'").fetchall()]
-        for name in names:
-            if name not in self.live:
-                queue = get_queue(self.db, name)
-                if queue is not None:
-                    self.live[name] = LiveQueue(queue)
-        return bool(names)
+    def _queues_with_callbacks(self) -> set[str]:
+        """Queues with requests waiting: they need rounds even with nobody on the line."""
+        names = {str(n) for (n,) in self.db.execute(
+            "SELECT DISTINCT queue FROM queue_callbacks WHERE state = 'waiting'").fetchall()}
+        for name in names - set(self.live):
+            queue = get_queue(self.db, name)
+            if queue is not None:
+                self.live[name] = LiveQueue(queue)
+        return names
 
-    def _has_callbacks(self, name: str) -> bool:
-        return bool(self.db.execute("SELECT 1 FROM queue_callbacks WHERE queue = ? AND state = 'waiting' LIMIT 1",
-                                    [name]).fetchone())
-
-    def _serve(self, live: LiveQueue, now: float, registered: set[str], taken: set[str]) -> set[str]:
+    def _serve(self, live: LiveQueue, now: float, registered: set[str], taken: set[str], mode: str) -> set[str]:
         queue = live.config
         logged_in = any(a.logged_in for a in queue.agents)
         last_out = live.staffed and not logged_in
@@ -345,7 +342,7 @@ class QueueDesk:
                 self._overflow(caller, "the last agent logged out")
         free = [a for a in queue.agents if a.extension not in taken and self._free(a, now, registered)]
         rung: set[str] = set()
-        for entry in self._in_order(live):
+        for entry in self._in_order(live, mode):
             if isinstance(entry, Callback):
                 choice = self._choose(live, None, [a for a in free if a.extension not in rung])[:1]
                 if not choice:
@@ -364,15 +361,12 @@ class QueueDesk:
             self._ring(live, entry, choice)
         return rung
 
-    def _in_order(self, live: LiveQueue) -> list[Waiting | Callback]:
-        """Who is served next: the callers waiting and the callbacks due (in one of the queue's
-        callback modes), by the time each caller joined; VIP callers first."""
+    def _in_order(self, live: LiveQueue, mode: str) -> list[Waiting | Callback]:
+        """Who is served next: the callers waiting and the callbacks due (`mode`: the operating
+        mode now, '' when the queue has none waiting), by the time each caller joined; VIPs first."""
         queue = live.config
-        due: list[Callback] = []
-        if queue.callback_key or list_callbacks(self.db, queue.name, ("waiting",)):
-            calling = {c.callback.id for c in self._calling.values()}
-            if mode_now(self.db).mode in queue.callback_modes:
-                due = [cb for cb in due_callbacks(self.db, queue.name, datetime.now(UTC)) if cb.id not in calling]
+        # A callback being made is `calling`, so it is not due again.
+        due = due_callbacks(self.db, queue.name, datetime.now(UTC)) if mode in queue.callback_modes else []
         ordered: list[tuple[tuple[int, str], Waiting | Callback]] = [
             ((0 if w.vip else 1, w.joined.isoformat()), w) for w in live.waiting]
         ordered += [((1, cb.place), cb) for cb in due]
@@ -454,7 +448,8 @@ class QueueDesk:
         live.last_agent = agent
         live.record(agent).answered += 1
         row = log_caller(self.db, queue=entry.queue, call_id=entry.call.id, caller=entry.call.caller,
-                         joined_at=entry.joined, outcome="answered", agent=agent, wait_seconds=waited)
+                         joined_at=entry.joined, outcome="answered", agent=agent, wait_seconds=waited,
+                         position=entry.position)
         self._served[entry.call.id] = _Served(entry.queue, row, time.monotonic(), agent)
         self.switch._trail(entry.call, f"queue {entry.queue} answered by {agent} after {waited:.0f} s")
         log.info("call %s: queue %s answered by %s after %.1f s", entry.call.id, entry.queue, agent, waited)
@@ -480,7 +475,7 @@ class QueueDesk:
             return False
         live.waiting.remove(entry)
         log_caller(self.db, queue=entry.queue, call_id=entry.call.id, caller=entry.call.caller,
-                   joined_at=entry.joined, outcome=outcome, wait_seconds=entry.waited())
+                   joined_at=entry.joined, outcome=outcome, wait_seconds=entry.waited(), position=entry.position)
         self._kick()
         return True
 

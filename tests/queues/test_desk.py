@@ -78,8 +78,8 @@ def test_a_caller_waits_with_music_hears_their_position_and_every_free_agent_rin
         assert {str(m["leg"]) for m in w.commands("hangup")} == {w.dialled("201"), w.dialled("203")}
         hang_up(w, caller, agent)
         await settle()
-        [row] = list(fake.db.query("SELECT outcome, agent, caller FROM queue_calls"))
-        assert (row["outcome"], row["agent"], row["caller"]) == ("answered", "202", "101")
+        [row] = list(fake.db.query("SELECT outcome, agent, caller, position FROM queue_calls"))
+        assert (row["outcome"], row["agent"], row["caller"], row["position"]) == ("answered", "202", "101", 1)
         [cdr] = list(fake.db.query("SELECT answered_by, route FROM cdr"))
         assert cdr["answered_by"] == "202" and "queue sales" in cdr["route"]
     run(scenario())
@@ -217,8 +217,9 @@ def test_a_caller_who_hangs_up_has_abandoned_and_the_leave_key_goes_elsewhere(fa
         w.press(leaving, "1")
         await settle()
         assert w.dialled("104")
-        rows = [(r["caller"], r["outcome"]) for r in fake.db.query("SELECT caller, outcome FROM queue_calls")]
-        assert rows == [("101", "abandoned"), ("102", "left")]
+        rows = [(r["caller"], r["outcome"], r["position"])
+                for r in fake.db.query("SELECT caller, outcome, position FROM queue_calls")]
+        assert rows == [("101", "abandoned", 1), ("102", "left", 1)]
         [cdr] = [r for r in fake.db.query("SELECT caller, disposition, hangup_cause FROM cdr") if r["caller"] == "101"]
         assert cdr["disposition"] == "cancelled" and "waiting in queue sales" in cdr["hangup_cause"]
     run(scenario())
