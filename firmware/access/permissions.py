@@ -26,6 +26,7 @@ class Permission(StrEnum):
     RECORDINGS = "recordings"  # listen to every recording
     USERS = "users"  # roles, API keys, the audit log
     METRICS = "metrics"  # /metrics, for monitoring (a key with only this one)
+    CALLBACKS = "callbacks"  # ask a queue for a callback (a website's "call me back" form's key)
 
 
 BUILTIN_ROLES: dict[str, frozenset[Permission]] = {

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
 
 from firmware.admin.brain import control_socket
 from firmware.admin.context import Admin
 from firmware.admin.errors import NotFound
-from firmware.brain.control import ask
+from firmware.brain.control import RequestCallback, ask
 from firmware.queues import config as store
 from firmware.queues.stats import queue_stats
 
 
 class AgentView(BaseModel):
-    extension: str
+    extension: str = Field(description="an extension, number:DIGITS (an outside number) or group:NAME")
     penalty: int = Field(description="0 is rung first; a higher penalty only when no lower one is free")
     dynamic: bool = Field(description="logs in and out (*45); a static agent is always logged in")
     logged_in: bool
     paused: bool
     pause_reason: str = Field(description="the code keyed after *46 ('' = none)")
+    via: str = Field(default="", description="group:NAME for an agent who is one as that group's member")
 
 
 class QueueView(BaseModel):
@@ -41,12 +42,18 @@ class QueueView(BaseModel):
     leave_key: str
     leave_destination: str
     service_level_seconds: int
-    agents: list[AgentView] = Field(description="in list order")
+    agents: list[AgentView] = Field(description="in list order, as configured")
+    members: list[AgentView] = Field(description="who takes calls: the agents, each group's members in its place")
     callback_key: str = Field(description="a waiting caller presses it to be called back ('' = no callbacks)")
     callback_profile: str = Field(description="class of service the callback dials the caller's number with")
     callback_modes: list[str] = Field(description="operating modes in which callbacks are made (their hours)")
     callback_attempts: int = Field(description="tries to reach the caller before the request has failed")
     callback_retry_minutes: int
+    callback_hours: str = Field(description="hours of their own in which callbacks are made, e.g. 'mon-fri "
+                                            "08:00-17:00' ('' = the callback modes); never on a holiday")
+    show_wait: bool = Field(description="the agent's phone shows how long the caller waited: 'sales 2:05: ACME'")
+    announcement: str = Field(description="a custom prompt played with every announcement ('' = none)")
+    whisper: str = Field(description="a custom prompt the agent hears on answering, before the caller ('' = none)")
 
 
 class QueueChange(BaseModel):
@@ -69,12 +76,18 @@ class QueueChange(BaseModel):
     leave_destination: str | None = None
     service_level_seconds: int | None = None
     agents: list[str] | None = Field(
-        default=None, description="in list order: 101, 102:2 (penalty 2), 103~ (dynamic: logs in and out)")
+        default=None, description="in list order: 101, 102:2 (penalty 2), 103~ (dynamic: logs in and out), "
+                                  "number:00401234567 (an outside number), group:support (a ring group's members)")
     callback_key: str | None = None
     callback_profile: str | None = Field(default=None, description="a class of service (`cos list`)")
     callback_modes: list[str] | None = Field(default=None, description="some of: day, lunch, break, night, holiday")
     callback_attempts: int | None = None
     callback_retry_minutes: int | None = None
+    callback_hours: str | None = Field(default=None, description="e.g. 'mon-fri 08:00-17:00, sat 09:00-12:00'; "
+                                                                 "'' = the callback modes")
+    show_wait: bool | None = None
+    announcement: str | None = Field(default=None, description="a custom prompt (`prompt list`), '' = none")
+    whisper: str | None = Field(default=None, description="a custom prompt (`prompt list`), '' = none")
 
 
 class AgentStatsView(BaseModel):
@@ -146,19 +159,29 @@ def _stored(admin: Admin, name: str) -> store.Queue:
 def add_agent(admin: Admin, name: str, wanted: str) -> QueueView:
     """One more agent at the end of the list (`102`, `102:2`, `102~`), or the same one changed in place."""
     queue = _stored(admin, name)
-    extension = wanted.strip().rstrip("~").partition(":")[0]
+    extension = _entry(wanted)
     specs = [wanted.strip() if a.extension == extension else spec(a) for a in queue.agents]
-    if queue.agent(extension) is None:
+    if queue.listed(extension) is None:
         specs.append(wanted.strip())
     changed = store.set_queue(admin.db, name, agents=specs)
     admin.audit("queue.agent_add", name=name, agent=wanted.strip())
     return _view(changed)
 
 
+def _entry(text: str) -> str:
+    """The agent an entry of `agents` names: '102:2~' -> '102', 'group:support:1' -> 'group:support'."""
+    parts = text.strip().rstrip("~").split(":")
+    return ":".join(parts[:2]) if parts[0] in ("number", "group") else parts[0]
+
+
 def remove_agent(admin: Admin, name: str, extension: str) -> QueueView:
     queue = _stored(admin, name)
-    if queue.agent(extension) is None:
-        raise store.QueueError(f"{extension} is not an agent of queue {name}; its agents are "
+    extension = _entry(extension)
+    if queue.listed(extension) is None:
+        via = queue.agent(extension)
+        also = f" ({extension} is one as a member of ring group {via.via[6:]}: remove it there, or remove " \
+               f"{via.via})" if via is not None and via.via else ""
+        raise store.QueueError(f"{extension} is not an agent of queue {name}{also}; its agents are "
                                f"{', '.join(a.extension for a in queue.agents) or '(none)'}")
     changed = store.set_queue(admin.db, name, agents=[spec(a) for a in queue.agents if a.extension != extension])
     admin.audit("queue.agent_remove", name=name, extension=extension)
@@ -236,6 +259,32 @@ class CallbackView(BaseModel):
     next_at: str = Field(description="not tried again before this ('' = when it is their turn)")
     agent: str
     result: str = Field(description="what happened last")
+
+
+class CallbackRequest(BaseModel):
+    """A "call me back" request, e.g. from a website's form."""
+    model_config = ConfigDict(extra="forbid")
+    number: str = Field(min_length=3, max_length=40, examples=["0401234567"],
+                        description="the number to call back, as the caller gives it (without the outside-line "
+                                    "code); spaces, dashes and a leading + are fine")
+    visitor_address: IPvAnyAddress | None = Field(
+        default=None, examples=["203.0.113.7"],
+        description="a website that relays its visitors' requests names the visitor's address here: the limit "
+                    "per address then applies to the visitor, not to the website")
+
+
+def request_callback(admin: Admin, name: str, request: CallbackRequest) -> CallbackView:
+    """The queue calls `number` back when it is its turn, as for a caller who pressed the callback
+    key; refused (ControlError) when the queue may not dial it, the number already waits or made
+    too many requests lately, or the PBX is not running."""
+    _stored(admin, name)
+    address = str(request.visitor_address) if request.visitor_address is not None else admin.actor.address
+    answer = ask(control_socket(admin.data_dir), RequestCallback(queue=name, number=request.number,
+                                                                 by=admin.actor.who, address=address))
+    made = store.get_callback(admin.db, int(str(answer["callback"])))
+    assert made is not None
+    admin.audit("queue.callback_request", name=name, number=made.number, id=made.id)
+    return CallbackView.model_validate(asdict(made))
 
 
 def callbacks(admin: Admin, name: str | None = None) -> list[CallbackView]:

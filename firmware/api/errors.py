@@ -49,7 +49,7 @@ def _json(status: int, message: str, headers: dict[str, str] | None = None) -> J
 
 # The brain's refusals of a call command (firmware/brain/control.py) by kind; the rest mean
 # the PBX could not be asked.
-_CONTROL_STATUS = {"not_found": 404, "busy": 409, "barred": 403, "invalid": 422}
+_CONTROL_STATUS = {"not_found": 404, "busy": 409, "barred": 403, "invalid": 422, "limited": 429}
 
 
 def _control_error(request: Request, exc: Exception) -> JSONResponse:

@@ -19,6 +19,7 @@ _USES = (
     "SELECT 'returning-caller destination ' || name || ' fallback' FROM icm_destinations WHERE fallback = ?",
     "SELECT 'queue ' || name || ' overflow' FROM queues WHERE overflow = ?",
     "SELECT 'queue ' || name || ' leave key' FROM queues WHERE leave_destination = ?",
+    "SELECT 'queue ' || queue || ' agents' FROM queue_members WHERE extension = ?",
     *(f"SELECT 'forwarding of ' || number || ' ({label})' FROM forwarding WHERE {column} = ?"
       for column, label in (("always", "always"), ("busy", "busy"), ("no_answer", "no answer"),
                             ("unregistered", "unregistered"))),

@@ -1,5 +1,6 @@
 """What the control socket's call commands do (firmware/brain/control.py): click-to-call,
-hanging up a call, transferring one.
+hanging up a call, transferring one, a queue callback asked for from outside (the queue desk
+takes it: firmware/queues/desk.py).
 
 Click-to-call: the PBX rings an extension's phones first and, once one answers, dials the
 number as that extension (its class of service, its caller ID), the CRM's "call this customer".
@@ -21,7 +22,7 @@ import re
 from typing import TYPE_CHECKING
 
 from firmware.brain.calls import CallState
-from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate, Transfer
+from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate, RequestCallback, Transfer
 from firmware.brain.in_call import TransferRefused
 from firmware.brain.routing import CallFacts, DialOut, GoTo, Refuse, RingExtension
 from firmware.directory.leavers import disabled_since
@@ -49,6 +50,8 @@ def clean_number(number: str) -> str:
 def carry_out(switch: Switch, command: CallCommand) -> dict[str, object]:
     if isinstance(command, Originate):
         return {"call": originate(switch, command)}
+    if isinstance(command, RequestCallback):
+        return {"callback": switch.queues.request_from_outside(command, clean_number(command.number))}
     if isinstance(command, Transfer):
         transfer(switch, command)
         return {"call": command.call}

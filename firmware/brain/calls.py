@@ -21,6 +21,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from firmware.brain.routing import Decision, DialOut
@@ -72,6 +73,10 @@ class RingPlan:
     caller_display: str | None = None
     # Told who answered (the member's number), before the parties are joined.
     on_answer: Callable[[str], None] | None = None
+    # Played to the member who answers before the caller is joined (a queue's whisper: "sales
+    # line"); the caller keeps hearing what they heard. A member who hangs up during it has not
+    # answered.
+    whisper: list[Path] = field(default_factory=list)
     last_code: int = 0
     saw_busy: bool = False
     saw_unreachable: bool = False

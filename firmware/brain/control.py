@@ -70,9 +70,20 @@ class Transfer:
     by: str
 
 
-CallCommand = Originate | HangUp | Transfer
-_CALL_COMMANDS: dict[str, type[Originate] | type[HangUp] | type[Transfer]] = {
-    "originate": Originate, "hangup": HangUp, "transfer": Transfer}
+@dataclass(frozen=True)
+class RequestCallback:
+    """Someone outside the phone system (a website's "call me back" form) asks `queue` to call
+    `number` back, as a waiting caller's callback key would; `address` is where the request came
+    from (the limits per address)."""
+    queue: str
+    number: str
+    by: str
+    address: str
+
+
+CallCommand = Originate | HangUp | Transfer | RequestCallback
+_CALL_COMMANDS: dict[str, type[Originate] | type[HangUp] | type[Transfer] | type[RequestCallback]] = {
+    "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -164,7 +175,7 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup, transfer, watch", "kind": "invalid"}
+                                    "originate, hangup, transfer, callback, watch", "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

@@ -128,6 +128,7 @@ class Switch:
         self.park_lot = ParkLot()
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
         self._after_play: dict[str, Callable[[], None]] = {}
+        self._whispered: set[str] = set()  # members hearing their plan's whisper (answered, not yet joined)
         self.in_call = InCallControl(self)
         # Made now, not on the first hold: holding must not wait for a file to be written.
         default_melody(data_dir)
@@ -600,6 +601,10 @@ class Switch:
                 plan is not None and self._plan_live(call, plan)):
             self.send(call, leg, "hangup")
             return
+        if plan is not None and plan.whisper and leg not in self._whispered:
+            self._whisper(call, plan, leg)
+            return
+        self._whispered.discard(leg)
         branch = call.branches.pop(leg)
         self._drop_branches(call)
         call.cancel_timer()
@@ -629,6 +634,30 @@ class Switch:
         if call.merge_on_answer:
             self.three_way.merge(call)
         log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
+
+    def _whisper(self, call: Call, plan: RingPlan, leg: str) -> None:
+        """The member who answered hears the plan's whisper before the caller is joined; the others
+        stop ringing, and the ring time no longer runs out."""
+        for other in [other for other in call.branches if other != leg]:
+            del call.branches[other]
+            self.send(call, other, "hangup")
+        call.cancel_timer()
+        self._whispered.add(leg)
+        self._after_play[leg] = lambda: self._whisper_done(call, plan, leg)
+        self.send(call, leg, "play", id=f"whisper-{leg}", files=[str(f) for f in plan.whisper])
+
+    def _whisper_done(self, call: Call, plan: RingPlan, leg: str) -> None:
+        if leg not in call.branches:
+            self._whispered.discard(leg)  # the caller left meanwhile: the branch was hung up
+        elif leg not in self.leg_workers:
+            # The member hung up during the whisper: they did not take the call.
+            self._whispered.discard(leg)
+            del call.branches[leg]
+            self.by_leg.pop(leg, None)
+            if self._plan_live(call, plan):
+                self._plan_failed(call, plan)
+        else:
+            self._branch_answered(call, leg)
 
     def _branch_ended(self, call: Call, leg: str, code: int) -> None:
         branch = call.branches.pop(leg)

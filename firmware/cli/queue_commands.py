@@ -50,6 +50,13 @@ def _state(agent: queues.AgentView) -> str:
     return "logged in"
 
 
+def _kind(agent: queues.AgentView) -> str:
+    kind = "dynamic" if agent.dynamic else "static"
+    if agent.extension.startswith("number:"):
+        kind += ", outside number"
+    return f"{kind}, via {agent.via}" if agent.via else kind
+
+
 def _describe(queue: queues.QueueView) -> str:
     number = f" on {queue.number}" if queue.number else ""
     return (f"queue {queue.name}{number}: {queue.strategy}, ring {queue.ring_seconds} s, wrap-up "
@@ -70,12 +77,17 @@ def _settings(queue: queues.QueueView) -> list[str]:
                     + (f", each at most {queue.max_wait_seconds} s, then the overflow" if queue.max_wait_seconds
                        else ", each as long as it takes")),
         ("position", announce),
+        ("announcement", f"{queue.announcement} with every announcement" if queue.announcement else "none"),
+        ("agents see", f"{queue.name}{' and the wait' if queue.show_wait else ''} before the caller's name"
+                       + (f"; they hear {queue.whisper} on answering" if queue.whisper else "")),
         ("no agents", f"callers may join: {_yes(queue.join_empty)}; sent on when the last logs out: "
                       f"{_yes(queue.leave_empty)}"),
         ("overflow", queue.overflow),
         ("leave key", leave),
         ("service level", f"answered within {queue.service_level_seconds} s"),
-        ("callback", f"key {queue.callback_key}: in {', '.join(queue.callback_modes)} mode, dialled as "
+        ("callback", f"key {queue.callback_key}: "
+                     + (f"in the hours {queue.callback_hours} (not on holidays)" if queue.callback_hours
+                        else f"in {', '.join(queue.callback_modes)} mode") + ", dialled as "
                      f"{queue.callback_profile}, {queue.callback_attempts} tries {queue.callback_retry_minutes} min "
                      "apart" if queue.callback_key else "none"),
     ]
@@ -95,6 +107,8 @@ def cmd_set(args: argparse.Namespace) -> int:
         callback_key=args.callback_key, callback_profile=args.callback_profile,
         callback_modes=None if args.callback_modes is None else args.callback_modes.split(","),
         callback_attempts=args.callback_attempts, callback_retry_minutes=args.callback_retry_minutes,
+        callback_hours=args.callback_hours, show_wait=_yes_no(args.show_wait), announcement=args.announcement,
+        whisper=args.whisper,
     ))
     print(_describe(queue))
     return 0
@@ -128,7 +142,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not queue.agents:
         print("  no agents; add them with --agents 101,102:1,103~")
         return 0
-    print_table([[a.extension, a.penalty, "dynamic" if a.dynamic else "static", _state(a)] for a in queue.agents],
+    print_table([[a.extension, a.penalty, _kind(a), _state(a)] for a in queue.members],
                 ["AGENT", "PENALTY", "KIND", "STATE"])
     try:
         live = queues.now(_admin(args), args.name)
@@ -213,6 +227,12 @@ def cmd_callbacks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_callback_request(args: argparse.Namespace) -> int:
+    made = queues.request_callback(_admin(args), args.name, queues.CallbackRequest(number=args.number))
+    print(f"callback {made.id}: queue {made.queue} calls {made.number} back when it is their turn")
+    return 0
+
+
 def cmd_agent_add(args: argparse.Namespace) -> int:
     print(_describe(queues.add_agent(_admin(args), args.name, args.agent)))
     return 0
@@ -247,7 +267,16 @@ def add_parsers(sub: Any) -> None:
     qset.add_argument("--leave-key", help="a key (0-9, *, #) a waiting caller presses to leave ('' = none)")
     qset.add_argument("--leave-destination", help="where the leave key sends the caller")
     qset.add_argument("--service-level", type=int, help="answered within this many seconds counts as on time")
-    qset.add_argument("--agents", help="in order: 101,102:1 (penalty 1),103~ (dynamic: logs in with *45)")
+    qset.add_argument("--agents", help="in order: 101,102:1 (penalty 1),103~ (dynamic: logs in with *45), "
+                                       "number:00401234567 (an outside number), group:support (a ring group's "
+                                       "members)")
+    qset.add_argument("--show-wait", choices=("yes", "no"),
+                      help="the agent's phone shows how long the caller waited ('sales 2:05: ACME')")
+    qset.add_argument("--announcement", help="a custom prompt played with every announcement ('' = none)")
+    qset.add_argument("--whisper", help="a custom prompt the agent hears on answering, before the caller "
+                                        "('' = none)")
+    qset.add_argument("--callback-hours", help="hours of their own for callbacks, e.g. 'mon-fri 08:00-17:00, "
+                                               "sat 09:00-12:00' ('' = the callback modes); never on holidays")
     qset.add_argument("--callback-key", help="a key a waiting caller presses to be called back ('' = none)")
     qset.add_argument("--callback-profile", help="class of service the callback dials with (default national)")
     qset.add_argument("--callback-modes", help="modes in which callbacks are made, e.g. day,lunch (default day)")
@@ -277,7 +306,7 @@ def add_parsers(sub: Any) -> None:
                                                                                    required=True)
     add = agents.add_parser("add", help="an agent at the end of the list, or one changed in place")
     add.add_argument("name")
-    add.add_argument("agent", help="101, 101:2 (penalty 2) or 101~ (dynamic)")
+    add.add_argument("agent", help="101, 101:2 (penalty 2), 101~ (dynamic), number:00401234567, group:support")
     add.set_defaults(func=cmd_agent_add)
     drop = agents.add_parser("remove", help="an agent out of the queue")
     drop.add_argument("name")
@@ -293,3 +322,7 @@ def add_parsers(sub: Any) -> None:
     qcallbacks.add_argument("name", nargs="?", help="one queue (default: every queue)")
     qcallbacks.add_argument("--json", action="store_true")
     qcallbacks.set_defaults(func=cmd_callbacks)
+    qrequest = queue.add_parser("callback", help="ask the queue to call a number back (as a caller's callback key)")
+    qrequest.add_argument("name")
+    qrequest.add_argument("number", help="as the caller gives it, without the outside-line code")
+    qrequest.set_defaults(func=cmd_callback_request)

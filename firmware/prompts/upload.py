@@ -228,16 +228,18 @@ def list_prompts(db: sqlite_utils.Database) -> list[CustomPrompt]:
 
 
 def remove_prompt(db: sqlite_utils.Database, data_dir: Path, name: str) -> None:
-    """Delete custom prompt `name`; refused while a voice menu greets callers with it."""
+    """Delete custom prompt `name`; refused while a voice menu greets callers with it or a queue
+    plays it."""
     check_name(name)
     prompt = get_prompt(db, name)
     if prompt is None:
         raise PromptError(f"prompt {name!r} does not exist; see `minipbx prompt list`")
-    menus = [str(row[0]) for row in
-             db.execute("SELECT name FROM ivr_menus WHERE greeting = ? ORDER BY name", [name]).fetchall()]
-    if menus:
-        raise PromptError(f"prompt {name!r} cannot be removed: it is the greeting of voice menu "
-                          f"{', '.join(menus)}; change that first")
+    uses = [f"the greeting of voice menu {row[0]}" for row in
+            db.execute("SELECT name FROM ivr_menus WHERE greeting = ? ORDER BY name", [name]).fetchall()]
+    uses += [f"the {what} of queue {row[0]}" for what in ("announcement", "whisper") for row in
+             db.execute(f"SELECT name FROM queues WHERE {what} = ? ORDER BY name", [name]).fetchall()]
+    if uses:
+        raise PromptError(f"prompt {name!r} cannot be removed: it is {', '.join(uses)}; change that first")
     folder = prompts_dir(data_dir)
     with write_transaction(db):
         db.execute("DELETE FROM custom_prompts WHERE name = ?", [name])

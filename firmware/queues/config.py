@@ -2,11 +2,13 @@
 caller goes who cannot wait.
 
 A queue is reached as `queue:NAME` (routes, VIP entries, menu keys, ring groups'
-no-answer) and, when it has a `number`, by dialling that number (it lies in the
-extension ranges, like a ring group's). Its agents are extensions: static ones always
-take calls; dynamic ones log in and out from their phone (`*45` + the queue's number or
-name digits, firmware/queues/codes.py). Either kind may pause (`*46`). Login and pause
-are stored here, so they survive a restart.
+no-answer, forwarding) and, when it has a `number`, by dialling that number (it lies in the
+extension ranges, like a ring group's). Its agents are extensions, outside numbers
+(`number:DIGITS`, dialled through the trunks within the queue's class of service) and ring
+groups (`group:NAME`: the group's members as they are at each call). Static agents always
+take calls; dynamic ones log in and out from their phone (`*45` + the queue's number,
+firmware/queues/codes.py). Any agent may pause (`*46`). Login and pause are stored here, so
+they survive a restart.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import sqlite_utils
 from firmware.apps.destinations import DestinationError, check_destination, parse_destination
 from firmware.apps.references import refuse_if_used, where_used
 from firmware.dialplan.taken import check_group_number
+from firmware.modes.timetable import Interval
 from firmware.store.database import write_transaction
 
 # ringall: every free agent at once; roundrobin: the next free agent after the one who took
@@ -45,12 +48,23 @@ class QueueError(ValueError):
 
 @dataclass(frozen=True)
 class Agent:
+    # An extension number, 'number:DIGITS' (an outside number, as a desk phone dials it) or, in
+    # `Queue.agents` only, 'group:NAME' (that ring group's members).
     extension: str
     penalty: int  # 0 is rung first; agents of a higher penalty only when no lower one is free
     dynamic: bool  # logs in and out with *45 (a static agent is always logged in)
     logged_in: bool
     paused: bool
     pause_reason: str  # the code keyed after *46 ('' = none)
+    via: str = ""  # 'group:NAME' for an agent who is one as that group's member
+
+    @property
+    def outside(self) -> bool:
+        return self.extension.startswith("number:")
+
+    @property
+    def group(self) -> bool:
+        return self.extension.startswith("group:")
 
 
 @dataclass(frozen=True)
@@ -77,16 +91,32 @@ class Queue:
     callback_profile: str = "national"  # the class of service the callback dials the number with
     callback_modes: tuple[str, ...] = ("day",)  # the operating modes in which callbacks are made
     callback_attempts: int = 3  # tries to reach the caller before the request has failed
-    callback_retry_minutes: int = 10  # between those tries  # in list order (linear, roundrobin follow it)
+    callback_retry_minutes: int = 10  # between those tries
+    show_wait: bool = False  # the agent's phone shows how long the caller waited: "sales 2:05: ACME"
+    announcement: str = ""  # a custom prompt played with every announcement ('' = none)
+    whisper: str = ""  # a custom prompt the agent hears on answering, before the caller ('' = none)
+    # Hours of their own in which callbacks are made ('mon-fri 08:00-17:00, sat 09:00-12:00';
+    # '' = the callback_modes); never on a holiday.
+    callback_hours: str = ""
+    # Who takes calls, in list order (linear and roundrobin follow it): every agent listed by
+    # itself, and each group's members in the group's place (an agent listed by itself too
+    # counts once, as listed).
+    members: tuple[Agent, ...] = ()
 
     def agent(self, extension: str) -> Agent | None:
+        """The agent `extension` (an extension or 'number:DIGITS'), listed or as a group's member."""
+        return next((a for a in self.members if a.extension == extension), None)
+
+    def listed(self, extension: str) -> Agent | None:
+        """The entry of `agents` for `extension`, 'number:DIGITS' or 'group:NAME'."""
         return next((a for a in self.agents if a.extension == extension), None)
 
 
 _COLUMNS = ("name", "number", "strategy", "music", "ring_seconds", "retry_seconds", "wrapup_seconds",
             "max_callers", "max_wait_seconds", "announce_position", "announce_seconds", "join_empty",
             "leave_empty", "overflow", "leave_key", "leave_destination", "service_level_seconds",
-            "callback_key", "callback_profile", "callback_modes", "callback_attempts", "callback_retry_minutes")
+            "callback_key", "callback_profile", "callback_modes", "callback_attempts", "callback_retry_minutes",
+            "show_wait", "announcement", "whisper", "callback_hours")
 _DEFAULTS = Queue(name="", number="", strategy="ringall", music="", ring_seconds=15, retry_seconds=5,
                   wrapup_seconds=10, max_callers=0, max_wait_seconds=0, announce_position=True,
                   announce_seconds=60, join_empty=False, leave_empty=True, overflow="", leave_key="",
@@ -104,6 +134,9 @@ def get_queue(db: sqlite_utils.Database, name: str) -> Queue | None:
             "SELECT extension, penalty, dynamic, logged_in, paused, pause_reason FROM queue_members "
             "WHERE queue = ? ORDER BY position", [name]).fetchall())
     return Queue(
+        members=_members(db, name, agents),
+        show_wait=bool(values["show_wait"]), announcement=str(values["announcement"] or ""),
+        whisper=str(values["whisper"] or ""), callback_hours=str(values["callback_hours"] or ""),
         name=str(values["name"]), number=str(values["number"] or ""), strategy=str(values["strategy"]),
         music=str(values["music"] or ""), ring_seconds=int(values["ring_seconds"]),
         retry_seconds=int(values["retry_seconds"]), wrapup_seconds=int(values["wrapup_seconds"]),
@@ -117,6 +150,27 @@ def get_queue(db: sqlite_utils.Database, name: str) -> Queue | None:
         callback_modes=tuple(m for m in str(values["callback_modes"]).split(",") if m),
         callback_attempts=int(values["callback_attempts"]),
         callback_retry_minutes=int(values["callback_retry_minutes"]))
+
+
+def _members(db: sqlite_utils.Database, name: str, agents: tuple[Agent, ...]) -> tuple[Agent, ...]:
+    listed = {a.extension for a in agents if not a.group}
+    members: list[Agent] = []
+    pauses: dict[str, str] | None = None
+    for agent in agents:
+        if not agent.group:
+            members.append(agent)
+            continue
+        if pauses is None:
+            pauses = {str(e): str(r or "") for e, r in db.execute(
+                "SELECT extension, reason FROM queue_group_pauses WHERE queue = ?", [name]).fetchall()}
+        for (member,) in db.execute("SELECT member FROM ring_group_members WHERE group_name = ? ORDER BY position",
+                                    [agent.extension[6:]]).fetchall():
+            member = str(member)
+            if member in listed or any(m.extension == member for m in members):
+                continue
+            members.append(Agent(member, agent.penalty, False, True, member in pauses, pauses.get(member, ""),
+                                 via=agent.extension))
+    return tuple(members)
 
 
 def queue_by_number(db: sqlite_utils.Database, number: str) -> Queue | None:
@@ -165,12 +219,17 @@ def set_queue(
     callback_modes: list[str] | tuple[str, ...] | None = None,
     callback_attempts: int | None = None,
     callback_retry_minutes: int | None = None,
+    show_wait: bool | None = None,
+    announcement: str | None = None,
+    whisper: str | None = None,
+    callback_hours: str | None = None,
 ) -> Queue:
     """Create the queue or change what is given (None keeps the current value); all or nothing.
 
-    `agents`: extension numbers in list order, each optionally `EXT:PENALTY` and/or with a
-    trailing `~` for a dynamic agent (`105~`, `106:2~`). Agents kept from before keep their
-    login and pause state."""
+    `agents`, in list order: extension numbers, outside numbers as a desk phone dials them
+    (`number:00401234567`) and ring groups (`group:support`), each optionally with `:PENALTY`,
+    extensions and outside numbers also with a trailing `~` for a dynamic agent (`105~`,
+    `106:2~`). Agents kept from before keep their login and pause state."""
     _check_name(name)
     with write_transaction(db):
         current = get_queue(db, name) or replace(_DEFAULTS, name=name)
@@ -209,6 +268,14 @@ def set_queue(
             "callback_retry_minutes": _seconds("callback retry", callback_retry_minutes,
                                                current.callback_retry_minutes, CALLBACK_RETRY_MINUTES, unit=" min"),
         })
+        row.update({
+            "show_wait": int(current.show_wait if show_wait is None else show_wait),
+            "announcement": current.announcement if announcement is None else _check_prompt(
+                db, "announcement", announcement),
+            "whisper": current.whisper if whisper is None else _check_prompt(db, "whisper", whisper),
+            "callback_hours": current.callback_hours if callback_hours is None else format_hours(
+                parse_hours(callback_hours)),
+        })
         if row["callback_key"] and row["callback_key"] == row["leave_key"]:
             raise QueueError(f"queue {name}: key {row['callback_key']} cannot both leave the queue and ask for a "
                              "callback; pick two different keys")
@@ -223,6 +290,11 @@ def set_queue(
             wanted = _check_agents(db, agents)
             kept = {a.extension: a for a in current.agents}
             db.execute("DELETE FROM queue_members WHERE queue = ?", [name])
+            # A group's member who pauses keeps the pause while the group stays an agent.
+            groups = [e for e, _, _ in wanted if e.startswith("group:")]
+            db.execute(f"DELETE FROM queue_group_pauses WHERE queue = ? AND extension NOT IN (SELECT member FROM "
+                       f"ring_group_members WHERE group_name IN ({','.join('?' * len(groups))}))",
+                       [name, *(g[6:] for g in groups)])
             for position, (extension, penalty, dynamic) in enumerate(wanted):
                 before = kept.get(extension)
                 logged_in = before.logged_in if before is not None and before.dynamic == dynamic else not dynamic
@@ -243,6 +315,7 @@ def remove_queue(db: sqlite_utils.Database, name: str) -> None:
             raise QueueError(f"queue {name} does not exist; see `queue list`")
         refuse_if_used(f"queue:{name}", where_used(db, f"queue:{name}"), f"queue {name}", QueueError)
         db.execute("DELETE FROM queue_members WHERE queue = ?", [name])
+        db.execute("DELETE FROM queue_group_pauses WHERE queue = ?", [name])
         db.execute("DELETE FROM queues WHERE name = ?", [name])
 
 
@@ -250,6 +323,10 @@ def set_login(db: sqlite_utils.Database, name: str, extension: str, logged_in: b
     """A dynamic agent logs in or out (a static agent is always in: refused)."""
     with write_transaction(db):
         agent = _agent(db, name, extension)
+        if agent.via:
+            raise QueueError(f"{extension} is an agent of queue {name} as a member of ring group {agent.via[6:]} "
+                             f"and is always logged in; list it by itself as {extension}~ in --agents to log in "
+                             "and out")
         if not agent.dynamic:
             raise QueueError(f"{extension} is a static agent of queue {name} and is always logged in; make it "
                              f"dynamic ({extension}~ in --agents) to log in and out")
@@ -266,9 +343,13 @@ def set_pause(db: sqlite_utils.Database, name: str, extension: str, paused: bool
         raise QueueError(f"pause reason {reason!r} is not accepted; use up to two digits (e.g. 1 for lunch), "
                          "or none")
     with write_transaction(db):
-        _agent(db, name, extension)
-        db.execute("UPDATE queue_members SET paused = ?, pause_reason = ? WHERE queue = ? AND extension = ?",
-                   [int(paused), reason if paused else "", name, extension])
+        if _agent(db, name, extension).via:
+            db.execute("DELETE FROM queue_group_pauses WHERE queue = ? AND extension = ?", [name, extension])
+            if paused:
+                db.table("queue_group_pauses").insert({"queue": name, "extension": extension, "reason": reason})
+        else:
+            db.execute("UPDATE queue_members SET paused = ?, pause_reason = ? WHERE queue = ? AND extension = ?",
+                       [int(paused), reason if paused else "", name, extension])
     return _agent(db, name, extension)
 
 
@@ -279,7 +360,7 @@ def _agent(db: sqlite_utils.Database, name: str, extension: str) -> Agent:
     agent = queue.agent(extension)
     if agent is None:
         raise QueueError(f"{extension} is not an agent of queue {name}; its agents are "
-                         f"{', '.join(a.extension for a in queue.agents) or '(none)'}")
+                         f"{', '.join(a.extension for a in queue.members) or '(none)'}")
     return agent
 
 
@@ -382,15 +463,24 @@ def _check_destination(db: sqlite_utils.Database, name: str, what: str, destinat
         raise QueueError(f"queue {name}, {what} {exc}") from None
 
 
+_AGENT_FORMS = ("use an existing extension number (see `ext list`), number:DIGITS for an outside number or "
+                "group:NAME for a ring group's members, optionally :PENALTY (0-9), and a trailing ~ for a dynamic "
+                "agent, e.g. 101, 102:1, 103~, number:00401234567, group:support:1")
+
+
 def _check_agents(db: sqlite_utils.Database, agents: list[str] | tuple[str, ...]) -> list[tuple[str, int, bool]]:
     checked: list[tuple[str, int, bool]] = []
     for text in (a.strip() for a in agents if a.strip()):
         dynamic = text.endswith("~")
-        extension, _, penalty_text = text.rstrip("~").partition(":")
-        if not extension.isdigit() or not db.execute("SELECT 1 FROM extensions WHERE number = ?",
-                                                     [extension]).fetchone():
-            raise QueueError(f"agent {text!r} is not accepted; use an existing extension number (see `ext list`), "
-                             "optionally :PENALTY (0-9) and a trailing ~ for a dynamic agent, e.g. 101, 102:1, 103~")
+        kind, colon, rest = text.rstrip("~").partition(":")
+        if colon and kind in ("number", "group"):
+            target, _, penalty_text = rest.partition(":")
+            extension = _check_agent_target(db, text, kind, target, dynamic)
+        else:
+            extension, penalty_text = kind, rest
+            if not extension.isdigit() or not db.execute("SELECT 1 FROM extensions WHERE number = ?",
+                                                         [extension]).fetchone():
+                raise QueueError(f"agent {text!r} is not accepted; {_AGENT_FORMS}")
         penalty = 0
         if penalty_text:
             if not penalty_text.isdigit() or not PENALTIES[0] <= int(penalty_text) <= PENALTIES[1]:
@@ -401,6 +491,77 @@ def _check_agents(db: sqlite_utils.Database, agents: list[str] | tuple[str, ...]
             raise QueueError(f"agent {extension} is listed twice; list each agent once")
         checked.append((extension, penalty, dynamic))
     return checked
+
+
+def _check_agent_target(db: sqlite_utils.Database, text: str, kind: str, target: str, dynamic: bool) -> str:
+    if kind == "group":
+        group = db.execute("SELECT strategy FROM ring_groups WHERE name = ?", [target]).fetchone()
+        if group is None:
+            raise QueueError(f"agent {text!r}: ring group {target!r} does not exist (see `ringgroup list`); "
+                             f"{_AGENT_FORMS}")
+        if group[0] == "page":
+            raise QueueError(f"agent {text!r}: ring group {target} is a paging group; its phones answer by "
+                             "themselves, so it cannot take queue calls; use a ringing group")
+        if dynamic:
+            raise QueueError(f"agent {text!r}: a ring group's members are always logged in; list an extension "
+                             "by itself with ~ to make it a dynamic agent")
+        return f"group:{target}"
+    from firmware.dialplan.numbering import Kind
+    from firmware.dialplan.plan import load_plan
+
+    plan = load_plan(db)
+    if not target.isdigit() or plan.classify(target).kind is not Kind.OUTSIDE:
+        raise QueueError(f"agent {text!r}: {target!r} is not an outside number; write it as a desk phone dials "
+                         f"it, with the access code {plan.outside_prefix} first (e.g. "
+                         f"number:{plan.outside_prefix}401234567)")
+    return f"number:{target}"
+
+
+def _check_prompt(db: sqlite_utils.Database, what: str, name: str) -> str:
+    name = name.strip()
+    if name and not db.execute("SELECT 1 FROM custom_prompts WHERE name = ?", [name]).fetchone():
+        known = [str(n) for (n,) in db.execute("SELECT name FROM custom_prompts ORDER BY name").fetchall()]
+        raise QueueError(f"{what} prompt {name!r} does not exist; upload it with `minipbx prompt upload {name} "
+                         f"FILE`, or use one of: {', '.join(known) or '(none uploaded yet)'}, or '' for none")
+    return name
+
+
+# ---- callback hours: a weekly timetable of their own ------------------------------------------
+def parse_hours(text: str) -> tuple[Interval, ...]:
+    """'mon-fri 08:00-17:00, sat 09:00-12:00' -> intervals ('' = none: the callback modes apply)."""
+    from firmware.modes.timetable import TimetableError, parse_weekdays, validate
+
+    hours: list[Interval] = []
+    try:
+        for part in (p.strip() for p in text.split(",") if p.strip()):
+            days, _, span = part.partition(" ")
+            start, dash, end = span.strip().partition("-")
+            if not dash:
+                raise TimetableError(f"callback hours {part!r} are not accepted; write days and a time span, "
+                                     "e.g. 'mon-fri 08:00-17:00, sat 09:00-12:00'")
+            hours += [Interval(day, start.strip(), end.strip(), "day") for day in parse_weekdays(days)]
+        return tuple(validate(hours))
+    except TimetableError as exc:
+        raise QueueError(f"callback hours: {exc}") from None
+
+
+def format_hours(hours: tuple[Interval, ...]) -> str:
+    from firmware.modes.timetable import WEEKDAYS
+
+    return ", ".join(f"{WEEKDAYS[i.weekday]} {i.start}-{i.end}" for i in hours)
+
+
+def in_callback_hours(db: sqlite_utils.Database, queue: Queue, mode: str, now: datetime | None = None) -> bool:
+    """Callbacks may be made now: within the queue's own hours (not on a holiday), or in one of its
+    callback modes when it has no hours of its own."""
+    if not queue.callback_hours:
+        return mode in queue.callback_modes
+    from firmware.modes.state import holidays, local_now
+    from firmware.modes.timetable import scheduled_mode
+
+    local = local_now(db, now)
+    return local.date() not in holidays(db) and scheduled_mode(list(parse_hours(queue.callback_hours)),
+                                                                local) == "day"
 
 
 # ---- callback requests ("we call you back"): stored, so they survive a restart ----------------
@@ -421,17 +582,49 @@ class Callback:
     result: str  # what happened last, in words
 
 
+# Requests from outside the phone system (a website's "call me back" form): how many one address
+# may make, and one number may have, before further ones are refused.
+REQUESTS_PER_ADDRESS = (5, 3600)  # at most 5 in an hour
+REQUESTS_PER_NUMBER = (3, 86400)  # at most 3 in a day, and never a second one still open
+
+
+class TooManyRequests(QueueError):
+    """A callback request refused by the limits per number or per address."""
+
+
 def request_callback(db: sqlite_utils.Database, queue: str, number: str, place: datetime,
-                     source: str = "phone") -> Callback:
-    """A caller (or a web form, later) asks to be called back at `number`, keeping `place`."""
+                     source: str = "phone", address: str = "", by: str = "") -> Callback:
+    """A caller (source 'phone') or a web form (source 'api', `by` the key or user) asks to be
+    called back at `number`, keeping `place`."""
     now = datetime.now(UTC).isoformat()
     with write_transaction(db):
         row = db.table("queue_callbacks").insert({
             "queue": queue, "number": number, "requested_at": now, "place": place.isoformat(), "state": "waiting",
-            "attempts": 0, "next_at": "", "agent": "", "result": f"requested by {source}"})
+            "attempts": 0, "next_at": "", "agent": "", "result": f"requested by {by or source}", "source": source,
+            "address": address})
     found = get_callback(db, int(row.last_pk or 0))
     assert found is not None
     return found
+
+
+def check_request_limits(db: sqlite_utils.Database, queue: str, number: str, address: str,
+                         now: datetime | None = None) -> None:
+    """TooManyRequests when `number` already waits to be called back by `queue`, or it or `address`
+    made the most requests allowed lately (a form on a website is open to anyone)."""
+    at = now or datetime.now(UTC)
+    if db.execute("SELECT 1 FROM queue_callbacks WHERE queue = ? AND number = ? AND state IN ('waiting', 'calling')",
+                  [queue, number]).fetchone():
+        raise TooManyRequests(f"{number} already waits to be called back by queue {queue}; one request is enough")
+    for column, value, (most, seconds), what in (("number", number, REQUESTS_PER_NUMBER, f"number {number}"),
+                                                  ("address", address, REQUESTS_PER_ADDRESS, f"address {address}")):
+        if not value:
+            continue
+        since = datetime.fromtimestamp(at.timestamp() - seconds, UTC).isoformat()
+        (count,) = db.execute(f"SELECT COUNT(*) FROM queue_callbacks WHERE {column} = ? AND requested_at > ? "
+                              "AND source != 'phone'", [value, since]).fetchone()
+        if int(count) >= most:
+            raise TooManyRequests(f"{what} made {count} callback requests in the last {seconds // 3600} h, the most "
+                                  "accepted; try again later")
 
 
 def get_callback(db: sqlite_utils.Database, callback_id: int) -> Callback | None:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from firmware.apps.forwarding.config import get_forwarding
 from firmware.apps.session import INTER_DIGIT_SECONDS, CallerGone, Next, Session
 from firmware.brain.calls import Call, RingPlan
+from firmware.brain.control import CallCommandRefused, RequestCallback
 from firmware.brain.routing import Decision, DialOut, RingExtension
 from firmware.calls.music import DEFAULT_CLASS, music_files
 from firmware.modes.state import mode_now
@@ -48,9 +49,12 @@ from firmware.queues.config import (
     Agent,
     Callback,
     Queue,
+    TooManyRequests,
     callbacks_interrupted,
+    check_request_limits,
     due_callbacks,
     get_queue,
+    in_callback_hours,
     log_caller,
     log_talk,
     request_callback,
@@ -129,6 +133,7 @@ class QueueDesk:
         self._served: dict[str, _Served] = {}  # call id -> the queue row and agent of its answer
         self._wrapup_until: dict[str, float] = {}  # extension -> monotonic
         self._calling: dict[str, _CallingBack] = {}  # call id of a callback being made -> its request
+        self._outside_busy: set[str] = set()  # outside agents on a call of ours (read each round)
         self._round_timer: asyncio.TimerHandle | None = None
         self._round_soon = False
         switch.on_call_ended.append(self._call_ended)
@@ -148,9 +153,9 @@ class QueueDesk:
             return
         live = self.live.setdefault(name, LiveQueue(queue))
         live.config = queue
-        live.staffed = live.staffed or any(a.logged_in for a in queue.agents)
+        live.staffed = live.staffed or any(a.logged_in for a in queue.members)
         self.switch._trail(call, f"queue {name}")
-        if not queue.join_empty and not any(a.logged_in for a in queue.agents):
+        if not queue.join_empty and not any(a.logged_in for a in queue.members):
             self._overflow_at_once(call, queue, "no agent is logged in")
             return
         if queue.max_callers and len(live.waiting) >= queue.max_callers:
@@ -185,7 +190,8 @@ class QueueDesk:
             session.music(self._music(entry))
             while True:
                 queue = live.config
-                every = queue.announce_seconds if queue.announce_position and queue.announce_seconds else 3600
+                announces = queue.announce_position or queue.announcement
+                every = queue.announce_seconds if announces and queue.announce_seconds else 3600
                 key_task = asyncio.ensure_future(session.key(every))
                 either: list[asyncio.Future[Any]] = [key_task, entry.leave]
                 try:
@@ -214,21 +220,32 @@ class QueueDesk:
             raise
 
     async def _announce(self, session: Session, entry: Waiting) -> None:
+        """The caller's position and estimated wait, the queue's own announcement, the callback key."""
         live = self.live[entry.queue]
-        if not live.config.announce_position or entry not in live.waiting:
+        queue = live.config
+        if entry not in live.waiting:
             return
-        position = live.waiting.index(entry) + 1
         lang = session.info.language
         prompts = self.switch.prompts
-        files: list[Path] = [prompts.system("caller-number", lang), *prompts.number(position, lang)]
-        minutes = self._estimate(live.config, position)
-        if minutes is not None:
-            files.append(prompts.system("estimated-wait", lang))
-            files += [prompts.system("one-minute", lang)] if minutes == 1 else [
-                *prompts.number(minutes, lang), prompts.system("minutes", lang)]
-        if live.config.callback_key:
-            files += [prompts.system("callback-press", lang), *prompts.digits(live.config.callback_key, lang)]
-        await session.play(files)
+        files: list[Path] = []
+        if queue.announce_position:
+            position = live.waiting.index(entry) + 1
+            files += [prompts.system("caller-number", lang), *prompts.number(position, lang)]
+            minutes = self._estimate(queue, position)
+            if minutes is not None:
+                files.append(prompts.system("estimated-wait", lang))
+                files += [prompts.system("one-minute", lang)] if minutes == 1 else [
+                    *prompts.number(minutes, lang), prompts.system("minutes", lang)]
+        own = prompts.custom(queue.announcement) if queue.announcement else None
+        if own is not None:
+            files.append(own)
+        elif queue.announcement:
+            log.warning("queue %s: announcement prompt %s has no file; upload it again", queue.name,
+                        queue.announcement)
+        if files and queue.callback_key:
+            files += [prompts.system("callback-press", lang), *prompts.digits(queue.callback_key, lang)]
+        if files:
+            await session.play(files)
 
     async def _offer_callback(self, session: Session, entry: Waiting) -> bool:
         """The caller asks to be called back: their number (1) or another one; True once booked."""
@@ -248,7 +265,7 @@ class QueueDesk:
         if len(number) < 3:
             await session.play([prompts.system("not-allowed", lang)])
             return False
-        dial = self._dialable(call, number, typed_by_caller=number != known)
+        dial = self._dialable(number, inbound=call.inbound, typed_by_caller=number != known)
         if isinstance(self._callback_decision(queue, dial), DialOut | RingExtension):
             request = request_callback(self.db, queue.name, dial, entry.joined)
             self._leave(entry, "callback")
@@ -259,15 +276,38 @@ class QueueDesk:
         await session.play([prompts.system("not-allowed", lang)])
         return False
 
-    def _dialable(self, call: Call, number: str, *, typed_by_caller: bool) -> str:
+    def _dialable(self, number: str, *, inbound: bool, typed_by_caller: bool) -> str:
         """The number as a desk phone dials it: an outside caller's own number, or one an outside
         caller keyed, gets the outside-line code in front."""
-        if get_extension(self.db, number) is not None and not (call.inbound and typed_by_caller):
+        if get_extension(self.db, number) is not None and not (inbound and typed_by_caller):
             return number
         from firmware.dialplan.plan import load_plan
 
         prefix = load_plan(self.db).outside_prefix
-        return number if number.startswith(prefix) and not call.inbound else prefix + number
+        return number if number.startswith(prefix) and not inbound else prefix + number
+
+    def request_from_outside(self, command: RequestCallback, number: str) -> int:
+        """A "call me back" request from outside the phone system (the HTTP API, for a website's
+        form): stored like a waiting caller's, its place the moment it came; the request's id.
+        The number is one a caller types (an outside number, without the outside-line code)."""
+        queue = get_queue(self.db, command.queue)
+        if queue is None:
+            raise CallCommandRefused(f"queue {command.queue} does not exist", "not_found")
+        dial = self._dialable(number, inbound=True, typed_by_caller=True)
+        try:
+            check_request_limits(self.db, queue.name, dial, command.address)
+        except TooManyRequests as exc:
+            raise CallCommandRefused(str(exc), "limited") from None
+        decision = self._callback_decision(queue, dial)
+        if not isinstance(decision, DialOut):
+            why = getattr(decision, "cause", "it is not an outside number")
+            raise CallCommandRefused(f"queue {queue.name} may not call {number} back: {why}", "barred")
+        request = request_callback(self.db, queue.name, dial, datetime.now(UTC), source="api",
+                                   address=command.address, by=command.by)
+        log.info("queue %s: callback %d to %s requested by %s from %s", queue.name, request.id, dial, command.by,
+                 command.address or "?")
+        self._kick()
+        return request.id
 
     def _callback_decision(self, queue: Queue, number: str) -> Decision:
         if get_extension(self.db, number) is not None:
@@ -312,6 +352,8 @@ class QueueDesk:
         taken = {agent for live in self.live.values() for entry in live.waiting for agent in entry.ringing}
         with_callbacks = self._queues_with_callbacks()
         mode = mode_now(self.db).mode if with_callbacks else ""
+        self._outside_busy = {s.agent for s in self._served.values()} | {
+            c.agent for c in self._calling.values()}
         for name, live in self.live.items():
             if not live.waiting and name not in with_callbacks:
                 continue
@@ -332,7 +374,7 @@ class QueueDesk:
 
     def _serve(self, live: LiveQueue, now: float, registered: set[str], taken: set[str], mode: str) -> set[str]:
         queue = live.config
-        logged_in = any(a.logged_in for a in queue.agents)
+        logged_in = any(a.logged_in for a in queue.members)
         last_out = live.staffed and not logged_in
         live.staffed = logged_in
         for caller in list(live.waiting):
@@ -340,7 +382,7 @@ class QueueDesk:
                 self._overflow(caller, f"waited {queue.max_wait_seconds} s")
             elif last_out and queue.leave_empty:
                 self._overflow(caller, "the last agent logged out")
-        free = [a for a in queue.agents if a.extension not in taken and self._free(a, now, registered)]
+        free = [a for a in queue.members if a.extension not in taken and self._free(a, now, registered)]
         rung: set[str] = set()
         for entry in self._in_order(live, mode):
             if isinstance(entry, Callback):
@@ -366,7 +408,8 @@ class QueueDesk:
         mode now, '' when the queue has none waiting), by the time each caller joined; VIPs first."""
         queue = live.config
         # A callback being made is `calling`, so it is not due again.
-        due = due_callbacks(self.db, queue.name, datetime.now(UTC)) if mode in queue.callback_modes else []
+        due = due_callbacks(self.db, queue.name, datetime.now(UTC)) if mode and in_callback_hours(
+            self.db, queue, mode) else []
         ordered: list[tuple[tuple[int, str], Waiting | Callback]] = [
             ((0 if w.vip else 1, w.joined.isoformat()), w) for w in live.waiting]
         ordered += [((1, cb.place), cb) for cb in due]
@@ -389,9 +432,12 @@ class QueueDesk:
 
     def _free(self, agent: Agent, now: float, registered: set[str]) -> bool:
         extension = agent.extension
-        return (agent.logged_in and not agent.paused and extension in registered
-                and self._wrapup_until.get(extension, 0.0) <= now
-                and not get_forwarding(self.db, extension).dnd
+        if not agent.logged_in or agent.paused or self._wrapup_until.get(extension, 0.0) > now:
+            return False
+        if agent.outside:
+            # Nothing tells whether an outside phone is busy but our own calls to it.
+            return extension not in self._outside_busy
+        return (extension in registered and not get_forwarding(self.db, extension).dnd
                 and not self.switch.in_conversation(extension))
 
     def _choose(self, live: LiveQueue, entry: Waiting | None, free: list[Agent]) -> tuple[str, ...]:
@@ -407,7 +453,7 @@ class QueueDesk:
         strategy = live.config.strategy
         if strategy == "ringall":
             return tuple(pool)
-        order = [a.extension for a in live.config.agents]
+        order = [a.extension for a in live.config.members]
         if strategy == "roundrobin":
             after = order.index(live.last_agent) if live.last_agent in order else -1
             return (min(pool, key=lambda e: (order.index(e) - after - 1) % len(order)),)
@@ -423,10 +469,28 @@ class QueueDesk:
         queue, call = live.config, entry.call
         entry.ringing = agents
         log.info("call %s: queue %s rings %s (%s)", call.id, queue.name, ", ".join(agents), queue.strategy)
-        plan = RingPlan(list(agents), "all", 0, lambda why, code: self._not_answered(entry, agents),
+        members: list[str | DialOut] = []
+        by_target: dict[str, str] = {}  # what the switch calls the answering member -> the agent
+        for agent in agents:
+            if not agent.startswith("number:"):
+                members.append(agent)
+                continue
+            decision = self.switch.router.dial_number(agent[7:], caller=call.caller, profile=queue.callback_profile,
+                                                      busy_trunks=self.switch.trunk_usage(), mode=call.mode or None)
+            if isinstance(decision, DialOut):
+                members.append(decision)
+                by_target[decision.number] = agent
+            else:
+                log.warning("call %s: queue %s agent %s cannot be dialled: %s", call.id, queue.name, agent,
+                            getattr(decision, "cause", decision))
+        waited = int(entry.waited())
+        shown = f"{queue.name} {waited // 60}:{waited % 60:02d}" if queue.show_wait else queue.name
+        whisper = self.switch.prompts.custom(queue.whisper) if queue.whisper else None
+        plan = RingPlan(members, "all", 0, lambda why, code: self._not_answered(entry, agents),
                         label=f"queue {queue.name}",
-                        caller_display=f"{queue.name}: {call.caller_name or call.caller}",
-                        on_answer=lambda agent: self._answered(entry, agent))
+                        caller_display=f"{shown}: {call.caller_name or call.caller}",
+                        on_answer=lambda target: self._answered(entry, by_target.get(target, target)),
+                        whisper=[whisper] if whisper is not None else [])
         self.switch.ring_while_waiting(call, plan, queue.ring_seconds)
 
     def _not_answered(self, entry: Waiting, agents: tuple[str, ...]) -> None:

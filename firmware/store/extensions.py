@@ -180,6 +180,7 @@ def remove_extension(db: sqlite_utils.Database, number: str) -> None:
         # (foreign keys).
         for table, column in (("forwarding", "number"), ("mailboxes", "number"), ("vm_messages", "mailbox"),
                               ("ring_group_members", "member"), ("queue_members", "extension"),
+                              ("queue_group_pauses", "extension"),
                               ("extension_groups", "number"), ("extensions", "number"), ("subscriber", "username"),
                               ("location", "username"), ("gateway_accounts", "username"), ("web_passwords", "login"),
                               ("api_sessions", "login"), ("recording_mail", "extension")):

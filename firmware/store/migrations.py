@@ -585,7 +585,25 @@ def _queue_callbacks(db: sqlite_utils.Database) -> None:
     db.table("queue_callbacks").create_index(["queue", "state"])
 
 
+def _queue_announcements(db: sqlite_utils.Database) -> None:
+    """Queues: what agents see and hear (the wait in the name, a whisper), a periodic announcement,
+    callback hours of their own; pauses of agents who are agents as a ring group's members; where a
+    callback request came from (the API limits requests per address)."""
+    queues = db.table("queues")
+    queues.add_column("show_wait", int, not_null_default=0)
+    queues.add_column("announcement", str, not_null_default="")
+    queues.add_column("whisper", str, not_null_default="")
+    queues.add_column("callback_hours", str, not_null_default="")
+    db.table("queue_group_pauses").create(
+        {"queue": str, "extension": str, "reason": str}, pk=("queue", "extension"), defaults={"reason": ""})
+    callbacks = db.table("queue_callbacks")
+    callbacks.add_column("source", str, not_null_default="phone")
+    callbacks.add_column("address", str, not_null_default="")
+    callbacks.create_index(["address", "requested_at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
                                                              _webhooks, _cdr_direction, _call_recording,
-                                                             _conference, _queues, _queue_callbacks]
+                                                             _conference, _queues, _queue_callbacks,
+                                                             _queue_announcements]

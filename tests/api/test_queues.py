@@ -18,9 +18,9 @@ def test_queues_through_the_api(api: Api) -> None:
         assert made.status_code == 200, made.text
         assert made.json()["agents"] == [
             {"extension": "201", "penalty": 0, "dynamic": False, "logged_in": True, "paused": False,
-             "pause_reason": ""},
+             "pause_reason": "", "via": ""},
             {"extension": "202", "penalty": 1, "dynamic": True, "logged_in": False, "paused": False,
-             "pause_reason": ""}]
+             "pause_reason": "", "via": ""}]
         assert (made.json()["number"], made.json()["strategy"], made.json()["ring_seconds"]) == ("600", "leastrecent",
                                                                                                    15)
         bad = admin.put("/api/queues/sales", json={"strategy": "fifo"})

@@ -319,3 +319,36 @@ def test_recordings_are_listed_and_played_for_those_who_may(pbx_api: tuple[Runni
         assert admin.get("/api/recordings").json()["count"] == 0
         actions = [e["action"] for e in admin.get("/api/audit").json()]
         assert {"recording.policy", "recording.copy", "recording.remove"} <= set(actions)
+
+
+def test_a_website_asks_a_queue_for_a_callback_with_a_key_of_its_own(pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = pbx_api
+    assert pbx.minipbx("trunk", "add", "line", "--host", "127.0.0.1", "--port", "9", "--no-register").returncode == 0
+    pbx.add_extension("150")
+    assert pbx.minipbx("queue", "set", "sales", "--overflow", "ext:150", "--agents", "150").returncode == 0
+    with api.as_admin() as admin:
+        made = admin.post("/api/keys", json={"name": "website", "permissions": ["callbacks"]})
+        assert made.status_code == 201, made.text
+        reports = admin.post("/api/keys", json={"name": "reports", "permissions": ["reports"]}).json()["token"]
+        with api.client(made.json()["token"]) as website, api.client(reports) as other:
+            asked = website.post("/api/queues/sales/callbacks",
+                                 json={"number": "040 123 4567", "visitor_address": "203.0.113.7"})
+            assert asked.status_code == 201, asked.text
+            request = asked.json()
+            assert (request["number"], request["state"], request["result"]) == (
+                "00401234567", "waiting", "requested by key:website")
+            # The stored request is what staff see: the same list as `minipbx queue callbacks`.
+            [listed] = admin.get("/api/queues/sales/callbacks").json()
+            assert listed["id"] == request["id"]
+            again = website.post("/api/queues/sales/callbacks", json={"number": "0401234567"})
+            assert again.status_code == 429 and "already waits to be called back" in again.json()["error"]
+            barred = website.post("/api/queues/sales/callbacks", json={"number": "0900123456"})
+            assert barred.status_code == 403 and "may not call 0900123456 back" in barred.json()["error"], barred.text
+            assert website.post("/api/queues/nosuch/callbacks", json={"number": "0401234567"}).status_code == 404
+            assert website.post("/api/queues/sales/callbacks", json={"number": "call me"}).status_code == 422
+            # The key does that and nothing else; another key cannot ask.
+            assert website.get("/api/queues/sales/callbacks").status_code == 403
+            refused = other.post("/api/queues/sales/callbacks", json={"number": "0401111111"})
+            assert refused.status_code == 403 and "'callbacks'" in refused.json()["error"]
+        [audit] = [e for e in admin.get("/api/audit").json() if e["action"] == "queue.callback_request"]
+        assert audit["who"] == "key:website"

@@ -28,7 +28,7 @@ def test_set_list_show_and_remove(cli: Cli, db: sqlite_utils.Database) -> None:
         "number": "", "strategy": "linear", "max_callers": 8, "join_empty": True, "leave_key": "#",
         "service_level_seconds": 30}
     assert listed[0]["agents"][1] == {"extension": "101", "penalty": 2, "dynamic": False, "logged_in": True,
-                                      "paused": False, "pause_reason": ""}
+                                      "paused": False, "pause_reason": "", "via": ""}
     assert listed[1]["agents"] == []
     table = cli.ok("queue", "list").splitlines()
     assert table[0].split() == ["NAME", "NUMBER", "STRATEGY", "MAX", "WAIT", "OVERFLOW", "AGENTS", "(in", "order)"]
@@ -60,6 +60,8 @@ def test_show_gives_the_settings_and_each_agents_state(cli: Cli) -> None:
         "  music          default\n"
         "  waiting        any number of callers, each at most 300 s, then the overflow\n"
         "  position       announced on entry and every 60 s\n"
+        "  announcement   none\n"
+        "  agents see     sales before the caller's name\n"
         "  no agents      callers may join: no; sent on when the last logs out: yes\n"
         "  overflow       voicemail:101\n"
         "  leave key      0 to ext:104\n"

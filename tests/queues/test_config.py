@@ -37,7 +37,8 @@ def test_a_new_queue_gets_the_defaults(db: sqlite_utils.Database) -> None:
         name="sales", number="", strategy="ringall", music="", ring_seconds=15, retry_seconds=5, wrapup_seconds=10,
         max_callers=0, max_wait_seconds=0, announce_position=True, announce_seconds=60, join_empty=False,
         leave_empty=True, overflow="voicemail:101", leave_key="", leave_destination="", service_level_seconds=20,
-        agents=(Agent("101", 0, False, True, False, ""), Agent("102", 0, False, True, False, "")))
+        agents=(Agent("101", 0, False, True, False, ""), Agent("102", 0, False, True, False, "")),
+        members=(Agent("101", 0, False, True, False, ""), Agent("102", 0, False, True, False, "")))
     assert get_queue(db, "sales") == queue
     assert get_queue(db, "nope") is None
 
@@ -95,7 +96,24 @@ def test_number_leave_key_and_music_can_be_cleared(db: sqlite_utils.Database) ->
     ("sales", {"leave_key": "#", "leave_destination": "queue:sales"}, "queue sales: leave destination queue:sales "
                                                                       "is the queue itself"),
     ("sales", {"agents": ["101", "999"]}, "agent '999' is not accepted; use an existing extension number (see `ext "
-                                          "list`), optionally :PENALTY (0-9) and a trailing ~ for a dynamic agent"),
+                                          "list`), number:DIGITS for an outside number or group:NAME for a ring "
+                                          "group's members, optionally :PENALTY (0-9), and a trailing ~ for a "
+                                          "dynamic agent"),
+    ("sales", {"agents": ["number:101"]}, "agent 'number:101': '101' is not an outside number; write it as a desk "
+                                          "phone dials it, with the access code 0 first"),
+    ("sales", {"agents": ["group:nosuch"]}, "agent 'group:nosuch': ring group 'nosuch' does not exist"),
+    ("sales", {"agents": ["group:speakers"]}, "agent 'group:speakers': ring group speakers is a paging group"),
+    ("sales", {"agents": ["group:helpers~"]}, "agent 'group:helpers~': a ring group's members are always logged in"),
+    ("sales", {"agents": ["number:00401234567", "number:00401234567:1"]}, "agent number:00401234567 is listed "
+                                                                          "twice"),
+    ("sales", {"whisper": "nosuch"}, "whisper prompt 'nosuch' does not exist; upload it with `minipbx prompt "
+                                     "upload nosuch FILE`"),
+    ("sales", {"announcement": "nosuch"}, "announcement prompt 'nosuch' does not exist"),
+    ("sales", {"callback_hours": "mon-fri 17:00-08:00"}, "callback hours: interval mon 17:00-08:00 day ends before "
+                                                         "it starts"),
+    ("sales", {"callback_hours": "weekdays 08:00-17:00"}, "callback hours: weekday 'weekdays' is not accepted"),
+    ("sales", {"callback_hours": "mon 08:00"}, "callback hours 'mon 08:00' are not accepted; write days and a time "
+                                               "span"),
     ("sales", {"agents": ["sales"]}, "agent 'sales' is not accepted; use an existing extension number"),
     ("sales", {"agents": ["101:10"]}, "agent '101:10': penalty '10' is not accepted; use 0-9 (0 is rung first)"),
     ("sales", {"agents": ["101:x~"]}, "agent '101:x~': penalty 'x' is not accepted; use 0-9"),
@@ -104,6 +122,10 @@ def test_number_leave_key_and_music_can_be_cleared(db: sqlite_utils.Database) ->
 ])
 def test_refused_settings_name_the_value_and_change_nothing(db: sqlite_utils.Database, name: str,
                                                             changes: dict[str, Any], message: str) -> None:
+    from firmware.apps.ringgroups.config import set_ring_group
+
+    set_ring_group(db, "speakers", members=["101"], strategy="page")
+    set_ring_group(db, "helpers", members=["102"])
     for existing in (False, True):
         if existing and name == "sales":
             _queue(db, agents=["103"])

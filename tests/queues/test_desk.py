@@ -372,3 +372,185 @@ def test_callbacks_wait_for_their_modes_and_survive_a_restart(fake: FakePbx) -> 
         await asyncio.sleep(1.2)
         assert rung(w) == ["201"]
     run(scenario())
+
+
+def _prompt(fake: FakePbx, name: str) -> Path:
+    """A custom prompt `name` (a tone, as an uploaded greeting would be)."""
+    import subprocess
+
+    from firmware.prompts.upload import import_audio, prompt_path
+
+    source = fake.data_dir / f"{name}-source.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(source), "synth", "1", "sine", "700"],
+                   check=True)
+    import_audio(fake.db, fake.data_dir, name, source)
+    return prompt_path(fake.data_dir, name)
+
+
+def test_an_outside_number_is_an_agent_dialled_through_the_trunk(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        fake.trunk()
+        _queue(fake, strategy="linear", agents=["number:00401234567", "201"])
+        w = fake.workers[0]
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        outside = w.dialled("0401234567")  # first in the list: the outside agent
+        assert w.last("dial", outside)["headers"]["X-Minipbx-Trunk"] == "prov"
+        w.answer_leg(outside)
+        assert w.last("bridge", caller)["b"] == outside
+        # On a call of ours, the outside agent is busy: the next caller rings 201.
+        w.clear()
+        second = w.incoming("102", "600")
+        await hear(w, second)
+        assert rung(w) == ["201"]
+        hang_up(w, caller, outside)
+        await settle()
+        [row, *_] = list(fake.db.query("SELECT agent, outcome FROM queue_calls ORDER BY id"))
+        assert (row["agent"], row["outcome"]) == ("number:00401234567", "answered")
+    run(scenario())
+
+
+def test_a_ring_groups_members_are_agents_and_may_pause(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        from firmware.apps.ringgroups.config import set_ring_group
+        from firmware.queues.config import set_pause
+
+        set_ring_group(fake.db, "support", members=["202", "203"])
+        _queue(fake, strategy="ringall", agents=["201:1", "group:support"])
+        queue = get_queue(fake.db, "sales")
+        assert queue is not None
+        assert [(a.extension, a.penalty, a.via) for a in queue.members] == [
+            ("201", 1, ""), ("202", 0, "group:support"), ("203", 0, "group:support")]
+        set_pause(fake.db, "sales", "203", True, "4")
+        w = fake.workers[0]
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        assert rung(w) == ["202"], "the group's free member of the lowest penalty; 203 is paused"
+        # The group's membership is read at each call: a member added later is an agent.
+        set_ring_group(fake.db, "support", members=["202", "203", "104"])
+        queue = get_queue(fake.db, "sales")
+        assert queue is not None and queue.agent("104") is not None and queue.agent("203").paused  # type: ignore[union-attr]
+    run(scenario())
+
+
+def test_the_agent_sees_the_wait_and_hears_the_whisper_before_the_caller(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        whisper = _prompt(fake, "sales-line")
+        _queue(fake, strategy="linear", agents=["201"], show_wait=True, whisper="sales-line")
+        w = fake.workers[0]
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        agent = w.dialled("201")
+        assert '"sales 0:00: ' in str(w.last("dial", agent)["from_uri"])
+        w.answer_leg(agent)
+        await settle()
+        [play] = w.commands("play", agent)
+        assert play["files"] == [str(whisper)]
+        assert not w.commands("bridge", caller), "the caller is joined only after the whisper"
+        w.event("played", leg=agent, id=play["id"])
+        await settle()
+        assert w.last("bridge", caller)["b"] == agent
+        [cdr_row] = list(fake.db.query("SELECT outcome, agent FROM queue_calls"))
+        assert (cdr_row["outcome"], cdr_row["agent"]) == ("answered", "201")
+    run(scenario())
+
+
+def test_an_agent_who_hangs_up_during_the_whisper_has_not_answered(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        _prompt(fake, "sales-line")
+        _queue(fake, strategy="linear", agents=["201", "202"], whisper="sales-line", retry_seconds=1)
+        w = fake.workers[0]
+        caller = w.incoming("101", "600")
+        await hear(w, caller)
+        first = w.dialled("201")
+        w.answer_leg(first)
+        await settle()
+        hang_up(w, first)  # 201 put the phone down on hearing the whisper
+        await settle()
+        assert not w.commands("bridge", caller)
+        w.clear()
+        await asyncio.sleep(1.3)
+        assert rung(w) == ["202"], "the caller still waits, and the next agent rings"
+        assert not list(fake.db.query("SELECT 1 FROM queue_calls"))
+    run(scenario())
+
+
+def test_the_queues_own_announcement_plays_with_the_position(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        announcement = _prompt(fake, "we-are-busy")
+        _queue(fake, agents=["201"], announcement="we-are-busy")
+        w = fake.workers[0]
+        busy = w.incoming("104", "201")
+        w.answer_leg(w.dialled("201"))
+        caller = w.incoming("101", "600")
+        await settle()
+        files = w.commands("play", caller)[0]["files"]
+        assert [Path(f).stem for f in files[:2]] == ["caller-number", "num-1"]
+        assert str(announcement) in files
+        # Without the position, the announcement alone.
+        set_queue(fake.db, "sales", announce_position=False)
+        second = w.incoming("102", "600")
+        await settle()
+        assert w.commands("play", second)[0]["files"] == [str(announcement)]
+        hang_up(w, busy)
+    run(scenario())
+
+
+def test_callback_hours_of_their_own(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        from firmware.modes.state import local_now
+        from firmware.modes.timetable import WEEKDAYS
+        from firmware.queues.config import in_callback_hours, request_callback
+
+        fake.trunk()
+        now = local_now(fake.db)
+        today = WEEKDAYS[now.weekday()]
+        other = WEEKDAYS[(now.weekday() + 1) % 7]
+        _queue(fake, agents=["201"], callback_key="2", callback_modes=ALL_MODES,
+               callback_hours=f"{other} 00:00-24:00")
+        queue = get_queue(fake.db, "sales")
+        assert queue is not None and not in_callback_hours(fake.db, queue, "day")
+        request_callback(fake.db, "sales", "00401234567", datetime.now(UTC))
+        w = fake.workers[0]
+        fake.switch.queues.start()
+        await asyncio.sleep(1.2)
+        assert rung(w) == [], "outside the callback hours (whatever the mode): no callback"
+        set_queue(fake.db, "sales", callback_hours=f"{today} 00:00-24:00")
+        await asyncio.sleep(1.2)
+        assert rung(w) == ["201"]
+    run(scenario())
+
+
+def test_a_callback_requested_from_outside_is_checked_and_limited(fake: FakePbx) -> None:
+    from firmware.brain.call_commands import carry_out
+    from firmware.brain.control import CallCommandRefused, RequestCallback
+
+    async def scenario() -> None:
+        fake.trunk()
+        _queue(fake, agents=["201"], callback_profile="national")
+
+        def ask(number: str, address: str = "198.51.100.7") -> dict[str, object]:
+            return carry_out(fake.switch, RequestCallback(queue="sales", number=number, by="key:web",
+                                                          address=address))
+
+        made = ask("040 123-4567")
+        [row] = list(fake.db.query("SELECT id, number, state, source, address, result FROM queue_callbacks"))
+        assert made == {"callback": row["id"]}
+        assert (row["number"], row["state"], row["source"], row["address"]) == (
+            "00401234567", "waiting", "api", "198.51.100.7")
+        assert row["result"] == "requested by key:web"
+        with pytest.raises(CallCommandRefused, match="already waits to be called back") as refused:
+            ask("0401234567", "198.51.100.8")
+        assert refused.value.kind == "limited"
+        with pytest.raises(CallCommandRefused, match="may not call 00900123 back") as refused:
+            ask("00900123")  # international: the national class of service bars it
+        assert refused.value.kind == "barred"
+        for n in range(4):
+            ask(f"04012345{n}0")
+        with pytest.raises(CallCommandRefused, match=r"address 198\.51\.100\.7 made 5 callback requests") as refused:
+            ask("0401234599")
+        assert refused.value.kind == "limited"
+        ask("0401234599", "198.51.100.9")  # another visitor is not held up
+        with pytest.raises(CallCommandRefused, match="queue nosuch does not exist"):
+            carry_out(fake.switch, RequestCallback(queue="nosuch", number="0401234567", by="key:web", address=""))
+    run(scenario())

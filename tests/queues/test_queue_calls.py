@@ -1,11 +1,14 @@
 """Call queues on a running PBX with real phones: callers wait with music and hear their
 position, are served in order, an agent who does not answer is passed over, a caller who
 waits too long goes to the overflow, agents log in from their phone, a caller who asks to be
-called back is, through the provider's line; the figures count it."""
+called back is, through the provider's line; the figures count it; an outside number is an
+agent, hears the queue's whisper, then talks to the caller."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
+from pathlib import Path
 
 from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
@@ -169,3 +172,32 @@ def _callbacks(pbx: RunningPbx) -> list[dict[str, object]]:
     assert result.returncode == 0, result.stderr
     found: list[dict[str, object]] = json.loads(result.stdout)
     return found
+
+
+def test_an_outside_agent_hears_the_whisper_then_talks_to_the_caller(
+        pbx: RunningPbx, provider: FakeProvider, phone_factory: PhoneFactory, tmp_path: Path) -> None:
+    add_trunk(pbx, provider)
+    whisper = tmp_path / "whisper.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(whisper), "synth", "1.5", "sine", "1400",
+                    "vol", "0.5"], check=True)
+    assert pbx.minipbx("prompt", "upload", "sales-line", str(whisper)).returncode == 0
+    pbx.add_extension("150")
+    _queue(pbx, "--agents", "number:05550002", "--whisper", "sales-line", "--show-wait", "yes",
+           "--announce-seconds", "0")
+    wait_trunk(pbx, "prov", "registered")
+    mobile = pstn_phone(phone_factory, provider, "5550002", tone_hz=700)
+    caller = pbx.phone("101", tone_hz=1000)
+    caller.call("600")
+    caller.wait("connected")
+    rang = mobile.wait("incoming", timeout=15)  # the home worker's mobile, through the provider
+    mobile.answer(200, call=rang["call"])
+    time.sleep(4.0)  # the whisper (1.5 s), then the conversation
+    caller.hangup()
+    mobile.wait("disconnected")
+    assert tone_seconds(mobile.recording(), 1400) > 1.0, "the agent heard the whisper"
+    assert tone_seconds(mobile.recording(), 1000) > 1.0, "then the caller"
+    assert tone_seconds(caller.recording(), 700) > 1.0, "the caller talked to the agent"
+    assert tone_seconds(caller.recording(), 1400) < 0.2, "the whisper is for the agent alone"
+    [sales] = _stats(pbx)
+    assert (sales["offered"], sales["answered"]) == (1, 1), sales
+    assert [a["extension"] for a in sales["agents"] if a["answered"]] == ["number:05550002"], sales  # type: ignore[attr-defined, index]

@@ -110,13 +110,16 @@ def test_views_show_agents_as_objects_and_every_change_is_audited(admin: Admin) 
     view = queues.set_queue(admin, "front", queues.QueueChange(number="600", overflow="ext:104",
                                                                agents=["101", "102:2~"]))
     assert [a.model_dump() for a in view.agents] == [
-        {"extension": "101", "penalty": 0, "dynamic": False, "logged_in": True, "paused": False, "pause_reason": ""},
-        {"extension": "102", "penalty": 2, "dynamic": True, "logged_in": False, "paused": False, "pause_reason": ""}]
+        {"extension": "101", "penalty": 0, "dynamic": False, "logged_in": True, "paused": False, "pause_reason": "",
+         "via": ""},
+        {"extension": "102", "penalty": 2, "dynamic": True, "logged_in": False, "paused": False, "pause_reason": "",
+         "via": ""}]
     assert queues.get(admin, "front") == view
     assert [q.name for q in queues.list_all(admin)] == ["front", "sales", "support"]
     assert queues.login(admin, "front", "102").logged_in is True
     assert queues.pause(admin, "front", "102", "4").model_dump() == {
-        "extension": "102", "penalty": 2, "dynamic": True, "logged_in": True, "paused": True, "pause_reason": "4"}
+        "extension": "102", "penalty": 2, "dynamic": True, "logged_in": True, "paused": True, "pause_reason": "4",
+        "via": ""}
     assert queues.unpause(admin, "front", "102").paused is False
     assert queues.logout(admin, "front", "102").logged_in is False
     queues.remove(admin, "front")

@@ -1,5 +1,6 @@
 """/api/queues: call queues (as `minipbx queue`); settings need `call_logic`. An agent may log
-themselves in or out and pause (anyone, with `call_logic`); the figures need `reports`.
+themselves in or out and pause (anyone, with `call_logic`); the figures need `reports`; asking
+for a callback needs `callbacks` (a website form's key holds that one alone).
 
 The figures are at /api/stats/queues, beside the other statistics: under /api/queues the
 word `stats` would be a queue's name."""
@@ -18,6 +19,8 @@ from firmware.api.database import Db
 router = APIRouter(prefix="/api", tags=["call queues"])
 May = Annotated[Principal, Depends(require(Permission.CALL_LOGIC))]
 MayReport = Annotated[Principal, Depends(require(Permission.REPORTS))]
+# A website's form holds a key with this permission alone.
+MayAskCallback = Annotated[Principal, Depends(require(Permission.CALLBACKS))]
 
 
 class PauseRequest(BaseModel):
@@ -54,6 +57,13 @@ def remove_queue(name: str, who: May, db: Db, request: Request) -> None:
             summary="the queue's callback requests: who waits to be called back, what happened")
 def callbacks(name: str, who: May, db: Db, request: Request) -> list[queues.CallbackView]:
     return queues.callbacks(admin_for(who, db, request), name)
+
+
+@router.post("/queues/{name}/callbacks", response_model=queues.CallbackView, status_code=201,
+             summary="ask the queue to call a number back (a website's \"call me back\" form)")
+def request_callback(name: str, body: queues.CallbackRequest, who: MayAskCallback, db: Db,
+                     request: Request) -> queues.CallbackView:
+    return queues.request_callback(admin_for(who, db, request), name, body)
 
 
 @router.post("/queues/{name}/agents/{extension}/login", response_model=queues.AgentView,

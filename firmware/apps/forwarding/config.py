@@ -2,7 +2,8 @@
 
 Forwarding goes to another extension (ext:N), an outside number as the
 extension would dial it from its desk (number:DIGITS, access code first; the
-call flow applies the extension's class of service) or a mailbox (voicemail:N).
+call flow applies the extension's class of service), a mailbox (voicemail:N), a
+ring group (group:NAME) or a call queue (queue:NAME).
 An extension without a row has nothing set.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from firmware.dialplan.numbering import Kind
 from firmware.dialplan.plan import load_plan
 from firmware.store.database import write_transaction
 
-KINDS = ("ext", "number", "voicemail")
+KINDS = ("ext", "number", "voicemail", "group", "queue")
 WHICH = ("always", "busy", "no_answer", "unregistered")
 NO_ANSWER_SECONDS = (5, 120)
 
@@ -29,7 +30,7 @@ class ForwardingError(ValueError):
 class Forwarding:
     number: str
     dnd: bool
-    always: str  # '' = not set; else ext:N, number:DIGITS or voicemail:N
+    always: str  # '' = not set; else ext:N, number:DIGITS, voicemail:N, group:NAME or queue:NAME
     busy: str
     no_answer: str
     no_answer_seconds: int  # how long the extension rings before no_answer applies
@@ -91,8 +92,9 @@ def set_dnd(db: sqlite_utils.Database, number: str, on: bool) -> Forwarding:
 
 
 def parse_phone_target(db: sqlite_utils.Database, digits: str) -> str:
-    """The destination a user keys on the phone after a forwarding code: an extension ('102' -> 'ext:102') or an
-    outside number as dialled from the desk ('0030123456' -> 'number:0030123456'); ForwardingError otherwise."""
+    """The destination a user keys on the phone after a forwarding code: an extension ('102' -> 'ext:102'), a ring
+    group's or a queue's number ('600' -> 'queue:sales') or an outside number as dialled from the desk
+    ('0030123456' -> 'number:0030123456'); ForwardingError otherwise."""
     digits = digits.strip()
     if not digits.isdigit():
         raise ForwardingError(f"{digits!r} is not a number to forward to; key an extension number or the "
@@ -102,10 +104,13 @@ def parse_phone_target(db: sqlite_utils.Database, digits: str) -> str:
     if dialled.kind in (Kind.EXTENSION, Kind.OPERATOR):
         if dialled.number and db.execute("SELECT 1 FROM extensions WHERE number = ?", [dialled.number]).fetchone():
             return f"ext:{dialled.number}"
-        group = db.execute("SELECT name FROM ring_groups WHERE number = ?", [digits]).fetchone()
+        group = db.execute("SELECT name FROM ring_groups WHERE number = ? AND strategy != 'page'",
+                           [digits]).fetchone()
         if group:
-            raise ForwardingError(f"{digits} is ring group {group[0]}; forward to an extension, an outside number "
-                                  "or a mailbox")
+            return f"group:{group[0]}"
+        queue = db.execute("SELECT name FROM queues WHERE number = ?", [digits]).fetchone()
+        if queue:
+            return f"queue:{queue[0]}"
         raise ForwardingError(f"extension {digits} does not exist; key an existing extension or the access code "
                               f"{plan.outside_prefix} and an outside number")
     if dialled.kind is Kind.OUTSIDE:
@@ -138,11 +143,16 @@ def _check_target(db: sqlite_utils.Database, number: str, which: str, text: str)
         kind = parse_destination(text).kind
         if kind not in KINDS:
             raise ForwardingError(f"forwarding {label} of {number}: {text.strip()} is not accepted; forward to "
-                                  "ext:NUMBER, number:DIGITS (an outside number) or voicemail:NUMBER")
+                                  "ext:NUMBER, number:DIGITS (an outside number), voicemail:NUMBER, group:NAME "
+                                  "or queue:NAME")
         destination = check_destination(db, text)
     except DestinationError as exc:
         raise ForwardingError(f"forwarding {label} of {number}: {exc}") from None
     target = destination.partition(":")[2]
+    if kind == "group" and db.execute("SELECT 1 FROM ring_groups WHERE name = ? AND strategy = 'page'",
+                                      [target]).fetchone():
+        raise ForwardingError(f"forwarding {label} of {number}: {destination} is a paging group, whose phones "
+                              "answer by themselves; forward to a ringing group, a queue or a person")
     if kind == "ext" and target == number:
         raise ForwardingError(f"forwarding {label} of {number} to itself ({destination}) is refused; use another "
                               f"extension, an outside number or voicemail:{number}")

@@ -36,7 +36,7 @@ def test_refusals_are_one_line_and_change_nothing(cli: Cli) -> None:
     for args, message in [
         (("fwd", "set", "101", "always", "ext:101"), "forwarding always of 101 to itself (ext:101) is refused"),
         (("fwd", "set", "101", "always", "101"), "forwarding always of 101 to itself (ext:101) is refused"),
-        (("fwd", "set", "101", "always", "group:sales"), "group:sales is not accepted; forward to ext:NUMBER"),
+        (("fwd", "set", "101", "always", "conf:800"), "conf:800 is not accepted; forward to ext:NUMBER"),
         (("fwd", "set", "101", "always", "199"), "extension 199 does not exist"),
         (("fwd", "set", "101", "busy", "ext:102", "--after", "20"), "--after 20 goes with no-answer forwarding"),
         (("fwd", "set", "101", "no-answer", "ext:102", "--after", "3"), "no-answer time 3 s is not accepted"),

@@ -62,8 +62,11 @@ def test_forwarding_to_own_mailbox_is_fine(db: sqlite_utils.Database) -> None:
     ({"always": "ext:101"}, "forwarding always of 101 to itself (ext:101) is refused; use another extension, an "
                             "outside number or voicemail:101"),
     ({"busy": "ext:999"}, "forwarding busy of 101: destination 'ext:999': extension 999 does not exist"),
-    ({"busy": "group:sales"}, "forwarding busy of 101: group:sales is not accepted; forward to ext:NUMBER, "
-                              "number:DIGITS (an outside number) or voicemail:NUMBER"),
+    ({"busy": "conf:800"}, "forwarding busy of 101: conf:800 is not accepted; forward to "
+                                  "ext:NUMBER, number:DIGITS (an outside number), voicemail:NUMBER, group:NAME or "
+                                  "queue:NAME"),
+    ({"busy": "group:nosuch"}, "forwarding busy of 101: destination 'group:nosuch': ring group nosuch does not "
+                               "exist"),
     ({"always": "ivr:main"}, "forwarding always of 101: ivr:main is not accepted; forward to ext:NUMBER"),
     ({"always": "hangup"}, "forwarding always of 101: hangup is not accepted; forward to ext:NUMBER"),
     ({"always": "102"}, "forwarding always of 101: destination '102' is not accepted; use ext:NUMBER"),
@@ -111,7 +114,6 @@ def test_what_the_user_keys_on_the_phone(db: sqlite_utils.Database, keyed: str, 
     ("199", "extension 199 does not exist; key an existing extension or the access code 0 and an outside number"),
     ("112", "112 is an emergency number; calls cannot be forwarded there"),
     ("0112", "112 is an emergency number"),
-    ("150", "150 is ring group sales; forward to an extension, an outside number or a mailbox"),
     ("0", "0 is neither an extension nor an outside number"),
     ("950", "950 is neither an extension nor an outside number"),
 ])
@@ -120,6 +122,23 @@ def test_keyed_numbers_that_lead_nowhere_are_refused(db: sqlite_utils.Database, 
     with pytest.raises(ForwardingError) as refused:
         parse_phone_target(db, keyed)
     assert message in str(refused.value)
+
+
+def test_forwarding_reaches_a_ring_group_or_a_queue_and_their_numbers_can_be_keyed(
+        db: sqlite_utils.Database) -> None:
+    from firmware.queues.config import set_queue
+
+    set_ring_group(db, "sales", number="150", members=["102"])
+    set_ring_group(db, "speakers", number="151", members=["102"], strategy="page")
+    set_queue(db, "service", number="600", overflow="voicemail:101", agents=["102"])
+    assert parse_phone_target(db, "150") == "group:sales"
+    assert parse_phone_target(db, "600") == "queue:service"
+    with pytest.raises(ForwardingError, match="151 does not exist"):
+        parse_phone_target(db, "151")  # a paging group is no place for a forwarded call
+    changed = set_forwarding(db, "101", always="queue:service", busy="group:sales")
+    assert (changed.always, changed.busy) == ("queue:service", "group:sales")
+    with pytest.raises(ForwardingError, match="group:speakers is a paging group"):
+        set_forwarding(db, "101", no_answer="group:speakers")
 
 
 def test_keyed_numbers_follow_the_plan(db: sqlite_utils.Database) -> None:
