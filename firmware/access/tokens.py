@@ -52,6 +52,13 @@ def open_session(db: sqlite_utils.Database, login: str) -> tuple[str, datetime]:
     return token, expires
 
 
+def csrf_token(session_token: str) -> str:
+    """The CSRF token of a browser session: derived from the session token, so it is bound to that
+    session (a cookie planted by another site or subdomain matches no session), and one-way, so a
+    script that reads it (it is not HttpOnly) learns nothing of the session token."""
+    return hashlib.sha256(f"csrf:{session_token}".encode()).hexdigest()
+
+
 def find_session(db: sqlite_utils.Database, token: str) -> Session | None:
     row = db.execute("SELECT login, expires_at FROM api_sessions WHERE token_hash = ?",
                      [token_hash(token)]).fetchone()

@@ -54,12 +54,15 @@ class Api:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Run `python -m firmware.api` on this URL's port (for tests that own the process)."""
+        """Run `python -m firmware.api` on this URL's port (for tests that own the process); an https URL
+        serves HTTPS with the self-signed certificate made at the first start."""
         port = self.url.rsplit(":", 1)[1]
+        tls = ["--tls"] if self.url.startswith("https:") else []
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "firmware.api", "--data", str(self.data_dir), "--addr", "127.0.0.1",
-                 "--port", port], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=REPO_ROOT)
+                 "--port", port, *tls], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=REPO_ROOT)
         wait_until_up(self.url, self.process, self.log)
 
     def stop(self) -> None:
@@ -77,7 +80,8 @@ class Api:
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=10)
+        # Over HTTPS the certificate is the self-signed one the API made for itself.
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10, verify=False)
 
     def login(self, login: str, password: str) -> httpx.Client:
         with self.client() as anonymous:
@@ -87,6 +91,15 @@ class Api:
 
     def as_admin(self) -> httpx.Client:
         return self.login("admin", ADMIN_PASSWORD)
+
+    def key(self, name: str, permissions: list[str]) -> httpx.Client:
+        """A client with a new API key holding `permissions` (an integration's)."""
+        admin = self.admin()
+        try:
+            created = access.create_key(admin, access.NewKey(name=name, permissions=permissions))
+        finally:
+            admin.db.conn.close()
+        return self.client(created.token)
 
     def user(self, number: str, role: str = "user", password: str = "Green-Lamp-77q") -> httpx.Client:
         admin = self.admin()
@@ -107,20 +120,27 @@ class Api:
         return self.login(number, password)
 
 
-@pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    """The API process alone, on a fresh database with the admin account's password set."""
-    data_dir = tmp_path / "data"
+@contextlib.contextmanager
+def running_api(folder: Path, scheme: str = "http") -> Iterator[Api]:
+    """The API process alone, on a fresh database in `folder` with the admin account's password set."""
+    data_dir = folder / "data"
     admin = Admin(open_store(data_dir), data_dir)
     access.set_admin_password(admin, ADMIN_PASSWORD)
     admin.db.conn.close()
-    server = Api(data_dir, f"http://127.0.0.1:{free_tcp_port()}", tmp_path / "api.log")
+    server = Api(data_dir, f"{scheme}://127.0.0.1:{free_tcp_port()}", folder / "api.log")
     try:
         server.start()
         yield server
     finally:
         server.stop()
         print(f"--- API log:\n{server.log.read_text(errors='replace')[-4000:]}")
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[Api]:
+    """The API process alone, on a fresh database with the admin account's password set."""
+    with running_api(tmp_path) as server:
+        yield server
 
 
 class EventStream:

@@ -1,16 +1,16 @@
-"""Logging in and out; who am I."""
+"""Logging in and out (a bearer token, and for a browser also the session cookies); who am I."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.access.logins import LockedOut, LoginFailed, log_in
-from firmware.access.tokens import close_session, open_session
+from firmware.access.tokens import SESSION_HOURS, close_session, csrf_token, open_session
 from firmware.access.web_passwords import set_web_password
 from firmware.admin.context import Actor, Admin
-from firmware.api.auth import Who, address_of
+from firmware.api.auth import CSRF_COOKIE, SESSION_COOKIE, Who, address_of
 from firmware.api.database import Db
 
 router = APIRouter(prefix="/api", tags=["session"])
@@ -20,6 +20,8 @@ class Credentials(BaseModel):
     model_config = ConfigDict(extra="forbid")
     login: str
     password: str
+    cookie: bool = Field(default=False, description="also set the session cookie (for a browser); changes "
+                                                    "signed in by it need the X-CSRF-Token header")
 
 
 class SessionView(BaseModel):
@@ -28,6 +30,8 @@ class SessionView(BaseModel):
     login: str
     role: str
     permissions: list[str]
+    csrf_token: str | None = Field(default=None, description="with `cookie: true`: the value to send as "
+                                                             "X-CSRF-Token (also in the minipbx_csrf cookie)")
 
 
 class Me(BaseModel):
@@ -43,8 +47,33 @@ class PasswordChange(BaseModel):
     new_password: str
 
 
-@router.post("/login", response_model=SessionView, summary="log in with a web password; returns a bearer token")
-def login(credentials: Credentials, request: Request, db: Db) -> SessionView:
+def _set_cookies(request: Request, response: Response, token: str) -> str:
+    """The session cookie (HttpOnly: no script reads it) and the CSRF cookie a page of ours reads and echoes.
+
+    SameSite=Strict: another site's links and forms never carry them. Secure over HTTPS, so a
+    browser never sends them over plain HTTP. The CSRF cookie's path is / so that the web
+    admin's pages (outside /api) can read it.
+    """
+    secure = request.url.scheme == "https"
+    seconds = SESSION_HOURS * 3600
+    response.set_cookie(SESSION_COOKIE, token, max_age=seconds, path="/api", secure=secure, httponly=True,
+                        samesite="strict")
+    csrf = csrf_token(token)
+    response.set_cookie(CSRF_COOKIE, csrf, max_age=seconds, path="/", secure=secure, httponly=False,
+                        samesite="strict")
+    return csrf
+
+
+def _clear_cookies(request: Request, response: Response) -> None:
+    secure = request.url.scheme == "https"
+    response.delete_cookie(SESSION_COOKIE, path="/api", secure=secure, httponly=True, samesite="strict")
+    response.delete_cookie(CSRF_COOKIE, path="/", secure=secure, httponly=False, samesite="strict")
+
+
+@router.post("/login", response_model=SessionView,
+             summary="log in with a web password; returns a bearer token (and with `cookie: true` sets the "
+                     "session cookies)")
+def login(credentials: Credentials, request: Request, response: Response, db: Db) -> SessionView:
     address = address_of(request)
     try:
         user = log_in(db, credentials.login, credentials.password, address)
@@ -54,14 +83,17 @@ def login(credentials: Credentials, request: Request, db: Db) -> SessionView:
         Admin(db, request.app.state.config.data_dir, Actor(credentials.login[:32], address)).audit("login.failed")
         raise HTTPException(401, str(exc)) from None
     token, expires = open_session(db, user.login)
-    Admin(db, request.app.state.config.data_dir, Actor(user.login, address)).audit("login")
+    Admin(db, request.app.state.config.data_dir, Actor(user.login, address)).audit(
+        "login", cookie=credentials.cookie)
+    csrf = _set_cookies(request, response, token) if credentials.cookie else None
     return SessionView(token=token, expires_at=expires, login=user.login, role=user.role,
-                       permissions=sorted(p.value for p in user.permissions))
+                       permissions=sorted(p.value for p in user.permissions), csrf_token=csrf)
 
 
-@router.post("/logout", status_code=204, summary="end this session")
-def logout(who: Who, db: Db) -> None:
+@router.post("/logout", status_code=204, summary="end this session (and clear the session cookies)")
+def logout(who: Who, db: Db, request: Request, response: Response) -> None:
     close_session(db, who.token)
+    _clear_cookies(request, response)
 
 
 @router.get("/me", response_model=Me)
