@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.admin.brain import control_socket
-from firmware.admin.context import Admin
+from firmware.admin.context import Admin, change_detail
 from firmware.admin.errors import NotFound
 from firmware.brain.control import ask
 from firmware.conference import rooms as store
@@ -53,9 +53,7 @@ def _view(room: store.Room) -> RoomView:
 def set_room(admin: Admin, number: str, change: RoomChange) -> RoomView:
     """The brain reads the room when someone dials it: the next caller gets the change."""
     room = store.set_room(admin.db, number, **change.model_dump(exclude_none=True))
-    # PINs are never in the audit row, only whether they were changed.
-    shown = {k: ("(changed)" if k.endswith("pin") else v) for k, v in change.model_dump(exclude_none=True).items()}
-    admin.audit("conference.set", number=number, **shown)
+    admin.audit("conference.set", number=number, **change_detail(change))
     return _view(room)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
+from pydantic import BaseModel
 
 from firmware.store.database import write_transaction
 
@@ -35,6 +36,11 @@ class Admin:
                 "address": self.actor.address, "action": action,
                 "detail": json.dumps(detail, sort_keys=True, default=str),
             })
+
+
+def change_detail(change: BaseModel) -> dict[str, object]:
+    """The fields a change gives, for its audit row; a PIN only as '(changed)', never its digits."""
+    return {k: ("(changed)" if k.endswith("pin") else v) for k, v in change.model_dump(exclude_none=True).items()}
 
 
 @dataclass(frozen=True)

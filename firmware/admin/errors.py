@@ -4,6 +4,7 @@ from __future__ import annotations
 from firmware.access.permissions import RoleError
 from firmware.access.tokens import ApiKeyError
 from firmware.apps.forwarding.config import ForwardingError
+from firmware.apps.ivr.config import IvrError
 from firmware.apps.ringgroups.config import RingGroupError
 from firmware.conference.rooms import RoomError
 from firmware.dialplan.cos import CosError
@@ -28,5 +29,5 @@ class NotFound(LookupError):
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
-    RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError,
+    RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError, IvrError,
 )

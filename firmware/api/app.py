@@ -14,10 +14,13 @@ from firmware.api.routes import (
     access,
     calls,
     cdr,
+    classes_of_service,
     conferences,
     directory,
     events,
     extensions,
+    inbound_routes,
+    menus,
     metrics,
     modes,
     phonebook,
@@ -52,7 +55,8 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.config = config
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
-                   webhooks, metrics, phonebook, directory, recordings, conferences):
+                   webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
+                   inbound_routes, menus):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict
 from typing import Any
 
 from firmware.admin import forwarding as forwarding_admin
-from firmware.admin import ringgroups
+from firmware.admin import menus, ringgroups
 from firmware.admin.context import Admin
 from firmware.apps.forwarding.config import WHICH, Forwarding, ForwardingError
-from firmware.apps.ivr.config import (
-    IvrError,
-    Menu,
-    get_menu,
-    list_menus,
-    remove_menu,
-    remove_option,
-    set_menu,
-    set_option,
-)
+from firmware.apps.ivr.config import IvrError
 from firmware.apps.ringgroups.config import (
     STRATEGIES,
     RingGroupError,
@@ -125,75 +115,68 @@ def cmd_dnd(args: argparse.Namespace) -> int:
 
 
 # ---- voice menus ---------------------------------------------------------------------------------
-def _public_menu(menu: Menu) -> dict[str, object]:
-    """A menu as shown: the PIN's hash is never printed, only whether there is one."""
-    shown = asdict(menu)
-    shown["pin"] = bool(shown.pop("pin_hash"))
-    return shown
+def _public_menu(menu: menus.MenuView) -> dict[str, object]:
+    """A menu as `ivr list --json` shows it: whether there is a PIN, never the PIN."""
+    return {**menu.model_dump(exclude={"has_pin"}), "pin": menu.has_pin}
 
 
-def _describe_menu(menu: Menu) -> list[str]:
+def _describe_menu(menu: menus.MenuView) -> list[str]:
     lines = [
         f"voice menu {menu.name}",
         f"  greeting      {menu.greeting or '-'}",
         f"  language      {menu.language or 'system'}",
         f"  timeout       {menu.timeout} s, {menu.max_invalid} wrong keys, then {menu.default_dest}",
         f"  direct dial   {'yes' if menu.direct_dial else 'no'}",
-        f"  dial out      {menu.outside_cos or 'no'}{' (PIN)' if menu.outside_cos and menu.pin_hash else ''}",
-        f"  PIN           {'set' if menu.pin_hash else 'none'}",
+        f"  dial out      {menu.outside_cos or 'no'}{' (PIN)' if menu.outside_cos and menu.has_pin else ''}",
+        f"  PIN           {'set' if menu.has_pin else 'none'}",
     ]
     lines += [f"  key {key:9} {dest}" for key, dest in menu.options.items()] or ["  (no keys set)"]
     return lines
 
 
 def cmd_ivr_set(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    pin = "" if args.no_pin else args.pin
-    menu = set_menu(db, args.name, greeting=args.greeting, timeout=args.timeout, max_invalid=args.max_invalid,
-                    default_dest=args.default, direct_dial=args.direct_dial, outside_cos=args.outside_cos, pin=pin,
-                    language=args.language)
+    menu = menus.set_menu(_admin(args), args.name, menus.MenuChange(
+        greeting=args.greeting, timeout=args.timeout, max_invalid=args.max_invalid, default_dest=args.default,
+        direct_dial=args.direct_dial, outside_cos=args.outside_cos, pin="" if args.no_pin else args.pin,
+        language=args.language))
     print("\n".join(_describe_menu(menu)))
     return 0
 
 
 def cmd_ivr_option(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
     if args.remove == (args.destination is not None):
         raise IvrError(f"key {args.key} of menu {args.name}: give a destination (e.g. ext:101) or --remove"
                        f"{', not both' if args.remove else ''}")
     if args.remove:
-        remove_option(db, args.name, args.key)
+        menus.remove_option(_admin(args), args.name, args.key)
         print(f"voice menu {args.name}: key {args.key} removed")
     else:
-        menu = set_option(db, args.name, args.key, args.destination)
+        menu = menus.set_option(_admin(args), args.name, args.key, args.destination)
         print(f"voice menu {args.name}: key {args.key} -> {menu.options[args.key]}")
     return 0
 
 
 def cmd_ivr_list(args: argparse.Namespace) -> int:
-    menus = list_menus(open_store(args.data))
+    found = menus.list_all(_admin(args))
     if args.json:
-        print(json.dumps([_public_menu(m) for m in menus], indent=2))
+        print(json.dumps([_public_menu(m) for m in found], indent=2))
         return 0
-    if not menus:
+    if not found:
         print("no voice menus; add one with `minipbx ivr set NAME --greeting PROMPT`")
         return 0
     _table([[m.name, m.greeting or "-", m.default_dest, "yes" if m.direct_dial else "no", m.outside_cos or "-",
-             " ".join(f"{k}={d}" for k, d in m.options.items()) or "-"] for m in menus],
+             " ".join(f"{k}={d}" for k, d in m.options.items()) or "-"] for m in found],
            ["NAME", "GREETING", "DEFAULT", "DIRECT DIAL", "DIAL OUT", "KEYS"])
     return 0
 
 
 def cmd_ivr_show(args: argparse.Namespace) -> int:
-    menu = get_menu(open_store(args.data), args.name)
-    if menu is None:
-        raise IvrError(f"voice menu {args.name} does not exist; see `ivr list`")
-    print("\n".join(_describe_menu(menu)))
+    print("\n".join(_describe_menu(menus.get(_admin(args), args.name))))
     return 0
 
 
 def cmd_ivr_remove(args: argparse.Namespace) -> int:
-    remove_menu(open_store(args.data), args.name)
+    menus.remove(_admin(args), args.name)
     print(f"voice menu {args.name} removed")
     return 0
 

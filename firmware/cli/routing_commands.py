@@ -5,11 +5,13 @@ import argparse
 import json
 from typing import Any
 
+from firmware.admin import classes_of_service as cos_admin
+from firmware.admin import inbound_routes as route_admin
 from firmware.admin import modes as mode_admin
 from firmware.admin import trunks as trunk_admin
 from firmware.admin.context import Actor, Admin
 from firmware.cli.table import print_table as _table
-from firmware.dialplan.cos import CosError, check_profile, profiles, set_profile
+from firmware.dialplan.cos import CosError, check_profile
 from firmware.modes.state import holidays as list_holidays
 from firmware.modes.state import (
     intervals,
@@ -24,7 +26,7 @@ from firmware.trunks.config import (
     set_extension_groups,
     set_group,
 )
-from firmware.trunks.inbound import RouteError, routes, set_caller_list, set_route
+from firmware.trunks.inbound import RouteError, set_caller_list
 
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
 
@@ -74,15 +76,23 @@ def cmd_group_list(args: argparse.Namespace) -> int:
 
 # ---- inbound routes ----------------------------------------------------------------
 def cmd_route_set(args: argparse.Namespace) -> int:
-    set_route(open_store(args.data), args.trunk, args.did, args.mode, args.destination, args.music)
-    music = f" (music on hold: {args.music})" if args.music else ""
-    print(f"calls on {args.trunk} to {args.did or 'any number'} in {args.mode} mode -> {args.destination}{music}")
+    route = route_admin.set_route(Admin(open_store(args.data), args.data), args.trunk, args.did, args.mode,
+                                  route_admin.RouteChange(destination=args.destination, music=args.music))
+    music = f" (music on hold: {route.music})" if route.music else ""
+    print(f"calls on {route.trunk} to {route.did or 'any number'} in {route.mode} mode -> {route.destination}{music}")
     return 0
 
 
 def cmd_route_list(args: argparse.Namespace) -> int:
-    _table([[r["trunk"], r["did"] or "any", r["mode"], r["destination"], r.get("music") or "default"]
-            for r in routes(open_store(args.data))], ["TRUNK", "DIALLED", "MODE", "DESTINATION", "MUSIC"])
+    _table([[r.trunk, r.did or "any", r.mode, r.destination, r.music or "default"]
+            for r in route_admin.list_all(Admin(open_store(args.data), args.data))],
+           ["TRUNK", "DIALLED", "MODE", "DESTINATION", "MUSIC"])
+    return 0
+
+
+def cmd_route_remove(args: argparse.Namespace) -> int:
+    route_admin.remove(Admin(open_store(args.data), args.data), args.trunk, args.did, args.mode)
+    print(f"calls on {args.trunk} to {args.did or 'any number'} in {args.mode} mode: route removed")
     return 0
 
 
@@ -145,7 +155,7 @@ def cmd_mode_log(args: argparse.Namespace) -> int:
 # ---- class of service, caller ID, lines -------------------------------------------------
 def cmd_cos_list(args: argparse.Namespace) -> int:
     db = open_store(args.data)
-    _table([[name, ", ".join(sorted(classes))] for name, classes in sorted(profiles(db).items())],
+    _table([[c.name, ", ".join(sorted(c.allows))] for c in cos_admin.list_all(Admin(db, args.data))],
            ["CLASS OF SERVICE", "ALLOWS"])
     rows = db.execute("SELECT number, mode, cos FROM mode_cos ORDER BY number, mode").fetchall()
     if rows:
@@ -155,8 +165,15 @@ def cmd_cos_list(args: argparse.Namespace) -> int:
 
 
 def cmd_cos_define(args: argparse.Namespace) -> int:
-    set_profile(open_store(args.data), args.name, args.classes)
-    print(f"class of service {args.name}: {args.classes}")
+    change = cos_admin.ClassOfServiceChange(allows=args.classes.split(","))
+    profile = cos_admin.set_profile(Admin(open_store(args.data), args.data), args.name, change)
+    print(f"class of service {profile.name}: {','.join(profile.allows)}")
+    return 0
+
+
+def cmd_cos_remove(args: argparse.Namespace) -> int:
+    cos_admin.remove(Admin(open_store(args.data), args.data), args.name)
+    print(f"class of service {args.name} removed")
     return 0
 
 
@@ -242,6 +259,11 @@ def add_parsers(sub: Any) -> None:
     rset.add_argument("--music", default="", help="music class these callers hear on hold (`minipbx moh list`)")
     rset.set_defaults(func=cmd_route_set)
     route.add_parser("list").set_defaults(func=cmd_route_list)
+    rrm = route.add_parser("remove", help="delete the route of a trunk, dialled number and mode")
+    rrm.add_argument("trunk")
+    rrm.add_argument("--did", default="", help="the dialled number (default: any)")
+    rrm.add_argument("--mode", default="*", help="day, lunch, break, night, holiday, or * (every mode)")
+    rrm.set_defaults(func=cmd_route_remove)
     for name, helptext in (("block", "refuse calls from a number"), ("vip", "send a caller straight somewhere")):
         caller = route.add_parser(name, help=helptext)
         caller.add_argument("number")
@@ -284,6 +306,9 @@ def add_parsers(sub: Any) -> None:
     define.add_argument("classes", help="comma list of internal, local, national, mobile, international, "
                                         "premium, and the right 'modes'")
     define.set_defaults(func=cmd_cos_define)
+    crm = cos.add_parser("remove", help="delete a class of service nobody dials with")
+    crm.add_argument("name")
+    crm.set_defaults(func=cmd_cos_remove)
     assign = cos.add_parser("assign", help="give an extension (or * = everyone, per mode) a class of service")
     assign.add_argument("number")
     assign.add_argument("profile")

@@ -1,12 +1,19 @@
 """Class of service: which call classes an extension may dial, per mode."""
 from __future__ import annotations
 
+import re
+
 import sqlite_utils
 
+from firmware.apps.references import refuse_if_used
 from firmware.dialplan.call_classes import CLASSES
+from firmware.store.database import write_transaction
 
 # Rights that are not call classes but live in the same profile.
 PERMISSIONS = ("modes",)
+# What a new extension (the column's default) and a new queue's callbacks get: never removed.
+DEFAULT_PROFILE = "national"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 
 
 class CosError(ValueError):
@@ -26,12 +33,40 @@ def check_profile(db: sqlite_utils.Database, name: str) -> str:
 
 
 def set_profile(db: sqlite_utils.Database, name: str, classes: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise CosError(f"class of service name {name!r} is not accepted; use up to 32 letters, digits, '_', '.' "
+                       "or '-', starting with a letter or digit (e.g. sales)")
     wanted = [c.strip() for c in classes.split(",") if c.strip()]
     unknown = [c for c in wanted if c not in CLASSES + PERMISSIONS]
     if unknown or not wanted:
         raise CosError(f"call class(es) {', '.join(unknown) or '(none)'} not accepted; use: "
                        f"{', '.join(CLASSES + PERMISSIONS)}")
-    db.execute("INSERT OR REPLACE INTO cos_profiles (name, classes) VALUES (?, ?)", [name, ",".join(wanted)])
+    with write_transaction(db):
+        db.execute("INSERT OR REPLACE INTO cos_profiles (name, classes) VALUES (?, ?)", [name, ",".join(wanted)])
+
+
+def where_used(db: sqlite_utils.Database, name: str) -> list[str]:
+    """Who dials with the class of service `name`: extensions (always or in a mode), menus, queue callbacks."""
+    uses = [f"extension {n}" for (n,) in db.execute(
+        "SELECT number FROM extensions WHERE cos = ? ORDER BY number", [name]).fetchall()]
+    uses += [f"{'everyone' if n == '*' else 'extension ' + str(n)} in {m} mode" for n, m in db.execute(
+        "SELECT number, mode FROM mode_cos WHERE cos = ? ORDER BY number, mode", [name]).fetchall()]
+    uses += [f"voice menu {m} (dialling out)" for (m,) in db.execute(
+        "SELECT name FROM ivr_menus WHERE outside_cos = ? ORDER BY name", [name]).fetchall()]
+    uses += [f"queue {q} (callbacks)" for (q,) in db.execute(
+        "SELECT name FROM queues WHERE callback_profile = ? ORDER BY name", [name]).fetchall()]
+    return uses
+
+
+def remove_profile(db: sqlite_utils.Database, name: str) -> None:
+    """Delete a class of service nobody dials with (refused naming who still does)."""
+    if name == DEFAULT_PROFILE:
+        raise CosError(f"class of service {name} cannot be removed: new extensions and queue callbacks get it; "
+                       "change what it allows instead")
+    with write_transaction(db):
+        check_profile(db, name)
+        refuse_if_used(name, where_used(db, name), f"class of service {name}", CosError)
+        db.execute("DELETE FROM cos_profiles WHERE name = ?", [name])
 
 
 def effective_profile(db: sqlite_utils.Database, number: str, mode: str) -> str:

@@ -9,6 +9,7 @@ import sqlite_utils
 from firmware.apps.destinations import DestinationError
 from firmware.apps.destinations import check_destination as check_any_destination
 from firmware.modes.timetable import MODES
+from firmware.store.database import write_transaction
 from firmware.store.settings import get_setting
 
 LISTS = ("blocked", "vip")
@@ -49,6 +50,13 @@ def set_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str, destin
 
 def routes(db: sqlite_utils.Database) -> list[dict[str, object]]:
     return list(db.query("SELECT * FROM inbound_routes ORDER BY trunk, did, mode"))
+
+
+def remove_route(db: sqlite_utils.Database, trunk: str, did: str, mode: str) -> bool:
+    """Delete one route; False when there is none for that trunk, number and mode."""
+    with write_transaction(db):
+        return bool(db.execute("DELETE FROM inbound_routes WHERE trunk = ? AND did = ? AND mode = ?",
+                               [trunk, did, mode]).rowcount)
 
 
 def set_caller_list(db: sqlite_utils.Database, name: str, number: str, destination: str = "", note: str = "") -> None:

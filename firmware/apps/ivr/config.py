@@ -107,13 +107,19 @@ def set_option(db: sqlite_utils.Database, menu: str, key: str, destination: str)
     """Key `key` in `menu` leads to `destination` (any destination, including ivr:OTHER or the menu itself)."""
     with write_transaction(db):
         _existing(db, menu)
-        _check_key(key)
-        try:
-            checked = check_destination(db, destination)
-        except DestinationError as exc:
-            raise IvrError(f"voice menu {menu}, key {key}: {exc}") from None
         db.execute("INSERT OR REPLACE INTO ivr_options (menu, key, destination) VALUES (?, ?, ?)",
-                   [menu, key, checked])
+                   [menu, key, _check_option(db, menu, key, destination)])
+    return _menu(db, menu)
+
+
+def replace_options(db: sqlite_utils.Database, menu: str, options: dict[str, str]) -> Menu:
+    """The menu's keys become exactly `options` (key -> destination); all checked before any is written."""
+    with write_transaction(db):
+        _existing(db, menu)
+        checked = [(key, _check_option(db, menu, key, destination)) for key, destination in options.items()]
+        db.execute("DELETE FROM ivr_options WHERE menu = ?", [menu])
+        db.conn.executemany("INSERT INTO ivr_options (menu, key, destination) VALUES (?, ?, ?)",
+                            [(menu, key, destination) for key, destination in checked])
     return _menu(db, menu)
 
 
@@ -160,6 +166,14 @@ def _check_name(name: str) -> None:
 def _check_key(key: str) -> None:
     if key not in KEYS:
         raise IvrError(f"key {key!r} is not accepted; use one of 0-9, * or #")
+
+
+def _check_option(db: sqlite_utils.Database, menu: str, key: str, destination: str) -> str:
+    _check_key(key)
+    try:
+        return check_destination(db, destination)
+    except DestinationError as exc:
+        raise IvrError(f"voice menu {menu}, key {key}: {exc}") from None
 
 
 def _check_greeting(db: sqlite_utils.Database, greeting: str) -> str:
