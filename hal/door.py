@@ -38,6 +38,8 @@ class DoorStation:
         self.lock = lock
         self.talk = talk
         self._connected = False
+        # When the lock was last released (the clock's time) and for how long; None = never.
+        self.last_opened: tuple[float, float] | None = None
         self.listeners: Listeners[PortEvent] = Listeners()
         button.when_pressed = self._pressed
 
@@ -78,6 +80,7 @@ class DoorStation:
         if self.lock is None:
             raise RuntimeError(f"door station {self.name} has no lock configured")
         self.lock.pulse(seconds)
+        self.last_opened = (self.lock.clock.now(), self.lock.open_time if seconds is None else seconds)
 
     def close(self) -> None:
         self.button.close()

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     USERS = "users"  # roles, API keys, the audit log
     METRICS = "metrics"  # /metrics, for monitoring (a key with only this one)
     CALLBACKS = "callbacks"  # ask a queue for a callback (a website's "call me back" form's key)
+    DOORS = "doors"  # open a door from the API and read the door log
 
 
 BUILTIN_ROLES: dict[str, frozenset[Permission]] = {

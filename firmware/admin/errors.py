@@ -9,6 +9,7 @@ from firmware.apps.ringgroups.config import RingGroupError
 from firmware.conference.rooms import RoomError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
+from firmware.door.config import DoorError
 from firmware.modes.timetable import TimetableError
 from firmware.queues.config import QueueError
 from firmware.recording.mail import RecordingMailError
@@ -29,5 +30,5 @@ class NotFound(LookupError):
 INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
-    RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError, IvrError,
+    RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError, IvrError, DoorError,
 )

@@ -17,6 +17,7 @@ from firmware.api.routes import (
     classes_of_service,
     conferences,
     directory,
+    doors,
     events,
     extensions,
     inbound_routes,
@@ -56,7 +57,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus):
+                   inbound_routes, menus, doors):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

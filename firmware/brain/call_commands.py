@@ -19,10 +19,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from firmware.brain.calls import CallState
-from firmware.brain.control import CallCommand, CallCommandRefused, HangUp, Originate, RequestCallback, Transfer
+from firmware.brain.control import (
+    CallCommand,
+    CallCommandRefused,
+    HangUp,
+    OpenDoor,
+    Originate,
+    RequestCallback,
+    Transfer,
+)
 from firmware.brain.in_call import TransferRefused
 from firmware.brain.routing import CallFacts, DialOut, GoTo, Refuse, RingExtension
 from firmware.directory.leavers import disabled_since
@@ -47,11 +56,13 @@ def clean_number(number: str) -> str:
     return cleaned
 
 
-def carry_out(switch: Switch, command: CallCommand) -> dict[str, object]:
+def carry_out(switch: Switch, command: CallCommand) -> dict[str, object] | Awaitable[dict[str, object]]:
     if isinstance(command, Originate):
         return {"call": originate(switch, command)}
     if isinstance(command, RequestCallback):
         return {"callback": switch.queues.request_from_outside(command, clean_number(command.number))}
+    if isinstance(command, OpenDoor):
+        return open_door(switch, command)
     if isinstance(command, Transfer):
         transfer(switch, command)
         return {"call": command.call}
@@ -87,6 +98,19 @@ def originate(switch: Switch, command: Originate) -> str:
         raise CallCommandRefused("no call worker is up; try again in a moment", "failed")
     log.info("call %s: click-to-call by %s: %s first, then %s", call.id, command.by, extension, number)
     return call.id
+
+
+async def _opened(switch: Switch, command: OpenDoor) -> dict[str, object]:
+    why = await switch.doors.open(command.door, command.by, command.how)
+    if why:
+        raise CallCommandRefused(why, "not_found" if why.endswith("does not exist") else "failed")
+    return {"door": command.door}
+
+
+def open_door(switch: Switch, command: OpenDoor) -> Awaitable[dict[str, object]]:
+    """Open a door's lock (its open time); refused when the door does not exist or the gateway
+    could not open it (the door log has the reason too)."""
+    return _opened(switch, command)
 
 
 def hang_up(switch: Switch, command: HangUp) -> None:

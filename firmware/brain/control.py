@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import socket
@@ -81,9 +82,17 @@ class RequestCallback:
     address: str
 
 
-CallCommand = Originate | HangUp | Transfer | RequestCallback
-_CALL_COMMANDS: dict[str, type[Originate] | type[HangUp] | type[Transfer] | type[RequestCallback]] = {
-    "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback}
+@dataclass(frozen=True)
+class OpenDoor:
+    """Open a door's lock for its open time, from the command line or the API (`how`: cli or api)."""
+    door: str
+    by: str
+    how: str
+
+
+CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor
+_CALL_COMMANDS: dict[str, type[CallCommand]] = {
+    "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback, "door": OpenDoor}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -107,7 +116,8 @@ class ControlServer:
     def __init__(self, path: Path, status: Callable[[], Awaitable[dict[str, object]]],
                  reload: Callable[[], Awaitable[None]] | None = None,
                  calls: Callable[[], list[dict[str, object]]] | None = None,
-                 call_command: Callable[[CallCommand], dict[str, object]] | None = None) -> None:
+                 call_command: Callable[[CallCommand], dict[str, object] | Awaitable[dict[str, object]]] | None = None,
+                 ) -> None:
         _check_path(path)
         self.path = path
         self.status = status
@@ -163,7 +173,9 @@ class ControlServer:
             elif command in _CALL_COMMANDS and self.call_command is not None:
                 assert isinstance(request, dict)
                 try:
-                    answer = {"ok": True, "status": self.call_command(_call_command(request))}
+                    done = self.call_command(_call_command(request))
+                    # Opening a door waits for the line gateway's answer; the rest is at once.
+                    answer = {"ok": True, "status": await done if inspect.isawaitable(done) else done}
                 except CallCommandRefused as exc:
                     answer = {"ok": False, "error": str(exc), "kind": exc.kind}
             elif command == "reload" and self.reload is not None:
@@ -175,7 +187,7 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup, transfer, callback, watch", "kind": "invalid"}
+                                    "originate, hangup, transfer, callback, door, watch", "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

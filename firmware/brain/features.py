@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from firmware.dialplan.cos import effective_profile, profiles
+from firmware.dialplan.cos import has_right
 from firmware.dialplan.feature_codes import Argument, FeatureCode
 from firmware.modes.state import clear_override, mode_now, set_override
-from firmware.store.extensions import get_extension
 
 MODE_DIGITS = {"1": "day", "2": "lunch", "3": "break", "4": "night", "5": "holiday"}
 FEATURE_CODES = (
@@ -35,13 +34,7 @@ class FeatureCodes:
         self.db = db
 
     def _may_switch_modes(self, number: str) -> bool:
-        extension = get_extension(self.db, number)
-        if extension is None:
-            return False
-        if extension.role == "admin":
-            return True
-        profile = effective_profile(self.db, number, mode_now(self.db).mode)
-        return "modes" in profiles(self.db).get(profile, frozenset())
+        return has_right(self.db, number, "modes", mode_now(self.db).mode)
 
     def run(self, caller: str, code: str) -> FeatureResult:
         if code[:3] in ("*78", "*79") and len(code) == 4:

@@ -73,7 +73,11 @@ class InCallControl:
         for leg in (call.a_leg, call.b_leg):
             if leg is None or leg in call.keys:
                 continue
-            codes = IN_CALL_CODES if leg in call.extensions else ()
+            codes: tuple[str, ...] = IN_CALL_CODES if leg in call.extensions else ()
+            # Talking to a door station, whoever it is (an outside number too) may open its lock.
+            door_code = self.switch.doors.code_for(call, leg)
+            if door_code:
+                codes = (*codes, door_code)
             call.keys[leg] = InCallKeys(relay=self._relay_for(call, leg), code=self._code_for(call, leg),
                                         codes=codes)
 
@@ -136,6 +140,9 @@ class InCallControl:
 
     # ---- in-call codes -----------------------------------------------------------------
     def _code(self, call: Call, leg: str, code: str) -> None:
+        if code not in IN_CALL_CODES and code == self.switch.doors.code_for(call, leg):
+            self.switch.doors.open_in_call(call, leg)
+            return
         peer = call.other(leg)
         if peer is None or call.entry is not None or call.consult is not None:
             return

@@ -217,6 +217,8 @@ class Pbx:
                 rtp_base=options.rtp_base + len(self.workers) * RTP_PORTS_PER_WORKER))
             sdnotify.extend_start(GATEWAY_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting the line gateway")
             await self.gateway.start()
+            # The door locks hang on the line gateway's hardware.
+            self.switch.doors.opener = self.gateway.open_door
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,
                                      call_command=partial(call_commands.carry_out, self.switch))

@@ -61,6 +61,7 @@ from firmware.conference.desk import ConferenceDesk
 from firmware.conference.paging import Pages
 from firmware.conference.three_way import ThreeWayCalls
 from firmware.directory.phonebook import caller_name
+from firmware.door.desk import DoorDesk
 from firmware.intercom import auto_answer_headers
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
@@ -121,6 +122,7 @@ class Switch:
         self.recorder = CallRecorder(self, db, data_dir)
         self.conferences = ConferenceDesk(self)
         self.queues = QueueDesk(self)
+        self.doors = DoorDesk(self)
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)
@@ -265,6 +267,13 @@ class Switch:
             call.extensions[call.a_leg] = facts.auth_user
             # An extension's phone may transfer by REFER (the brain decides); others get 403.
             worker.send({"type": "allow_transfer", "leg": call.a_leg})
+        door = self.doors.is_ring(facts.auth_user, call.called) if facts.auth_user and not trunk else None
+        if door is not None:
+            call.mode = self.router.mode()
+            station = get_extension(self.db, door.extension)
+            call.caller_name = station.name if station is not None else door.name
+            self.doors.ring(call, door)
+            return
         try:
             decision = self.router.decide(facts, self.trunk_usage())
         except Exception:
@@ -850,6 +859,9 @@ class Switch:
     def _feature(self, call: Call, feature: Feature) -> None:
         """A feature code, carried out by the feature that declared it (dialplan/feature_codes.py)."""
         code = feature.code
+        if feature.owner == "door":
+            self.doors.open_by_code(call, code)
+            return
         if feature.owner == "queue":
             self._run_app(call, f"feature {code}", queue_feature(self.queues, self._session(call), feature))
             return

@@ -80,7 +80,7 @@ def add_parsers(sub: Any) -> None:
     rset = role.add_parser("set", help="create or change a custom role")
     rset.add_argument("name")
     rset.add_argument("permissions", help="comma list: settings, extensions, call_logic, trunks, live_calls, "
-                                          "originate, reports, recordings, users, metrics, callbacks")
+                                          "originate, reports, recordings, users, metrics, callbacks, doors")
     rset.set_defaults(func=cmd_role_set)
     rrm = role.add_parser("remove", help="delete a custom role nobody has")
     rrm.add_argument("name")

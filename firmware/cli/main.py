@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "call": "call_commands",
     "recordings": "recording_commands",
     "conf": "conference_commands",
+    "door": "door_commands",
     "sim": "sim",
 }
 

@@ -10,7 +10,7 @@ from firmware.dialplan.call_classes import CLASSES
 from firmware.store.database import write_transaction
 
 # Rights that are not call classes but live in the same profile.
-PERMISSIONS = ("modes",)
+PERMISSIONS = ("modes", "door")  # door: open a door with *55 from an idle phone
 # What a new extension (the column's default) and a new queue's callbacks get: never removed.
 DEFAULT_PROFILE = "national"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
@@ -81,3 +81,12 @@ def effective_profile(db: sqlite_utils.Database, number: str, mode: str) -> str:
 
 def allowed(db: sqlite_utils.Database, number: str, mode: str, call_class: str) -> bool:
     return call_class in profiles(db).get(effective_profile(db, number, mode), frozenset())
+
+
+def has_right(db: sqlite_utils.Database, number: str, right: str, mode: str) -> bool:
+    """Extension `number` may use `right` (one of PERMISSIONS) in `mode`: its class of service then
+    has it, or it holds the admin role."""
+    row = db.execute("SELECT role FROM extensions WHERE number = ?", [number]).fetchone()
+    if row is None:
+        return False
+    return str(row[0]) == "admin" or allowed(db, number, mode, right)

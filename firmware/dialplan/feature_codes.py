@@ -12,6 +12,7 @@ and a clash between two features' codes is an error at start, not a silent shado
     pickup  brain/in_call.py (call pickup; the router decides Pickup)
     intercom  brain/switch.py (the router decides RingExtension with intercom)
     queue   queues/codes.py (agents log in and out, pause)
+    door    door/desk.py (open a door from an idle phone)
 """
 from __future__ import annotations
 
@@ -53,10 +54,11 @@ def registry() -> tuple[FeatureCode, ...]:
     from firmware.apps.phone_features import FEATURE_CODES as PHONE
     from firmware.brain.features import FEATURE_CODES as MODES
     from firmware.calls.pickup import FEATURE_CODES as PICKUP
+    from firmware.door.desk import FEATURE_CODES as DOORS
     from firmware.intercom import FEATURE_CODES as INTERCOM
     from firmware.queues.codes import FEATURE_CODES as QUEUES
 
-    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES)
+    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS)
     check_clashes(codes)
     return codes
 

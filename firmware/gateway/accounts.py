@@ -96,6 +96,10 @@ def provision_port(db: sqlite_utils.Database, device: str, kind: str) -> PortAcc
             else:
                 password = stored
         _remember(db, number, device, password)
+        if kind == "door":
+            from firmware.door.config import add_door
+
+            add_door(db, device)
     return PortAccount(device, kind, number, password)
 
 

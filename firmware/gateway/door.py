@@ -1,15 +1,17 @@
 """The door station as a SIP phone.
 
-A visitor presses the button: the door calls the operator extension (until routing
-rules say per mode whom a door rings) and the speech path opens when someone
+A visitor presses the button: the door calls `door` and the brain decides whom that
+rings in the mode now (firmware/door/desk.py); the speech path opens when someone
 answers. Calling the door's extension opens the speech path at once (intercom).
-Its extension's class of service is 'internal': it never reaches a trunk.
+Its extension's class of service is 'internal': it never reaches a trunk. The lock
+opens only when the brain says so (`open`, asked over the brain's socket).
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from firmware.door.config import DOOR_RING
 from firmware.gateway.line import Host, Line
 from hal.door import DoorStation
 from hal.ports import DoorCalled
@@ -33,13 +35,9 @@ class DoorLine(Line):
     def on_hardware(self, event: object) -> None:
         if not isinstance(event, DoorCalled) or self.state != "idle":
             return
-        target = self.host.profile().operator_extension
-        if not target:
-            log.warning("%s: a visitor rang, but no operator_extension is set to call", self.name)
-            return
-        log.info("%s: a visitor rang; calling %s", self.name, target)
+        log.info("%s: a visitor rang", self.name)
         self.state = "calling"
-        self.place_call(target)
+        self.place_call(DOOR_RING)
 
     def on_sip(self, message: dict[str, Any]) -> None:
         kind = message["type"]
@@ -65,6 +63,16 @@ class DoorLine(Line):
         self.state = "talking"
         self.door.connect()
         self.relay()
+
+    def open(self, seconds: float) -> str:
+        """Release the lock for `seconds`; '' when it opened, else why not."""
+        if self.door.lock is None:
+            return f"door station {self.name} has no lock on this board"
+        try:
+            self.door.open_door(seconds)
+        except (RuntimeError, ValueError, OSError) as exc:
+            return f"door station {self.name}: {exc}"
+        return ""
 
     def snapshot(self) -> dict[str, object]:
         return {**super().snapshot(), "off_hook": self.door.off_hook}

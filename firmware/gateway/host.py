@@ -83,7 +83,6 @@ class LineHost:
                 country=country,
                 caller_id=caller_id_method(country, str(get_setting(self.db, "analog_caller_id"))),
                 plan=load_plan(self.db),
-                operator_extension=str(get_setting(self.db, "operator_extension")),
             )
 
     def line_list(self) -> list[Line]:
@@ -213,6 +212,18 @@ class LineHost:
                     continue
                 if isinstance(request, dict) and request.get("type") == "status":
                     self.tell_brain({"type": "status", "status": self.status()})
+                elif isinstance(request, dict) and request.get("type") == "open_door":
+                    self.tell_brain({"type": "door_opened", "id": request.get("id"),
+                                     "error": self._open_door(request.get("door"), request.get("seconds"))})
+
+    def _open_door(self, name: object, seconds: object) -> str:
+        """The brain opens a door's lock; '' when it opened, else why not."""
+        line = next((line for line in self.line_list() if isinstance(line, DoorLine) and line.name == name), None)
+        if line is None:
+            return f"no door station {name!r} on this board"
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 30:
+            return f"open time {seconds!r} is not accepted; 1-30 s"
+        return line.open(float(seconds))
 
     # ---- run -------------------------------------------------------------------------------------------
     def run(self, brain_fd: int | None) -> None:

@@ -37,7 +37,6 @@ class Profile:
     country: str
     caller_id: str  # fsk | dtmf | off
     plan: NumberingPlan
-    operator_extension: str
 
 
 class Host(Protocol):

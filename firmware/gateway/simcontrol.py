@@ -238,7 +238,11 @@ class SimControlServer:
         lines = {name: {"off_hook": modem.off_hook, "call_active": modem.call_active, "dialled": modem.dialled,
                         "dtmf_sent": modem.dtmf_sent, "streaming": modem.streaming.value}
                  for name, modem in sim.modems.items()}
-        doors = {name: {"talking": door.off_hook, "lock_open": bool(door.lock and door.lock.is_active)}
+        doors = {name: {"talking": door.off_hook, "lock_open": bool(door.lock and door.lock.is_active),
+                        # seconds ago (on the simulator's clock) and for how long the lock last opened
+                        "last_opened_ago": round(self.clock.now() - door.last_opened[0], 2)
+                        if door.last_opened else None,
+                        "last_open_seconds": door.last_opened[1] if door.last_opened else None}
                  for name, door in self.hw.doors.items()}
         paging = {name: {"amplifier": zone.active} for name, zone in self.hw.paging.items()}
         return {"phones": phones, "lines": lines, "doors": doors, "paging": paging, "leds": self._leds(),

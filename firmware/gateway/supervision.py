@@ -9,6 +9,7 @@ exit and are started again until it is back.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import socket
@@ -73,6 +74,8 @@ class LineGateway:
         self._status: asyncio.Future[dict[str, Any]] | None = None
         self._status_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._door_asked: dict[int, asyncio.Future[str]] = {}  # open_door request id -> the host's answer
+        self._door_ids = itertools.count(1)
 
     # ---- start -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -192,6 +195,11 @@ class LineGateway:
                 await self._ensure_agents(int(message["count"]))
             elif kind == "status" and self._status is not None and not self._status.done():
                 self._status.set_result(message["status"])
+            elif kind == "door_opened":
+                request_id = message.get("id")
+                asked = self._door_asked.get(request_id) if isinstance(request_id, int) else None
+                if asked is not None and not asked.done():
+                    asked.set_result(str(message.get("error") or ""))
         if self._hello is not None and not self._hello.done():
             self._hello.set_exception(RuntimeError("the line host exited at start; see its log"))
 
@@ -199,6 +207,24 @@ class LineGateway:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    # ---- the door locks ------------------------------------------------------------------
+    async def open_door(self, name: str, seconds: int) -> str:
+        """Ask the line host to open door `name`'s lock for `seconds`; '' when it did, else why not."""
+        host = self.host
+        if host is None or not host.child.running or self._writer is None:
+            return "the line gateway is not running"
+        request = next(self._door_ids)
+        asked: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._door_asked[request] = asked
+        try:
+            self._writer.write(json.dumps({"type": "open_door", "id": request, "door": name,
+                                           "seconds": seconds}).encode() + b"\n")
+            return await asyncio.wait_for(asked, _STATUS_TIMEOUT)
+        except (TimeoutError, ConnectionError):
+            return "the line gateway did not answer"
+        finally:
+            self._door_asked.pop(request, None)
 
     # ---- status ---------------------------------------------------------------------------
     async def status(self) -> dict[str, object]:

@@ -602,8 +602,25 @@ def _queue_announcements(db: sqlite_utils.Database) -> None:
     callbacks.create_index(["address", "requested_at"])
 
 
+def _doors(db: sqlite_utils.Database) -> None:
+    """Door stations (firmware/door): the open code and times per door, where a visitor's ring goes
+    per mode, and every opening of a lock."""
+    db.table("doors").create(
+        {"name": str, "open_code": str, "open_seconds": int, "ring_seconds": int},
+        pk="name", not_null={"open_code", "open_seconds", "ring_seconds"},
+        defaults={"open_code": "*5", "open_seconds": 5, "ring_seconds": 30},
+    )
+    db.table("door_routes").create(
+        {"door": str, "mode": str, "destination": str}, pk=("door", "mode"), not_null={"destination"})
+    db.table("door_log").create(
+        {"id": int, "at": str, "door": str, "by": str, "how": str, "seconds": int, "result": str},
+        pk="id", not_null={"at", "door", "by", "how"}, defaults={"seconds": 0, "result": ""},
+    )
+    db.table("door_log").create_index(["at"])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
                                                              _webhooks, _cdr_direction, _call_recording,
                                                              _conference, _queues, _queue_callbacks,
-                                                             _queue_announcements]
+                                                             _queue_announcements, _doors]

@@ -44,7 +44,7 @@ def test_refusals_name_the_value_and_change_nothing(api: Api) -> None:
         unknown = admin.put("/api/classes-of-service/sales", json={"allows": ["internal", "satellite"]})
         assert unknown.status_code == 422
         assert unknown.json()["error"] == ("call class(es) satellite not accepted; use: internal, local, national, "
-                                           "mobile, international, premium, modes")
+                                           "mobile, international, premium, modes, door")
         empty = admin.put("/api/classes-of-service/sales", json={"allows": []})
         assert empty.status_code == 422 and "(none) not accepted" in empty.json()["error"]
         name = admin.put("/api/classes-of-service/front desk", json={"allows": ["internal"]})

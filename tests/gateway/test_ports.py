@@ -2,6 +2,7 @@
 end to end through the real PBX and the gateway's real drivers."""
 from __future__ import annotations
 
+import json
 import time
 
 from tests.gateway.conftest import EXTENSIONS, Board, eventually
@@ -69,18 +70,32 @@ def test_door_station_is_called_and_the_far_end_hangs_up(gateway_pbx: RunningPbx
     assert tone_seconds(sip.recording(), 600) >= MIN_HEARD
 
 
-def test_door_button_calls_the_operator(gateway_pbx: RunningPbx, board: Board) -> None:
-    operator = gateway_pbx.phone("301")
-    gateway_pbx.set("operator_extension", "301")
+def test_a_visitor_rings_where_the_door_is_set_and_the_answerer_opens_the_lock(gateway_pbx: RunningPbx,
+                                                                             board: Board) -> None:
+    reception = gateway_pbx.phone("301")
+    assert gateway_pbx.minipbx("door", "set", "door1", "--dest", "ext:301", "--open-seconds", "2").returncode == 0
     board("door", door="door1")
-    incoming = operator.wait("incoming", timeout=10)
+    incoming = reception.wait("incoming", timeout=10)
     assert incoming["from_user"] == EXTENSIONS["door1"]
     assert incoming["display_name"] == "Door station door1"
-    operator.answer(200)
-    operator.wait("connected")
+    reception.answer(200)
+    reception.wait("connected")
     eventually(lambda: board.state()["doors"]["door1"]["talking"], what="the door's speech path opens")
-    operator.hangup()
+    assert not board.state()["doors"]["door1"]["lock_open"]
+    reception.dtmf("*5")
+    eventually(lambda: board.state()["doors"]["door1"]["lock_open"], what="the lock opens")
+    # It closes by itself after the door's open time (the board's own 3 s does not apply).
+    eventually(lambda: not board.state()["doors"]["door1"]["lock_open"], what="the lock closes")
+    assert board.state()["doors"]["door1"]["last_open_seconds"] == 2
+    reception.hangup()
     eventually(lambda: not board.state()["doors"]["door1"]["talking"], what="the door's speech path closes")
+    # From the command line too (the running PBX asks the gateway).
+    opened = gateway_pbx.minipbx("door", "open", "door1")
+    assert opened.returncode == 0 and opened.stdout == "door door1 open for 2 s\n", opened.stderr
+    assert board.state()["doors"]["door1"]["lock_open"]
+    logged = json.loads(gateway_pbx.minipbx("door", "log", "--json").stdout)
+    assert [(o["door"], o["by"], o["how"], o["seconds"]) for o in logged] == [
+        ("door1", "command line", "cli", 2), ("door1", "301", "call", 2)]
 
 
 def test_paging_zone_plays_the_caller(gateway_pbx: RunningPbx, board: Board) -> None:
