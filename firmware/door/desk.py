@@ -83,7 +83,8 @@ class DoorDesk:
 
     def _unanswered(self, call: Call, door: Door) -> None:
         self._ringing.pop(call.id, None)
-        if call.answered_at is not None or not call.a_alive or call.id not in self.switch.calls:
+        # Answered by a person, or by an app (voicemail, a menu): the visitor is being served.
+        if call.answered_at is not None or call.a_answered or not call.a_alive or call.id not in self.switch.calls:
             return
         log.info("call %s: nobody answered %s in %d s", call.id, door.name, door.ring_seconds)
         self.switch._refuse(call, 480, "Temporarily Unavailable", f"door {door.name} not answered in "

@@ -133,7 +133,6 @@ class QueueDesk:
         self._served: dict[str, _Served] = {}  # call id -> the queue row and agent of its answer
         self._wrapup_until: dict[str, float] = {}  # extension -> monotonic
         self._calling: dict[str, _CallingBack] = {}  # call id of a callback being made -> its request
-        self._outside_busy: set[str] = set()  # outside agents on a call of ours (read each round)
         self._round_timer: asyncio.TimerHandle | None = None
         self._round_soon = False
         switch.on_call_ended.append(self._call_ended)
@@ -352,8 +351,6 @@ class QueueDesk:
         taken = {agent for live in self.live.values() for entry in live.waiting for agent in entry.ringing}
         with_callbacks = self._queues_with_callbacks()
         mode = mode_now(self.db).mode if with_callbacks else ""
-        self._outside_busy = {s.agent for s in self._served.values()} | {
-            c.agent for c in self._calling.values()}
         for name, live in self.live.items():
             if not live.waiting and name not in with_callbacks:
                 continue
@@ -436,7 +433,8 @@ class QueueDesk:
             return False
         if agent.outside:
             # Nothing tells whether an outside phone is busy but our own calls to it.
-            return extension not in self._outside_busy
+            return all(s.agent != extension for s in self._served.values()) and all(
+                c.agent != extension for c in self._calling.values())
         return (extension in registered and not get_forwarding(self.db, extension).dnd
                 and not self.switch.in_conversation(extension))
 

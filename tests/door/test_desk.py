@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from firmware.brain.calls import CallState
 from firmware.dialplan.cos import set_profile
 from firmware.door.config import DOOR_RING, door_log, set_door
 from firmware.modes.state import set_override
@@ -174,4 +175,20 @@ def test_star_55_opens_a_door_for_an_extension_with_the_right(fake: FakePbx) -> 
         assert w.last("tone", unknown) and len(lock.opened) == 2
         assert [(o.by, o.how, o.result) for o in reversed(door_log(fake.db))] == [
             ("102", "code", "refused: no door right"), ("101", "code", ""), ("101", "code", "")]
+    run(scenario())
+
+
+def test_a_visitor_leaving_a_message_is_not_cut_off_at_the_ring_time(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        set_door(fake.db, "door1", destination="voicemail:101")
+        with write_transaction(fake.db):  # the shortest accepted ring time is 5 s: not wait it here
+            fake.db.execute("UPDATE doors SET ring_seconds = 1")
+        w = fake.workers[0]
+        visitor = visitor_rings(w)
+        await settle()
+        assert w.last("answer", visitor)["code"] == 200, "the mailbox answers"
+        await asyncio.sleep(1.3)
+        call = fake.switch.by_leg[visitor]
+        assert call.state is CallState.APP, "the visitor goes on leaving the message"
+        assert not w.commands("hangup", visitor)
     run(scenario())
