@@ -7,13 +7,13 @@ ports, and serves the SIP agents that carry the calls (agents.py). A serial devi
 or a sound card can be opened by one process only, and one pjsua2 process holds a
 few calls; so the hardware lives here and the calls in as many agents as needed.
 
-Talks to the brain over an inherited socket (JSON lines): `hello` with how many
-agents to start, `agents` when that changes, `status` on request. With a simulated
+Talks to the brain over an inherited socket (JSON lines, typed in brain_link.py): `hello`
+with how many agents to start, `agents` when that changes, `status` and door openings on
+request. With a simulated
 board it also serves the simulators' control socket (simcontrol.py).
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from firmware.dialplan.plan import load_plan
-from firmware.gateway import accounts
+from firmware.gateway import accounts, brain_link
 from firmware.gateway.agents import AgentServer, socket_path
+from firmware.gateway.brain_link import AgentsNeeded, DoorOpened, FromHost, HostHello, HostStatus
 from firmware.gateway.door import DoorLine
 from firmware.gateway.line import DeviceHealth, Line, Profile
 from firmware.gateway.paging import PagingLine
@@ -143,7 +144,7 @@ class LineHost:
         self._add(line, handset)
         self.agents.assign(line)
         if self.agents.agents_needed() != before:
-            self.tell_brain({"type": "agents", "count": self.agents.agents_needed()})
+            self.tell_brain(AgentsNeeded(type="agents", count=self.agents.agents_needed()))
 
     def _health(self, status: DeviceStatus) -> None:
         up = status.state is DeviceState.UP
@@ -171,12 +172,12 @@ class LineHost:
                 time.sleep(delay)
 
     # ---- the brain ---------------------------------------------------------------------------------
-    def tell_brain(self, message: dict[str, Any]) -> None:
+    def tell_brain(self, message: FromHost) -> None:
         if self.brain is None:
             return
         with self._brain_lock:
             try:
-                self.brain.sendall(json.dumps(message, default=str).encode() + b"\n")
+                self.brain.sendall(brain_link.encode(message))
             except OSError:
                 self.stopping.set()
 
@@ -206,22 +207,21 @@ class LineHost:
             buffer += chunk
             while b"\n" in buffer:
                 line, _, buffer = buffer.partition(b"\n")
-                try:
-                    request = json.loads(line)
-                except ValueError:
+                request = brain_link.parse(line, brain_link.TO_HOST)
+                if request is None:
                     continue
-                if isinstance(request, dict) and request.get("type") == "status":
-                    self.tell_brain({"type": "status", "status": self.status()})
-                elif isinstance(request, dict) and request.get("type") == "open_door":
-                    self.tell_brain({"type": "door_opened", "id": request.get("id"),
-                                     "error": self._open_door(request.get("door"), request.get("seconds"))})
+                if request["type"] == "status":
+                    self.tell_brain(HostStatus(type="status", status=self.status()))
+                elif request["type"] == "open_door":
+                    self.tell_brain(DoorOpened(type="door_opened", id=request["id"],
+                                               error=self._open_door(request["door"], request["seconds"])))
 
-    def _open_door(self, name: object, seconds: object) -> str:
+    def _open_door(self, name: str, seconds: float) -> str:
         """The brain opens a door's lock; '' when it opened, else why not."""
         line = next((line for line in self.line_list() if isinstance(line, DoorLine) and line.name == name), None)
         if line is None:
             return f"no door station {name!r} on this board"
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds <= 30:
+        if not 0 < seconds <= 30:
             return f"open time {seconds!r} is not accepted; 1-30 s"
         return line.open(float(seconds))
 
@@ -236,8 +236,8 @@ class LineHost:
         if brain_fd is not None:
             self.brain = socket.socket(fileno=brain_fd)
             threading.Thread(target=self._read_brain, name="brain", daemon=True).start()
-        self.tell_brain({"type": "hello", "pid": os.getpid(), "agents": self.agents.agents_needed(),
-                         "ports": [line.name for line in self.line_list()]})
+        self.tell_brain(HostHello(type="hello", pid=os.getpid(), agents=self.agents.agents_needed(),
+                                  ports=[line.name for line in self.line_list()]))
         log.info("line host ready: %d ports, %d SIP agent(s)", len(self.lines), self.agents.agents_needed())
         self.stopping.wait()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import socket
 import sys
@@ -20,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from firmware.edge.ports import free_udp_port
+from firmware.gateway import brain_link
 from firmware.gateway.agents import socket_path
+from firmware.gateway.brain_link import OpenDoor, StatusRequest
 from firmware.process.child import Child
 from hal.board.model import Board
 
@@ -184,22 +185,20 @@ class LineGateway:
                 break
             if not line:
                 break
-            try:
-                message = json.loads(line)
-            except ValueError:
+            message = brain_link.parse(line, brain_link.FROM_HOST)
+            if message is None:
                 continue
-            kind = message.get("type") if isinstance(message, dict) else None
+            kind = message["type"]
             if kind == "hello" and self._hello is not None and not self._hello.done():
                 self._hello.set_result(message)
             elif kind == "agents":
-                await self._ensure_agents(int(message["count"]))
+                await self._ensure_agents(message["count"])
             elif kind == "status" and self._status is not None and not self._status.done():
                 self._status.set_result(message["status"])
             elif kind == "door_opened":
-                request_id = message.get("id")
-                asked = self._door_asked.get(request_id) if isinstance(request_id, int) else None
+                asked = self._door_asked.get(message["id"])
                 if asked is not None and not asked.done():
-                    asked.set_result(str(message.get("error") or ""))
+                    asked.set_result(message["error"])
         if self._hello is not None and not self._hello.done():
             self._hello.set_exception(RuntimeError("the line host exited at start; see its log"))
 
@@ -218,8 +217,7 @@ class LineGateway:
         asked: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._door_asked[request] = asked
         try:
-            self._writer.write(json.dumps({"type": "open_door", "id": request, "door": name,
-                                           "seconds": seconds}).encode() + b"\n")
+            self._writer.write(brain_link.encode(OpenDoor(type="open_door", id=request, door=name, seconds=seconds)))
             return await asyncio.wait_for(asked, _STATUS_TIMEOUT)
         except (TimeoutError, ConnectionError):
             return "the line gateway did not answer"
@@ -234,7 +232,7 @@ class LineGateway:
             if host is not None and host.child.running and self._writer is not None:
                 self._status = asyncio.get_running_loop().create_future()
                 try:
-                    self._writer.write(b'{"type": "status"}\n')
+                    self._writer.write(brain_link.encode(StatusRequest(type="status")))
                     answer = await asyncio.wait_for(self._status, _STATUS_TIMEOUT)
                 except (TimeoutError, ConnectionError, RuntimeError):
                     answer = {}
