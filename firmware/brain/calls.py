@@ -83,6 +83,17 @@ class RingPlan:
     done: bool = False
 
 
+@dataclass(frozen=True)
+class Transferred:
+    """What a call.transferred report adds: who sent the caller on, and how."""
+    by: str
+    attended: bool
+
+
+# A listener of the switch's progress reports: (call, event, extension, transfer details or None).
+ProgressListener = Callable[["Call", str, str, "Transferred | None"], None]
+
+
 @dataclass
 class Outcome:
     disposition: str

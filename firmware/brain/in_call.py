@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from firmware.brain.calls import Call, CallState
+from firmware.brain.calls import Call, CallState, Transferred
 from firmware.brain.routing import CallFacts, Decision, Feature, Park, Pickup, Refuse, Reject
 from firmware.calls.keys import BLIND_TRANSFER, FLASH, IN_CALL_CODES, RECORD, THREE_WAY, InCallKeys, NumberEntry
 from firmware.calls.music import DEFAULT_CLASS, music_files
@@ -245,6 +245,7 @@ class InCallControl:
         called = call.called  # the record keeps the number first dialled
         self.switch.execute(call, decision)
         call.called = called
+        self.switch.announce(call, "call.transferred", number, Transferred(by, attended=False))
 
     def transfer_decision(self, by: str, number: str) -> Decision | TransferRefused:
         """Where `number`, dialled by `by`, sends a transferred party (with `by`'s rights): the
@@ -387,6 +388,7 @@ class InCallControl:
         call.state = CallState.ANSWERED
         self._arm_keys(call)
         self.switch.join(call, stay, far)
+        self.switch.announce(call, "call.transferred", far_party, Transferred(by, attended=True))
 
     # ---- consultation (attended transfer from the keypad or an analog phone) -----------------
     def consult(self, held: Call, leg: str, number: str, *, merge: bool = False) -> None:

@@ -36,7 +36,7 @@ from firmware.apps.phone_features import feature_for
 from firmware.apps.ringgroups.config import get_ring_group
 from firmware.apps.session import CallerGone, CallerInfo, Next, Session
 from firmware.brain.apps import app_for_destination
-from firmware.brain.calls import Branch, Call, CallState, RingPlan
+from firmware.brain.calls import Branch, Call, CallState, ProgressListener, RingPlan, Transferred
 from firmware.brain.features import FeatureCodes
 from firmware.brain.in_call import InCallControl
 from firmware.brain.routing import (
@@ -108,7 +108,7 @@ class Switch:
         self.on_call_ended: list[Callable[[Call, CallRecord], None]] = []
         # (call, event, extension): call.ringing when an extension's phones start ringing for a call,
         # call.answered when someone takes it (firmware/webhooks/hooks.py).
-        self.on_progress: list[Callable[[Call, str, str], None]] = []
+        self.on_progress: list[ProgressListener] = []
         # () after every worker event and every command: who is on a call may have changed
         # (the busy lamps, firmware/presence, read it again). Must be cheap.
         self.on_change: list[Callable[[], None]] = []
@@ -958,11 +958,11 @@ class Switch:
             self.send(call, leg, "hangup")
 
     # ---- bookkeeping ------------------------------------------------------------
-    def announce(self, call: Call, event: str, extension: str) -> None:
+    def announce(self, call: Call, event: str, extension: str, transfer: Transferred | None = None) -> None:
         """Tell the listeners (webhooks, the live event stream); their trouble is not the call's."""
         for listener in self.on_progress:
             try:
-                listener(call, event, extension)
+                listener(call, event, extension, transfer)
             except Exception:
                 log.exception("call %s: a %s listener failed", call.id, event)
 

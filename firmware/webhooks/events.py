@@ -10,14 +10,15 @@ from pydantic import BaseModel, Field
 from firmware.store.cdr import CallRecord
 
 # ringing: an extension's phones start ringing for a call (one event per extension, so a CRM can
-# pop the caller's card on that person's screen); answered: someone took the call.
-PROGRESS_EVENTS = ("call.ringing", "call.answered")
+# pop the caller's card on that person's screen); answered: someone took the call; transferred:
+# a party sent the other on (the CRM moves the caller's card to the new person).
+PROGRESS_EVENTS = ("call.ringing", "call.answered", "call.transferred")
 EVENTS = (*PROGRESS_EVENTS, "call.ended", "call.missed")
 MISSED_DISPOSITIONS = ("no_answer", "cancelled", "busy")
 
 
 class CallProgress(BaseModel):
-    """The body of a call.ringing or call.answered delivery (JSON)."""
+    """The body of a call.ringing, call.answered or call.transferred delivery (JSON)."""
     event: str = Field(description=f"one of: {', '.join(PROGRESS_EVENTS)}")
     call_id: str = Field(description="the SIP Call-ID: the CDR row's call_id once the call has ended")
     call: str = Field(description="the call in progress: its id in GET /api/calls and DELETE /api/calls/{id}")
@@ -25,7 +26,10 @@ class CallProgress(BaseModel):
     caller_name: str = Field(description="the extension's name, the network's or the phonebook's name; '' unknown")
     called: str = Field(description="what the caller dialled (a DID for an outside call)")
     extension: str = Field(description="ringing: the extension whose phones ring; answered: who answered "
-                                       "(an extension, or the outside number that answered)")
+                                       "(an extension, or the outside number that answered); transferred: "
+                                       "where the caller was sent (the number dialled, or the party consulted)")
+    transferred_by: str = Field(default="", description="transferred: the extension that sent the caller on")
+    attended: bool = Field(default=False, description="transferred: after a consultation (else blind)")
     trunk: str | None
     did: str | None
     at: str

@@ -21,7 +21,7 @@ from firmware.webhooks.events import CallEvent, CallProgress, events_for
 from firmware.webhooks.outbox import enqueue
 
 if TYPE_CHECKING:  # only the types: this module must not pull the call core in
-    from firmware.brain.calls import Call
+    from firmware.brain.calls import Call, Transferred
     from firmware.brain.switch import Switch
 
 log = logging.getLogger("minipbx.webhooks")
@@ -44,9 +44,11 @@ def _enqueue(db: sqlite_utils.Database, events: list[CallEvent] | list[CallProgr
         log.exception("could not queue webhook events %s", [e.event for e in events])
 
 
-def progress_event(call: Call, event: str, extension: str) -> CallProgress:
+def progress_event(call: Call, event: str, extension: str, transfer: Transferred | None = None) -> CallProgress:
     return CallProgress(event=event, call_id=call.sip_call_id, call=call.id, caller=call.caller,
                         caller_name=call.caller_name, called=call.called, extension=extension,
+                        transferred_by=transfer.by if transfer else "",
+                        attended=transfer.attended if transfer else False,
                         trunk=call.trunk or None, did=call.did or None,
                         at=datetime.now(UTC).isoformat(timespec="milliseconds"))
 
@@ -60,8 +62,8 @@ class CallEventFeed:
         switch.on_progress.append(self.progress)
         switch.on_call_ended.append(self.ended)
 
-    def progress(self, call: Call, event: str, extension: str) -> None:
-        self._out([progress_event(call, event, extension)])
+    def progress(self, call: Call, event: str, extension: str, transfer: Transferred | None) -> None:
+        self._out([progress_event(call, event, extension, transfer)])
 
     def ended(self, call: Call, record: CallRecord) -> None:
         self._out(events_for(record, call.id))

@@ -33,7 +33,7 @@ def test_signed_deliveries_and_retries_while_the_receiver_fails(api: Api) -> Non
             assert bad.json()["error"] == "webhook URL 'ftp://x' is not accepted; use http://HOST/... or https://HOST/..."
             unknown = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url, "events": ["call.parked"]})
             assert unknown.json()["error"] == ("event 'call.parked' is not known; use any of: call.ringing, "
-                                               "call.answered, call.ended, call.missed")
+                                               "call.answered, call.transferred, call.ended, call.missed")
             created = admin.post("/api/webhooks", json={"name": "crm", "url": receiver.url})
             assert created.status_code == 201
             secret = created.json()["secret"]

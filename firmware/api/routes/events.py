@@ -1,5 +1,6 @@
 """/api/events: the live call events as server-sent events (text/event-stream), for a CRM's
-screen pop or a wallboard: call.ringing, call.answered, call.ended, call.missed.
+screen pop or a wallboard: call.ringing, call.answered, call.transferred,
+call.ended, call.missed.
 
 Each client gets its own watch on the brain's control socket (firmware/brain/control.py);
 the brain drops a watcher that falls behind, so a slow client never holds calls up. With
@@ -42,7 +43,7 @@ class Watched(BaseModel):
 
 def _concerns(event: CallProgress | CallEvent, number: str) -> bool:
     if isinstance(event, CallProgress):
-        return number in (event.caller, event.called, event.extension)
+        return number in (event.caller, event.called, event.extension, event.transferred_by)
     return number in (event.caller, event.called, event.answered_by)
 
 
