@@ -34,7 +34,7 @@ from hal.gpio.led import Led
 from hal.gpio.output import DoorLock, OutputDevice
 from hal.gpio.pins import PinFactory
 from hal.gpio.sim import SimPinFactory
-from hal.health import DeviceState, FaultIndicator, HealthMonitor
+from hal.health import DeviceState, HealthMonitor
 from hal.paging import PagingZone
 from hal.ports import LinePort
 
@@ -69,7 +69,6 @@ class Hardware:
         self.paging: dict[str, PagingZone] = {}
         self.buttons: dict[str, Button] = {}
         self.leds: dict[str, Led] = {}
-        self.fault: FaultIndicator | None = None
         self._workdir: Path | None = None
 
     @classmethod
@@ -213,29 +212,17 @@ class Hardware:
         if factory is None:
             return
         for button_spec in self.board.buttons:
+            # when_held every second while pressed: the line host reports each whole second held
+            # (a mode key held 3 s, a reset button's 10 s countdown).
             self.buttons[button_spec.name] = Button(
                 factory.pin(button_spec.pin),
                 pull_up=button_spec.pull_up,
                 bounce_time=button_spec.bounce_time,
-                hold_time=button_spec.hold_time,
+                hold_time=1.0,
+                hold_repeat=True,
             )
         for led_spec in self.board.leds:
             self.leds[led_spec.name] = Led(factory.pin(led_spec.pin), active_high=led_spec.active_high)
-        if self.board.fault_led is not None:
-            led = self.leds[self.board.fault_led]
-            shown: list[bool] = [False]
-
-            def show(faulty: bool) -> None:
-                # Restarting the blink on every status report would make it stutter.
-                if faulty == shown[0]:
-                    return
-                shown[0] = faulty
-                if faulty:
-                    led.blink(0.25, 0.25)
-                else:
-                    led.off()
-
-            self.fault = FaultIndicator(self.health, show)
 
     def _pins(self) -> PinFactory:
         # Board.uses_gpio is true whenever a door or an amplifier pin exists, so this holds.

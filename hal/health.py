@@ -2,7 +2,7 @@
 
 Every driver that can lose its hardware (an unplugged USB modem, a controller that
 stopped answering) reports a `DeviceStatus` here. The brain shows the statuses, and
-`FaultIndicator` lights the front-panel fault LED while anything is down.
+its front panel blinks the status LED fast while anything is down.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from hal.listeners import Listeners
@@ -82,16 +81,3 @@ class HealthMonitor:
         """Names of devices that are down, sorted."""
         with self._lock:
             return sorted(name for name, s in self._statuses.items() if s.state is DeviceState.DOWN)
-
-
-class FaultIndicator:
-    """Drives a fault output (normally an LED) while any watched device is down."""
-
-    def __init__(self, monitor: HealthMonitor, show: Callable[[bool], None]) -> None:
-        self._monitor = monitor
-        self._show = show
-        monitor.listeners.add(lambda _status: self.refresh())
-        self.refresh()
-
-    def refresh(self) -> None:
-        self._show(bool(self._monitor.faulty()))

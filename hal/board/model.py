@@ -16,6 +16,9 @@ from typing import Any
 
 from hal.board.errors import BoardError
 from hal.board.specs import (
+    BUTTON_FUNCTIONS,
+    LED_FUNCTIONS,
+    MODE_LEDS,
     SIMULATED,
     AudioRef,
     ButtonSpec,
@@ -56,7 +59,6 @@ class Board:
     paging: tuple[PagingZoneSpec, ...] = ()
     buttons: tuple[ButtonSpec, ...] = ()
     leds: tuple[LedSpec, ...] = ()
-    fault_led: str | None = None
 
     @property
     def uses_gpio(self) -> bool:
@@ -66,6 +68,9 @@ class Board:
         """Names of the fixed ports (DECT handsets are added as they subscribe)."""
         names = [p.name for p in self.fxs] + [line.name for line in self.fxo]
         return names + [d.name for d in self.doors] + [z.name for z in self.paging]
+
+    def button_for(self, function: str) -> ButtonSpec | None:
+        return next((b for b in self.buttons if b.function == function), None)
 
 
 def load_board(path: Path) -> Board:
@@ -119,7 +124,7 @@ class _Reader:
         dect = self._dect(top)
         doors = tuple(self._door(n, t) for n, t in top.named_tables("door"))
         paging = tuple(self._paging(n, t) for n, t in top.named_tables("paging"))
-        buttons, leds, fault_led = self._panel(top)
+        buttons, leds = self._panel(top, fxo)
         top.finish()
         return Board(
             name=name,
@@ -135,7 +140,6 @@ class _Reader:
             paging=paging,
             buttons=buttons,
             leds=leds,
-            fault_led=fault_led,
         )
 
     # --- shared checks -------------------------------------------------------
@@ -285,34 +289,60 @@ class _Reader:
         table.finish()
         return spec
 
-    def _panel(self, top: Table) -> tuple[tuple[ButtonSpec, ...], tuple[LedSpec, ...], str | None]:
+    def _panel(self, top: Table, fxo: tuple[FxoLineSpec, ...]) -> tuple[tuple[ButtonSpec, ...], tuple[LedSpec, ...]]:
         panel = top.table("panel")
         if panel is None:
-            return (), (), None
+            return (), ()
+        # function (a line LED: "line fxo1") -> the [section] that has it, for buttons and for LEDs
+        button_functions: dict[str, str] = {}
+        functions: dict[str, str] = {}
         buttons = []
         for name, table in panel.named_tables("buttons"):
+            function = self._function(table, BUTTON_FUNCTIONS, "what the button does", button_functions)
             buttons.append(
                 ButtonSpec(
                     name=name,
                     pin=self._pin(table, "pin"),
                     pull_up=table.flag("pull_up", True),
                     bounce_time=table.number("bounce_time", 0.0, 0.5, 0.02),
-                    hold_time=table.number("hold_time", 0.1, 30.0, 1.0),
+                    function=function,
                 )
             )
             table.finish()
         leds = []
+        lines = [line.name for line in fxo]
+        known = ", ".join(lines) or "none"
         for name, table in panel.named_tables("leds"):
-            leds.append(LedSpec(name, self._pin(table, "pin"), table.flag("active_high", True)))
+            function = self._function(table, LED_FUNCTIONS, "what the LED shows", functions)
+            line = None
+            if function == "line":
+                if not table.has("line"):
+                    raise table.error("line", f"is missing; name the exchange line it shows: {known}")
+                line = table.text("line")
+                if line not in lines:
+                    raise table.error("line", f"is not an exchange line of this board; lines: {known}", line)
+                self._claim_function(table, f"line {line}", "line", functions)
+            elif table.has("line"):
+                raise table.error("line", 'only applies to function = "line"')
+            leds.append(LedSpec(name, self._pin(table, "pin"), table.flag("active_high", True), function, line))
             table.finish()
-        fault_led = None
-        if panel.has("fault_led"):
-            fault_led = panel.text("fault_led")
-            if fault_led not in {led.name for led in leds}:
-                raise panel.error(
-                    "fault_led",
-                    f"is not one of the [panel.leds] defined: {', '.join(led.name for led in leds) or 'none'}",
-                    fault_led,
-                )
+        if "mode" in functions and any(f in functions for f in MODE_LEDS):
+            raise BoardError(f"{self.path}: [{functions['mode']}] function = 'mode': a board has one mode LED "
+                             f"or one per mode ({', '.join(MODE_LEDS)}), not both")
         panel.finish()
-        return tuple(buttons), tuple(leds), fault_led
+        return tuple(buttons), tuple(leds)
+
+    def _function(self, table: Table, accepted: tuple[str, ...], what: str, functions: dict[str, str]) -> str:
+        if not table.has("function"):
+            raise table.error("function", f"is missing; name {what}: {', '.join(accepted)}")
+        function = table.text("function", choices=accepted)
+        if function != "line":  # one LED per line: checked with the line's name
+            self._claim_function(table, function, "function", functions)
+        return function
+
+    def _claim_function(self, table: Table, function: str, key: str, functions: dict[str, str]) -> None:
+        if function in functions:
+            value = function.removeprefix("line ")
+            raise table.error(key, f"is already the {key} of [{functions[function]}]; each is on one pin only",
+                              value)
+        functions[function] = table.where

@@ -87,13 +87,20 @@ class PagingZoneSpec:
     amplifier_pin: int | None
 
 
+# What a front-panel button or LED is for (docs/boards.md, "[panel]"): the firmware acts on
+# these, so a board names one per button and LED and each at most once.
+BUTTON_FUNCTIONS = ("mode", "reset")
+MODE_LEDS = ("mode_day", "mode_lunch", "mode_break", "mode_night")
+LED_FUNCTIONS = ("power", "status", "mode", *MODE_LEDS, "line", "message")
+
+
 @dataclass(frozen=True)
 class ButtonSpec:
     name: str
     pin: int
     pull_up: bool
     bounce_time: float
-    hold_time: float
+    function: str  # one of BUTTON_FUNCTIONS
 
 
 @dataclass(frozen=True)
@@ -101,3 +108,5 @@ class LedSpec:
     name: str
     pin: int
     active_high: bool
+    function: str  # one of LED_FUNCTIONS
+    line: str | None = None  # the exchange line ([fxo.NAME]) a "line" LED shows

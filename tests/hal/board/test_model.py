@@ -59,8 +59,10 @@ def test_the_sim_board_has_every_kind_of_device() -> None:
     assert board.dect is not None and board.dect.simulated_handsets == 2
     assert [d.name for d in board.doors] == ["door1"] and board.doors[0].lock_pin == 27
     assert [z.name for z in board.paging] == ["zone1"]
-    assert {b.name for b in board.buttons} == {"mode", "night"}
-    assert board.fault_led == "fault"
+    assert {b.function for b in board.buttons} == {"mode", "reset"}
+    functions = {led.function for led in board.leds}
+    assert functions == {"power", "status", "mode_day", "mode_lunch", "mode_break", "mode_night", "line", "message"}
+    assert [led.line for led in board.leds if led.function == "line"] == ["fxo1"]
     assert board.fxs[1].audio == AudioRef("main", 1)
 
 
@@ -133,12 +135,72 @@ def test_reserved_pins_cannot_be_wired(tmp_path: Path) -> None:
         load(tmp_path, text)
 
 
-def test_the_fault_led_must_be_a_defined_led(tmp_path: Path) -> None:
-    text = GOOD + '\n[panel]\nfault_led = "alarm"\n[panel.leds.power]\npin = 23\n'
-    with pytest.raises(
-        BoardError, match=r"\[panel\] fault_led = 'alarm' is not one of the \[panel.leds\] defined: power"
-    ):
-        load(tmp_path, text)
+PANEL = GOOD + """
+[fxo.fxo1]
+serial = "sim"
+
+[panel.buttons.mode]
+pin = 6
+function = "mode"
+
+[panel.leds.power]
+pin = 23
+function = "power"
+
+[panel.leds.line1]
+pin = 24
+function = "line"
+line = "fxo1"
+"""
+
+
+def test_a_panel_names_each_button_and_led_by_function(tmp_path: Path) -> None:
+    board = load(tmp_path, PANEL)
+    assert [(b.name, b.function) for b in board.buttons] == [("mode", "mode")]
+    assert [(led.name, led.function, led.line) for led in board.leds] == [
+        ("power", "power", None), ("line1", "line", "fxo1")]
+    assert board.button_for("mode") == board.buttons[0] and board.button_for("reset") is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('pin = 6\nfunction = "mode"', "pin = 6"),
+         r"\[panel.buttons.mode\] function: is missing; name what the button does: mode, reset"),
+        (('pin = 23\nfunction = "power"', "pin = 23"),
+         r"\[panel.leds.power\] function: is missing; name what the LED shows: power, status, mode, mode_day"),
+        (('function = "mode"', 'function = "night"'),
+         r"\[panel.buttons.mode\] function = 'night' is not accepted; use one of: mode, reset"),
+        (('function = "power"', 'function = "fault"'), r"\[panel.leds.power\] function = 'fault' is not accepted"),
+        # a function on two pins
+        (('[panel.leds.power]', '[panel.leds.other]\npin = 25\nfunction = "power"\n[panel.leds.power]'),
+         r"\[panel.leds.power\] function = 'power' is already the function of \[panel.leds.other\]"),
+        (('[panel.leds.power]', '[panel.leds.other]\npin = 25\nfunction = "line"\nline = "fxo1"\n'
+                               '[panel.leds.power]'),
+         r"\[panel.leds.line1\] line = 'fxo1' is already the line of \[panel.leds.other\]"),
+        # a pin used twice
+        (("pin = 24", "pin = 23"),
+         r"\[panel.leds.line1\] pin = 23: GPIO 23 is already used by \[panel.leds.power\] pin"),
+        (("pin = 6", "pin = 17"), r"\[panel.buttons.mode\] pin = 17: GPIO 17 is already used by \[door.door1\]"),
+        # line LEDs
+        (('line = "fxo1"', ""), r"\[panel.leds.line1\] line: is missing; name the exchange line it shows: fxo1"),
+        (('line = "fxo1"', 'line = "fxo2"'), r"line = 'fxo2' is not an exchange line of this board; lines: fxo1"),
+        (('function = "power"', 'function = "power"\nline = "fxo1"'),
+         r"\[panel.leds.power\] line: only applies to function = \"line\""),
+        # one mode LED or one per mode
+        (('function = "power"', 'function = "mode"\n[panel.leds.night]\npin = 25\nfunction = "mode_night"'),
+         r"\[panel.leds.power\] function = 'mode': a board has one mode LED or one per mode"),
+        # the old fault LED is the status LED now
+        (("[panel.buttons.mode]", '[panel]\nfault_led = "power"\n[panel.buttons.mode]'),
+         r"\[panel\]: unknown key\(s\) fault_led"),
+        (('function = "mode"', 'function = "mode"\nhold_time = 2.0'), r"unknown key\(s\) hold_time"),
+    ],
+)
+def test_a_bad_panel_is_refused_naming_the_key(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    old, new = change
+    assert old in PANEL
+    with pytest.raises(BoardError, match=message):
+        load(tmp_path, PANEL.replace(old, new, 1))
 
 
 def test_simulated_handsets_need_a_simulated_module(tmp_path: Path) -> None:
