@@ -8,6 +8,7 @@ after the admin PIN. There is no root password to guess or to share between boxe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from firmware.admin.factory_reset import CREDENTIALS_FILE as FACTORY_RESET_CREDENTIALS
 from firmware.appliance.credentials import CredentialError, verify_admin_pin
 from firmware.appliance.firstboot import CREDENTIALS_PATH
 from firmware.appliance.image_spec import ImageSpecError, load_image_spec
@@ -53,7 +55,12 @@ def addresses() -> list[tuple[str, str]]:
     return sorted(found, key=lambda pair: ":" in pair[1])
 
 
-def banner(board: Path) -> str:
+def shown_credentials(data: Path) -> list[Path]:
+    """The credentials files to show: first boot's, and a factory reset's (in the PBX's folder)."""
+    return [CREDENTIALS_PATH, data / "pbx" / FACTORY_RESET_CREDENTIALS]
+
+
+def banner(board: Path, data: Path = Path("/data")) -> str:
     try:
         board_name = load_image_spec(board).board_name
     except ImageSpecError:
@@ -67,10 +74,10 @@ def banner(board: Path) -> str:
     lines.append(f"  SIP:       port {SIP_PORT} (UDP and TCP)")
     result = load_result(RESULT_PATH)
     lines.append(f"  Self-test: {result.summary() if result else 'not finished yet (type selftest to see it later)'}")
-    try:
-        credentials = CREDENTIALS_PATH.read_text()
-    except OSError:
-        credentials = ""
+    credentials = ""
+    for path in shown_credentials(data):
+        with contextlib.suppress(OSError):
+            credentials += path.read_text()
     if credentials:
         lines += ["", credentials.rstrip(), "  Type done once they are written down: they will not be shown again."]
     lines += ["", 'Type "help" for commands.', ""]
@@ -188,10 +195,16 @@ class Console:
             signal.signal(signal.SIGINT, previous)
 
     def done(self) -> None:
-        try:
-            CREDENTIALS_PATH.unlink()
+        hidden = False
+        for path in shown_credentials(self.data):
+            try:
+                path.unlink()
+                hidden = True
+            except FileNotFoundError:
+                pass
+        if hidden:
             self.say("credentials hidden; a new admin PIN needs a file named minipbx-reset on the boot partition")
-        except FileNotFoundError:
+        else:
             self.say("nothing to hide")
 
     def handle(self, line: str) -> None:
@@ -201,14 +214,14 @@ class Console:
             "shell": self.shell, "done": self.done, "help": lambda: self.say(HELP),
         }
         if not command:
-            self.say(banner(self.board))
+            self.say(banner(self.board, self.data))
         elif command in actions:
             actions[command]()
         else:
             self.say(f"unknown command {command!r}; " + HELP)
 
     def loop(self) -> None:
-        self.say(banner(self.board))
+        self.say(banner(self.board, self.data))
         while True:
             self.stdout.write(PROMPT)
             self.stdout.flush()

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "conf": "conference_commands",
     "door": "door_commands",
     "sim": "sim",
+    "factory-reset": "reset_commands",
 }
 
 
