@@ -20,6 +20,8 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
+from firmware.admin import factory_reset
+from firmware.admin.context import Admin
 from firmware.api.process import ApiServer, HttpOptions, HttpPortError, check_http_port_free
 from firmware.appliance import sdnotify
 from firmware.apps.voicemail.store import sweep
@@ -42,6 +44,7 @@ from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
 from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
 from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
 from firmware.modes.state import last_logged_mode, log_change, mode_now
+from firmware.panel.service import PANEL, FrontPanel
 from firmware.presence.service import BusyLamps
 from firmware.prompts.library import PromptError, PromptLibrary, find_system_dir
 from firmware.store.database import db_path, open_store
@@ -99,6 +102,7 @@ class Pbx:
         self.message_waiting: MessageWaiting | None = None
         self.lamps: BusyLamps | None = None
         self.gateway: LineGateway | None = None
+        self.panel: FrontPanel | None = None
         self.control: ControlServer | None = None
         self.api: ApiServer | None = None
         self.stopping = asyncio.Event()
@@ -107,6 +111,7 @@ class Pbx:
         self._tasks: set[asyncio.Task[None]] = set()
         self._reload_wanted = asyncio.Event()
         self._ports_given: set[int] = set()
+        self._reset_seen = ""
 
     # ---- start -------------------------------------------------------------------
     def _lock(self) -> None:
@@ -160,6 +165,8 @@ class Pbx:
                 raise StartError(str(exc)) from None
         edge_host = options.sip_addr if validate_sip_addr(options.sip_addr).is_loopback else "127.0.0.1"
         sweep(db, self.data_dir)
+        factory_reset.finish_pending(db, self.data_dir)
+        self._reset_seen = factory_reset.last_reset(db)
         self.message_waiting = MessageWaiting(db, self.data_dir, self.run_dir, f"{edge_host}:{options.sip_port}",
                                               realm(db))
         try:
@@ -215,6 +222,12 @@ class Pbx:
                 data_dir=self.data_dir, board_path=options.board_path.resolve(), log_dir=self.log_dir,
                 edge=f"{edge_host}:{options.sip_port}",
                 rtp_base=options.rtp_base + len(self.workers) * RTP_PORTS_PER_WORKER))
+            if board.leds or board.buttons:
+                self.panel = FrontPanel(board, Admin(db, self.data_dir, PANEL), self.switch,
+                                        self.gateway.show_panel_leds, self._faults, self._factory_reset)
+                self.gateway.on_panel = self.panel.from_host
+                self.switch.on_change.append(self.panel.wake)
+                self._spawn(self.panel.run(self.stopping))
             sdnotify.extend_start(GATEWAY_START_SECONDS + _STAGE_MARGIN_SECONDS, "starting the line gateway")
             await self.gateway.start()
             # The door locks hang on the line gateway's hardware.
@@ -233,6 +246,8 @@ class Pbx:
             self.api = ApiServer(options.http, self.data_dir, self.log_dir)
             await self.api.start()
             self._spawn(self.api.watch(self.stopping))
+        if self.panel is not None:
+            self.panel.ready = True
         sdnotify.ready(f"SIP on {options.sip_addr}:{options.sip_port}, {len(self.workers)} call workers")
         self._spawn(self._watchdog())
         self._spawn(self._watch_modes())
@@ -351,6 +366,17 @@ class Pbx:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), 5)
 
+    async def _factory_reset(self, wipe: bool) -> None:
+        """The panel's reset button: the admin operation, then the PBX picks it up (as after the CLI's)."""
+        assert self.panel is not None
+        await asyncio.to_thread(factory_reset.factory_reset, self.panel.admin, wipe=wipe)
+        await self.reload()
+
+    def _faults(self) -> list[str]:
+        """What is not running that should (the front panel's status LED blinks fast)."""
+        found = [] if self.edge is not None and self.edge.child.running else ["the edge is not running"]
+        return found + [f"call worker {w.number} is down" for w in self.workers if not w.ready]
+
     # ---- status ----------------------------------------------------------------
     async def status(self) -> dict[str, object]:
         assert self.switch is not None
@@ -401,6 +427,14 @@ class Pbx:
         records only some seconds after a reload) is retried.
         """
         self._reload_wanted.set()
+        reset = factory_reset.last_reset(self.db)
+        if reset != self._reset_seen:
+            # A factory reset: the line host provisions the board's ports again (their extensions
+            # are gone), which it does at its start.
+            self._reset_seen = reset
+            log.warning("factory reset: restarting the line gateway")
+            if self.gateway is not None:
+                await self.gateway.restart_host()
 
     async def _reloader(self) -> None:
         failures = 0

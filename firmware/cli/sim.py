@@ -7,6 +7,7 @@
     minipbx sim ring fxo1 0401234567 ACME Oy    a caller rings the exchange line (caller ID)
     minipbx sim farhangup fxo1       the caller on the exchange line hangs up
     minipbx sim door door1           a visitor presses the door button
+    minipbx sim press mode [--hold SECONDS]   press a front-panel button (mode, reset, ...)
     minipbx sim unplug slic|dect|fxo1 / plug ...   pull or put back a serial device
     minipbx sim state                what every phone, line and LED shows
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from typing import Any
 
 from firmware.gateway.simcontrol import SimClient, SimError
@@ -23,6 +25,7 @@ HELP = """commands:
   lift PORT | hangup PORT | dial PORT DIGITS | flash PORT      (PORT: fxs1, fxs2, dect1, ...)
   ring LINE NUMBER [NAME] | stopring LINE | farhangup LINE | press LINE DIGITS   (LINE: fxo1)
   door DOOR | unplug DEVICE | plug DEVICE   (DEVICE: slic, dect, fxo1)
+  press BUTTON [--hold SECONDS]   a front-panel button (mode, reset), pressed for 0.2 s or held
   state | help | quit"""
 
 # word -> (request, names of its fields in order; the last one takes the rest of the line)
@@ -54,8 +57,10 @@ def describe(state: dict[str, Any]) -> str:
         dialled = f"  dialled: {', '.join(line['dialled'])}" if line["dialled"] else ""
         lines.append(f"  {name:8} exchange line {hook}{dialled}")
     for name, door in state["doors"].items():
+        last = (f", last opened {door['last_opened_ago']:.0f} s ago for {door['last_open_seconds']:g} s"
+                if door.get("last_opened_ago") is not None else ", never opened")
         lines.append(f"  {name:8} door {'talking' if door['talking'] else 'idle'}, lock "
-                     f"{'OPEN' if door['lock_open'] else 'closed'}")
+                     f"{'OPEN' if door['lock_open'] else 'closed'}{last}")
     for name, zone in state["paging"].items():
         lines.append(f"  {name:8} paging amplifier {'ON' if zone['amplifier'] else 'off'}")
     leds = "  ".join(f"{name}: {shown}" for name, shown in state["leds"].items())
@@ -75,6 +80,8 @@ def run_words(client: SimClient, words: list[str]) -> str:
         raise SimError(f"unknown command {words[0]!r}\n{HELP}")
     request, names = COMMANDS[words[0]]
     args = words[1:]
+    if words[0] == "press" and (len(args) == 1 or (args and args[1] == "--hold")):
+        return _press_button(client, args)
     if len(args) < len(names) - (1 if request == "ring" else 0):
         raise SimError(f"usage: {words[0]} {' '.join(n.upper() for n in names)}")
     fields = dict(zip(names, args, strict=False))
@@ -84,10 +91,26 @@ def run_words(client: SimClient, words: list[str]) -> str:
     return describe(client.request("state"))
 
 
+def _press_button(client: SimClient, args: list[str]) -> str:
+    """`press BUTTON [--hold SECONDS]`: waits until the finger is off the button, then shows the board."""
+    seconds = 0.2
+    if len(args) == 3:
+        try:
+            seconds = float(args[2])
+        except ValueError:
+            raise SimError(f"--hold {args[2]!r} is not accepted; give seconds, e.g. --hold 3") from None
+    elif len(args) != 1:
+        raise SimError("usage: press BUTTON [--hold SECONDS]")
+    answer = client.request("press_button", button=args[0], seconds=seconds)
+    time.sleep(max(0.0, float(answer["released_at"]) - time.monotonic()) + 0.3)
+    return describe(client.request("state"))
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     with SimClient(args.data.resolve() / "run" / "sim.sock") as client:
         if args.words:
-            print(run_words(client, list(args.words)))
+            hold = ["--hold", str(args.hold)] if args.hold is not None else []
+            print(run_words(client, list(args.words) + hold))
             return 0
         print(f"simulated board of the PBX in {args.data}\n{HELP}\n{describe(client.request('state'))}")
         for text in sys.stdin:
@@ -105,4 +128,5 @@ def add_parsers(sub: Any) -> None:
     sim = sub.add_parser("sim", help="lift, dial, hang up and ring the simulated board's phones and lines",
                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sim.add_argument("words", nargs="*", help="one command (see above); none = interactive")
+    sim.add_argument("--hold", type=float, metavar="SECONDS", help="with press BUTTON: how long it is held")
     sim.set_defaults(func=cmd_sim)

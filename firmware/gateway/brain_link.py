@@ -31,6 +31,13 @@ class OpenDoor(TypedDict):
     seconds: float
 
 
+class PanelLeds(TypedDict):
+    """What front-panel LEDs show, by LED name: "off", "on" or a pattern of hal.gpio.led.PATTERNS.
+    Sent when some change (only those) and all of them when the host says hello."""
+    type: Literal["panel_leds"]
+    leds: dict[str, str]
+
+
 # ---- line host -> brain --------------------------------------------------------------------
 class HostHello(TypedDict):
     type: Literal["hello"]
@@ -57,10 +64,27 @@ class DoorOpened(TypedDict):
     error: str  # '' when the lock pulsed, else why not
 
 
-FromHost = HostHello | AgentsNeeded | HostStatus | DoorOpened
-ToHost = StatusRequest | OpenDoor
-TO_HOST = MessageTable(StatusRequest, OpenDoor)
-FROM_HOST = MessageTable(HostHello, AgentsNeeded, HostStatus, DoorOpened)
+class PanelButton(TypedDict):
+    """A front-panel button held for each whole second (released false), and let go (released true,
+    held_seconds the whole press)."""
+    type: Literal["panel_button"]
+    button: str
+    function: str  # its board function: mode, reset
+    held_seconds: float
+    released: bool
+
+
+class DevicesDown(TypedDict):
+    """The board's devices that are down now (the status LED blinks fast); sent after hello and at
+    every change."""
+    type: Literal["devices_down"]
+    devices: list[str]
+
+
+FromHost = HostHello | AgentsNeeded | HostStatus | DoorOpened | PanelButton | DevicesDown
+ToHost = StatusRequest | OpenDoor | PanelLeds
+TO_HOST = MessageTable(StatusRequest, OpenDoor, PanelLeds)
+FROM_HOST = MessageTable(HostHello, AgentsNeeded, HostStatus, DoorOpened, PanelButton, DevicesDown)
 
 
 def encode(message: Mapping[str, Any]) -> bytes:

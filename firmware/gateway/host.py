@@ -30,6 +30,7 @@ from firmware.gateway.brain_link import AgentsNeeded, DoorOpened, FromHost, Host
 from firmware.gateway.door import DoorLine
 from firmware.gateway.line import DeviceHealth, Line, Profile
 from firmware.gateway.paging import PagingLine
+from firmware.gateway.panel import HostPanel
 from firmware.gateway.phone import PhoneLine
 from firmware.gateway.simcontrol import SimControlServer
 from firmware.gateway.trunk import TrunkLine
@@ -69,6 +70,7 @@ class LineHost:
         self.hw = Hardware.open(load_board(board_path), clock=self.clock)
         self.agents = AgentServer(socket_path(run_dir), PORTS_PER_AGENT, edge, self.line_list)
         self.sim: SimControlServer | None = None
+        self.panel = HostPanel(self.hw, self.tell_brain)
 
     # ---- what lines need (line.Host) -------------------------------------------------
     def send(self, line: Line, message: dict[str, Any]) -> bool:
@@ -112,8 +114,7 @@ class LineHost:
         for status in hw.health.statuses().values():
             if status.state is DeviceState.DOWN:
                 self._health(status)
-        if "power" in hw.leds:
-            hw.leds["power"].on()
+        self.panel.start()
 
     def _add(self, line: Line, source: Any) -> None:
         with self._db_lock:
@@ -212,6 +213,8 @@ class LineHost:
                     continue
                 if request["type"] == "status":
                     self.tell_brain(HostStatus(type="status", status=self.status()))
+                elif request["type"] == "panel_leds":
+                    self.panel.show(request["leds"])
                 elif request["type"] == "open_door":
                     self.tell_brain(DoorOpened(type="door_opened", id=request["id"],
                                                error=self._open_door(request["door"], request["seconds"])))
@@ -238,6 +241,7 @@ class LineHost:
             threading.Thread(target=self._read_brain, name="brain", daemon=True).start()
         self.tell_brain(HostHello(type="hello", pid=os.getpid(), agents=self.agents.agents_needed(),
                                   ports=[line.name for line in self.line_list()]))
+        self.panel.report_devices()
         log.info("line host ready: %d ports, %d SIP agent(s)", len(self.lines), self.agents.agents_needed())
         self.stopping.wait()
 

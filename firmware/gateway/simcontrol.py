@@ -173,6 +173,8 @@ class SimControlServer:
                 return {"t": now}
             if cmd == "door":
                 return self._press_door(str(request.get("door")))
+            if cmd == "press_button":
+                return self._press_button(str(request.get("button")), float(request.get("seconds", 0.2)))
             if cmd in ("unplug", "plug"):
                 device = self._serial_device(str(request.get("device")))
                 device.unplug() if cmd == "unplug" else device.plug()
@@ -210,6 +212,21 @@ class SimControlServer:
         # Released after the debounce time, as a finger would.
         self.clock.call_later(0.2, lambda: pin.drive(True))
         return {"t": time.monotonic()}
+
+    def _press_button(self, name: str, seconds: float) -> dict[str, Any]:
+        """A finger on a front-panel button for `seconds` (the answer comes at once)."""
+        spec = next((b for b in self.hw.board.buttons if b.name == name), None)
+        pins = self.hw.sim.pins
+        if spec is None or pins is None:
+            names = ", ".join(b.name for b in self.hw.board.buttons) or "none"
+            raise SimError(f"no front-panel button {name!r}; buttons: {names}")
+        if not 0.05 <= seconds <= 60:
+            raise SimError(f"hold time {seconds!r} is not accepted; 0.05-60 s")
+        pin = pins.sim_pin(spec.pin)
+        pin.drive(not spec.pull_up)
+        self.clock.call_later(seconds, lambda: pin.drive(spec.pull_up))
+        now = time.monotonic()
+        return {"t": now, "released_at": now + seconds}
 
     def state(self) -> dict[str, Any]:
         sim = self.hw.sim
@@ -256,9 +273,13 @@ class SimControlServer:
             led = self.hw.leds.get(spec.name)
             if led is None:
                 continue
-            # Blinking: it changed several times lately (one change is just being switched).
+            # Blinking: it changed several times lately (one change is just being switched); fast:
+            # many times (a status LED's fault blink changes 15 times in 1.5 s, a slow blink 3).
             changes = [t for t, _ in pins.sim_pin(spec.pin).history if now - t < 1.5] if pins else []
-            shown[spec.name] = "blinking" if len(changes) >= 3 else ("on" if led.is_lit else "off")
+            if len(changes) >= 8:
+                shown[spec.name] = "blinking fast"
+            else:
+                shown[spec.name] = "blinking" if len(changes) >= 3 else ("on" if led.is_lit else "off")
         return shown
 
     # ---- audio, every 10 ms -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import logging
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from firmware.edge.ports import free_udp_port
 from firmware.gateway import brain_link
 from firmware.gateway.agents import socket_path
-from firmware.gateway.brain_link import OpenDoor, StatusRequest
+from firmware.gateway.brain_link import OpenDoor, PanelLeds, StatusRequest
 from firmware.process.child import Child
 from hal.board.model import Board
 
@@ -77,6 +78,8 @@ class LineGateway:
         self._tasks: set[asyncio.Task[None]] = set()
         self._door_asked: dict[int, asyncio.Future[str]] = {}  # open_door request id -> the host's answer
         self._door_ids = itertools.count(1)
+        # The front panel (firmware/panel/service.py) hears the host's hello, buttons and devices down.
+        self.on_panel: Callable[[dict[str, Any]], None] | None = None
 
     # ---- start -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -189,6 +192,8 @@ class LineGateway:
             if message is None:
                 continue
             kind = message["type"]
+            if kind in ("hello", "panel_button", "devices_down") and self.on_panel is not None:
+                self.on_panel(message)
             if kind == "hello" and self._hello is not None and not self._hello.done():
                 self._hello.set_result(message)
             elif kind == "agents":
@@ -223,6 +228,18 @@ class LineGateway:
             return "the line gateway did not answer"
         finally:
             self._door_asked.pop(request, None)
+
+    async def restart_host(self) -> None:
+        """Stop the line host; its watcher starts it again (it reads the ports' accounts at start)."""
+        if self.host is not None and self.host.child.running:
+            await self.host.child.stop()
+
+    def show_panel_leds(self, leds: dict[str, str]) -> bool:
+        """Send LED states to the host; False when it is not there to get them."""
+        if self.host is None or not self.host.child.running or self._writer is None:
+            return False
+        self._writer.write(brain_link.encode(PanelLeds(type="panel_leds", leds=leds)))
+        return True
 
     # ---- status ---------------------------------------------------------------------------
     async def status(self) -> dict[str, object]:

@@ -7,6 +7,19 @@ from collections.abc import Sequence
 from hal.gpio.output import OutputDevice
 from hal.gpio.pins import Pin
 
+Steps = tuple[tuple[bool, float], ...]
+_FLASH, _GAP = 0.15, 0.2
+# What a front-panel LED can show, by name: the brain names one per LED (firmware/panel/leds.py)
+# and the line host plays it. "flash-N": N short flashes every 2 s (a pattern per operating mode
+# on a board with one mode LED, tellable apart at a glance).
+PATTERNS: dict[str, Steps] = {
+    "blink": ((True, 0.5), (False, 0.5)),
+    "blink-fast": ((True, 0.1), (False, 0.1)),
+    **{f"flash-{n}": (*((True, _FLASH), (False, _GAP)) * (n - 1), (True, _FLASH),
+                      (False, 2.0 - n * _FLASH - (n - 1) * _GAP)) for n in (1, 2, 3)},
+}
+SHOWN = ("off", "on", *PATTERNS)
+
 
 class Led(OutputDevice):
     def __init__(self, pin: Pin, *, active_high: bool = True) -> None:
@@ -32,6 +45,17 @@ class Led(OutputDevice):
             self.off()
         else:
             self.on()
+
+    def show(self, shown: str) -> None:
+        """Show one of SHOWN by name: "off", "on" or a pattern of PATTERNS, repeated until changed."""
+        if shown == "on":
+            self.on()
+        elif shown == "off":
+            self.off()
+        elif shown in PATTERNS:
+            self.pattern(PATTERNS[shown])
+        else:
+            raise ValueError(f"LED state {shown!r} is not known; use one of: {', '.join(SHOWN)}")
 
     def blink(self, on_time: float = 0.5, off_time: float = 0.5, n: int | None = None) -> None:
         """Blink `n` times (forever if None), then stay off."""

@@ -49,3 +49,16 @@ def test_pattern_repeats_until_replaced(pins: SimPinFactory, clock: ManualClock)
 def test_bad_patterns_are_refused(pins: SimPinFactory, steps: list[tuple[bool, float]]) -> None:
     with pytest.raises(ValueError, match="positive duration"):
         Led(pins.pin(23)).pattern(steps)
+
+
+def test_named_states_play_their_pattern_until_changed(pins: SimPinFactory, clock: ManualClock) -> None:
+    led = Led(pins.pin(23))
+    led.show("flash-2")
+    clock.advance(3.9)
+    # two short flashes every 2 s, twice
+    assert [t for t, lit in changes(pins, 23) if lit] == [0.0, 0.35, 2.0, 2.35]
+    led.show("on")
+    clock.advance(1.0)
+    assert led.is_lit and changes(pins, 23)[-1][1] is True
+    with pytest.raises(ValueError, match="LED state 'dim' is not known; use one of: off, on, blink, blink-fast"):
+        led.show("dim")
