@@ -5,7 +5,8 @@ factory-reset`. Every table goes back to what a freshly made store holds (the sa
 migrations make both), except, unless `wipe`, the voicemail messages, the call recordings,
 the call records they belong to and the audit log. The first extensions (those first boot
 makes) come back with new SIP passwords, shown on the console and kept in CREDENTIALS_FILE
-until the installer hides them.
+until the installer hides them; on the appliance a new admin PIN follows (PIN_REQUEST,
+firmware/appliance/firstboot.py `--renew-pin`).
 
 Power loss: the new passwords are written (durably) to a pending file first, then the whole
 reset is one sqlite transaction whose audit row carries the pending file's token, then the
@@ -27,7 +28,7 @@ import sqlite_utils
 
 from firmware.admin.context import Admin
 from firmware.appliance.credentials import write_durably
-from firmware.appliance.firstboot import DEFAULT_EXTENSIONS, credentials_text
+from firmware.appliance.firstboot import DEFAULT_EXTENSIONS, PIN_REQUEST, credentials_text
 from firmware.apps.voicemail.store import VOICEMAIL_DIR
 from firmware.recording.index import RECORDINGS_DIR
 from firmware.store.database import open_store, write_transaction
@@ -70,6 +71,7 @@ def factory_reset(admin: Admin, *, wipe: bool = False) -> ResetDone:
         for folder in (VOICEMAIL_DIR, RECORDINGS_DIR):
             shutil.rmtree(data_dir / folder, ignore_errors=True)
     shown = _show(data_dir, pending)
+    _ask_for_a_pin(data_dir)
     log.warning("factory reset by %s%s: new credentials in %s", admin.actor.who,
                 " (recordings and voicemail deleted)" if wipe else "", shown)
     return ResetDone(wipe, passwords, shown)
@@ -104,6 +106,13 @@ def _show(data_dir: Path, pending: Path) -> Path:
     return shown
 
 
+def _ask_for_a_pin(data_dir: Path) -> None:
+    """On the appliance a root service renews the admin PIN when this file appears."""
+    run = data_dir / "run"
+    run.mkdir(parents=True, exist_ok=True)
+    (run / PIN_REQUEST).write_text("a factory reset asks for a new admin PIN\n")
+
+
 def last_reset(db: sqlite_utils.Database) -> str:
     """The token of the latest factory reset ('' for none): a running PBX tells a new one."""
     row = db.execute("SELECT detail FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1", [ACTION]).fetchone()
@@ -122,5 +131,6 @@ def finish_pending(db: sqlite_utils.Database, data_dir: Path) -> None:
         return
     if token == last_reset(db):
         _show(data_dir, pending)
+        _ask_for_a_pin(data_dir)
     else:
         pending.unlink()

@@ -33,6 +33,10 @@ RESET_FLAG = "minipbx-reset"
 # The console program shows this until the installer confirms; tmpfs, root only.
 CREDENTIALS_PATH = Path("/run/minipbx-firstboot/credentials.txt")
 DEFAULT_EXTENSIONS = ("100", "101")
+# A factory reset (firmware/admin/factory_reset.py, run as the PBX's user) asks for a new admin
+# PIN with this file in the PBX's run folder; minipbx-renew-pin.path starts `--renew-pin` as root
+# (the PIN's hash is root's to write). The PBX can ask, never learn the PIN: it goes to the consoles.
+PIN_REQUEST = "renew-admin-pin"
 
 
 class FirstBootError(RuntimeError):
@@ -158,6 +162,26 @@ def first_boot(data: Path, boot: Path, numbers: tuple[str, ...]) -> None:
         _remove_reset_flag(boot, reset)
 
 
+def renew_pin_after_reset(data: Path, devices: list[Path], gid: int | None = None) -> str:
+    """A new admin PIN for a factory reset: stored, shown on the consoles with the reset's new
+    SIP passwords, kept for the console until `done`; the request is removed. Returns the PIN."""
+    from firmware.admin.factory_reset import CREDENTIALS_FILE
+
+    pin = generate_pin()
+    store_admin_pin(data / "appliance", pin, gid=gid)
+    text = credentials_text(pin, {}, ()).replace("credentials for this box", "the admin PIN after the factory reset")
+    CREDENTIALS_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_durably(CREDENTIALS_PATH, text.encode(), mode=0o600)
+    try:
+        passwords = (data / "pbx" / CREDENTIALS_FILE).read_text()
+    except OSError:
+        passwords = ""
+    show_on_consoles(text + passwords, devices)
+    (data / "pbx" / "run" / PIN_REQUEST).unlink(missing_ok=True)
+    log.info("admin PIN renewed after a factory reset")
+    return pin
+
+
 def _remove_reset_flag(boot: Path, reset: Path) -> None:
     """Delete the reset request so the next boot keeps the new PIN (the boot partition is mounted ro)."""
     remount = subprocess.run(["mount", "-o", "remount,rw", str(boot)], capture_output=True, check=False)
@@ -178,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--boot", type=Path, default=Path("/boot/firmware"), help="mount point of the boot partition")
     parser.add_argument("--extensions", default=",".join(DEFAULT_EXTENSIONS),
                         help="extensions to create with generated passwords (comma-separated)")
+    parser.add_argument("--renew-pin", action="store_true",
+                        help="a new admin PIN after a factory reset (minipbx-renew-pin.service)")
     # Internal: the unprivileged half (see _as_service_user).
     parser.add_argument("--create-extensions", help=argparse.SUPPRESS)
     parser.add_argument("--pbx-dir", type=Path, help=argparse.SUPPRESS)
@@ -193,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("minipbx-firstboot: must run as root (it sets up /data and the credentials)", file=sys.stderr)
         return 2
+    if args.renew_pin:
+        renew_pin_after_reset(args.data, console_devices(), grp.getgrnam(SERVICE_USER).gr_gid)
+        return 0
     try:
         first_boot(args.data, args.boot, numbers)
     except FirstBootError as exc:

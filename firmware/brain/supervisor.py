@@ -41,7 +41,13 @@ from firmware.directory.sync import last_sync_status
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
 from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
 from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
-from firmware.edge.rpc import EdgeRpcError, live_registrations, reload_trunks, trunk_registrations
+from firmware.edge.rpc import (
+    EdgeRpcError,
+    forget_failed_logins,
+    live_registrations,
+    reload_trunks,
+    trunk_registrations,
+)
 from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
 from firmware.modes.state import last_logged_mode, log_change, mode_now
 from firmware.panel.service import PANEL, FrontPanel
@@ -435,6 +441,12 @@ class Pbx:
             log.warning("factory reset: restarting the line gateway")
             if self.gateway is not None:
                 await self.gateway.restart_host()
+            try:
+                # The old passwords, refused as our ports and the phones set up before left, must
+                # not ban the box's own address (the ports' agents log in from it again now).
+                await forget_failed_logins(self.run_dir)
+            except EdgeRpcError as exc:
+                log.warning("failed logins before the factory reset not forgotten: %s", exc)
 
     async def _reloader(self) -> None:
         failures = 0

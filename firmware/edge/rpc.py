@@ -36,6 +36,13 @@ async def reload_trunks(run_dir: Path) -> None:
     await rpc(run_dir, "uac.reg_reload")
 
 
+async def forget_failed_logins(run_dir: Path) -> None:
+    """Lift every address ban and failure count (after a factory reset, our own ports' and
+    phones' logins with the old passwords must not lock the box out)."""
+    await rpc(run_dir, "htable.flush", "ipban")
+    await rpc(run_dir, "htable.flush", "authfail")
+
+
 # uac module registration flags (Kamailio 5.6 modules/uac/uac_reg.c)
 _ONLINE = 1 << 2
 _DISABLED = 1 << 0

@@ -230,9 +230,16 @@ class LineGateway:
             self._door_asked.pop(request, None)
 
     async def restart_host(self) -> None:
-        """Stop the line host; its watcher starts it again (it reads the ports' accounts at start)."""
-        if self.host is not None and self.host.child.running:
-            await self.host.child.stop()
+        """Stop the line host; its watcher starts it again (it reads the ports' accounts at start).
+        Returns once the agents of the old host have left too (they unregister as they go)."""
+        if self.host is None or not self.host.child.running:
+            return
+        old = {index: agent.child.pid for index, agent in self.agents.items()}
+        await self.host.child.stop()
+        deadline = time.monotonic() + _STATUS_TIMEOUT * 3
+        while time.monotonic() < deadline and any(
+                agent.child.running and agent.child.pid == old.get(index) for index, agent in self.agents.items()):
+            await asyncio.sleep(0.1)
 
     def show_panel_leds(self, leds: dict[str, str]) -> bool:
         """Send LED states to the host; False when it is not there to get them."""

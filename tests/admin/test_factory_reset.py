@@ -16,6 +16,7 @@ from firmware.admin.factory_reset import (
     finish_pending,
     last_reset,
 )
+from firmware.appliance.firstboot import PIN_REQUEST
 from firmware.apps.voicemail.store import counts, recording_path, store_message
 from firmware.store.database import open_store
 from firmware.store.extensions import add_extension, list_extensions, realm
@@ -52,6 +53,7 @@ def test_a_reset_brings_the_defaults_and_new_passwords_and_keeps_voicemail(admin
     assert all(f"SIP user {n}  password {p}" in shown for n, p in done.passwords.items())
     assert (admin.data_dir / CREDENTIALS_FILE).stat().st_mode & 0o077 == 0
     assert counts(db, "205") == (1, 0) and list((admin.data_dir / "voicemail").rglob("*.wav"))
+    assert (admin.data_dir / "run" / PIN_REQUEST).exists()  # the appliance's root service renews the admin PIN
     [audit] = db.execute("SELECT who, detail FROM audit_log WHERE action = 'factory_reset'").fetchall()
     assert audit[0] == "panel" and json.loads(audit[1])["token"] == last_reset(db) != ""
 

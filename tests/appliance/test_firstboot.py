@@ -5,6 +5,8 @@ import os
 import pty
 from pathlib import Path
 
+import pytest
+
 from firmware.appliance.firstboot import console_devices, credentials_text, show_on_consoles
 
 
@@ -41,3 +43,26 @@ def test_credentials_reach_a_terminal(tmp_path: Path) -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+def test_a_factory_reset_gets_a_new_admin_pin_on_the_consoles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from firmware.appliance import firstboot
+    from firmware.appliance.credentials import verify_admin_pin
+
+    monkeypatch.setattr(firstboot, "CREDENTIALS_PATH", tmp_path / "run-firstboot" / "credentials.txt")
+    (tmp_path / "appliance").mkdir()
+    (tmp_path / "pbx" / "run").mkdir(parents=True)
+    (tmp_path / "pbx" / "factory-reset-credentials.txt").write_text("  Extension 100:  SIP user 100  password pw\n")
+    request = tmp_path / "pbx" / "run" / firstboot.PIN_REQUEST
+    request.write_text("asked\n")
+    master, slave = pty.openpty()
+    try:
+        pin = firstboot.renew_pin_after_reset(tmp_path, [Path(os.ttyname(slave))])
+        received = os.read(master, 4096)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert verify_admin_pin(tmp_path / "appliance", pin)
+    assert pin.encode() in received and b"SIP user 100  password pw" in received
+    assert pin in (tmp_path / "run-firstboot" / "credentials.txt").read_text()
+    assert not request.exists()

@@ -102,6 +102,10 @@ def test_the_front_panel_keys_and_leds(gateway_pbx: RunningPbx, board: Board) ->
     assert "factory_reset" in cli(pbx, "api", "audit")
     # Voicemail is kept by a 10 s reset (20 s deletes it).
     assert list((pbx.data_dir / "voicemail").rglob("*.wav"))
-    # The line gateway comes back with the board's ports under new numbers.
-    eventually(lambda: pbx.status() and (pbx.status() or {})["gateway"]["up"], timeout=60.0,
-               what="the line gateway back after the reset")
+    # The line gateway comes back, the board's ports registered under new numbers (after 100, 101).
+    def ports_back() -> bool:
+        gateway = (pbx.status(check=False) or {}).get("gateway") or {}
+        return bool(gateway.get("up") and gateway["ports"] and all(p["registered"] for p in gateway["ports"]))
+
+    eventually(ports_back, timeout=60.0, what="the line gateway's ports registered again after the reset")
+    assert "fxs1" in cli(pbx, "ext", "list")
