@@ -197,7 +197,8 @@ class Hardware:
             url = board.dect.serial.url
             if board.dect.serial.simulated:
                 self.sim.dect = DectSimulator.on_pty(
-                    self._sim_path("dect"), preregistered=board.dect.simulated_handsets, clock=self.clock
+                    self._sim_path("dect"), preregistered=board.dect.simulated_handsets,
+                    cells=board.dect.simulated_cells, clock=self.clock
                 )
                 url = self.sim.dect.url
             self.dect = DectBase(

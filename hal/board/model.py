@@ -266,8 +266,12 @@ class _Reader:
         handsets = table.integer("simulated_handsets", 0, 99, 0)
         if handsets and not serial.simulated:
             raise table.error("simulated_handsets", 'only applies with serial = "sim"')
+        # A real module reports its radio cells itself (docs/hardware/dect-module.md).
+        cells = table.integer("simulated_cells", 1, 16, 1)
+        if cells > 1 and not serial.simulated:
+            raise table.error("simulated_cells", 'only applies with serial = "sim"')
         table.finish()
-        return DectSpec(serial, prefix, handsets)
+        return DectSpec(serial, prefix, handsets, cells)
 
     def _door(self, name: str, table: Table) -> DoorSpec:
         self._claim_name(name, table.where)

@@ -67,6 +67,7 @@ class DectSpec:
     serial: SerialSpec
     port_prefix: str
     simulated_handsets: int  # handsets the simulator has registered at start
+    simulated_cells: int = 1  # radio cells of the simulated module (handsets move between them)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,7 +69,14 @@ class HandsetRange:
     in_range: bool
 
 
-DectEvent = HandsetSubscribed | HandsetDeregistered | HandsetRange
+@dataclass(frozen=True)
+class HandsetMoved:
+    """The handset is now served by radio cell `cell` (handover; a call in progress goes on)."""
+    port: str
+    cell: int
+
+
+DectEvent = HandsetSubscribed | HandsetDeregistered | HandsetRange | HandsetMoved
 
 
 class DectHandset:
@@ -81,6 +89,8 @@ class DectHandset:
         self.name = name
         self.ipui = ipui
         self.in_range = True
+        self.cell = 1  # the radio cell serving it (LOCATION), 1 on a module with one cell
+        self.last_seen = time.time()  # wall clock of the last frame from it
         self._off_hook = False
         self.connected = False
         self._audio = SendingEndpoint(self._send_audio)
@@ -138,6 +148,7 @@ class DectBase:
         self.listeners: Listeners[DectEvent] = Listeners()
         self.malformed = 0
         self.slots = 0
+        self.cells = 1  # radio cells the module reports (HELLO_REPLY); handsets move between them
         self._decoder = FrameDecoder()
         self._seq = itertools.cycle(range(1, 256))
         self._seq_lock = threading.Lock()
@@ -218,11 +229,13 @@ class DectBase:
     def _synchronise(self) -> None:
         self._decoder.reset()
         reply = self.request(FrameType.HELLO, 0)
-        if reply.type is not FrameType.HELLO_REPLY or len(reply.payload) != 2:
+        if reply.type is not FrameType.HELLO_REPLY or len(reply.payload) not in (2, 3):
             raise DectError(f"{self.name}: HELLO answered {reply.type.name}; is this a DECT module?")
         if reply.payload[0] != VERSION:
             raise DectError(f"{self.name}: module speaks protocol {reply.payload[0]}, this driver {VERSION}")
         self.slots = reply.payload[1]
+        # A module with several radio cells says how many; one with one cell sends 2 bytes.
+        self.cells = reply.payload[2] if len(reply.payload) == 3 and reply.payload[2] else 1
         # The module answers LIST with one SUBSCRIBED per handset, then the ACK.
         self.request(FrameType.LIST, 0)
 
@@ -281,6 +294,7 @@ class DectBase:
 
     def _handset_frame(self, handset: DectHandset, frame: Frame) -> None:
         kind = frame.type
+        handset.last_seen = time.time()
         if kind is FrameType.AUDIO_IN:
             handset._audio.rx.push(alaw_to_linear16(frame.payload))
         elif kind is FrameType.OFF_HOOK:
@@ -303,12 +317,26 @@ class DectBase:
         elif kind is FrameType.RANGE:
             handset.in_range = frame.payload == b"\x01"
             self.listeners.emit(HandsetRange(handset.name, handset.in_range))
+        elif kind is FrameType.LOCATION:
+            self._moved(handset, frame.payload)
         elif kind is FrameType.DEREGISTERED:
             with self._lock:
                 self.handsets.pop(handset.number, None)
             self.listeners.emit(HandsetDeregistered(handset.name, handset.number))
         else:
             raise ValueError(f"frame type {kind.name} is not sent by a module")
+
+    def _moved(self, handset: DectHandset, payload: bytes) -> None:
+        # The module hands the radio link over by itself and keeps the voice path: the
+        # handset's port, its call and its audio stay as they are; only where it is changes.
+        if len(payload) != 1 or not 1 <= payload[0] <= self.cells:
+            raise ValueError(f"LOCATION payload {payload!r} is not a cell 1-{self.cells}")
+        if payload[0] == handset.cell:
+            return
+        log.info("%s: handset %d moved from cell %d to cell %d%s", self.name, handset.number, handset.cell,
+                 payload[0], " during a call" if handset.connected else "")
+        handset.cell = payload[0]
+        self.listeners.emit(HandsetMoved(handset.name, handset.cell))
 
     def _resync(self) -> None:
         try:

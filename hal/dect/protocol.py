@@ -40,6 +40,7 @@ class FrameType(enum.IntEnum):
     DIGITS = 0x46
     RANGE = 0x47
     BOOT = 0x48
+    LOCATION = 0x49
     AUDIO_IN = 0x50
     ACK = 0x7E
     NAK = 0x7F

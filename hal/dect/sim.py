@@ -38,6 +38,7 @@ class VirtualHandset:
         self.number = number
         self.ipui = ipui
         self.in_range = True
+        self.cell = 1
         self.off_hook = False
         self.connected = False  # the host opened the voice path
         self.ringing = False
@@ -74,6 +75,14 @@ class VirtualHandset:
             self.in_range = in_range
             self._module.send(FrameType.RANGE, self.number, b"\x01" if in_range else b"\x00")
 
+    def move_to(self, cell: int) -> None:
+        """Walk into radio cell `cell`: the module hands the link over (a call goes on) and says where."""
+        with self._module.lock:
+            if not 1 <= cell <= self._module.cells:
+                raise ValueError(f"cell {cell} does not exist; the module has cells 1-{self._module.cells}")
+            self.cell = cell
+            self._module.send(FrameType.LOCATION, self.number, bytes([cell]))
+
     def speak(self, pcm: bytes) -> None:
         """Send 16-bit linear audio from the handset's microphone, 20 ms per frame."""
         with self._module.lock:
@@ -94,12 +103,16 @@ class VirtualHandset:
 
 
 class DectSimulator:
-    def __init__(self, port: SimPort, *, slots: int = 6, preregistered: int = 0, clock: Clock | None = None) -> None:
+    def __init__(self, port: SimPort, *, slots: int = 6, preregistered: int = 0, cells: int = 1,
+                 clock: Clock | None = None) -> None:
         if not 1 <= slots <= 99 or not 0 <= preregistered <= slots:
             raise ValueError("a DECT module has 1-99 slots and at most that many handsets")
+        if not 1 <= cells <= 16:
+            raise ValueError(f"a DECT module has 1-16 radio cells, not {cells}")
         self.port = port
         self.clock = clock or SystemClock()
         self.slots = slots
+        self.cells = cells
         self.lock = threading.RLock()
         self.handsets: dict[int, VirtualHandset] = {}
         self.received: list[Frame] = []
@@ -113,13 +126,14 @@ class DectSimulator:
 
     @classmethod
     def on_pty(
-        cls, link_path: Path, *, slots: int = 6, preregistered: int = 0, clock: Clock | None = None
+        cls, link_path: Path, *, slots: int = 6, preregistered: int = 0, cells: int = 1, clock: Clock | None = None
     ) -> DectSimulator:
-        return cls(PtyPort(link_path), slots=slots, preregistered=preregistered, clock=clock)
+        return cls(PtyPort(link_path), slots=slots, preregistered=preregistered, cells=cells, clock=clock)
 
     @classmethod
-    def on_tcp(cls, *, slots: int = 6, preregistered: int = 0, clock: Clock | None = None) -> DectSimulator:
-        return cls(TcpPort(), slots=slots, preregistered=preregistered, clock=clock)
+    def on_tcp(cls, *, slots: int = 6, preregistered: int = 0, cells: int = 1,
+               clock: Clock | None = None) -> DectSimulator:
+        return cls(TcpPort(), slots=slots, preregistered=preregistered, cells=cells, clock=clock)
 
     @property
     def url(self) -> str:
@@ -165,13 +179,19 @@ class DectSimulator:
 
     def _announce(self, handset: VirtualHandset) -> None:
         self.send(FrameType.SUBSCRIBED, handset.number, handset.ipui)
+        if self.cells > 1:
+            self.send(FrameType.LOCATION, handset.number, bytes([handset.cell]))
+
+    def _hello(self) -> bytes:
+        # A module with one cell answers as protocol version 1 always did (2 bytes).
+        return bytes([VERSION, self.slots] + ([self.cells] if self.cells > 1 else []))
 
     def _boot(self) -> None:
         with self.lock:
             self._decoder.reset()
             for handset in self.handsets.values():
                 handset.off_hook = handset.connected = handset.ringing = False
-            self.send(FrameType.BOOT, 0, bytes([VERSION, self.slots]))
+            self.send(FrameType.BOOT, 0, self._hello())
 
     def _on_bytes(self, data: bytes) -> None:
         with self.lock:
@@ -188,7 +208,7 @@ class DectSimulator:
     def _frame(self, frame: Frame) -> None:
         kind = frame.type
         if kind is FrameType.HELLO:
-            self.send(FrameType.HELLO_REPLY, 0, bytes([VERSION, self.slots]), seq=frame.seq)
+            self.send(FrameType.HELLO_REPLY, 0, self._hello(), seq=frame.seq)
             return
         if kind is FrameType.LIST:
             for known in self.handsets.values():

@@ -56,7 +56,7 @@ def test_the_sim_board_has_every_kind_of_device() -> None:
     assert board.gpio == "sim" and board.max_calls == 8
     assert [p.name for p in board.fxs] == ["fxs1", "fxs2"]
     assert [line.name for line in board.fxo] == ["fxo1"]
-    assert board.dect is not None and board.dect.simulated_handsets == 2
+    assert board.dect is not None and board.dect.simulated_handsets == 2 and board.dect.simulated_cells == 2
     assert [d.name for d in board.doors] == ["door1"] and board.doors[0].lock_pin == 27
     assert [z.name for z in board.paging] == ["zone1"]
     assert {b.function for b in board.buttons} == {"mode", "reset"}
@@ -207,6 +207,14 @@ def test_simulated_handsets_need_a_simulated_module(tmp_path: Path) -> None:
     text = GOOD + '\n[dect]\nserial = "/dev/ttyAMA1"\nsimulated_handsets = 2\n'
     with pytest.raises(BoardError, match=r'\[dect\] simulated_handsets: only applies with serial = "sim"'):
         load(tmp_path, text)
+
+
+def test_simulated_cells_need_a_simulated_module_and_a_sane_count(tmp_path: Path) -> None:
+    text = GOOD + '\n[dect]\nserial = "/dev/ttyAMA1"\nsimulated_cells = 2\n'
+    with pytest.raises(BoardError, match=r'\[dect\] simulated_cells: only applies with serial = "sim"'):
+        load(tmp_path, text)
+    with pytest.raises(BoardError, match=r"\[dect\] simulated_cells"):
+        load(tmp_path, GOOD + '\n[dect]\nserial = "sim"\nsimulated_cells = 17\n')
 
 
 def test_a_sound_card_must_capture_for_a_port_that_listens(tmp_path: Path) -> None:

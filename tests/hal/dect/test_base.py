@@ -9,9 +9,17 @@ import pytest
 
 from hal.backoff import Backoff
 from hal.clock import ManualClock
-from hal.dect.base import DectBase, DectError, HandsetDeregistered, HandsetRange, HandsetSubscribed
+from hal.dect.base import (
+    DectBase,
+    DectError,
+    DectHandset,
+    HandsetDeregistered,
+    HandsetMoved,
+    HandsetRange,
+    HandsetSubscribed,
+)
 from hal.dect.protocol import Frame, FrameType, Melody, encode
-from hal.dect.sim import DectSimulator, SubscriptionClosed
+from hal.dect.sim import DectSimulator, SubscriptionClosed, VirtualHandset
 from hal.health import DeviceState
 from hal.ports import CADENCE_INTERNAL, CallerId, DigitPressed, HookChanged, PortFault
 from tests.hal.eventually import EventLog, eventually
@@ -79,7 +87,12 @@ def test_an_incoming_call_rings_answers_and_talks(rig: Rig) -> None:
     handset.press_talk()
     assert rig.port_events.wait_for(HookChanged) == HookChanged("dect1", True)
     eventually(lambda: handset.connected, what="voice path opened")
-    handset.speak(tone(440, 0.4))
+    _talk_both_ways(port, handset, 440, 1000)
+
+
+def _talk_both_ways(port: DectHandset, handset: VirtualHandset, hz_in: float, hz_out: float) -> None:
+    handset.heard()
+    handset.speak(tone(hz_in, 0.4))
     received = bytearray()
 
     def got_audio() -> bool:
@@ -89,11 +102,42 @@ def test_an_incoming_call_rings_answers_and_talks(rig: Rig) -> None:
         return len(received) >= 6400
 
     eventually(got_audio, what="handset audio at the port")
-    assert tone_power(bytes(received), 440) > 0.8
+    assert tone_power(bytes(received), hz_in) > 0.8
     for start in range(0, 6400, 320):
-        port.audio.write_frame(tone(1000, 0.4)[start : start + 320])
+        port.audio.write_frame(tone(hz_out, 0.4)[start : start + 320])
     eventually(lambda: handset.heard_bytes >= 6400, what="port audio in the earpiece")
-    assert tone_power(handset.heard(), 1000) > 0.8
+    assert tone_power(handset.heard(), hz_out) > 0.8
+
+
+def test_a_handset_moving_to_another_cell_keeps_its_call(clock: ManualClock, fast_backoff: Backoff) -> None:
+    sim = DectSimulator.on_tcp(preregistered=1, cells=2, clock=clock)
+    base = DectBase(sim.url, backoff=fast_backoff)
+    events = EventLog()
+    base.add_listener(events)
+    base.start()
+    try:
+        eventually(lambda: base.status.state is DeviceState.UP, what="DECT module up")
+        assert base.cells == 2
+        port, handset = base.ports["dect1"], sim.handset(1)
+        assert port.cell == 1
+        handset.press_talk()
+        eventually(lambda: handset.connected, what="voice path opened")
+        _talk_both_ways(port, handset, 440, 1000)
+        handset.move_to(2)
+        assert events.wait_for(HandsetMoved) == HandsetMoved("dect1", 2)
+        assert port.cell == 2 and base.ports["dect1"] is port and handset.connected
+        _talk_both_ways(port, handset, 600, 1400)
+        with pytest.raises(ValueError, match="cell 3 does not exist; the module has cells 1-2"):
+            handset.move_to(3)
+    finally:
+        base.close()
+        sim.close()
+
+
+def test_a_location_naming_a_cell_the_module_lacks_is_skipped(rig: Rig) -> None:
+    rig.sim.send(FrameType.LOCATION, 1, bytes([2]))
+    eventually(lambda: rig.base.malformed == 1, what="bad LOCATION counted")
+    assert rig.base.ports["dect1"].cell == 1 and not rig.events.of_type(HandsetMoved)
 
 
 def test_digits_range_and_hang_up(rig: Rig) -> None:

@@ -80,3 +80,13 @@ def test_ring_payload() -> None:
 def test_oversized_payloads_are_refused() -> None:
     with pytest.raises(ValueError, match="limit is 512"):
         encode(Frame(FrameType.DISPLAY, 1, 0, bytes(600)))
+
+
+def test_subscription_and_location_frames_have_the_documented_layout() -> None:
+    # SUBSCRIPTION: open the registration window for 120 s; LOCATION: handset 2 is now in cell 3.
+    window = encode(Frame(FrameType.SUBSCRIPTION, 0, 9, bytes([120])))
+    assert window[2:8] == bytes([0x02, 0, 9, 1, 0, 120])
+    location = encode(Frame(FrameType.LOCATION, 2, 0, bytes([3])))
+    assert location[2:8] == bytes([0x49, 2, 0, 1, 0, 3])
+    assert FrameDecoder().feed(window + location) == [Frame(FrameType.SUBSCRIPTION, 0, 9, b"\x78"),
+                                                       Frame(FrameType.LOCATION, 2, 0, b"\x03")]
