@@ -7,6 +7,7 @@ from firmware.apps.forwarding.config import ForwardingError
 from firmware.apps.ivr.config import IvrError
 from firmware.apps.ringgroups.config import RingGroupError
 from firmware.conference.rooms import RoomError
+from firmware.dect.pairing import DectPairingError
 from firmware.dialplan.cos import CosError
 from firmware.dialplan.numbering import PlanError
 from firmware.door.config import DoorError
@@ -31,4 +32,5 @@ INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
     RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError, IvrError, DoorError,
+    DectPairingError,
 )

@@ -16,6 +16,7 @@ from firmware.api.routes import (
     cdr,
     classes_of_service,
     conferences,
+    dect,
     directory,
     doors,
     events,
@@ -57,7 +58,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus, doors):
+                   inbound_routes, menus, doors, dect):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

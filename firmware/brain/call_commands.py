@@ -29,6 +29,7 @@ from firmware.brain.control import (
     HangUp,
     OpenDoor,
     Originate,
+    PairDect,
     RequestCallback,
     Transfer,
 )
@@ -63,6 +64,8 @@ def carry_out(switch: Switch, command: CallCommand) -> dict[str, object] | Await
         return {"callback": switch.queues.request_from_outside(command, clean_number(command.number))}
     if isinstance(command, OpenDoor):
         return open_door(switch, command)
+    if isinstance(command, PairDect):
+        return pair_dect(switch, command)
     if isinstance(command, Transfer):
         transfer(switch, command)
         return {"call": command.call}
@@ -111,6 +114,18 @@ def open_door(switch: Switch, command: OpenDoor) -> Awaitable[dict[str, object]]
     """Open a door's lock (its open time); refused when the door does not exist or the gateway
     could not open it (the door log has the reason too)."""
     return _opened(switch, command)
+
+
+async def pair_dect(switch: Switch, command: PairDect) -> dict[str, object]:
+    """Open the DECT module's subscription window (through the line gateway, which owns the module)."""
+    if switch.dect_pairer is None:
+        raise CallCommandRefused("no line gateway runs DECT on this board (no [dect] module)", "not_found")
+    why = await switch.dect_pairer(int(command.seconds), command.extension)
+    if why:
+        raise CallCommandRefused(why, "failed")
+    log.info("DECT subscription window open for %s s (by %s)%s", command.seconds, command.by,
+             f"; the next handset gets extension {command.extension}" if command.extension else "")
+    return {"seconds": int(command.seconds), "extension": command.extension}
 
 
 def hang_up(switch: Switch, command: HangUp) -> None:

@@ -90,9 +90,19 @@ class OpenDoor:
     how: str
 
 
-CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor
+@dataclass(frozen=True)
+class PairDect:
+    """Open the DECT subscription window for `seconds`; the next new handset gets `extension` ('' = the
+    lowest free number). Checked by firmware/admin/dect.py."""
+    seconds: str
+    extension: str
+    by: str
+
+
+CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect
 _CALL_COMMANDS: dict[str, type[CallCommand]] = {
-    "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback, "door": OpenDoor}
+    "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback, "door": OpenDoor,
+    "dect_pair": PairDect}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -187,7 +197,7 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup, transfer, callback, door, watch", "kind": "invalid"}
+                                    "originate, hangup, transfer, callback, door, dect_pair, watch", "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

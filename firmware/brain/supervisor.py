@@ -238,6 +238,8 @@ class Pbx:
             await self.gateway.start()
             # The door locks hang on the line gateway's hardware.
             self.switch.doors.opener = self.gateway.open_door
+            if board.dect is not None:
+                self.switch.dect_pairer = self.gateway.dect_pair
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,
                                      call_command=partial(call_commands.carry_out, self.switch))

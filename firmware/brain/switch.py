@@ -20,7 +20,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,8 @@ class Switch:
         self.conferences = ConferenceDesk(self)
         self.queues = QueueDesk(self)
         self.doors = DoorDesk(self)
+        # Opens the DECT subscription window (seconds, extension) -> '' or why not; set with the line gateway.
+        self.dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)

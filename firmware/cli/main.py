@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "recordings": "recording_commands",
     "conf": "conference_commands",
     "door": "door_commands",
+    "dect": "dect_commands",
     "sim": "sim",
     "factory-reset": "reset_commands",
 }

@@ -8,6 +8,8 @@
     minipbx sim farhangup fxo1       the caller on the exchange line hangs up
     minipbx sim door door1           a visitor presses the door button
     minipbx sim press mode [--hold SECONDS]   press a front-panel button (mode, reset, ...)
+    minipbx sim subscribe            a new DECT handset registers (after `minipbx dect pair`)
+    minipbx sim move dect1 2         the handset walks into DECT cell 2 (a call goes on)
     minipbx sim unplug slic|dect|fxo1 / plug ...   pull or put back a serial device
     minipbx sim state                what every phone, line and LED shows
 """
@@ -26,6 +28,7 @@ HELP = """commands:
   ring LINE NUMBER [NAME] | stopring LINE | farhangup LINE | press LINE DIGITS   (LINE: fxo1)
   door DOOR | unplug DEVICE | plug DEVICE   (DEVICE: slic, dect, fxo1)
   press BUTTON [--hold SECONDS]   a front-panel button (mode, reset), pressed for 0.2 s or held
+  subscribe | move HANDSET CELL      (a new DECT handset registers; a handset walks into another cell)
   state | help | quit"""
 
 # word -> (request, names of its fields in order; the last one takes the rest of the line)
@@ -41,6 +44,8 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "door": ("door", ("door",)),
     "unplug": ("unplug", ("device",)),
     "plug": ("plug", ("device",)),
+    "subscribe": ("subscribe", ()),
+    "move": ("move", ("port", "cell")),
 }
 
 
@@ -51,7 +56,8 @@ def describe(state: dict[str, Any]) -> str:
         what = "off hook" if phone["off_hook"] else ("RINGING" if phone.get("ringing") else "on hook")
         cid = phone.get("caller_id")
         shown = f"  display: {cid['number']} {cid['name']}".rstrip() if cid and phone.get("ringing") else ""
-        lines.append(f"  {name:8} {what}{shown}")
+        cell = f"  cell {phone['cell']}" if "cell" in phone else ""
+        lines.append(f"  {name:8} {what}{cell}{shown}")
     for name, line in state["lines"].items():
         hook = "off hook" if line["off_hook"] else "on hook"
         dialled = f"  dialled: {', '.join(line['dialled'])}" if line["dialled"] else ""
@@ -85,7 +91,7 @@ def run_words(client: SimClient, words: list[str]) -> str:
     if len(args) < len(names) - (1 if request == "ring" else 0):
         raise SimError(f"usage: {words[0]} {' '.join(n.upper() for n in names)}")
     fields = dict(zip(names, args, strict=False))
-    if len(args) > len(names):
+    if len(args) > len(names) and names:
         fields[names[-1]] = " ".join(args[len(names) - 1:])
     client.request(request, **fields)
     return describe(client.request("state"))

@@ -77,12 +77,14 @@ def free_extension_number(db: sqlite_utils.Database) -> str:
                        "widen them with `minipbx config set extension_ranges ...`")
 
 
-def provision_port(db: sqlite_utils.Database, device: str, kind: str) -> PortAccount:
-    """The extension of a phone-side port, created on first use."""
+def provision_port(db: sqlite_utils.Database, device: str, kind: str, wanted: str = "") -> PortAccount:
+    """The extension of a phone-side port, created on first use (as `wanted` if that is still free)."""
     with write_transaction(db):
         row = db.execute("SELECT number FROM extensions WHERE device = ?", [device]).fetchone()
         if row is None:
-            number = free_extension_number(db)
+            free = wanted and not db.execute("SELECT 1 FROM extensions WHERE number = ? UNION "
+                                             "SELECT 1 FROM subscriber WHERE username = ?", [wanted, wanted]).fetchone()
+            number = wanted if free else free_extension_number(db)
             password = add_extension(db, number, f"{_TITLES[kind]} {device}")
             db.execute("UPDATE extensions SET device = ? WHERE number = ?", [device, number])
             if kind == "door":

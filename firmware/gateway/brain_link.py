@@ -38,6 +38,15 @@ class PanelLeds(TypedDict):
     leds: dict[str, str]
 
 
+class DectPair(TypedDict):
+    """Open the DECT module's subscription window for `seconds`; the next handset that subscribes
+    gets extension `extension` ('' = the lowest free). Answered by DectPairing with the same id."""
+    type: Literal["dect_pair"]
+    id: int
+    seconds: int
+    extension: str
+
+
 # ---- line host -> brain --------------------------------------------------------------------
 class HostHello(TypedDict):
     type: Literal["hello"]
@@ -81,10 +90,27 @@ class DevicesDown(TypedDict):
     devices: list[str]
 
 
-FromHost = HostHello | AgentsNeeded | HostStatus | DoorOpened | PanelButton | DevicesDown
-ToHost = StatusRequest | OpenDoor | PanelLeds
-TO_HOST = MessageTable(StatusRequest, OpenDoor, PanelLeds)
-FROM_HOST = MessageTable(HostHello, AgentsNeeded, HostStatus, DoorOpened, PanelButton, DevicesDown)
+class DectPairing(TypedDict):
+    type: Literal["dect_pairing"]
+    id: int
+    error: str  # '' when the window is open, else why not
+
+
+class DectSubscribed(TypedDict):
+    """A new DECT handset subscribed and is now port `port` with extension `extension`."""
+    type: Literal["dect_subscribed"]
+    port: str
+    ipui: str
+    extension: str
+    cell: int
+
+
+FromHost = (HostHello | AgentsNeeded | HostStatus | DoorOpened | PanelButton | DevicesDown | DectPairing
+            | DectSubscribed)
+ToHost = StatusRequest | OpenDoor | PanelLeds | DectPair
+TO_HOST = MessageTable(StatusRequest, OpenDoor, PanelLeds, DectPair)
+FROM_HOST = MessageTable(HostHello, AgentsNeeded, HostStatus, DoorOpened, PanelButton, DevicesDown, DectPairing,
+                         DectSubscribed)
 
 
 def encode(message: Mapping[str, Any]) -> bytes:

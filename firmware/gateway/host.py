@@ -26,7 +26,16 @@ from typing import Any
 from firmware.dialplan.plan import load_plan
 from firmware.gateway import accounts, brain_link
 from firmware.gateway.agents import AgentServer, socket_path
-from firmware.gateway.brain_link import AgentsNeeded, DoorOpened, FromHost, HostHello, HostStatus
+from firmware.gateway.brain_link import (
+    AgentsNeeded,
+    DectPair,
+    DectPairing,
+    DectSubscribed,
+    DoorOpened,
+    FromHost,
+    HostHello,
+    HostStatus,
+)
 from firmware.gateway.door import DoorLine
 from firmware.gateway.line import DeviceHealth, Line, Profile
 from firmware.gateway.paging import PagingLine
@@ -39,7 +48,7 @@ from firmware.store.database import open_store
 from firmware.store.settings import get_setting
 from hal.board import load_board
 from hal.clock import Clock, SystemClock
-from hal.dect.base import HandsetSubscribed
+from hal.dect.base import DectError, HandsetSubscribed
 from hal.hardware import Hardware
 from hal.health import DeviceState, DeviceStatus
 
@@ -71,6 +80,8 @@ class LineHost:
         self.agents = AgentServer(socket_path(run_dir), PORTS_PER_AGENT, edge, self.line_list)
         self.sim: SimControlServer | None = None
         self.panel = HostPanel(self.hw, self.tell_brain)
+        # The extension the brain chose for the next handset that subscribes, until the window closes.
+        self._dect_wanted = ("", 0.0)
 
     # ---- what lines need (line.Host) -------------------------------------------------
     def send(self, line: Line, message: dict[str, Any]) -> bool:
@@ -116,12 +127,12 @@ class LineHost:
                 self._health(status)
         self.panel.start()
 
-    def _add(self, line: Line, source: Any) -> None:
+    def _add(self, line: Line, source: Any, wanted: str = "") -> None:
         with self._db_lock:
             if line.kind == "fxo":
                 line.account = accounts.provision_line(self.db, line.name)
             else:
-                line.account = accounts.provision_port(self.db, line.name, line.kind)
+                line.account = accounts.provision_port(self.db, line.name, line.kind, wanted)
         with self._lines_lock:
             line.slot = len(self.lines)
             self.lines.append(line)
@@ -142,10 +153,38 @@ class LineHost:
             return
         before = self.agents.agents_needed()
         line = PhoneLine(name, self, self.hw.dect.name, handset, "dect")
-        self._add(line, handset)
+        wanted, until = self._dect_wanted
+        self._dect_wanted = ("", 0.0)
+        self._add(line, handset, wanted if time.monotonic() < until else "")
         self.agents.assign(line)
         if self.agents.agents_needed() != before:
             self.tell_brain(AgentsNeeded(type="agents", count=self.agents.agents_needed()))
+        assert line.account is not None
+        log.info("DECT handset %s (IPUI %s) subscribed in cell %d: extension %s", name, handset.ipui,
+                 handset.cell, line.account.username)
+        self.tell_brain(DectSubscribed(type="dect_subscribed", port=name, ipui=handset.ipui,
+                                       extension=line.account.username, cell=handset.cell))
+
+    def _dect_pair(self, request: DectPair) -> None:
+        """Open the subscription window (a request to the module: off the brain reader's thread)."""
+        error = ""
+        if self.hw.dect is None:
+            error = "this board has no DECT module ([dect] in the board file)"
+        else:
+            self._dect_wanted = (request["extension"], time.monotonic() + request["seconds"])
+            try:
+                self.hw.dect.open_subscription(request["seconds"])
+            except (DectError, ValueError) as exc:
+                self._dect_wanted = ("", 0.0)
+                error = str(exc)
+        self.tell_brain(DectPairing(type="dect_pairing", id=request["id"], error=error))
+
+    def _dect_status(self) -> list[dict[str, object]]:
+        dect = self.hw.dect
+        if dect is None:
+            return []
+        return [{"port": name, "handset": h.number, "ipui": h.ipui, "base": dect.name, "cell": h.cell,
+                 "in_range": h.in_range, "last_seen": h.last_seen} for name, h in sorted(dect.ports.items())]
 
     def _health(self, status: DeviceStatus) -> None:
         up = status.state is DeviceState.UP
@@ -191,6 +230,7 @@ class LineHost:
             "devices": [{"device": s.device, "state": s.state.value, "detail": s.detail}
                         for s in sorted(self.hw.health.statuses().values(), key=lambda s: s.device)],
             "agents": list(agents.values()),
+            "dect": self._dect_status(),
         }
 
     def _read_brain(self) -> None:
@@ -218,6 +258,8 @@ class LineHost:
                 elif request["type"] == "open_door":
                     self.tell_brain(DoorOpened(type="door_opened", id=request["id"],
                                                error=self._open_door(request["door"], request["seconds"])))
+                elif request["type"] == "dect_pair":
+                    threading.Thread(target=self._dect_pair, args=(request,), daemon=True).start()
 
     def _open_door(self, name: str, seconds: float) -> str:
         """The brain opens a door's lock; '' when it opened, else why not."""

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from hal.clock import Clock
+from hal.dect.sim import SubscriptionClosed, VirtualHandset
 from hal.hardware import Hardware
 from hal.ports import CallerId
 
@@ -175,6 +176,8 @@ class SimControlServer:
                 return self._press_door(str(request.get("door")))
             if cmd == "press_button":
                 return self._press_button(str(request.get("button")), float(request.get("seconds", 0.2)))
+            if cmd in ("subscribe", "move"):
+                return self._dect(cmd, request)
             if cmd in ("unplug", "plug"):
                 device = self._serial_device(str(request.get("device")))
                 device.unplug() if cmd == "unplug" else device.plug()
@@ -227,6 +230,21 @@ class SimControlServer:
         self.clock.call_later(seconds, lambda: pin.drive(spec.pull_up))
         now = time.monotonic()
         return {"t": now, "released_at": now + seconds}
+    def _dect(self, cmd: str, request: dict[str, Any]) -> dict[str, Any]:
+        """A new handset registers (the window must be open: `minipbx dect pair`), or one walks into another cell."""
+        module = self.hw.sim.dect
+        if module is None:
+            raise SimError("this simulated board has no DECT module")
+        if cmd == "subscribe":
+            try:
+                return {"t": time.monotonic(), "handset": module.subscribe().number}
+            except SubscriptionClosed as exc:
+                raise SimError(f"{exc}; open the window with `minipbx dect pair`") from None
+        phone = self._phone(str(request.get("port")))
+        if not isinstance(phone, VirtualHandset):
+            raise SimError(f"{request.get('port')} is not a DECT handset")
+        phone.move_to(int(request.get("cell", 0)))
+        return {"t": time.monotonic()}
 
     def state(self) -> dict[str, Any]:
         sim = self.hw.sim
@@ -250,6 +268,7 @@ class SimControlServer:
                 phones[name] = {
                     "off_hook": handset.off_hook, "ringing": handset.ringing, "connected": handset.connected,
                     "released": handset.released, "melody": handset.melody.name if handset.melody else None,
+                    "cell": handset.cell,
                     "caller_id": {"number": cid.number, "name": cid.name} if cid else None,
                 }
         lines = {name: {"off_hook": modem.off_hook, "call_active": modem.call_active, "dialled": modem.dialled,

@@ -22,7 +22,7 @@ from typing import Any
 from firmware.edge.ports import free_udp_port
 from firmware.gateway import brain_link
 from firmware.gateway.agents import socket_path
-from firmware.gateway.brain_link import OpenDoor, PanelLeds, StatusRequest
+from firmware.gateway.brain_link import DectPair, OpenDoor, PanelLeds, StatusRequest, ToHost
 from firmware.process.child import Child
 from hal.board.model import Board
 
@@ -76,7 +76,7 @@ class LineGateway:
         self._status: asyncio.Future[dict[str, Any]] | None = None
         self._status_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._door_asked: dict[int, asyncio.Future[str]] = {}  # open_door request id -> the host's answer
+        self._door_asked: dict[int, asyncio.Future[str]] = {}  # open_door/dect_pair id -> the host's answer
         self._door_ids = itertools.count(1)
         # The front panel (firmware/panel/service.py) hears the host's hello, buttons and devices down.
         self.on_panel: Callable[[dict[str, Any]], None] | None = None
@@ -200,7 +200,10 @@ class LineGateway:
                 await self._ensure_agents(message["count"])
             elif kind == "status" and self._status is not None and not self._status.done():
                 self._status.set_result(message["status"])
-            elif kind == "door_opened":
+            elif kind == "dect_subscribed":
+                log.info("DECT handset %s (IPUI %s) paired in cell %d as extension %s", message["port"],
+                         message["ipui"], message["cell"], message["extension"])
+            elif kind in ("door_opened", "dect_pairing"):
                 asked = self._door_asked.get(message["id"])
                 if asked is not None and not asked.done():
                     asked.set_result(message["error"])
@@ -215,6 +218,16 @@ class LineGateway:
     # ---- the door locks ------------------------------------------------------------------
     async def open_door(self, name: str, seconds: int) -> str:
         """Ask the line host to open door `name`'s lock for `seconds`; '' when it did, else why not."""
+        return await self._ask(lambda request: OpenDoor(type="open_door", id=request, door=name, seconds=seconds))
+
+    async def dect_pair(self, seconds: int, extension: str) -> str:
+        """Open the DECT subscription window for `seconds`; the next new handset gets `extension`
+        ('' = the lowest free); '' when the window opened, else why not."""
+        return await self._ask(lambda request: DectPair(type="dect_pair", id=request, seconds=seconds,
+                                                        extension=extension))
+
+    async def _ask(self, make: Callable[[int], ToHost]) -> str:
+        """Send the request `make(id)` and wait for the host's {id, error} answer."""
         host = self.host
         if host is None or not host.child.running or self._writer is None:
             return "the line gateway is not running"
@@ -222,7 +235,7 @@ class LineGateway:
         asked: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._door_asked[request] = asked
         try:
-            self._writer.write(brain_link.encode(OpenDoor(type="open_door", id=request, door=name, seconds=seconds)))
+            self._writer.write(brain_link.encode(make(request)))
             return await asyncio.wait_for(asked, _STATUS_TIMEOUT)
         except (TimeoutError, ConnectionError):
             return "the line gateway did not answer"
@@ -268,6 +281,7 @@ class LineGateway:
             "ports": answer.get("ports", [{"device": name, "registered": False, "state": "unknown"}
                                           for name in self.ports]),
             "devices": answer.get("devices", []),
+            "dect": answer.get("dect", []),
             "agents": [{"index": index, "pid": agent.child.pid, "up": agent.child.running and index in connected,
                         "restarts": agent.restarts} for index, agent in sorted(self.agents.items())],
         }

@@ -1,0 +1,72 @@
+"""DECT handsets: opening the module's subscription window so a new handset pairs (and gets
+the next free extension, or the one asked for), and the list of handsets with where they are.
+The module is the line gateway's hardware: these ask the running PBX, which asks the gateway;
+a handset that pairs is an extension at once (no restart)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from firmware.admin.brain import control_socket
+from firmware.admin.context import Admin
+from firmware.brain.control import PairDect, ask
+from firmware.dect.pairing import check_extension, check_window
+from firmware.gateway.accounts import free_extension_number
+
+DEFAULT_WINDOW_SECONDS = 120
+
+
+class PairRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seconds: int = Field(default=DEFAULT_WINDOW_SECONDS, description="how long new handsets may subscribe, 1-255")
+    extension: str | None = Field(default=None, description="the extension the new handset gets (default: the "
+                                                            "lowest free number of the extension ranges)")
+
+
+class PairingView(BaseModel):
+    seconds: int = Field(description="the subscription window is open for this long")
+    extension: str = Field(description="the extension the next handset that subscribes gets")
+
+
+class HandsetView(BaseModel):
+    extension: str
+    port: str = Field(description="the board's port, e.g. dect3")
+    ipui: str = Field(description="the handset's DECT identity")
+    base: str = Field(description="the DECT module")
+    cell: int = Field(description="the radio cell (base station) serving it now")
+    registered: bool = Field(description="its SIP account is registered (calls reach it)")
+    in_range: bool
+    last_seen: str = Field(description="when the module last heard from it (UTC)")
+
+
+def pair(admin: Admin, request: PairRequest) -> PairingView:
+    """Open the subscription window; ControlError when the PBX is not running or the module refused."""
+    seconds = check_window(request.seconds)
+    extension = check_extension(admin.db, request.extension) if request.extension else ""
+    ask(control_socket(admin.data_dir), PairDect(seconds=str(seconds), extension=extension, by=admin.actor.who))
+    admin.audit("dect.pair", seconds=seconds, extension=extension or "next free")
+    return PairingView(seconds=seconds, extension=extension or free_extension_number(admin.db))
+
+
+def handsets(admin: Admin) -> list[HandsetView]:
+    """Every subscribed handset as the running line gateway sees it; ControlError when the PBX is not running."""
+    gateway: dict[str, Any] = ask(control_socket(admin.data_dir), "status").get("gateway") or {}  # type: ignore[assignment]
+    ports = {str(p["device"]): p for p in gateway.get("ports", [])}
+    return [HandsetView(extension=str(ports.get(h["port"], {}).get("extension", "")), port=h["port"], ipui=h["ipui"],
+                        base=h["base"], cell=h["cell"], registered=bool(ports.get(h["port"], {}).get("registered")),
+                        in_range=h["in_range"],
+                        last_seen=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(h["last_seen"]))))
+            for h in gateway.get("dect", [])]
+
+
+def wait_for_new(admin: Admin, known: set[str], seconds: float) -> HandsetView | None:
+    """The first handset not in `known` (ports) that pairs within `seconds` and has its extension, else None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        new = [h for h in handsets(admin) if h.port not in known and h.extension]
+        if new:
+            return new[0]
+        time.sleep(0.5)
+    return None
