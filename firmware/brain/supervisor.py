@@ -48,6 +48,7 @@ from firmware.edge.rpc import (
     reload_trunks,
     trunk_registrations,
 )
+from firmware.gateway.agents import AGENT_SIP_HOST
 from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
 from firmware.modes.state import last_logged_mode, log_change, mode_now
 from firmware.panel.service import PANEL, FrontPanel
@@ -444,9 +445,9 @@ class Pbx:
             if self.gateway is not None:
                 await self.gateway.restart_host()
             try:
-                # The old passwords, refused as our ports and the phones set up before left, must
-                # not ban the box's own address (the ports' agents log in from it again now).
-                await forget_failed_logins(self.run_dir)
+                # The old passwords, refused while our ports' agents were going, must not ban the
+                # box's own address (the agents log in from it again now).
+                await forget_failed_logins(self.run_dir, AGENT_SIP_HOST)
             except EdgeRpcError as exc:
                 log.warning("failed logins before the factory reset not forgotten: %s", exc)
 

@@ -36,11 +36,13 @@ async def reload_trunks(run_dir: Path) -> None:
     await rpc(run_dir, "uac.reg_reload")
 
 
-async def forget_failed_logins(run_dir: Path) -> None:
-    """Lift every address ban and failure count (after a factory reset, our own ports' and
-    phones' logins with the old passwords must not lock the box out)."""
-    await rpc(run_dir, "htable.flush", "ipban")
-    await rpc(run_dir, "htable.flush", "authfail")
+async def forget_failed_logins(run_dir: Path, address: str) -> None:
+    """Lift the ban and the failure count of one source address (both tables are keyed by it).
+    After a factory reset the box's own ports log in from it with the old passwords until the
+    line gateway has restarted; that must not lock them out. Other addresses keep their bans."""
+    # s: makes kamcmd pass the address as a string whatever it looks like.
+    await rpc(run_dir, "htable.delete", "ipban", f"s:{address}")
+    await rpc(run_dir, "htable.delete", "authfail", f"s:{address}")
 
 
 # uac module registration flags (Kamailio 5.6 modules/uac/uac_reg.c)

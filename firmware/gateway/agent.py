@@ -28,6 +28,7 @@ import pjsua2 as pj
 
 from firmware.edge.mwi import parse_message_summary
 from firmware.gateway import wire
+from firmware.gateway.agents import AGENT_SIP_HOST
 from firmware.intercom import asks_auto_answer
 from firmware.worker.endpoint import EndpointSettings, create_endpoint
 from firmware.worker.legs import first_active_audio
@@ -326,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", type=int, default=3)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    settings = EndpointSettings(sip_host="127.0.0.1", sip_port=args.sip_port, media_addr=args.media_addr,
+    settings = EndpointSettings(sip_host=AGENT_SIP_HOST, sip_port=args.sip_port, media_addr=args.media_addr,
                                 rtp_base=args.rtp_base, rtp_range=args.rtp_range, log_level=args.log_level)
     return run_agent(args.index, args.host_socket, settings)
 

@@ -105,6 +105,8 @@ class DectSubscribed(TypedDict):
     cell: int
 
 
+# What the front panel in the brain hears from the host (firmware/panel/service.py).
+PanelReport = HostHello | PanelButton | DevicesDown
 FromHost = (HostHello | AgentsNeeded | HostStatus | DoorOpened | PanelButton | DevicesDown | DectPairing
             | DectSubscribed)
 ToHost = StatusRequest | OpenDoor | PanelLeds | DectPair

@@ -230,6 +230,7 @@ class SimControlServer:
         self.clock.call_later(seconds, lambda: pin.drive(spec.pull_up))
         now = time.monotonic()
         return {"t": now, "released_at": now + seconds}
+
     def _dect(self, cmd: str, request: dict[str, Any]) -> dict[str, Any]:
         """A new handset registers (the window must be open: `minipbx dect pair`), or one walks into another cell."""
         module = self.hw.sim.dect

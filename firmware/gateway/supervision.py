@@ -22,7 +22,7 @@ from typing import Any
 from firmware.edge.ports import free_udp_port
 from firmware.gateway import brain_link
 from firmware.gateway.agents import socket_path
-from firmware.gateway.brain_link import DectPair, OpenDoor, PanelLeds, StatusRequest, ToHost
+from firmware.gateway.brain_link import DectPair, OpenDoor, PanelLeds, PanelReport, StatusRequest, ToHost
 from firmware.process.child import Child
 from hal.board.model import Board
 
@@ -76,10 +76,10 @@ class LineGateway:
         self._status: asyncio.Future[dict[str, Any]] | None = None
         self._status_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._door_asked: dict[int, asyncio.Future[str]] = {}  # open_door/dect_pair id -> the host's answer
-        self._door_ids = itertools.count(1)
+        self._asked: dict[int, asyncio.Future[str]] = {}  # open_door/dect_pair id -> the host's answer
+        self._request_ids = itertools.count(1)
         # The front panel (firmware/panel/service.py) hears the host's hello, buttons and devices down.
-        self.on_panel: Callable[[dict[str, Any]], None] | None = None
+        self.on_panel: Callable[[PanelReport], None] | None = None
 
     # ---- start -----------------------------------------------------------------------
     async def start(self) -> None:
@@ -193,7 +193,7 @@ class LineGateway:
                 continue
             kind = message["type"]
             if kind in ("hello", "panel_button", "devices_down") and self.on_panel is not None:
-                self.on_panel(message)
+                self.on_panel(message)  # type: ignore[arg-type]  # checked against FROM_HOST by its type
             if kind == "hello" and self._hello is not None and not self._hello.done():
                 self._hello.set_result(message)
             elif kind == "agents":
@@ -204,7 +204,7 @@ class LineGateway:
                 log.info("DECT handset %s (IPUI %s) paired in cell %d as extension %s", message["port"],
                          message["ipui"], message["cell"], message["extension"])
             elif kind in ("door_opened", "dect_pairing"):
-                asked = self._door_asked.get(message["id"])
+                asked = self._asked.get(message["id"])
                 if asked is not None and not asked.done():
                     asked.set_result(message["error"])
         if self._hello is not None and not self._hello.done():
@@ -231,16 +231,16 @@ class LineGateway:
         host = self.host
         if host is None or not host.child.running or self._writer is None:
             return "the line gateway is not running"
-        request = next(self._door_ids)
+        request = next(self._request_ids)
         asked: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        self._door_asked[request] = asked
+        self._asked[request] = asked
         try:
             self._writer.write(brain_link.encode(make(request)))
             return await asyncio.wait_for(asked, _STATUS_TIMEOUT)
         except (TimeoutError, ConnectionError):
             return "the line gateway did not answer"
         finally:
-            self._door_asked.pop(request, None)
+            self._asked.pop(request, None)
 
     async def restart_host(self) -> None:
         """Stop the line host; its watcher starts it again (it reads the ports' accounts at start).

@@ -22,6 +22,7 @@ from firmware.appliance.selftest import RESULT_PATH, load_result
 from firmware.apps.voicemail.store import counts
 from firmware.brain.calls import CallState
 from firmware.brain.switch import Switch
+from firmware.gateway.brain_link import PanelReport
 from firmware.modes.state import mode_now
 from firmware.panel.keys import HOLD_SECONDS, next_mode
 from firmware.panel.leds import RESET_SECONDS, WIPE_SECONDS, PanelFacts, led_states
@@ -59,14 +60,13 @@ class FrontPanel:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # ---- from the line host ------------------------------------------------------------------
-    def from_host(self, message: dict[str, Any]) -> None:
-        kind = message["type"]
-        if kind == "hello":
+    def from_host(self, message: PanelReport) -> None:
+        if message["type"] == "hello":
             self._shown = {}  # a (re)started host shows nothing of ours yet
-        elif kind == "devices_down":
+        elif message["type"] == "devices_down":
             self.devices_down = list(message["devices"])
-        elif kind == "panel_button":
-            self.button(str(message["function"]), float(message["held_seconds"]), bool(message["released"]))
+        elif message["type"] == "panel_button":
+            self.button(message["function"], message["held_seconds"], message["released"])
         self.wake()
 
     def button(self, function: str, held: float, released: bool) -> None:
