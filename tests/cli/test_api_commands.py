@@ -78,7 +78,7 @@ def test_webhooks_from_the_command_line(cli: Cli) -> None:
     before = cli.snapshot()
     assert cli.fails("webhook", "add", "x", "https://a.example/", "--events", "call.parked") == \
         ("minipbx: error: event 'call.parked' is not known; use any of: call.ringing, call.answered, "
-         "call.ended, call.missed")
+         "call.transferred, call.ended, call.missed")
     assert cli.snapshot() == before
     assert cli.ok("webhook", "log", "crm").split() == ["ID", "EVENT", "QUEUED", "TRIES", "DELIVERED", "LAST", "ERROR"]
     assert cli.ok("webhook", "remove", "crm") == "webhook crm removed (with its undelivered events)\n"
