@@ -1,39 +1,42 @@
-"""Where a destination is used: what stops a ring group or a voice menu from being removed.
+"""Where a destination is used: what stops a ring group, a voice menu or a queue from being removed.
 
-Every table that holds a destination text is listed here, so removing something
-that calls still reach is refused with the places named, instead of leaving
-routes that lead nowhere.
+Every table that holds a destination text is declared by the feature that owns it
+(`DESTINATION_USES` in its module: a query returning one description per row that
+sends calls to the destination, with one `?` for it), so removing something that
+calls still reach is refused with the places named, instead of leaving routes that
+lead nowhere. A new table of destinations is one declaration beside its code.
 """
 from __future__ import annotations
 
+from functools import cache
+
 import sqlite_utils
 
-# (query returning one description per row that holds the destination, with one `?` for it)
-_USES = (
-    "SELECT 'inbound route ' || trunk || '/' || CASE did WHEN '' THEN 'any' ELSE did END || '/' || mode "
-    "FROM inbound_routes WHERE destination = ?",
-    "SELECT 'VIP caller ' || number FROM caller_lists WHERE list = 'vip' AND destination = ?",
-    "SELECT 'voice menu ' || menu || ' key ' || key FROM ivr_options WHERE destination = ?",
-    "SELECT 'voice menu ' || name || ' default' FROM ivr_menus WHERE default_dest = ?",
-    "SELECT 'ring group ' || name || ' no-answer' FROM ring_groups WHERE no_answer = ?",
-    "SELECT 'returning-caller destination ' || name || ' fallback' FROM icm_destinations WHERE fallback = ?",
-    "SELECT 'queue ' || name || ' overflow' FROM queues WHERE overflow = ?",
-    "SELECT 'queue ' || name || ' leave key' FROM queues WHERE leave_destination = ?",
-    "SELECT 'queue ' || queue || ' agents' FROM queue_members WHERE extension = ?",
-    *(f"SELECT 'forwarding of ' || number || ' ({label})' FROM forwarding WHERE {column} = ?"
-      for column, label in (("always", "always"), ("busy", "busy"), ("no_answer", "no answer"),
-                            ("unregistered", "unregistered"))),
-)
+
+@cache
+def uses() -> tuple[str, ...]:
+    """Every declared query, in the order the refusals name them. Imported here, not at module
+    load, as the destination kinds are (apps/destinations.py)."""
+    from firmware.apps.forwarding.config import DESTINATION_USES as FORWARDING
+    from firmware.apps.icm.config import DESTINATION_USES as ICM
+    from firmware.apps.ivr.config import DESTINATION_USES as MENUS
+    from firmware.apps.ringgroups.config import DESTINATION_USES as GROUPS
+    from firmware.directory.config import DESTINATION_USES as DIRECTORY
+    from firmware.door.config import DESTINATION_USES as DOORS
+    from firmware.queues.config import DESTINATION_USES as QUEUES
+    from firmware.trunks.inbound import DESTINATION_USES as ROUTES
+
+    return (*ROUTES, *MENUS, *GROUPS, *ICM, *QUEUES, *FORWARDING, *DOORS, *DIRECTORY)
 
 
 def where_used(db: sqlite_utils.Database, destination: str) -> list[str]:
     """Descriptions of every place that sends calls to `destination` (its normal form), in table order."""
-    return [str(row[0]) for query in _USES for row in db.execute(query, [destination]).fetchall()]
+    return [str(row[0]) for query in uses() for row in db.execute(query, [destination]).fetchall()]
 
 
-def refuse_if_used(destination: str, uses: list[str], what: str, error: type[ValueError]) -> None:
+def refuse_if_used(destination: str, found: list[str], what: str, error: type[ValueError]) -> None:
     """Raise `error` naming the places (at most five) that still send calls to `destination`."""
-    if not uses:
+    if not found:
         return
-    shown = ", ".join(uses[:5]) + (f" and {len(uses) - 5} more" if len(uses) > 5 else "")
+    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
     raise error(f"{what} cannot be removed: {destination} is still used by {shown}; change those first")

@@ -153,7 +153,7 @@ class InCallControl:
         # hears dial tone.
         self.switch.links.split(leg)
         self._music(call, peer)
-        self.switch.send(call, leg, "tone", segments=tone(self.switch._country(), "dial"), loop=True)
+        self.switch.send(call, leg, "tone", segments=tone(self.switch.country(), "dial"), loop=True)
 
         def done(number: str) -> None:
             call.entry = None
@@ -184,7 +184,7 @@ class InCallControl:
         log.info("call %s: %s hung up while keying a number; ringing %s again", call.id, by, by)
         call.history.add(f"{by} hung up while keying a transfer; ringing {by} again")
         self._leave(call, leg, stay)
-        self.switch._ring_extension(call, by, follow=False)
+        self.switch.ringing.ring_extension(call, by, follow=False)
         return True
 
     def _talk_again(self, call: Call) -> None:
@@ -199,7 +199,7 @@ class InCallControl:
         peer = call.other(leg)
         if peer is not None:
             self._music(call, peer)
-        self.switch.send(call, leg, "tone", segments=tone(self.switch._country(), "unavailable"), loop=True)
+        self.switch.send(call, leg, "tone", segments=tone(self.switch.country(), "unavailable"), loop=True)
         call.timers.append(asyncio.get_running_loop().call_later(REFUSAL_SECONDS, self._talk_again, call))
 
     # ---- transfer ----------------------------------------------------------------------
@@ -325,11 +325,11 @@ class InCallControl:
         call.recall_to = ""
         call.history.add(f"transfer recall to {transferrer} ({why})")
         log.info("call %s: transfer %s; recalling %s", call.id, why, transferrer)
-        self.switch._drop_branches(call)
+        self.switch.ringing.drop_branches(call)
         if call.plan is not None:
             call.plan.done = True
         call.cancel_timer()
-        self.switch._ring_extension(call, transferrer, follow=False)
+        self.switch.ringing.ring_extension(call, transferrer, follow=False)
 
     def attended_transfer(self, call: Call, by_leg: str, replaces: str, number: str) -> None:
         """REFER with Replaces: the transferrer's other party joins the party of its consultation call."""
@@ -348,7 +348,7 @@ class InCallControl:
         far = consultation.other(by_leg2)
         if consultation.state is not CallState.ANSWERED or far is None:
             # The consulted party has not answered yet: the held party rings it instead.
-            self.switch._drop_branches(consultation)
+            self.switch.ringing.drop_branches(consultation)
             consultation.decide("cancelled", f"consultation handed over by {by}", "caller")
             self.switch.send(consultation, consultation.a_leg, "hangup")
             self.blind_transfer(call, by_leg, consultation.called or number)
@@ -366,7 +366,7 @@ class InCallControl:
         self.switch.send(consultation, by_leg2, "hangup")
         consultation.a_alive = consultation.b_alive = False
         consultation.branches.clear()
-        self.switch._maybe_finish(consultation)
+        self.switch.maybe_finish(consultation)
         self.switch.send(call, by_leg, "hangup")
         self._hand_over(call, by_leg, stay, far, far_extension, far_party, by)
 
@@ -426,7 +426,7 @@ class InCallControl:
         leg = consultation.a_leg
         waiting = held.other(leg)
         if consultation.state is not CallState.ANSWERED or consultation.b_leg is None:
-            self.switch._drop_branches(consultation)
+            self.switch.ringing.drop_branches(consultation)
             if consultation.plan is not None:
                 consultation.plan.done = True
             consultation.decide("cancelled", "consultation given up", "caller")
@@ -468,18 +468,18 @@ class InCallControl:
             self.switch.links.split(far)
             self._forget_leg(consultation, far)
             consultation.b_alive = False
-            self.switch._maybe_finish(consultation)
+            self.switch.maybe_finish(consultation)
             self._hand_over(held, leg, stay, far, far_extension, far_party, by)
             return
         # Still ringing (or failed): the held party takes the number over, as a blind transfer.
         if consultation.session is not None:
             consultation.session.hung_up()
-        self.switch._drop_branches(consultation)
+        self.switch.ringing.drop_branches(consultation)
         if consultation.plan is not None:
             consultation.plan.done = True
         consultation.cancel_timer()
         consultation.decide("cancelled", f"handed over to {self._who(held, stay)} before the answer", "caller")
-        self.switch._maybe_finish(consultation)
+        self.switch.maybe_finish(consultation)
         self.blind_transfer(held, leg, consultation.called)
 
     def consult_ended(self, consultation: Call, why: str) -> None:
@@ -489,7 +489,7 @@ class InCallControl:
             return
         log.info("call %s: consultation %s; back to the held party", consultation.id, why)
         held.history.add(f"consultation {why}")
-        self.switch._drop_branches(consultation)
+        self.switch.ringing.drop_branches(consultation)
         if consultation.plan is not None:
             consultation.plan.done = True
         consultation.decide("unavailable" if consultation.answered_at is None else "answered",
@@ -510,7 +510,7 @@ class InCallControl:
         consultation.extensions.pop(leg, None)
         consultation.a_alive = False
         self.switch.by_leg[leg] = held
-        self.switch._maybe_finish(consultation)
+        self.switch.maybe_finish(consultation)
         held.history.hold_ended()
         self._arm_keys(held)
         self._talk_again(held)
@@ -541,13 +541,13 @@ class InCallControl:
                 what = f"{picker or 'caller'} is excluded from call pickup"
             elif extension and pickup_group(self.db, extension) == NO_GROUP:
                 what = f"{extension} is excluded from call pickup"
-            self.switch._refuse(picker_call, 404, "Not Found", what)
+            self.switch.refuse(picker_call, 404, "Not Found", what)
             return
         ringing, at = found
         leg = picker_call.a_leg
         log.info("call %s: picked up by %s (ringing at %s)", ringing.id, picker, at)
         self._absorb(picker_call, ringing)
-        self.switch._drop_branches(ringing)
+        self.switch.ringing.drop_branches(ringing)
         if ringing.plan is not None:
             ringing.plan.done = True
         ringing.cancel_timer()
@@ -623,14 +623,14 @@ class InCallControl:
             log.error("call %s: cannot announce parking slot %s: %s", call.id, slot, exc)
             self.switch.send(call, leg, "hangup")
             return
-        self.switch._after_play[leg] = lambda: self.switch.send(call, leg, "hangup")
+        self.switch.after_play[leg] = lambda: self.switch.send(call, leg, "hangup")
         self.switch.send(call, leg, "play", id=f"park-{slot}", files=files)
 
     def retrieve(self, retriever_call: Call, slot: str) -> None:
         parked = self.switch.park_lot.take(slot)
         call = self.switch.calls.get(parked.call_id) if parked is not None else None
         if parked is None or call is None or call.state is not CallState.PARKED:
-            self.switch._refuse(retriever_call, 404, "Not Found", f"no call parked at {slot}")
+            self.switch.refuse(retriever_call, 404, "Not Found", f"no call parked at {slot}")
             return
         retriever = retriever_call.extensions.get(retriever_call.a_leg, "") or retriever_call.caller
         leg = retriever_call.a_leg
@@ -656,11 +656,11 @@ class InCallControl:
         def to_operator(why: str, code: int) -> None:
             if operator and operator != parked.parker:
                 call.history.add(f"{parked.parker} {why.replace('_', ' ')}; ringing the operator {operator}")
-                self.switch._ring_extension(call, operator, follow=False)
+                self.switch.ringing.ring_extension(call, operator, follow=False)
             else:
-                self.switch._default_fail(call)(why, code)
+                self.switch.ringing.default_fail(call)(why, code)
 
-        self.switch._ring_extension(call, parked.parker, follow=False, on_fail=to_operator)
+        self.switch.ringing.ring_extension(call, parked.parker, follow=False, on_fail=to_operator)
 
     # ---- endings -----------------------------------------------------------------------
     def party_gone(self, call: Call, leg: str) -> None:

@@ -1,16 +1,12 @@
 """Carrying out routing decisions: from worker events to worker commands.
 
 The router (routing.py) says where a call goes; the switch makes it happen on
-the worker holding the caller's leg and keeps the call's state and record.
-- a destination (apps/destinations.py) is an extension, a ring group, an app
-  (voice menu, voicemail, returning-caller lookup) or an outside number;
-- an extension follows its forwarding and DND; a forwarding loop ends at the
-  first extension's voicemail;
-- a ring plan rings one or more legs (all at once, one by one, cascading); the
-  first to answer is bridged, the others are cancelled;
-- an extension carries one conversation at a time: a second caller hears busy;
+the workers holding the call's legs and keeps the call's state and record.
+- a destination is carried out by the kind that declares it (apps/destinations.py):
+  the switch looks the kind up and hands it the call, or starts the kind's app;
+- ringing (ring plans, their branches and timers, forwarding, trunk hunting) is
+  brain/ringing.py; the in-call life (keys, hold, transfer, pickup, park) brain/in_call.py;
 - a refused caller hears a tone for a few seconds, then is released;
-- an outbound call that a trunk cannot carry (503, timeout) tries the next trunk;
 - all permitted lines busy: the caller hears busy tone and may press 6 to camp on;
   when a line frees, their phone rings and, once answered, the number is dialled.
 """
@@ -21,24 +17,19 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from firmware.apps.context import AppContext
-from firmware.apps.destinations import DestinationError, parse_destination
-from firmware.apps.forwarding.config import get_forwarding
-from firmware.apps.icm.config import get_icm
-from firmware.apps.icm.lookup import find_employee
+from firmware.apps.destinations import DestinationError, kind_of, parse_destination
 from firmware.apps.phone_features import feature_for
-from firmware.apps.ringgroups.config import get_ring_group
 from firmware.apps.session import CallerGone, CallerInfo, Next, Session
-from firmware.brain.apps import app_for_destination
-from firmware.brain.calls import Branch, Call, CallState, ProgressListener, RingPlan, Transferred
+from firmware.brain.calls import Call, CallState, ProgressListener, Transferred
 from firmware.brain.features import FeatureCodes
 from firmware.brain.in_call import InCallControl
+from firmware.brain.ringing import Ringing
 from firmware.brain.routing import (
     CallFacts,
     Decision,
@@ -62,7 +53,6 @@ from firmware.conference.paging import Pages
 from firmware.conference.three_way import ThreeWayCalls
 from firmware.directory.phonebook import caller_name
 from firmware.door.desk import DoorDesk
-from firmware.intercom import auto_answer_headers
 from firmware.media.tones import tone
 from firmware.prompts.library import PromptLibrary
 from firmware.queues.codes import queue_feature
@@ -72,26 +62,14 @@ from firmware.store.cdr import CallRecord, write_cdr
 from firmware.store.extensions import get_extension
 from firmware.store.settings import get_setting
 from firmware.trunks.inbound import route_music
-from firmware.trunks.lines import DIAL_HEADER, line_account, line_call
+from firmware.trunks.lines import line_call
 from firmware.worker.protocol import Message
 
 log = logging.getLogger("minipbx.switch")
 
 # How long a refused caller hears the tone before release.
 REFUSAL_TONE_SECONDS = 4.0
-# Reason phrase for busy decided by the brain. The edge fails over to another
-# worker on pjsua's own "486 Busy Here" (worker full), never on this one.
-USER_BUSY = "User Busy"
-
-_BUSY_CODES = {486, 600, 603}
-_UNREACHABLE_CODES = {404, 408, 410, 480, 484, 503}
 CAMP_ON_DIGIT = "6"
-# Answers that mean the trunk (not the called party) could not carry the call.
-_TRUNK_FAILURE_CODES = {408, 500, 502, 503, 504}
-# Forwarding hops one call may take before it is treated as a loop.
-MAX_FORWARDS = 8
-# Class of service of outside numbers the installer configured (routes, ring groups).
-SYSTEM_PROFILE = "unrestricted"
 
 
 class Switch:
@@ -131,17 +109,17 @@ class Switch:
         self.links = Links(on_broken=self._join_broken, on_parted=self.recorder.parted)
         self.park_lot = ParkLot()
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
-        self._after_play: dict[str, Callable[[], None]] = {}
-        self._whispered: set[str] = set()  # members hearing their plan's whisper (answered, not yet joined)
+        self.after_play: dict[str, Callable[[], None]] = {}
         self.in_call = InCallControl(self)
+        self.ringing = Ringing(self)
         # Made now, not on the first hold: holding must not wait for a file to be written.
         default_melody(data_dir)
 
     # ---- settings read per call, so a change applies to the next call ---------
-    def _ring_timeout(self) -> int:
+    def ring_timeout(self) -> int:
         return int(str(get_setting(self.db, "ring_timeout")))
 
-    def _country(self) -> str:
+    def country(self) -> str:
         return str(get_setting(self.db, "country"))
 
     def trunk_usage(self) -> dict[str, int]:
@@ -180,7 +158,7 @@ class Switch:
         if self.links.is_link_leg(leg):
             self.links.link_event(leg, kind)
             return
-        after = self._after_play.pop(leg, None) if kind in ("played", "ended") else None
+        after = self.after_play.pop(leg, None) if kind in ("played", "ended") else None
         if after is not None:
             after()
             return
@@ -216,11 +194,11 @@ class Switch:
                 self._callee_gone(call)
         elif leg in call.branches:
             if kind == "progress":
-                self._branch_ringing(call)
+                self.ringing.branch_ringing(call)
             elif kind == "answered":
-                self._branch_answered(call, leg)
+                self.ringing.branch_answered(call, leg)
             elif kind == "ended":
-                self._branch_ended(call, leg, int(message.get("code", 0)))
+                self.ringing.branch_ended(call, leg, int(message.get("code", 0)))
         elif kind == "ended":
             # A leg the call has moved on from (cancelled, or a trunk that failed).
             self.by_leg.pop(leg, None)
@@ -303,30 +281,30 @@ class Switch:
             if decision.slot:
                 self.in_call.retrieve(call, decision.slot)
             else:
-                self._refuse(call, 404, "Not Found", "the park number takes calls being transferred, "
-                             "not new calls")
+                self.refuse(call, 404, "Not Found", "the park number takes calls being transferred, "
+                            "not new calls")
         elif isinstance(decision, RingExtension):
-            self._trail(call, decision.route)
+            self.trail(call, decision.route)
             if decision.intercom:
-                self._intercom(call, decision.number)
+                self.ringing.intercom(call, decision.number)
             else:
-                self._ring_extension(call, decision.number, follow=True)
+                self.ringing.ring_extension(call, decision.number, follow=True)
         elif isinstance(decision, DialOut):
-            self._trail(call, decision.route)
+            self.trail(call, decision.route)
             call.dial_target = decision.number
-            self._dial_out(call, decision, self._default_fail(call))
+            self.ringing.dial_out(call, decision, self.ringing.default_fail(call))
         elif isinstance(decision, Feature):
             call.route = f"feature {decision.code}"
             self._feature(call, decision)
         elif isinstance(decision, GoTo):
-            self._trail(call, decision.route)
+            self.trail(call, decision.route)
             self.go(call, Next(decision.destination))
         elif isinstance(decision, Refuse):
             call.camp_on_offer = decision.camp_on
             call.outbound = call.outbound or decision.outside
-            self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition, decision.tone)
+            self.refuse(call, decision.code, decision.reason, decision.cause, decision.disposition, decision.tone)
         else:
-            self._reject(call, decision.code, decision.reason, decision.disposition, decision.cause, "system")
+            self.reject(call, decision.code, decision.reason, decision.disposition, decision.cause, "system")
 
     # ---- destinations ----------------------------------------------------------------
     def go(self, call: Call, nxt: Next) -> None:
@@ -337,362 +315,31 @@ class Switch:
             destination = parse_destination(nxt.destination)
         except DestinationError as exc:
             log.error("call %s: %s", call.id, exc)
-            self._refuse(call, 480, "Temporarily Unavailable", str(exc))
+            self.refuse(call, 480, "Temporarily Unavailable", str(exc))
             return
         if nxt.route:
-            self._trail(call, nxt.route)
-        kind, target = destination.kind, destination.target
-        if kind == "hangup":
-            self._refuse(call, 480, "Temporarily Unavailable", f"destination hangup ({call.route})")
-        elif kind == "ext":
-            if get_extension(self.db, target) is None:
-                self._refuse(call, 480, "Temporarily Unavailable", f"destination extension {target} does not exist")
-                return
-            self._ring_extension(call, target, follow=nxt.follow_forwarding)
-        elif kind == "group":
-            self._ring_group(call, target)
-        elif kind == "number":
-            # Forwarded: the forwarding extension's rights; else the app's, or the installer's.
-            caller = call.visited[-1] if call.visited else call.caller
-            profile = nxt.profile or (None if get_extension(self.db, caller) else SYSTEM_PROFILE)
-            decision = self.router.dial_number(target, caller=caller, profile=profile,
-                                               busy_trunks=self.trunk_usage(), mode=call.mode or None)
-            if isinstance(decision, DialOut):
-                call.dial_target = decision.number
-                self._dial_out(call, decision, self._default_fail(call))
-            elif isinstance(decision, Refuse):
-                self._refuse(call, decision.code, decision.reason, decision.cause, decision.disposition,
-                             decision.tone)
-            else:
-                self._refuse(call, 480, "Temporarily Unavailable", f"cannot dial {target}")
-        elif kind == "icm":
-            self._start_task(call, self._returning_caller(call, target))
-        elif kind == "queue":
-            self.queues.join(call, target)
+            self.trail(call, nxt.route)
+        kind = kind_of(destination)
+        if kind.serve is not None:
+            kind.serve(self, call, destination.target, nxt)
         else:
-            self._start_app(call, str(destination))
+            self.start_app(call, str(destination))
 
     @staticmethod
-    def _trail(call: Call, step: str) -> None:
+    def trail(call: Call, step: str) -> None:
         """The CDR's route says every step the call took: the trunk route, the menu key, the fallback."""
         if not call.route:
             call.route = step
         elif not call.route.endswith(step):
             call.route = f"{call.route}; {step}"
 
-    def _start_task(self, call: Call, coro: Coroutine[Any, Any, None]) -> None:
+    def start_task(self, call: Call, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         # The loop keeps only weak references to tasks.
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # ---- ringing ----------------------------------------------------------------------
-    def _ring_extension(self, call: Call, number: str, *, follow: bool,
-                        on_fail: Callable[[str, int], None] | None = None, seconds: int | None = None) -> None:
-        """Ring one extension, following its forwarding and DND unless told not to."""
-        if not call.trunk and not call.visited:
-            call.called = number
-        if follow:
-            if number in call.visited or len(call.visited) >= MAX_FORWARDS:
-                first = call.visited[0] if call.visited else number
-                log.warning("call %s: forwarding loop via %s; to voicemail of %s", call.id,
-                            " -> ".join([*call.visited, number]), first)
-                self._trail(call, f"forwarding loop ({' -> '.join([*call.visited, number])})")
-                self._start_app(call, f"voicemail:{first}")
-                return
-            call.visited.append(number)
-            forwarding = get_forwarding(self.db, number)
-            if forwarding.always:
-                call.route = f"{call.route}; forwarded by {number}".lstrip("; ")
-                self.go(call, Next(forwarding.always))
-                return
-            if forwarding.dnd or number == call.party_extension or self.in_conversation(number, besides=call):
-                why = "do not disturb" if forwarding.dnd else "extension busy"
-                if forwarding.busy:
-                    call.route = f"{call.route}; {number} {why}".lstrip("; ")
-                    call.divert_reason = "busy"
-                    self.go(call, Next(forwarding.busy))
-                else:
-                    self._busy(call, why, "system")
-                return
-            timeout = forwarding.no_answer_seconds if forwarding.no_answer else self._ring_timeout()
-            fail = on_fail or self._extension_fail(call, number, forwarding.busy, forwarding.no_answer,
-                                                   forwarding.unregistered)
-        else:
-            if number == call.party_extension or self.in_conversation(number, besides=call):
-                (on_fail or self._default_fail(call))("busy", 486)
-                return
-            timeout = self._ring_timeout()
-            fail = on_fail or self._default_fail(call)
-        self._start_plan(call, RingPlan([number], "all", 0, fail, label=f"extension {number}"), seconds or timeout)
-
-    def _ring_group(self, call: Call, name: str) -> None:
-        group = get_ring_group(self.db, name)
-        if group is None:
-            self._refuse(call, 480, "Temporarily Unavailable", f"ring group {name} does not exist")
-            return
-        call.route = call.route or f"ring group {name}"
-        if name not in call.groups:
-            call.groups.append(name)
-        if group.strategy == "page":
-            self.paging.start(call, group)
-            return
-        members: list[str | DialOut] = []
-        for member in group.members:
-            if member.startswith("number:"):
-                decision = self.router.dial_number(member[7:], caller=call.caller, profile=SYSTEM_PROFILE,
-                                                   busy_trunks=self.trunk_usage(), mode=call.mode or None)
-                if isinstance(decision, DialOut):
-                    members.append(decision)
-                else:
-                    log.warning("call %s: ring group %s member %s cannot be dialled: %s", call.id, name, member,
-                                getattr(decision, "cause", decision))
-            elif not get_forwarding(self.db, member).dnd:
-                members.append(member)
-
-        def fail(why: str, code: int) -> None:
-            if group.no_answer:
-                self._trail(call, f"ring group {name} {why.replace('_', ' ')}")
-                self.go(call, Next(group.no_answer))
-            else:
-                self._default_fail(call)(why, code)
-
-        self._start_plan(call, RingPlan(members, group.strategy, group.step_seconds, fail, label=f"group {name}",
-                                        pickup_group=group.pickup_group), group.timeout)
-
-    def _dial_out(self, call: Call, decision: DialOut, on_fail: Callable[[str, int], None]) -> None:
-        timeout = self._ring_timeout() + 30
-        self._start_plan(call, RingPlan([decision], "all", 0, on_fail, label=f"number {decision.number}"), timeout)
-
-    def _start_plan(self, call: Call, plan: RingPlan, timeout: float) -> None:
-        self._drop_branches(call)
-        call.cancel_timer()
-        call.plan = plan
-        if call.a_answered:
-            self.send(call, call.a_leg, "tone", segments=tone(self._country(), "ringback"), loop=True)
-        if call.state is CallState.APP:
-            call.state = CallState.ROUTING
-        loop = asyncio.get_running_loop()
-        call.timers.append(loop.call_later(timeout, self._plan_timeout, call, plan))
-        self._dial_next_member(call, plan, first=True)
-
-    def ring_while_waiting(self, call: Call, plan: RingPlan, seconds: float) -> None:
-        """Ring the plan's members while the caller stays in the app that has them (a queue's
-        music and announcements): the first to answer is joined to the caller, the app stops."""
-        self._drop_branches(call)
-        plan.while_waiting = True
-        call.plan = plan
-        call.timers.append(asyncio.get_running_loop().call_later(seconds, self._plan_timeout, call, plan))
-        self._dial_next_member(call, plan, first=True)
-
-    def _dial_next_member(self, call: Call, plan: RingPlan, first: bool = False) -> None:
-        """Dial members: all of them, or the next dialable one (linear, cascade)."""
-        loop = asyncio.get_running_loop()
-        dialled = False
-        while plan.members and (plan.strategy == "all" or not dialled):
-            dialled = self._dial_member(call, plan, plan.members.pop(0)) or dialled
-        if plan.strategy in ("linear", "cascade") and plan.members and dialled:
-            call.timers.append(loop.call_later(plan.step_seconds, self._plan_step, call, plan))
-        if not call.branches and not plan.done:
-            self._plan_failed(call, plan)
-
-    def _intercom(self, call: Call, number: str) -> None:
-        """*80 + extension: whoever sits at that desk; refused while it is busy or on DND."""
-        if get_forwarding(self.db, number).dnd:
-            self._refuse(call, 486, "Busy Here", f"intercom to {number}: do not disturb", "busy", "busy")
-            return
-        call.intercom = True
-        self._ring_extension(call, number, follow=False)
-
-    def _dial_member(self, call: Call, plan: RingPlan, member: str | DialOut) -> bool:
-        if isinstance(member, DialOut):
-            branch = Branch(member.number, member, member.trunks)
-            return self._dial_trunk(call, branch, member.caller_id)
-        if member == call.party_extension or self.in_conversation(member, besides=call):
-            plan.saw_busy = True
-            return False
-        shown = call.caller_name if plan.caller_display is None else plan.caller_display
-        name = shown.replace('"', "'")
-        caller_uri = f"sip:{call.caller}@{self.realm}"
-        fields: dict[str, Any] = {
-            "uri": f"sip:{member}@{self.edge}",
-            "from_uri": f'"{name}" <{caller_uri}>' if name else f"<{caller_uri}>",
-            "may_transfer": True,
-        }
-        if call.intercom:
-            fields["headers"] = auto_answer_headers(self.realm, str(get_setting(self.db, "intercom_alert_info")))
-        self._dial_b(call, Branch(member), fields)
-        self.announce(call, "call.ringing", member)
-        return True
-
-    def _dial_trunk(self, call: Call, branch: Branch, caller_id: str | None = None) -> bool:
-        if not branch.spare_trunks or branch.dial_out is None:
-            return False
-        trunk, branch.spare_trunks = branch.spare_trunks[0], branch.spare_trunks[1:]
-        call.trunk = trunk.name
-        if caller_id is not None:
-            call.caller_id = caller_id
-        caller_id = call.caller_id or branch.dial_out.caller_id
-        headers = {"X-Minipbx-Trunk": trunk.name}
-        identity = f"<sip:{caller_id}@{trunk.domain}>"
-        if trunk.send_pai:
-            headers["P-Asserted-Identity"] = identity
-        if trunk.privacy:
-            headers["Privacy"] = trunk.privacy
-        if trunk.kind == "fxo":
-            # An analog line: call the line's account at the gateway, which seizes the line and dials.
-            self._dial_b(call, branch, {"uri": f"sip:{line_account(trunk.name)}@{self.edge}",
-                                        "from_uri": f"<sip:{caller_id}@{self.realm}>",
-                                        "headers": {DIAL_HEADER: branch.target}})
-        else:
-            self._dial_b(call, branch, {"uri": f"sip:{branch.target}@{self.edge}", "from_uri": identity,
-                                        "headers": headers})
-        return True
-
-    def _dial_b(self, call: Call, branch: Branch, fields: dict[str, Any]) -> None:
-        call.b_count += 1
-        leg = f"b{call.id}-{call.b_count}"
-        call.branches[leg] = branch
-        self.by_leg[leg] = call
-        # New legs go on the worker of the party they are for (it may have moved by a transfer).
-        worker = self.leg_workers.get(call.a_leg, call.worker)
-        self.leg_workers[leg] = worker
-        worker.send({"type": "dial", "leg": leg, **fields})
-
-    @staticmethod
-    def _plan_live(call: Call, plan: RingPlan) -> bool:
-        """The plan still rings for the call (a queue's plan rings while its app has the caller)."""
-        ringing = (CallState.ROUTING, CallState.RINGING, CallState.APP) if plan.while_waiting else (
-            CallState.ROUTING, CallState.RINGING)
-        return call.plan is plan and not plan.done and call.state in ringing
-
-    def _plan_step(self, call: Call, plan: RingPlan) -> None:
-        if not self._plan_live(call, plan):
-            return
-        if plan.strategy == "linear":
-            self._drop_branches(call)
-        self._dial_next_member(call, plan)
-
-    def _plan_timeout(self, call: Call, plan: RingPlan) -> None:
-        if not self._plan_live(call, plan):
-            return
-        plan.members.clear()
-        self._drop_branches(call)
-        plan.done = True
-        call.cancel_timer()
-        plan.on_fail("no_answer", 0)
-
-    def _plan_failed(self, call: Call, plan: RingPlan) -> None:
-        plan.done = True
-        call.cancel_timer()
-        if plan.saw_busy:
-            why = "busy"
-        elif plan.saw_unreachable:
-            why = "unreachable"
-        else:
-            why = "failed"
-        plan.on_fail(why, plan.last_code)
-
-    def _drop_branches(self, call: Call) -> None:
-        """Cancel every leg still ringing; their `ended` events are ignored."""
-        for leg in list(call.branches):
-            del call.branches[leg]
-            self.send(call, leg, "hangup")
-
-    # ---- branch events ------------------------------------------------------------------
-    def _branch_ringing(self, call: Call) -> None:
-        if call.state is CallState.ROUTING:
-            call.state = CallState.RINGING
-            if not call.callback and not call.a_answered:
-                self.send(call, call.a_leg, "answer", code=180)
-
-    def _branch_answered(self, call: Call, leg: str) -> None:
-        plan = call.plan
-        if call.state not in (CallState.ROUTING, CallState.RINGING) and not (
-                plan is not None and self._plan_live(call, plan)):
-            self.send(call, leg, "hangup")
-            return
-        if plan is not None and plan.whisper and leg not in self._whispered:
-            self._whisper(call, plan, leg)
-            return
-        self._whispered.discard(leg)
-        branch = call.branches.pop(leg)
-        self._drop_branches(call)
-        call.cancel_timer()
-        if plan is not None:
-            plan.done = True
-            if plan.while_waiting and call.app_task is not None:
-                # The queue's app had the caller: it stops (the bridge stops its music), and
-                # the call no longer waits for it to finish.
-                call.app_task.cancel()
-                call.app_task = None
-                call.session = None
-            if plan.on_answer is not None:
-                plan.on_answer(branch.target)
-        call.state = CallState.ANSWERED
-        call.b_leg, call.b_alive = leg, True
-        call.answered_at = call.answered_at or datetime.now(UTC)
-        call.answered_by = branch.target
-        if branch.dial_out is not None:
-            call.dial_target = branch.target
-        else:
-            call.extensions[leg] = branch.target
-        self.in_call.answered(call, f"answered by {branch.target}")
-        self.announce(call, "call.answered", branch.target)
-        if not call.callback and not call.a_answered:
-            self.send(call, call.a_leg, "answer", code=200)
-        self.join(call, call.a_leg, leg)
-        if call.merge_on_answer:
-            self.three_way.merge(call)
-        log.info("call %s: %s -> %s answered by %s", call.id, call.caller, call.called, call.answered_by)
-
-    def _whisper(self, call: Call, plan: RingPlan, leg: str) -> None:
-        """The member who answered hears the plan's whisper before the caller is joined; the others
-        stop ringing, and the ring time no longer runs out."""
-        for other in [other for other in call.branches if other != leg]:
-            del call.branches[other]
-            self.send(call, other, "hangup")
-        call.cancel_timer()
-        self._whispered.add(leg)
-        self._after_play[leg] = lambda: self._whisper_done(call, plan, leg)
-        self.send(call, leg, "play", id=f"whisper-{leg}", files=[str(f) for f in plan.whisper])
-
-    def _whisper_done(self, call: Call, plan: RingPlan, leg: str) -> None:
-        if leg not in call.branches:
-            self._whispered.discard(leg)  # the caller left meanwhile: the branch was hung up
-        elif leg not in self.leg_workers:
-            # The member hung up during the whisper: they did not take the call.
-            self._whispered.discard(leg)
-            del call.branches[leg]
-            self.by_leg.pop(leg, None)
-            if self._plan_live(call, plan):
-                self._plan_failed(call, plan)
-        else:
-            self._branch_answered(call, leg)
-
-    def _branch_ended(self, call: Call, leg: str, code: int) -> None:
-        branch = call.branches.pop(leg)
-        plan = call.plan
-        if plan is None or plan.done or not call.a_alive:
-            self._maybe_finish(call)
-            return
-        if branch.dial_out is not None and code in _TRUNK_FAILURE_CODES:
-            log.warning("call %s: trunk %s failed (%d)", call.id, call.trunk, code)
-            if self._dial_trunk(call, branch):
-                return
-            plan.saw_unreachable = True
-        elif code in _BUSY_CODES:
-            plan.saw_busy = True
-        elif code in _UNREACHABLE_CODES or code >= 500:
-            plan.saw_unreachable = True
-        plan.last_code = code
-        if call.branches:
-            return
-        if plan.members:
-            self._dial_next_member(call, plan)
-        else:
-            self._plan_failed(call, plan)
-
+    # ---- the party answered ----
     def _callee_gone(self, call: Call) -> None:
         if call.b_leg is not None and self.in_call.hung_up_while_keying(call, call.b_leg):
             return
@@ -711,96 +358,14 @@ class Switch:
             call.decide("answered", "callee hung up", "callee")
             if call.a_alive:
                 self.send(call, call.a_leg, "hangup")
-        self._maybe_finish(call)
-
-    # ---- when ringing fails ---------------------------------------------------------------
-    def _default_fail(self, call: Call) -> Callable[[str, int], None]:
-        def fail(why: str, code: int) -> None:
-            if call.recall_to:
-                self.in_call.recall(call, why.replace("_", " "))
-                return
-            if why == "busy":
-                if code:
-                    self._busy(call, f"callee busy ({code})", "callee")
-                else:
-                    self._busy(call, "extension busy", "system")
-            elif why == "no_answer":
-                self._no_answer(call)
-            elif why == "unreachable" or code >= 500 or code in _UNREACHABLE_CODES:
-                if call.dial_target and code in _TRUNK_FAILURE_CODES:
-                    self._refuse(call, 503, "Service Unavailable", f"every line failed (last {code})", "failed",
-                                 "congestion")
-                else:
-                    what = "number not reachable" if call.dial_target else "extension not reachable"
-                    self._refuse(call, 480, "Temporarily Unavailable", f"{what} ({code})")
-            elif code:
-                self._reject(call, code if 400 <= code < 700 else 480, "Unavailable", "failed",
-                             f"callee refused ({code})", "callee")
-            else:
-                self._refuse(call, 480, "Temporarily Unavailable", "nobody to ring")
-        return fail
-
-    def _extension_fail(self, call: Call, number: str, busy: str, no_answer: str,
-                        unregistered: str) -> Callable[[str, int], None]:
-        default = self._default_fail(call)
-
-        def fail(why: str, code: int) -> None:
-            target = {"busy": busy, "no_answer": no_answer, "unreachable": unregistered}.get(why, "")
-            if why == "failed" and code in _UNREACHABLE_CODES:
-                target = unregistered
-            if target:
-                call.route = f"{call.route}; {number} {why.replace('_', ' ')}".lstrip("; ")
-                call.divert_reason = why
-                self.go(call, Next(target))
-            else:
-                default(why, code)
-        return fail
-
-    def _no_answer(self, call: Call) -> None:
-        timeout = self._ring_timeout()
-        call.decide("no_answer", f"no answer within {timeout} s", "system")
-        self._release(call, 480, "No Answer")
-
-    def _busy(self, call: Call, cause: str, by: str) -> None:
-        self._reject(call, 486, USER_BUSY, "busy", cause, by)
-
-    # ---- returning caller ---------------------------------------------------------------
-    async def _returning_caller(self, call: Call, name: str) -> None:
-        icm = get_icm(self.db, name)
-        if icm is None:
-            self._refuse(call, 480, "Temporarily Unavailable", f"returning-caller destination {name} does not exist")
-            return
-        if not call.a_answered:
-            self.send(call, call.a_leg, "answer", code=180)
-        try:
-            found = await find_employee(self.db, icm, call.caller)
-        except Exception:
-            log.exception("call %s: returning-caller lookup %s failed", call.id, name)
-            found = None
-        if not call.a_alive:
-            return
-        if found is None:
-            self._trail(call, f"icm {name}: nobody found")
-            self.go(call, Next(icm.fallback))
-            return
-        self._trail(call, f"icm {name}: {found.extension} from {found.source}")
-
-        def fall_through(why: str, code: int) -> None:
-            self._trail(call, f"icm {name}: {found.extension} {why.replace('_', ' ')}")
-            self.go(call, Next(icm.fallback))
-
-        if icm.follow_forwarding:
-            self.go(call, Next(f"ext:{found.extension}"))
-        else:
-            self._ring_extension(call, found.extension, follow=False, on_fail=fall_through,
-                                 seconds=icm.ring_seconds)
+        self.maybe_finish(call)
 
     # ---- apps ----------------------------------------------------------------------------
-    def _session(self, call: Call) -> Session:
+    def session_for(self, call: Call) -> Session:
         if call.session is None:
             info = CallerInfo(caller=call.caller, caller_name=call.caller_name, called=call.called,
                               auth_user=call.auth_user, trunk=call.trunk, mode=call.mode,
-                              language=str(get_setting(self.db, "language")), country=self._country())
+                              language=str(get_setting(self.db, "language")), country=self.country())
             call.session = Session(call.a_leg, lambda kind, **f: self._send_a(call, kind, **f), info)
         return call.session
 
@@ -810,14 +375,17 @@ class Switch:
         fields.pop("leg", None)
         self.send(call, call.a_leg, kind, **fields)
 
-    def _start_app(self, call: Call, destination: str) -> None:
-        session = self._session(call)
-        coro = app_for_destination(self.apps, session, destination,
-                                   "busy" if call.divert_reason == "busy" else "unavailable")
-        self._run_app(call, destination, coro)
+    def start_app(self, call: Call, destination: str) -> None:
+        """Hand the caller to the app that serves the destination (apps/destinations.py)."""
+        parsed = parse_destination(destination)
+        app = kind_of(parsed).app
+        if app is None:
+            raise ValueError(f"{destination} is not served by an app")
+        reason = "busy" if call.divert_reason == "busy" else "unavailable"
+        self.run_app(call, destination, app(self.apps, self.session_for(call), parsed.target, reason))
 
-    def _run_app(self, call: Call, label: str, coro: Coroutine[Any, Any, Next | None]) -> None:
-        self._drop_branches(call)
+    def run_app(self, call: Call, label: str, coro: Coroutine[Any, Any, Next | None]) -> None:
+        self.ringing.drop_branches(call)
         call.cancel_timer()
         if call.plan is not None:
             call.plan.done = True
@@ -842,7 +410,7 @@ class Switch:
                 if outcome is not None:
                     call.decide(outcome[0], outcome[1], "caller")
                 call.decide("answered", f"caller hung up in {label}", "caller")
-                self._maybe_finish(call)
+                self.maybe_finish(call)
                 return
             if nxt is not None:
                 if outcome is not None:
@@ -865,21 +433,21 @@ class Switch:
             self.doors.open_by_code(call, code)
             return
         if feature.owner == "queue":
-            self._run_app(call, f"feature {code}", queue_feature(self.queues, self._session(call), feature))
+            self.run_app(call, f"feature {code}", queue_feature(self.queues, self.session_for(call), feature))
             return
         if feature.owner == "phone":
-            app = feature_for(self.apps, self._session(call), code)
+            app = feature_for(self.apps, self.session_for(call), code)
             if app is not None:
-                self._run_app(call, f"feature {code}", app)
+                self.run_app(call, f"feature {code}", app)
                 return
         result = self.features.run(call.caller, code)
         if not result.ok:
-            self._refuse(call, 403, "Forbidden", result.message, "barred", "unavailable")
+            self.refuse(call, 403, "Forbidden", result.message, "barred", "unavailable")
             return
         call.decide("feature", result.message, "system")
         call.state = CallState.REFUSING
         self.send(call, call.a_leg, "answer", code=200)
-        self.send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
+        self.send(call, call.a_leg, "tone", segments=tone(self.country(), "confirm"), loop=False)
         call.timers.append(asyncio.get_running_loop().call_later(
             2.0, lambda: self.send(call, call.a_leg, "hangup")))
 
@@ -903,43 +471,43 @@ class Switch:
             call.decide("answered", "caller hung up", "caller")
         elif call.state in (CallState.ROUTING, CallState.RINGING):
             call.decide("cancelled", "caller hung up before answer", "caller")
-        self._drop_branches(call)
+        self.ringing.drop_branches(call)
         if call.b_alive and call.b_leg is not None:
             self.send(call, call.b_leg, "hangup")
-        self._maybe_finish(call)
+        self.maybe_finish(call)
 
     # ---- outcomes ---------------------------------------------------------------
-    def _release(self, call: Call, code: int, reason: str) -> None:
-        self._drop_branches(call)
+    def release(self, call: Call, code: int, reason: str) -> None:
+        self.ringing.drop_branches(call)
         if call.consult_of is not None:
             # The consulting party is not released: they go back to the party on hold.
             self.in_call.consult_ended(call, f"refused ({code} {reason})")
             return
         self.send(call, call.a_leg, "hangup", code=code, reason=reason)
 
-    def _reject(self, call: Call, code: int, reason: str, disposition: str, cause: str, by: str) -> None:
+    def reject(self, call: Call, code: int, reason: str, disposition: str, cause: str, by: str) -> None:
         call.decide(disposition, cause, by)
         if call.a_answered and code == 486:
             # A caller already talking to the PBX hears busy tone, not a silent hang-up.
-            self._tone_then_release(call, "busy", code, reason)
+            self.tone_then_release(call, "busy", code, reason)
             return
-        self._release(call, code, reason)
+        self.release(call, code, reason)
 
-    def _refuse(self, call: Call, code: int, reason: str, cause: str, disposition: str = "unavailable",
+    def refuse(self, call: Call, code: int, reason: str, cause: str, disposition: str = "unavailable",
                 tone_name: str = "unavailable") -> None:
         """The caller hears a tone (as early media), then is released."""
         call.decide(disposition, cause, "system")
         if not call.callback and not call.a_answered:
             self.send(call, call.a_leg, "answer", code=183)
-        self._tone_then_release(call, tone_name, code, reason)
+        self.tone_then_release(call, tone_name, code, reason)
 
-    def _tone_then_release(self, call: Call, tone_name: str, code: int, reason: str) -> None:
-        self._drop_branches(call)
+    def tone_then_release(self, call: Call, tone_name: str, code: int, reason: str) -> None:
+        self.ringing.drop_branches(call)
         call.cancel_timer()
         call.state = CallState.REFUSING
-        self.send(call, call.a_leg, "tone", segments=tone(self._country(), tone_name), loop=True)
+        self.send(call, call.a_leg, "tone", segments=tone(self.country(), tone_name), loop=True)
         call.timers.append(asyncio.get_running_loop().call_later(
-            REFUSAL_TONE_SECONDS, lambda: self._release(call, code, reason)))
+            REFUSAL_TONE_SECONDS, lambda: self.release(call, code, reason)))
 
     def send(self, call: Call, leg: str, kind: str, **fields: Any) -> None:
         self.leg_workers.get(leg, call.worker).send({"type": kind, "leg": leg, **fields})
@@ -986,7 +554,7 @@ class Switch:
         call.camp_on_offer = ""
         call.cancel_timer()
         log.info("call %s: %s camps on for %s", call.id, call.caller, number)
-        self.send(call, call.a_leg, "tone", segments=tone(self._country(), "confirm"), loop=False)
+        self.send(call, call.a_leg, "tone", segments=tone(self.country(), "confirm"), loop=False)
         call.timers.append(asyncio.get_running_loop().call_later(
             2.0, lambda: self.send(call, call.a_leg, "hangup")))
 
@@ -1034,13 +602,13 @@ class Switch:
         shown = f'"{display}" <sip:{shown_as}@{self.realm}>' if display else f"<sip:{shown_as}@{self.realm}>"
         worker.send({"type": "dial", "leg": call.a_leg, "uri": f"sip:{extension}@{self.edge}",
                      "from_uri": shown, "may_transfer": True})
-        timeout = self._ring_timeout()
+        timeout = self.ring_timeout()
         call.timers.append(asyncio.get_running_loop().call_later(timeout, self._callback_unanswered, call))
         return call
 
     def _callback_unanswered(self, call: Call) -> None:
         if call.state is CallState.ROUTING and call.plan is None:
-            call.decide("no_answer", f"no answer within {self._ring_timeout()} s", "system")
+            call.decide("no_answer", f"no answer within {self.ring_timeout()} s", "system")
             self.send(call, call.a_leg, "hangup")
 
     def _callback_answered(self, call: Call) -> None:
@@ -1060,14 +628,14 @@ class Switch:
         hung up, and the record says who did it."""
         call.decide("answered" if call.answered_at else "cancelled", cause, "system")
         call.cancel_timer()
-        self._drop_branches(call)
+        self.ringing.drop_branches(call)
         if call.session is not None:
             call.session.hung_up()
         for party, alive in ((call.a_leg, call.a_alive), (call.b_leg, call.b_alive)):
             if party is not None and alive:
                 self.send(call, party, "hangup")
 
-    def _maybe_finish(self, call: Call) -> None:
+    def maybe_finish(self, call: Call) -> None:
         if not call.finished or call.state is CallState.ENDED:
             return
         call.state = CallState.ENDED
@@ -1117,7 +685,7 @@ class Switch:
             call.branches.clear()
             if call.session is not None:
                 call.session.hung_up()
-            self._maybe_finish(call)
+            self.maybe_finish(call)
 
     def active_calls(self) -> list[dict[str, object]]:
         calls = []

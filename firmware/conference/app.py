@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from firmware.apps.context import AppContext
+from firmware.apps.destinations import DestinationKind, Target
 from firmware.apps.session import Next, Session
 from firmware.conference.rooms import Room, get_room
 from firmware.conference.service import Rooms
@@ -93,3 +94,15 @@ async def conference(ctx: AppContext, session: Session, number: str, rooms: Room
                 rooms.drop_last(member, number)
     finally:
         rooms.leave(member, number)
+
+
+async def _room(ctx: AppContext, session: Session, number: str, reason: str) -> Next | None:
+    if ctx.rooms is None:
+        raise RuntimeError("conference rooms are not running")
+    return await conference(ctx, session, number, ctx.rooms)
+
+
+DESTINATION_KINDS = (
+    DestinationKind("conf", Target.DIGITS, "conf:NUMBER", exists="SELECT 1 FROM conference_rooms WHERE number = ?",
+                    missing="conference room {} does not exist; see `conf list`", app=_room),
+)

@@ -53,13 +53,13 @@ class Pages:
         switch = self.switch
         pager = call.party_extension
         if not pager or (group.pagers and pager not in group.pagers):
-            switch._refuse(call, 403, "Forbidden", f"{pager or call.caller} may not page group {group.name}",
-                           "barred", "unavailable")
+            switch.refuse(call, 403, "Forbidden", f"{pager or call.caller} may not page group {group.name}",
+                          "barred", "unavailable")
             return
         idle = [m for m in group.members if m != pager and not switch.in_conversation(m)
                 and not get_forwarding(switch.db, m).dnd]
         if not idle:
-            switch._refuse(call, 486, "Busy Here", f"page {group.name}: no member is free", "busy", "busy")
+            switch.refuse(call, 486, "Busy Here", f"page {group.name}: no member is free", "busy", "busy")
             return
         switch.send(call, call.a_leg, "answer", code=200)
         call.a_answered = True
@@ -125,4 +125,4 @@ class Pages:
             call.decide("answered", f"page to group {page.group}: heard by {', '.join(heard)}", "caller")
         else:
             call.decide("no_answer", f"page to group {page.group}: no phone answered", "caller")
-        self.switch._maybe_finish(call)
+        self.switch.maybe_finish(call)

@@ -92,7 +92,7 @@ class ThreeWayCalls:
         for each in three.calls:
             if not (each.a_alive or each.b_alive):
                 each.decide("answered", f"three-way call ended ({member.who} hung up last)", "caller")
-                self.switch._maybe_finish(each)
+                self.switch.maybe_finish(each)
         return True
 
     @staticmethod

@@ -19,6 +19,12 @@ import sqlite_utils
 from firmware.directory.mapping import FIELDS, PRESET_FILTERS, PRESETS, valid_attribute_name
 from firmware.store.database import write_transaction
 
+# Where calls for a leaver's number go (firmware/apps/references.py).
+DESTINATION_USES = (
+    "SELECT 'the directory sync''s leaver destination' FROM directory_config "
+    "WHERE key = 'leaver_destination' AND value = ?",
+)
+
 # The extension fields a sync may write; each has a rule.
 RULED_FIELDS = ("name", "email", "department", "number", "role")
 RULES = ("create", "sync", "never")

@@ -19,6 +19,10 @@ from firmware.apps.destinations import DestinationError, check_destination
 from firmware.modes.timetable import MODES
 from firmware.store.database import write_transaction
 
+# Where door calls go, per mode (firmware/apps/references.py).
+DESTINATION_USES = ("SELECT 'door ' || door || ' (' || CASE mode WHEN '*' THEN 'other modes' ELSE mode END || ')' "
+                    "FROM door_routes WHERE destination = ? ORDER BY door, mode = '*', mode",)
+
 # What a door station's line dials when its button is pressed: the brain decides where it goes.
 DOOR_RING = "door"
 OPEN_SECONDS = (1, 30)

@@ -69,7 +69,7 @@ class DoorDesk:
         if not where:
             log.warning("call %s: a visitor rang at %s, but it has no destination and no operator_extension is "
                         "set", call.id, door.name)
-            self.switch._refuse(call, 480, "Temporarily Unavailable", f"door {door.name}: nobody to ring")
+            self.switch.refuse(call, 480, "Temporarily Unavailable", f"door {door.name}: nobody to ring")
             return
         log.info("call %s: a visitor rang at %s; %s mode: %s", call.id, door.name, mode, where)
         self._ringing[call.id] = asyncio.get_running_loop().call_later(door.ring_seconds, self._unanswered, call,
@@ -87,7 +87,7 @@ class DoorDesk:
         if call.answered_at is not None or call.a_answered or not call.a_alive or call.id not in self.switch.calls:
             return
         log.info("call %s: nobody answered %s in %d s", call.id, door.name, door.ring_seconds)
-        self.switch._refuse(call, 480, "Temporarily Unavailable", f"door {door.name} not answered in "
+        self.switch.refuse(call, 480, "Temporarily Unavailable", f"door {door.name} not answered in "
                             f"{door.ring_seconds} s", "no_answer")
 
     # ---- opening in a call --------------------------------------------------------------
@@ -114,11 +114,11 @@ class DoorDesk:
         keyed = code[len(OPEN_FROM_PHONE):]
         door = find_door(self.db, keyed) if keyed else None
         if door is None:
-            self.switch._refuse(call, 404, "Not Found", f"*55{keyed}: no such door", "unavailable")
+            self.switch.refuse(call, 404, "Not Found", f"*55{keyed}: no such door", "unavailable")
             return
         if not self._may_open(call.caller):
             log_opening(self.db, door.name, call.caller, "code", 0, "refused: no door right")
-            self.switch._refuse(call, 403, "Forbidden", f"{call.caller} may not open {door.name} (no door right "
+            self.switch.refuse(call, 403, "Forbidden", f"{call.caller} may not open {door.name} (no door right "
                                 "in its class of service now)", "barred")
             return
         call.decide("feature", f"opens {door.name}", "system")

@@ -24,6 +24,13 @@ from firmware.dialplan.taken import check_group_number
 from firmware.modes.timetable import Interval
 from firmware.store.database import write_transaction
 
+# Where queues send calls, and the ring groups they take agents from (firmware/apps/references.py).
+DESTINATION_USES = (
+    "SELECT 'queue ' || name || ' overflow' FROM queues WHERE overflow = ?",
+    "SELECT 'queue ' || name || ' leave key' FROM queues WHERE leave_destination = ?",
+    "SELECT 'queue ' || queue || ' agents' FROM queue_members WHERE extension = ?",
+)
+
 # ringall: every free agent at once; roundrobin: the next free agent after the one who took
 # the last call; leastrecent: the free agent idle longest; fewestcalls: the free agent with the
 # fewest answered calls today; linear: the first free agent in the list; random.

@@ -10,7 +10,7 @@ served in order by whichever agent is free.
       |     the first caller not yet being served gets the agents the strategy picks
       |     among the free ones (logged in, not paused, registered, not on DND, not on a
       |     call or ringing, wrap-up over; lowest penalty first)
-    ringing: the agents ring, the caller hears the music on (Switch.ring_while_waiting)
+    ringing: the agents ring, the caller hears the music on (Ringing.ring_while_waiting)
       |     no answer in ring_seconds --> waiting; after retry_seconds the next choice
       |       (everyone tried: they are all tried again, "until someone answers")
     answered: the agent is joined to the caller, the app stops; wrap-up after the call
@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from firmware.apps.destinations import DestinationKind, Target
 from firmware.apps.forwarding.config import get_forwarding
 from firmware.apps.session import INTER_DIGIT_SECONDS, CallerGone, Next, Session
 from firmware.brain.calls import Call, RingPlan
@@ -148,12 +149,12 @@ class QueueDesk:
     def join(self, call: Call, name: str) -> None:
         queue = get_queue(self.db, name)
         if queue is None:
-            self.switch._refuse(call, 480, "Temporarily Unavailable", f"queue {name} does not exist")
+            self.switch.refuse(call, 480, "Temporarily Unavailable", f"queue {name} does not exist")
             return
         live = self.live.setdefault(name, LiveQueue(queue))
         live.config = queue
         live.staffed = live.staffed or any(a.logged_in for a in queue.members)
-        self.switch._trail(call, f"queue {name}")
+        self.switch.trail(call, f"queue {name}")
         if not queue.join_empty and not any(a.logged_in for a in queue.members):
             self._overflow_at_once(call, queue, "no agent is logged in")
             return
@@ -167,7 +168,7 @@ class QueueDesk:
         live.waiting.insert(at, entry)
         entry.position = at + 1
         log.info("call %s: %s waits in queue %s (position %d)", call.id, call.caller, name, at + 1)
-        self.switch._run_app(call, f"queue {name}", self._wait(self.switch._session(call), entry))
+        self.switch.run_app(call, f"queue {name}", self._wait(self.switch.session_for(call), entry))
         self._kick()
 
     def _vip(self, call: Call) -> bool:
@@ -489,7 +490,7 @@ class QueueDesk:
                         caller_display=f"{shown}: {call.caller_name or call.caller}",
                         on_answer=lambda target: self._answered(entry, by_target.get(target, target)),
                         whisper=[whisper] if whisper is not None else [])
-        self.switch.ring_while_waiting(call, plan, queue.ring_seconds)
+        self.switch.ringing.ring_while_waiting(call, plan, queue.ring_seconds)
 
     def _not_answered(self, entry: Waiting, agents: tuple[str, ...]) -> None:
         entry.ringing = ()
@@ -513,7 +514,7 @@ class QueueDesk:
                          joined_at=entry.joined, outcome="answered", agent=agent, wait_seconds=waited,
                          position=entry.position)
         self._served[entry.call.id] = _Served(entry.queue, row, time.monotonic(), agent)
-        self.switch._trail(entry.call, f"queue {entry.queue} answered by {agent} after {waited:.0f} s")
+        self.switch.trail(entry.call, f"queue {entry.queue} answered by {agent} after {waited:.0f} s")
         log.info("call %s: queue %s answered by %s after %.1f s", entry.call.id, entry.queue, agent, waited)
         self._kick()
 
@@ -527,7 +528,7 @@ class QueueDesk:
         if call.plan is not None:
             call.plan.done = True
         call.cancel_timer()
-        self.switch._drop_branches(call)
+        self.switch.ringing.drop_branches(call)
         entry.leave.set_result(Next(queue.overflow, route=f"queue {queue.name} overflow ({why})"))
 
     def _leave(self, entry: Waiting, outcome: str) -> bool:
@@ -594,3 +595,13 @@ class QueueDesk:
                                    for i, w in enumerate(live.waiting)],
                        "wrapup": {e: round(t - now, 1) for e, t in self._wrapup_until.items() if t > now}}
                 for name, live in self.live.items()}
+
+
+def _serve(switch: Switch, call: Call, name: str, nxt: Next) -> None:
+    switch.queues.join(call, name)
+
+
+DESTINATION_KINDS = (
+    DestinationKind("queue", Target.NAME, "queue:NAME", exists="SELECT 1 FROM queues WHERE name = ?",
+                    missing="queue {} does not exist; see `queue list`", serve=_serve),
+)

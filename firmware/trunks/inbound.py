@@ -12,6 +12,13 @@ from firmware.modes.timetable import MODES
 from firmware.store.database import write_transaction
 from firmware.store.settings import get_setting
 
+# Where this module's tables send calls (firmware/apps/references.py).
+DESTINATION_USES = (
+    "SELECT 'inbound route ' || trunk || '/' || CASE did WHEN '' THEN 'any' ELSE did END || '/' || mode "
+    "FROM inbound_routes WHERE destination = ?",
+    "SELECT 'VIP caller ' || number FROM caller_lists WHERE list = 'vip' AND destination = ?",
+)
+
 LISTS = ("blocked", "vip")
 _NUMBER = re.compile(r"\+?[0-9]{1,20}")
 

@@ -87,7 +87,7 @@ def test_an_extension_in_a_call_is_busy(fake: FakePbx) -> None:
 
 def test_not_answered_in_time_ends_without_dialling(fake: FakePbx) -> None:
     async def scenario() -> None:
-        fake.switch._ring_timeout = lambda: 1  # type: ignore[method-assign]  # the setting's least is 5 s
+        fake.switch.ring_timeout = lambda: 1  # type: ignore[method-assign]  # the setting's least is 5 s
         rows: list[object] = []
         fake.switch.on_call_ended.append(lambda call, record: rows.append(record))
         _originate(fake, "101", "102")

@@ -17,6 +17,12 @@ from firmware.dialplan.numbering import Kind
 from firmware.dialplan.plan import load_plan
 from firmware.store.database import write_transaction
 
+# Where extensions forward calls (firmware/apps/references.py).
+DESTINATION_USES = tuple(
+    f"SELECT 'forwarding of ' || number || ' ({label})' FROM forwarding WHERE {column} = ?"
+    for column, label in (("always", "always"), ("busy", "busy"), ("no_answer", "no answer"),
+                          ("unregistered", "unregistered")))
+
 KINDS = ("ext", "number", "voicemail", "group", "queue")
 WHICH = ("always", "busy", "no_answer", "unregistered")
 NO_ANSWER_SECONDS = (5, 120)

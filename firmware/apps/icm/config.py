@@ -15,7 +15,13 @@ import sqlite_utils
 
 from firmware.apps.destinations import DestinationError, check_destination, parse_destination
 from firmware.apps.icm.numbers import check_area_code
+from firmware.apps.references import refuse_if_used, where_used
 from firmware.store.database import write_transaction
+
+# Where returning-caller destinations send calls (firmware/apps/references.py).
+DESTINATION_USES = (
+    "SELECT 'returning-caller destination ' || name || ' fallback' FROM icm_destinations WHERE fallback = ?",
+)
 
 DAYS = (1, 3650)
 TIMEOUT_MS = (100, 10000)
@@ -217,35 +223,11 @@ def set_icm(
     return icm
 
 
-# Where destinations are written (table, column, what a person calls it).
-_DESTINATION_COLUMNS = (
-    ("inbound_routes", "destination", "a trunk route"),
-    ("caller_lists", "destination", "the VIP list"),
-    ("ring_groups", "no_answer", "a ring group's no-answer destination"),
-    ("forwarding", "always", "an extension's forwarding"),
-    ("forwarding", "busy", "an extension's forwarding"),
-    ("forwarding", "no_answer", "an extension's forwarding"),
-    ("forwarding", "unregistered", "an extension's forwarding"),
-    ("ivr_menus", "default_dest", "a voice menu"),
-    ("ivr_options", "destination", "a voice menu option"),
-    ("icm_destinations", "fallback", "another returning-caller destination's fallback"),
-)
-
-
-def _uses(db: sqlite_utils.Database, name: str) -> list[str]:
-    tables = set(db.table_names())
-    return sorted({what for table, column, what in _DESTINATION_COLUMNS
-                   if table in tables and db.execute(f"SELECT 1 FROM {table} WHERE {column} = ?",
-                                                     [f"icm:{name}"]).fetchone()})
-
-
 def remove_icm(db: sqlite_utils.Database, name: str) -> None:
     """Delete a returning-caller destination; refused while a route, menu or forwarding still sends calls to it."""
     with write_transaction(db):
         if get_icm(db, name) is None:
             raise IcmError(f"returning-caller destination {name!r} does not exist; see `icm list`")
-        uses = _uses(db, name)
-        if uses:
-            raise IcmError(f"returning-caller destination {name} is still used by {', '.join(uses)}; "
-                           f"point those elsewhere first")
+        refuse_if_used(f"icm:{name}", where_used(db, f"icm:{name}"), f"returning-caller destination {name}",
+                       IcmError)
         db.execute("DELETE FROM icm_destinations WHERE name = ?", [name])

@@ -20,6 +20,12 @@ from firmware.pins.guard import PinError, hash_pin
 from firmware.prompts.catalog import NAMES as SYSTEM_PROMPTS
 from firmware.store.database import write_transaction
 
+# Where voice menus send calls (firmware/apps/references.py).
+DESTINATION_USES = (
+    "SELECT 'voice menu ' || menu || ' key ' || key FROM ivr_options WHERE destination = ?",
+    "SELECT 'voice menu ' || name || ' default' FROM ivr_menus WHERE default_dest = ?",
+)
+
 KEYS = tuple("0123456789*#")
 LANGUAGES = ("", "en", "de")
 TIMEOUT_SECONDS = (1, 60)

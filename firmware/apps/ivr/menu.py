@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 
 from firmware.apps.context import AppContext
+from firmware.apps.destinations import DestinationKind, Target
 from firmware.apps.ivr.config import Menu, get_menu
 from firmware.apps.ringgroups.config import ring_group_by_number
 from firmware.apps.session import INTER_DIGIT_SECONDS, Next, Session
@@ -152,3 +153,13 @@ async def _pin_refused(ctx: AppContext, session: Session, menu: Menu, language: 
         log.warning("ivr %s: wrong PIN from %s", menu.name, source)
         await session.play([ctx.prompts.system("wrong-pin", language)], interruptible=False)
     return f"wrong PIN {PIN_TRIES} times"
+
+
+async def _menu(ctx: AppContext, session: Session, name: str, reason: str) -> Next | None:
+    return await run_menu(ctx, session, name)
+
+
+DESTINATION_KINDS = (
+    DestinationKind("ivr", Target.NAME, "ivr:NAME", exists="SELECT 1 FROM ivr_menus WHERE name = ?",
+                    missing="voice menu {} does not exist; see `ivr list`", app=_menu),
+)

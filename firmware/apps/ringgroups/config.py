@@ -19,6 +19,9 @@ from firmware.dialplan.plan import load_plan
 from firmware.dialplan.taken import check_group_number
 from firmware.store.database import write_transaction
 
+# Where ring groups send calls (firmware/apps/references.py).
+DESTINATION_USES = ("SELECT 'ring group ' || name || ' no-answer' FROM ring_groups WHERE no_answer = ?",)
+
 # page: a one-way announcement to every idle member at once, answered by the phones themselves
 # (firmware/paging.py); the others ring phones until someone answers.
 STRATEGIES = ("all", "linear", "cascade", "page")

@@ -113,8 +113,8 @@ def test_a_destination_still_in_use_is_not_removed(db: sqlite_utils.Database) ->
     set_icm(db, "returning")
     set_icm(db, "other", fallback="icm:returning")
     db.execute("INSERT INTO inbound_routes (trunk, did, mode, destination) VALUES ('prov', '', '*', 'icm:returning')")
-    with pytest.raises(IcmError, match=r"returning-caller destination returning is still used by "
-                                       r"a trunk route, another returning-caller destination's fallback; "
-                                       r"point those elsewhere first"):
+    with pytest.raises(IcmError, match=r"returning-caller destination returning cannot be removed: icm:returning "
+                                       r"is still used by inbound route prov/any/\*, returning-caller destination "
+                                       r"other fallback; change those first"):
         remove_icm(db, "returning")
     assert get_icm(db, "returning") is not None
