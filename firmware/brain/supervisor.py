@@ -30,6 +30,7 @@ from firmware.brain.control import ControlServer
 from firmware.brain.message_waiting import MessageWaiting
 from firmware.brain.switch import Switch
 from firmware.brain.workers import (
+    WORKER_SIP_HOST,
     WORKER_START_SECONDS,
     WorkerHandle,
     WorkerPlan,
@@ -43,6 +44,7 @@ from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_po
 from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
 from firmware.edge.rpc import (
     EdgeRpcError,
+    end_dialogs_of,
     forget_failed_logins,
     live_registrations,
     reload_trunks,
@@ -210,7 +212,7 @@ class Pbx:
                 db_path=db_path(self.data_dir),
                 run_dir=self.run_dir,
                 realm=realm(db),
-                workers=tuple(WorkerAddress(w.number, "127.0.0.1", w.plan.sip_port) for w in self.workers),
+                workers=tuple(WorkerAddress(w.number, WORKER_SIP_HOST, w.plan.sip_port) for w in self.workers),
                 ring_timeout_s=int(str(get_setting(db, "ring_timeout"))),
                 ban_after=int(str(get_setting(db, "ban_after_failures"))),
                 ban_seconds=int(str(get_setting(db, "ban_seconds"))),
@@ -314,6 +316,12 @@ class Pbx:
         self.switch.worker_lost(worker)
         if self.stopping.is_set():
             return
+        # Before the worker comes back on the same port: its calls' other sides are told.
+        try:
+            ended = await end_dialogs_of(self.run_dir, f"{WORKER_SIP_HOST}:{worker.sip_port}")
+            log.info("ended %d call(s) of call worker %d at the edge", ended, worker.number)
+        except EdgeRpcError as exc:
+            log.error("could not end the calls of call worker %d at the edge: %s", worker.number, exc)
         code = await worker.child.wait() if worker.child else None
         log.error("call worker %d (pid %s) died (exit %s); restarting it", worker.number, worker.pid, code)
         quick_crash = time.time() - worker.started_at < _CRASH_LOOP_WINDOW

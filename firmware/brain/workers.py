@@ -30,6 +30,9 @@ class WorkerPortTaken(WorkerStartError):
     """The worker's SIP port was bound by another program between our choice and its bind."""
 
 
+# Where every call worker listens for SIP (the edge and the other workers reach it there).
+WORKER_SIP_HOST = "127.0.0.1"
+
 
 @dataclass(frozen=True)
 class WorkerPlan:
@@ -74,7 +77,7 @@ class WorkerHandle:
         self.child = Child(
             f"worker{plan.number}",
             [sys.executable, "-m", "firmware.worker", "--number", str(plan.number),
-             "--brain-fd", str(theirs.fileno()), "--sip-port", str(plan.sip_port),
+             "--brain-fd", str(theirs.fileno()), "--sip-host", WORKER_SIP_HOST, "--sip-port", str(plan.sip_port),
              "--media-addr", plan.media_addr, "--rtp-base", str(plan.rtp_base),
              "--rtp-range", str(plan.rtp_range)],
             self.log_dir / f"worker{plan.number}.log",

@@ -45,6 +45,32 @@ async def forget_failed_logins(run_dir: Path, address: str) -> None:
     await rpc(run_dir, "htable.delete", "authfail", f"s:{address}")
 
 
+def dialogs_with(listing: str, address: str) -> list[tuple[str, str]]:
+    """(h_entry, h_id) of each dialog in a `dlg.list` answer that has a side whose contact is at
+    `address` (host:port): the calls a worker at that address held, whichever side dialled."""
+    at = re.compile(rf"\bcontact:\s*\S*@{re.escape(address)}(?![0-9])")
+    found: list[tuple[str, str]] = []
+    for block in re.split(r"\n(?=\{)", listing):
+        entry, ident = re.search(r"\bh_entry:\s*(\d+)", block), re.search(r"\bh_id:\s*(\d+)", block)
+        if entry and ident and at.search(block):
+            found.append((entry.group(1), ident.group(1)))
+    return found
+
+
+async def end_dialogs_of(run_dir: Path, address: str) -> int:
+    """End every call the edge tracks with a side at `address` (a call worker that died): the
+    edge sends BYE to both sides, so the phone or trunk on the other side hangs up instead of
+    hearing silence and sending RTP to ports a restarted worker uses again. How many ended."""
+    ended = 0
+    for entry, ident in dialogs_with(await rpc(run_dir, "dlg.list"), address):
+        try:
+            await rpc(run_dir, "dlg.end_dlg", entry, ident)
+            ended += 1
+        except EdgeRpcError:
+            pass  # ended meanwhile (the other side hung up)
+    return ended
+
+
 # uac module registration flags (Kamailio 5.6 modules/uac/uac_reg.c)
 _ONLINE = 1 << 2
 _DISABLED = 1 << 0

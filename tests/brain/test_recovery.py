@@ -102,11 +102,12 @@ def test_worker_killed_mid_call_other_calls_go_on(pbx: RunningPbx) -> None:
     assert worker["restarts"] == 1
     assert not _alive(old_pid)
 
-    # The parties of the broken calls hear silence and hang up, as people do. (Until they do,
-    # their phones still send RTP to the dead worker's ports, which the restarted worker uses
-    # again: README, "Known problems".)
+    # The phones of the broken calls were hung up by the edge (BYE), not left in silence
+    # sending RTP to ports the restarted worker uses again.
     for caller, callee in pairs:
         if worker_of[caller.user] == victim_worker:
+            caller.wait("disconnected")
+            callee.wait("disconnected")
             caller.close()
             callee.close()
 
