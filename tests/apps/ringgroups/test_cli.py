@@ -21,9 +21,9 @@ def test_set_list_and_remove(cli: Cli, db: sqlite_utils.Database) -> None:
     listed = json.loads(cli.ok("ringgroup", "list", "--json"))
     assert listed == [
         {"name": "sales", "number": "150", "strategy": "all", "step_seconds": 5, "timeout": 40, "no_answer": "",
-         "pickup_group": "front", "members": ["102", "101", "number:0301234567"], "pagers": []},
+         "pickup_group": "front", "members": ["102", "101", "number:0301234567"], "pagers": [], "park_number": ""},
         {"name": "support", "number": "", "strategy": "all", "step_seconds": 10, "timeout": 30, "no_answer": "",
-         "pickup_group": "", "members": ["103"], "pagers": []},
+         "pickup_group": "", "members": ["103"], "pagers": [], "park_number": ""},
     ]
     table = cli.ok("ringgroup", "list").splitlines()
     assert table[0].split() == ["NAME", "NUMBER", "STRATEGY", "STEP", "TIMEOUT", "NO", "ANSWER", "PICKUP",
