@@ -140,7 +140,7 @@ def test_star_86_with_nothing_waiting_is_a_tone_and_breaks_nothing(fake: FakePbx
     run(scenario())
 
 
-def test_hash_hash_and_star_2_to_page_and_park(fake: FakePbx) -> None:
+def test_hash_hash_star_2_and_flash_to_page_and_park(fake: FakePbx) -> None:
     async def scenario() -> None:
         w, _a, b = fake.talk("101", "102")
         w.press(b, "##871")
@@ -153,6 +153,10 @@ def test_hash_hash_and_star_2_to_page_and_park(fake: FakePbx) -> None:
         w2.press(d, "*2871")  # attended: the number is the page and park number, parked at once
         assert [p["slot"] for p in fake.switch.park_lot.snapshot()] == ["701", "702"]
         assert fake.switch.by_leg[c].state is CallState.PARKED
+        _, e, f = fake.talk("102", "103", worker=1)
+        w2.press(f, "R871")  # an analog phone: flash, then the number
+        assert [p["slot"] for p in fake.switch.park_lot.snapshot()] == ["701", "702", "703"]
+        assert fake.switch.by_leg[e].state is CallState.PARKED
     run(scenario())
 
 
