@@ -152,7 +152,11 @@ class PageParks:
     def end(self, call: Call) -> None:
         """The call was taken, rang back or ended: whatever still announces it is let go."""
         for leg, announcement in list(self.by_leg.items()):
-            if announcement.call is call and (leg in announcement.ringing or leg in announcement.listening):
+            if announcement.call is not call:
+                continue
+            if leg not in self.switch.leg_workers:
+                self.by_leg.pop(leg, None)  # its worker is gone: no `ended` will come
+            elif leg in announcement.ringing or leg in announcement.listening:
                 announcement.ringing.pop(leg, None)
                 announcement.listening.pop(leg, None)
                 self.switch.send(call, leg, "hangup")

@@ -86,6 +86,21 @@ def test_the_slot_still_takes_a_paged_call_and_ends_the_page(fake: FakePbx) -> N
     run(scenario())
 
 
+def test_the_caller_hanging_up_ends_the_page(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        w, a, _b, legs = _parked_and_paged(fake)
+        w.answer_leg(legs["103"])
+        w.event("ended", leg=a, code=200, reason="BYE", by="remote")
+        assert w.last("hangup", legs["103"]) and w.last("hangup", legs["104"])
+        assert fake.switch.park_lot.snapshot() == []
+        for leg in legs.values():
+            w.event("ended", leg=leg, code=200, reason="BYE", by="local")
+        assert not fake.switch.page_parks.by_leg
+        [row] = list(fake.db.query("SELECT history FROM cdr"))
+        assert "ended while parked at 701" in row["history"]
+    run(scenario())
+
+
 def test_star_86_takes_the_most_recent_paged_call(fake: FakePbx) -> None:
     async def scenario() -> None:
         w, first, _b, _ = _parked_and_paged(fake)
