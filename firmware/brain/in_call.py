@@ -16,6 +16,8 @@ pickup, park, history); this module applies them to the switch's calls.
             music, the consulted number rings; hang up = transfer (attended), flash =
             toggle between the two, the consulted party refuses or hangs up = back
     talking --transfer to the park number--> parked (music) --slot dialled--> talking
+    talking --transfer to a paging group's page-and-park number--> parked, the slot paged
+            (calls/page_park.py) --*86 or the slot dialled--> talking
     ringing (anywhere) --*8 / **EXT from a phone--> talking with the picker
 """
 from __future__ import annotations
