@@ -20,6 +20,8 @@ class RingGroupView(BaseModel):
     pickup_group: str
     members: list[str] = Field(description="in ringing order: extension numbers or number:DIGITS")
     pagers: list[str] = Field(default=[], description="strategy page: who may page the group ([] = everyone)")
+    park_number: str = Field(default="", description="strategy page: a call transferred to this number is parked "
+                             "and its slot paged to the group ('' = none)")
 
 
 class RingGroupChange(BaseModel):
@@ -33,6 +35,7 @@ class RingGroupChange(BaseModel):
     pickup_group: str | None = None
     members: list[str] | None = None
     pagers: list[str] | None = None
+    park_number: str | None = None
 
 
 def _view(group: store.RingGroup) -> RingGroupView:

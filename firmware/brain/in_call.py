@@ -16,6 +16,8 @@ pickup, park, history); this module applies them to the switch's calls.
             music, the consulted number rings; hang up = transfer (attended), flash =
             toggle between the two, the consulted party refuses or hangs up = back
     talking --transfer to the park number--> parked (music) --slot dialled--> talking
+    talking --transfer to a paging group's page-and-park number--> parked, the slot paged
+            (calls/page_park.py) --*86 or the slot dialled--> talking
     ringing (anywhere) --*8 / **EXT from a phone--> talking with the picker
 """
 from __future__ import annotations
@@ -253,7 +255,8 @@ class InCallControl:
         decision = self.switch.router.decide(CallFacts(caller=by, dialled=number, auth_user=by),
                                              self.switch.trunk_usage())
         if isinstance(decision, Park) and not decision.slot:
-            return decision
+            refusal = self.switch.page_parks.refusal(by, decision.page) if decision.page else ""
+            return TransferRefused(refusal, "barred") if refusal else decision
         if isinstance(decision, Refuse | Reject):
             return TransferRefused(decision.cause, "busy" if decision.disposition == "busy" else "barred")
         if isinstance(decision, Feature | Park | Pickup):
@@ -269,7 +272,7 @@ class InCallControl:
             self._refuse_transfer(call, by_leg, f"{by} to {number}: {decision.why}")
             return None
         if isinstance(decision, Park):
-            self.park(call, other, by_leg, by)
+            self.park(call, other, by_leg, by, page=decision.page)
             return None
         return decision
 
@@ -595,7 +598,10 @@ class InCallControl:
         new_call.state = CallState.ENDED
 
     # ---- park --------------------------------------------------------------------------
-    def park(self, call: Call, parked_leg: str, parker_leg: str, parker: str) -> None:
+    def park(self, call: Call, parked_leg: str, parker_leg: str, parker: str, page: str = "") -> None:
+        """The other party waits in a free slot; `page`: the paging group that is told the slot
+        (page and park, calls/page_park.py), whose members may take it with *86 for
+        page_answer_seconds before it rings the parker again."""
         slot = self.switch.park_lot.free_slot(park_slots(self.db))
         if slot is None:
             self._refuse_transfer(call, parker_leg, "every parking slot is taken")
@@ -608,10 +614,14 @@ class InCallControl:
         call.b_leg, call.b_alive = None, False
         call.state = CallState.PARKED
         self._music(call, parked_leg)
-        timeout = int(str(get_setting(self.db, "park_timeout")))
-        timer = asyncio.get_running_loop().call_later(timeout, self._park_timeout, call, slot)
-        self.switch.park_lot.put(Parked(slot, call.id, parked_leg, parker, timer))
+        loop = asyncio.get_running_loop()
+        timeout = int(str(get_setting(self.db, "page_answer_seconds" if page else "park_timeout")))
+        parked = Parked(slot, call.id, parked_leg, parker, loop.call_later(timeout, self._park_timeout, call, slot),
+                        paged=page, paged_at=loop.time() if page else 0.0)
+        self.switch.park_lot.put(parked)
         self._announce_slot(call, parker_leg, slot)
+        if page:
+            self.switch.page_parks.page(call, parked)
 
     def _announce_slot(self, call: Call, leg: str, slot: str) -> None:
         """The parker hears "parked at 7 0 1", then the PBX hangs up."""
@@ -626,7 +636,8 @@ class InCallControl:
         self.switch.after_play[leg] = lambda: self.switch.send(call, leg, "hangup")
         self.switch.send(call, leg, "play", id=f"park-{slot}", files=files)
 
-    def retrieve(self, retriever_call: Call, slot: str) -> None:
+    def retrieve(self, retriever_call: Call, slot: str, *, answering_page: bool = False) -> None:
+        """The slot dialled (or *86, `answering_page`): the call parked there joins the dialler."""
         parked = self.switch.park_lot.take(slot)
         call = self.switch.calls.get(parked.call_id) if parked is not None else None
         if parked is None or call is None or call.state is not CallState.PARKED:
@@ -642,14 +653,18 @@ class InCallControl:
         if leg in retriever_call.extensions:
             call.extensions[leg] = retriever
         call.state = CallState.ANSWERED
-        self.answered(call, f"{retriever} took the call parked at {slot}")
+        self.switch.page_parks.end(call)
+        how = "answered the page (*86): took" if answering_page else "took"
+        self.answered(call, f"{retriever} {how} the call parked at {slot}")
         self.switch.join(call, call.a_leg, leg)
 
     def _park_timeout(self, call: Call, slot: str) -> None:
         parked = self.switch.park_lot.take(slot)
         if parked is None or call.state is not CallState.PARKED or not call.a_alive:
             return
-        call.history.add(f"parked at {slot} for too long; ringing {parked.parker}")
+        self.switch.page_parks.end(call)
+        waited = " and paged" if parked.paged else ""
+        call.history.add(f"parked{waited} at {slot} for too long; ringing {parked.parker}")
         call.state = CallState.ROUTING
         operator = str(get_setting(self.db, "operator_extension"))
 
@@ -677,6 +692,7 @@ class InCallControl:
         if call.entry is not None:
             call.entry[1].stop()
             call.entry = None
+        self.switch.page_parks.end(call)
         for slot, parked in list(self.switch.park_lot.parked.items()):
             if parked.call_id == call.id:
                 self.switch.park_lot.take(slot)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from firmware.apps.ringgroups.config import ring_group_by_number
+from firmware.apps.ringgroups.config import paging_group_by_park_number, ring_group_by_number
 from firmware.dialplan import feature_codes
 from firmware.dialplan.call_classes import classify as classify_number
 from firmware.dialplan.cos import allowed, effective_profile, profiles
@@ -79,8 +79,10 @@ class GoTo:
 @dataclass(frozen=True)
 class Park:
     """The park number (`slot` empty: park the call being transferred) or a parking slot
-    (take the call parked there)."""
+    (take the call parked there). `page`: a paging group's page-and-park number, the call
+    transferred there is parked and its slot paged to the group."""
     slot: str = ""
+    page: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,9 @@ class Router:
                     return GoTo(f"queue:{queue.name}", f"queue {queue.name}")
                 if self.db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [dialled.number]).fetchone():
                     return GoTo(f"conf:{dialled.number}", f"conference room {dialled.number}")
+                paging = paging_group_by_park_number(self.db, dialled.number)
+                if paging is not None:
+                    return Park(page=paging.name)
             if not dialled.number or get_extension(self.db, dialled.number) is None:
                 return Refuse(404, "Not Found", "unavailable", "unknown number")
             route = "operator" if dialled.kind is Kind.OPERATOR else "internal"

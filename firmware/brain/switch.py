@@ -47,6 +47,7 @@ from firmware.calls import camp_on
 from firmware.calls.keys import FLASH, FLASH_THREE, FLASH_THREE_SECONDS
 from firmware.calls.links import Links
 from firmware.calls.music import default_melody
+from firmware.calls.page_park import PageParks
 from firmware.calls.park import ParkLot
 from firmware.conference.desk import ConferenceDesk
 from firmware.conference.paging import Pages
@@ -108,6 +109,7 @@ class Switch:
         self.paging = Pages(self)
         self.links = Links(on_broken=self._join_broken, on_parted=self.recorder.parted)
         self.park_lot = ParkLot()
+        self.page_parks = PageParks(self)
         # A leg the PBX speaks to one last time (a parker hearing the slot): what to do once it has heard it.
         self.after_play: dict[str, Callable[[], None]] = {}
         self.in_call = InCallControl(self)
@@ -157,6 +159,8 @@ class Switch:
             return
         if self.links.is_link_leg(leg):
             self.links.link_event(leg, kind)
+            return
+        if self.page_parks.event(leg, kind):
             return
         after = self.after_play.pop(leg, None) if kind in ("played", "ended") else None
         if after is not None:
@@ -281,8 +285,8 @@ class Switch:
             if decision.slot:
                 self.in_call.retrieve(call, decision.slot)
             else:
-                self.refuse(call, 404, "Not Found", "the park number takes calls being transferred, "
-                            "not new calls")
+                what = f"the page-and-park number of group {decision.page}" if decision.page else "the park number"
+                self.refuse(call, 404, "Not Found", f"{what} takes calls being transferred, not new calls")
         elif isinstance(decision, RingExtension):
             self.trail(call, decision.route)
             if decision.intercom:
@@ -431,6 +435,9 @@ class Switch:
         code = feature.code
         if feature.owner == "door":
             self.doors.open_by_code(call, code)
+            return
+        if feature.owner == "park":
+            self.page_parks.answer(call)
             return
         if feature.owner == "queue":
             self.run_app(call, f"feature {code}", queue_feature(self.queues, self.session_for(call), feature))

@@ -4,7 +4,8 @@ A call transferred to the park number (`park_number`, default 700) takes the fir
 free slot of `park_slots` (default 701-720); the parker hears the slot spoken and
 the parked caller hears music. Dialling the slot joins the caller to whoever dialled
 it. After `park_timeout` seconds (default 120) the parked call rings the parker
-again, then the operator extension.
+again, then the operator extension. Page and park (page_park.py) parks the same
+way and announces the slot to a paging group.
 
     parked --slot dialled--> retrieved (a conversation again)
       |---park_timeout--> ringing the parker --no answer--> ringing the operator
@@ -28,6 +29,8 @@ class Parked:
     leg: str  # the parked party's leg
     parker: str  # extension that parked it
     timer: asyncio.TimerHandle | None = None
+    paged: str = ""  # page and park (calls/page_park.py): the paging group told of it
+    paged_at: float = 0.0  # loop time of the page: *86 takes the most recent
 
 
 def park_slots(db: sqlite_utils.Database) -> list[str]:
@@ -55,5 +58,10 @@ class ParkLot:
             parked.timer.cancel()
         return parked
 
+    def last_paged(self) -> Parked | None:
+        """The call most recently parked by page and park that still waits, or None."""
+        return max((p for p in self.parked.values() if p.paged), key=lambda p: p.paged_at, default=None)
+
     def snapshot(self) -> list[dict[str, str]]:
-        return [{"slot": p.slot, "parker": p.parker} for p in sorted(self.parked.values(), key=lambda p: p.slot)]
+        return [{"slot": p.slot, "parker": p.parker, **({"paged": p.paged} if p.paged else {})}
+                for p in sorted(self.parked.values(), key=lambda p: p.slot)]

@@ -32,6 +32,8 @@ def _members(text: str) -> list[str]:
 
 def _describe_group(group: ringgroups.RingGroupView) -> str:
     number = f" on {group.number}" if group.number else ""
+    if group.park_number:
+        number += f" (page and park on {group.park_number})"
     step = f", {group.step_seconds} s each" if group.strategy != "all" else ""
     return (f"ring group {group.name}{number}: {group.strategy}{step}, {group.timeout} s, then "
             f"{group.no_answer or 'release'}; members {', '.join(group.members) or '(none)'}")
@@ -43,6 +45,7 @@ def cmd_ringgroup_set(args: argparse.Namespace) -> int:
         no_answer=args.no_answer, pickup_group=args.pickup_group,
         members=None if args.members is None else _members(args.members),
         pagers=None if args.pagers is None else _members(args.pagers),
+        park_number=args.park_number,
     ))
     print(_describe_group(group))
     return 0
@@ -196,6 +199,8 @@ def add_parsers(sub: Any) -> None:
     rset.add_argument("--pickup-group", help="group for call pickup ('' = none)")
     rset.add_argument("--members", help="in ringing order: 101,102,number:0171234567 ('' = none)")
     rset.add_argument("--pagers", help="strategy page: extensions that may page the group, e.g. 100,101 ('' = all)")
+    rset.add_argument("--park-number", help="strategy page: a call transferred to this number is parked and "
+                      "its slot announced to the group (\"call on 7 0 1\"); *86 takes it ('' = none)")
     rset.set_defaults(func=cmd_ringgroup_set)
     rlist = rg.add_parser("list")
     rlist.add_argument("--json", action="store_true")

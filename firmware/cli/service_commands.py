@@ -111,7 +111,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  {c['caller']} -> {c['called']}  {c['state']}  worker {c['worker']}")
     parked = status.get("parked")
     for slot in parked if isinstance(parked, list) else []:
-        print(f"  parked at {slot['slot']} by {slot['parker']}")
+        paged = f", paged to group {slot['paged']} (*86 takes it)" if slot.get("paged") else ""
+        print(f"  parked at {slot['slot']} by {slot['parker']}{paged}")
     rooms = status.get("conferences")
     for room in rooms if isinstance(rooms, list) else []:
         who = ", ".join(str(m["who"]) for m in room["members"])

@@ -13,6 +13,7 @@ and a clash between two features' codes is an error at start, not a silent shado
     intercom  brain/switch.py (the router decides RingExtension with intercom)
     queue   queues/codes.py (agents log in and out, pause)
     door    door/desk.py (open a door from an idle phone)
+    park    calls/page_park.py (*86: the call parked by page and park)
 """
 from __future__ import annotations
 
@@ -53,12 +54,13 @@ def registry() -> tuple[FeatureCode, ...]:
     so that the dial plan does not depend on the features it lists."""
     from firmware.apps.phone_features import FEATURE_CODES as PHONE
     from firmware.brain.features import FEATURE_CODES as MODES
+    from firmware.calls.page_park import FEATURE_CODES as PAGE_PARK
     from firmware.calls.pickup import FEATURE_CODES as PICKUP
     from firmware.door.desk import FEATURE_CODES as DOORS
     from firmware.intercom import FEATURE_CODES as INTERCOM
     from firmware.queues.codes import FEATURE_CODES as QUEUES
 
-    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS)
+    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS, *PAGE_PARK)
     check_clashes(codes)
     return codes
 

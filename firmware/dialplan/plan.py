@@ -48,8 +48,9 @@ def check_plan_in_store(db: sqlite_utils.Database) -> NumberingPlan:
 def check_group_numbers(db: sqlite_utils.Database, plan: NumberingPlan) -> None:
     """Every ring group's and queue's number stays dialable: in the ranges, not an emergency or the
     operator number."""
-    for what, table in (("ring group", "ring_groups"), ("queue", "queues")):
-        for name, number in db.execute(f"SELECT name, number FROM {table} WHERE number != ''").fetchall():
+    for what, table, column in (("ring group", "ring_groups", "number"), ("queue", "queues", "number"),
+                                ("paging group (page and park)", "ring_groups", "park_number")):
+        for name, number in db.execute(f"SELECT name, {column} FROM {table} WHERE {column} != ''").fetchall():
             try:
                 check_extension_number(plan, number)
             except PlanError as exc:

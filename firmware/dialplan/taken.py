@@ -1,6 +1,7 @@
 """Numbers of the extension ranges that something already answers: an extension, a
-conference room, a ring group or a queue. One place, so that each refuses the others'
-numbers with the same words and none can take a number another answers."""
+conference room, a ring group, a paging group's page-and-park number or a queue. One place,
+so that each refuses the others' numbers with the same words and none can take a number
+another answers."""
 from __future__ import annotations
 
 import sqlite_utils
@@ -8,30 +9,32 @@ import sqlite_utils
 from firmware.dialplan.numbering import PlanError
 from firmware.dialplan.plan import check_extension_number, load_plan
 
-# (what it is, the query naming its owner of a number)
+# (what it is, the query naming its owner of a number, how a refusal names it)
 _OWNERS = (
-    ("extension", "SELECT number FROM extensions WHERE number = ?"),
-    ("conference room", "SELECT number FROM conference_rooms WHERE number = ?"),
-    ("ring group", "SELECT name FROM ring_groups WHERE number = ?"),
-    ("queue", "SELECT name FROM queues WHERE number = ?"),
+    ("extension", "SELECT number FROM extensions WHERE number = ?", "extension {}"),
+    ("conference room", "SELECT number FROM conference_rooms WHERE number = ?", "conference room {}"),
+    ("ring group", "SELECT name FROM ring_groups WHERE number = ?", "the number of ring group {}"),
+    ("page-and-park", "SELECT name FROM ring_groups WHERE park_number = ?",
+     "the page-and-park number of paging group {}"),
+    ("queue", "SELECT name FROM queues WHERE number = ?", "the number of queue {}"),
 )
 
 
 def taken_by(db: sqlite_utils.Database, number: str, *, besides: tuple[str, str] = ("", "")) -> str | None:
     """What answers `number` already ('extension 101', 'the number of ring group sales'), not
     counting `besides` (kind, name: the one being changed), or None."""
-    for kind, query in _OWNERS:
+    for kind, query, phrase in _OWNERS:
         for (owner,) in db.execute(query, [number]).fetchall():
             if (kind, str(owner)) == besides:
                 continue
-            return f"{kind} {owner}" if kind in ("extension", "conference room") else f"the number of {kind} {owner}"
+            return phrase.format(owner)
     return None
 
 
 def check_group_number(db: sqlite_utils.Database, number: str, what: str, name: str,
                        error: type[ValueError]) -> str:
-    """`number` for ring group or queue `name` (`what`: 'ring group', 'queue'): in the extension
-    ranges, not reserved, answered by nothing else ('' = none)."""
+    """`number` for ring group or queue `name` (`what`: 'ring group', 'page-and-park', 'queue'): in
+    the extension ranges, not reserved, answered by nothing else ('' = none)."""
     if not number:
         return ""
     plan = load_plan(db)

@@ -21,6 +21,8 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     "welcome": ("Welcome.", "Willkommen."),
     "please-hold": ("Please hold.", "Bitte warten Sie."),
     "parked-at": ("The call is parked at", "Der Anruf ist geparkt auf"),
+    # Page and park: "Call on 7 0 1" over the paging phones and zones.
+    "page-call-on": ("Call on", "Anruf auf"),
     "not-available": ("The person you are calling is not available.",
                       "Der gewünschte Gesprächspartner ist nicht erreichbar."),
     "busy": ("The person you are calling is busy.", "Der gewünschte Gesprächspartner telefoniert gerade."),

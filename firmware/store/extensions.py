@@ -77,6 +77,10 @@ def _check_plan(db: sqlite_utils.Database, number: str) -> None:
     if db.execute("SELECT 1 FROM conference_rooms WHERE number = ?", [number]).fetchone():
         raise ExtensionError(f"extension number {number} is not accepted: it is conference room {number}; "
                              "choose another number or remove the room (`conf remove`)")
+    paging = db.execute("SELECT name FROM ring_groups WHERE park_number = ?", [number]).fetchone()
+    if paging is not None:
+        raise ExtensionError(f"extension number {number} is not accepted: it is the page-and-park number of "
+                             f"paging group {paging[0]}; choose another number or change the group's")
 
 
 def realm(db: sqlite_utils.Database) -> str:

@@ -619,8 +619,14 @@ def _doors(db: sqlite_utils.Database) -> None:
     db.table("door_log").create_index(["at"])
 
 
+def _page_park(db: sqlite_utils.Database) -> None:
+    """Page and park (firmware/calls/page_park.py): a paging group's number that parks the call
+    transferred to it and pages the slot ('' = none)."""
+    db.table("ring_groups").add_column("park_number", str, not_null_default="")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
                                                              _webhooks, _cdr_direction, _call_recording,
                                                              _conference, _queues, _queue_callbacks,
-                                                             _queue_announcements, _doors]
+                                                             _queue_announcements, _doors, _page_park]

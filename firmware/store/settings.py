@@ -108,6 +108,8 @@ SETTINGS: dict[str, Setting] = {
                 str, "a range such as 701-720"),
         Setting("park_timeout", "120", "seconds a parked call waits before it rings the parker again",
                 _int_range(10, 3600), "a whole number of seconds 10-3600"),
+        Setting("page_answer_seconds", "60", "seconds a call parked by page and park can be taken with *86 "
+                "before it rings the parker again", _int_range(10, 600), "a whole number of seconds 10-600"),
         Setting("area_code", "", "local area code, put before local numbers when callers are matched",
                 str, "digits, e.g. 030"),
         Setting("intercom_alert_info", "alert-autoanswer", "the Alert-Info info= value desk phones are set "

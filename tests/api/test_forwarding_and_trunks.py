@@ -53,7 +53,7 @@ def test_ring_groups_through_the_api(api: Api) -> None:
         assert made.status_code == 200, made.text
         assert made.json() == {"name": "sales", "number": "600", "strategy": "linear", "step_seconds": 8,
                                "timeout": 30, "no_answer": "", "pickup_group": "", "members": ["201", "202"],
-                               "pagers": []}
+                               "pagers": [], "park_number": ""}
         bad = admin.put("/api/ringgroups/sales", json={"strategy": "random"})
         assert bad.status_code == 422 and "random" in bad.json()["error"] and "linear" in bad.json()["error"]
         assert admin.get("/api/ringgroups/sales").json()["strategy"] == "linear"

@@ -45,17 +45,20 @@ class RingGroup:
     pickup_group: str
     members: tuple[str, ...]  # in ringing order: extension numbers, or 'number:DIGITS' (outside numbers)
     pagers: tuple[str, ...] = ()  # a paging group: the extensions that may page it (() = every extension)
+    # A paging group: the number a call is transferred to to park it and page its slot ('' = none).
+    park_number: str = ""
 
 
 def get_ring_group(db: sqlite_utils.Database, name: str) -> RingGroup | None:
-    row = db.execute("SELECT name, number, strategy, step_seconds, timeout, no_answer, pickup_group, pagers "
-                     "FROM ring_groups WHERE name = ?", [name]).fetchone()
+    row = db.execute("SELECT name, number, strategy, step_seconds, timeout, no_answer, pickup_group, pagers, "
+                     "park_number FROM ring_groups WHERE name = ?", [name]).fetchone()
     if row is None:
         return None
     members = tuple(str(m) for (m,) in db.execute(
         "SELECT member FROM ring_group_members WHERE group_name = ? ORDER BY position", [name]).fetchall())
     return RingGroup(str(row[0]), str(row[1] or ""), str(row[2]), int(row[3]), int(row[4]), str(row[5] or ""),
-                     str(row[6] or ""), members, tuple(p for p in str(row[7] or "").split(",") if p))
+                     str(row[6] or ""), members, tuple(p for p in str(row[7] or "").split(",") if p),
+                     str(row[8] or ""))
 
 
 def ring_group_by_number(db: sqlite_utils.Database, number: str) -> RingGroup | None:
@@ -63,6 +66,14 @@ def ring_group_by_number(db: sqlite_utils.Database, number: str) -> RingGroup | 
     if not number:
         return None
     row = db.execute("SELECT name FROM ring_groups WHERE number = ?", [number]).fetchone()
+    return get_ring_group(db, str(row[0])) if row else None
+
+
+def paging_group_by_park_number(db: sqlite_utils.Database, number: str) -> RingGroup | None:
+    """The paging group whose page-and-park number is `number`, or None."""
+    if not number:
+        return None
+    row = db.execute("SELECT name FROM ring_groups WHERE park_number = ?", [number]).fetchone()
     return get_ring_group(db, str(row[0])) if row else None
 
 
@@ -83,6 +94,7 @@ def set_ring_group(
     pickup_group: str | None = None,
     members: list[str] | tuple[str, ...] | None = None,
     pagers: list[str] | tuple[str, ...] | None = None,
+    park_number: str | None = None,
 ) -> RingGroup:
     """Create the group or change what is given (None keeps the current value); all or nothing."""
     _check_name(name)
@@ -99,11 +111,20 @@ def set_ring_group(
             "no_answer": current.no_answer if no_answer is None else _check_no_answer(db, name, no_answer),
             "pickup_group": current.pickup_group if pickup_group is None else _check_pickup(pickup_group),
             "pagers": ",".join(current.pagers if pagers is None else _check_pagers(db, pagers)),
+            "park_number": current.park_number if park_number is None else check_group_number(
+                db, park_number.strip(), "page-and-park", name, RingGroupError),
         }
         wanted = current.members if members is None else _check_members(db, members)
         if row["strategy"] == "page" and any(m.startswith("number:") for m in wanted):
             raise RingGroupError(f"ring group {name} pages its members: {next(m for m in wanted if ':' in m)} is "
                                  "an outside number, and only the PBX's own phones answer a page by themselves")
+        if row["park_number"] and row["strategy"] != "page":
+            raise RingGroupError(f"ring group {name} rings its members (strategy {row['strategy']}): a page-and-park "
+                                 f"number ({row['park_number']}) needs strategy page; set --strategy page, or "
+                                 "--park-number '' for none")
+        if row["park_number"] and row["park_number"] == row["number"]:
+            raise RingGroupError(f"ring group {name}: page-and-park number {row['park_number']} is the group's own "
+                                 "number; pick another free number")
         db.table("ring_groups").upsert(row, pk="name")
         if members is not None:
             db.execute("DELETE FROM ring_group_members WHERE group_name = ?", [name])

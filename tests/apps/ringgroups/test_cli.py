@@ -21,9 +21,9 @@ def test_set_list_and_remove(cli: Cli, db: sqlite_utils.Database) -> None:
     listed = json.loads(cli.ok("ringgroup", "list", "--json"))
     assert listed == [
         {"name": "sales", "number": "150", "strategy": "all", "step_seconds": 5, "timeout": 40, "no_answer": "",
-         "pickup_group": "front", "members": ["102", "101", "number:0301234567"], "pagers": []},
+         "pickup_group": "front", "members": ["102", "101", "number:0301234567"], "pagers": [], "park_number": ""},
         {"name": "support", "number": "", "strategy": "all", "step_seconds": 10, "timeout": 30, "no_answer": "",
-         "pickup_group": "", "members": ["103"], "pagers": []},
+         "pickup_group": "", "members": ["103"], "pagers": [], "park_number": ""},
     ]
     table = cli.ok("ringgroup", "list").splitlines()
     assert table[0].split() == ["NAME", "NUMBER", "STRATEGY", "STEP", "TIMEOUT", "NO", "ANSWER", "PICKUP",
@@ -47,6 +47,7 @@ def test_refusals_are_one_line_and_change_nothing(cli: Cli) -> None:
         (("--number", "950"), "ring group number 950 is not accepted: 950 is outside the extension ranges"),
         (("--step", "1"), "step 1 s is not accepted; use a whole number of seconds 2-120"),
         (("--no-answer", "group:sales"), "no-answer destination group:sales is the group itself"),
+        (("--park-number", "151"), "a page-and-park number (151) needs strategy page"),
     ]:
         assert message in cli.fails("ringgroup", "set", "sales", *args)
     assert "ring group nope does not exist" in cli.fails("ringgroup", "remove", "nope")
@@ -65,3 +66,13 @@ def test_removal_refused_while_a_route_leads_to_the_group(cli: Cli) -> None:
         "prov/4930100/*; change those first")
     cli.ok("route", "set", "prov", "ext:101", "--did", "4930100")
     cli.ok("ringgroup", "remove", "sales")
+
+
+def test_a_paging_group_with_a_page_and_park_number(cli: Cli) -> None:
+    out = cli.ok("ringgroup", "set", "office", "--number", "870", "--strategy", "page", "--members", "101,102",
+                 "--park-number", "871")
+    assert out.startswith("ring group office on 870 (page and park on 871): page")
+    assert "already the page-and-park number of paging group office" in cli.fails(
+        "ringgroup", "set", "sales", "--number", "871", "--members", "103")
+    assert "page_answer_seconds = '0' is not accepted; use a whole number of seconds 10-600" in cli.fails(
+        "config", "set", "page_answer_seconds", "0")
