@@ -33,6 +33,8 @@ from firmware.apps.forwarding.config import get_forwarding
 from firmware.apps.icm.config import get_icm
 from firmware.apps.icm.lookup import find_employee
 from firmware.apps.phone_features import feature_for
+from firmware.apps.programming.box import Box
+from firmware.apps.programming.session import programming
 from firmware.apps.ringgroups.config import get_ring_group
 from firmware.apps.session import CallerGone, CallerInfo, Next, Session
 from firmware.brain.apps import app_for_destination
@@ -125,6 +127,8 @@ class Switch:
         self.doors = DoorDesk(self)
         # Opens the DECT subscription window (seconds, extension) -> '' or why not; set with the line gateway.
         self.dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
+        # What keypad programming (*99) knows of the box; the supervisor fills in the rest at start.
+        self.programming = Box(admin_pin_dir=data_dir.parent / "appliance")
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)
@@ -866,6 +870,9 @@ class Switch:
             return
         if feature.owner == "queue":
             self._run_app(call, f"feature {code}", queue_feature(self.queues, self._session(call), feature))
+            return
+        if feature.owner == "programming":
+            self._run_app(call, "keypad programming", programming(self.apps, self.programming, self._session(call)))
             return
         if feature.owner == "phone":
             app = feature_for(self.apps, self._session(call), code)

@@ -13,6 +13,7 @@ and a clash between two features' codes is an error at start, not a silent shado
     intercom  brain/switch.py (the router decides RingExtension with intercom)
     queue   queues/codes.py (agents log in and out, pause)
     door    door/desk.py (open a door from an idle phone)
+    programming  apps/programming/ (keypad programming, *99)
 """
 from __future__ import annotations
 
@@ -52,13 +53,14 @@ def registry() -> tuple[FeatureCode, ...]:
     """All codes, checked for clashes. The owners are imported here, not at module load,
     so that the dial plan does not depend on the features it lists."""
     from firmware.apps.phone_features import FEATURE_CODES as PHONE
+    from firmware.apps.programming.session import FEATURE_CODES as PROGRAMMING
     from firmware.brain.features import FEATURE_CODES as MODES
     from firmware.calls.pickup import FEATURE_CODES as PICKUP
     from firmware.door.desk import FEATURE_CODES as DOORS
     from firmware.intercom import FEATURE_CODES as INTERCOM
     from firmware.queues.codes import FEATURE_CODES as QUEUES
 
-    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS)
+    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS, *PROGRAMMING)
     check_clashes(codes)
     return codes
 

@@ -116,10 +116,84 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     "unknown-caller": ("an unknown caller", "einem unbekannten Anrufer"),
     "number-unavailable": ("The number you have dialled is not available.",
                            "Die gewählte Rufnummer ist nicht erreichbar."),
+    # Keypad programming (*99, firmware/apps/programming/).
+    "prog-enter-pin": ("Keypad programming. Please enter the admin PIN, then hash.",
+                       "Programmierung. Bitte geben Sie die Admin-PIN ein, dann Raute."),
+    "prog-menu": ("Programming mode. Enter a program number, then hash. Star ends programming.",
+                  "Programmiermodus. Geben Sie eine Programmnummer ein, dann Raute. Stern beendet die "
+                  "Programmierung."),
+    "prog-program": ("Program", "Programm"),
+    "prog-back": ("Back to the program menu.", "Zurück zum Programmmenü."),
+    "prog-not-accepted": ("That was not accepted. Nothing was changed.",
+                          "Das wurde nicht angenommen. Nichts wurde geändert."),
+    "prog-confirm": ("To confirm press hash, to go back press star.",
+                     "Zum Bestätigen drücken Sie Raute, zurück mit Stern."),
+    "prog-enter-extension": ("Enter the extension number, then hash.",
+                             "Geben Sie die Nummer der Nebenstelle ein, dann Raute."),
+    "prog-created": ("created.", "angelegt."),
+    "prog-removed": ("removed.", "gelöscht."),
+    "prog-password-is": ("The SIP password is", "Das SIP-Passwort lautet"),
+    "prog-new-password": ("has a new SIP password.", "hat ein neues SIP-Passwort."),
+    "prog-repeat": ("To hear it again press 1, to go on press hash.",
+                    "Zum Wiederholen drücken Sie die 1, weiter mit Raute."),
+    "prog-pin-is": ("The new voicemail PIN is", "Die neue Mailbox-PIN lautet"),
+    "prog-operator-is": ("The operator is extension", "Die Vermittlung ist Nebenstelle"),
+    "prog-enter-mode": ("Enter the mode: 1 day, 2 lunch, 3 break, 4 night, 5 holiday, 0 back to the timetable.",
+                        "Geben Sie die Betriebsart ein: 1 Tag, 2 Mittag, 3 Pause, 4 Nacht, 5 Feiertag, "
+                        "0 zurück zum Zeitplan."),
+    "prog-mode-is": ("The mode is now", "Die Betriebsart ist jetzt"),
+    "mode-day": ("day", "Tag"),
+    "mode-lunch": ("lunch", "Mittag"),
+    "mode-break": ("break", "Pause"),
+    "mode-night": ("night", "Nacht"),
+    "mode-holiday": ("holiday", "Feiertag"),
+    "mode-timetable": ("as the timetable says", "nach Zeitplan"),
+    "prog-enter-weekday": ("Enter the weekday: 1 Monday to 7 Sunday, 8 Monday to Friday, 9 every day.",
+                           "Geben Sie den Wochentag ein: 1 Montag bis 7 Sonntag, 8 Montag bis Freitag, "
+                           "9 jeden Tag."),
+    "prog-enter-interval": ("Enter a time span: the start and the end, four digits each, and the mode, "
+                            "then hash. Hash alone when you are done.",
+                            "Geben Sie eine Zeitspanne ein: Beginn und Ende mit je vier Ziffern und die "
+                            "Betriebsart, dann Raute. Nur Raute, wenn Sie fertig sind."),
+    "prog-timetable-set": ("The timetable is set.", "Der Zeitplan ist gespeichert."),
+    "prog-holiday-menu": ("To add a holiday press 1, to remove one press 2.",
+                          "Um einen Feiertag einzutragen, drücken Sie die 1, zum Entfernen die 2."),
+    "prog-enter-date": ("Enter the date: year, month and day, eight digits, then hash.",
+                        "Geben Sie das Datum ein: Jahr, Monat und Tag, acht Ziffern, dann Raute."),
+    "prog-holiday-added": ("The holiday is added.", "Der Feiertag ist eingetragen."),
+    "prog-holiday-removed": ("The holiday is removed.", "Der Feiertag ist entfernt."),
+    "prog-enter-class": ("Enter the class of service by its number in the list, then hash.",
+                         "Geben Sie die Berechtigungsklasse mit ihrer Nummer in der Liste ein, dann Raute."),
+    "prog-class-set": ("The class of service is set.", "Die Berechtigungsklasse ist gesetzt."),
+    "prog-enter-forwarding": ("Enter the forwarding: 1 always, 2 when busy, 3 when not answered, "
+                              "4 when not registered.",
+                              "Geben Sie die Umleitung ein: 1 immer, 2 bei besetzt, 3 bei keiner Antwort, "
+                              "4 wenn nicht angemeldet."),
+    "prog-enter-target": ("Enter the number to forward to, then hash. Hash alone cancels the forwarding.",
+                          "Geben Sie das Umleitungsziel ein, dann Raute. Nur Raute schaltet die Umleitung aus."),
+    "prog-enter-door": ("Enter the door number.", "Geben Sie die Nummer der Tür ein."),
+    "prog-enter-door-code": ("Enter the digits of the open code after the star, then hash.",
+                             "Geben Sie die Ziffern des Türöffnercodes nach dem Stern ein, dann Raute."),
+    "prog-enter-seconds": ("Enter the open time in seconds, then hash.",
+                           "Geben Sie die Öffnungszeit in Sekunden ein, dann Raute."),
+    "prog-door-set": ("The door is set.", "Die Tür ist eingestellt."),
+    "prog-address-is": ("The address of this box is", "Die Adresse dieser Anlage ist"),
+    "prog-date-is": ("The date is", "Das Datum ist"),
+    "prog-time-is": ("The time is", "Die Uhrzeit ist"),
+    "prog-version-is": ("The software version is", "Die Softwareversion ist"),
+    "prog-pairing-open": ("The pairing window is open for", "Das Anmeldefenster ist offen für"),
+    "seconds": ("seconds", "Sekunden"),
+    "prog-handset-gets": ("The new handset gets extension", "Das neue Mobilteil erhält Nebenstelle"),
+    "prog-pairing-failed": ("The pairing window could not be opened.",
+                            "Das Anmeldefenster konnte nicht geöffnet werden."),
+    "prog-rebooting": ("The box restarts now. Goodbye.", "Die Anlage startet jetzt neu. Auf Wiederhören."),
+    "prog-reboot-simulated": ("This is a simulated board: it does not restart.",
+                              "Dies ist eine simulierte Anlage: sie startet nicht neu."),
 }
 
 # The keys * and #, spoken as their names on the keypad.
-_KEYS: dict[str, tuple[str, str]] = {"star": ("star", "Stern"), "hash": ("hash", "Raute")}
+_KEYS: dict[str, tuple[str, str]] = {"star": ("star", "Stern"), "hash": ("hash", "Raute"),
+                                     "dot": ("dot", "Punkt")}
 
 
 def _catalog() -> dict[str, dict[str, str]]:
