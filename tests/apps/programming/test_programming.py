@@ -24,6 +24,7 @@ from firmware.store.database import write_transaction
 from firmware.store.extensions import get_extension
 from firmware.store.passwords import KEYABLE_LENGTH, digest_ha1
 from firmware.store.settings import get_setting
+from tests.support.audio import synth_tone, tone_seconds, write_wav
 from tests.support.fake_channel import FakePbx, FakeWorker, fake_pbx, run
 
 ADMIN_PIN = "24681357"
@@ -333,4 +334,15 @@ def test_the_company_greeting_is_a_program(fake: FakePbx) -> None:
         await caller.log_in()
         await caller.program("40#1#", "record-after-tone")
         await caller.until(lambda: bool(caller.w.commands("record", caller.leg)), "recording")
+        record = caller.w.last("record", caller.leg)
+        write_wav(Path(str(record["path"])), synth_tone(700, 3.0))
+        caller.w.event("recorded", leg=caller.leg, id=record["id"], path=record["path"], seconds=3.0,
+                       reason="stopped")
+        await caller.hears("review-recording")
+        caller.press("1")
+        await caller.hears("recording-kept")
+        await caller.leave()
     run(scenario())
+    assert tone_seconds(fake.data_dir / "prompts" / "greeting1.wav", 700) > 2.5
+    assert fake.db.execute("SELECT who FROM audit_log WHERE action = 'prompt.greeting'").fetchall() == [
+        ("keypad 101",)]
