@@ -55,10 +55,12 @@ class Created(BaseModel):
 
 def _last_changes(admin: Admin, number: str | None = None) -> dict[str, tuple[str, str]]:
     """number -> (who, when) of the latest extension change in the audit log: an installer who
-    created or re-keyed a phone at its keypad sees it in the next `ext list`."""
+    created or re-keyed a phone at its keypad sees it in the next `ext list`. A factory reset
+    (which keeps the audit log) made every extension anew: changes before it do not count."""
     rows = admin.db.execute(
         "SELECT json_extract(detail, '$.number') AS number, who, at FROM audit_log WHERE id IN ("
         " SELECT MAX(id) FROM audit_log WHERE action LIKE 'extension.%'"
+        " AND id > COALESCE((SELECT MAX(id) FROM audit_log WHERE action = 'factory_reset'), 0)"
         + (" AND json_extract(detail, '$.number') = ?" if number else "")
         + " GROUP BY json_extract(detail, '$.number'))", [number] if number else []).fetchall()
     return {str(n): (str(who), str(at)) for n, who, at in rows}
