@@ -119,9 +119,28 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     # Keypad programming (*99, firmware/apps/programming/).
     "prog-enter-pin": ("Keypad programming. Please enter the admin PIN, then hash.",
                        "Programmierung. Bitte geben Sie die Admin-PIN ein, dann Raute."),
-    "prog-menu": ("Programming mode. Enter a program number, then hash. Star ends programming.",
-                  "Programmiermodus. Geben Sie eine Programmnummer ein, dann Raute. Stern beendet die "
-                  "Programmierung."),
+    "prog-menu": ("Programming mode. Enter a program number, then hash. For the list of programs, "
+                  "0 0 hash. Star ends programming.",
+                  "Programmiermodus. Geben Sie eine Programmnummer ein, dann Raute. Für die Liste der "
+                  "Programme 0 0 Raute. Stern beendet die Programmierung."),
+    # What each program does, said by program 00 after its number (apps/programming/programs.py).
+    "prog-what-01": ("the address of the box", "die Adresse der Anlage"),
+    "prog-what-02": ("the date and time", "Datum und Uhrzeit"),
+    "prog-what-03": ("the software version", "die Softwareversion"),
+    "prog-what-10": ("create an extension", "Nebenstelle anlegen"),
+    "prog-what-11": ("remove an extension", "Nebenstelle löschen"),
+    "prog-what-12": ("a new SIP password", "neues SIP-Passwort"),
+    "prog-what-13": ("a new voicemail PIN", "neue Mailbox-PIN"),
+    "prog-what-14": ("class of service", "Berechtigungsklasse"),
+    "prog-what-15": ("call forwarding of an extension", "Rufumleitung einer Nebenstelle"),
+    "prog-what-20": ("the operator extension", "die Vermittlung"),
+    "prog-what-21": ("the mode now", "die Betriebsart jetzt"),
+    "prog-what-22": ("the timetable", "der Zeitplan"),
+    "prog-what-23": ("holidays", "Feiertage"),
+    "prog-what-30": ("a door's open code and time", "Türöffnercode und Öffnungszeit"),
+    "prog-what-40": ("record a company greeting", "Firmenansage aufnehmen"),
+    "prog-what-50": ("pair a DECT handset", "DECT-Mobilteil anmelden"),
+    "prog-what-99": ("restart the box", "Anlage neu starten"),
     "prog-program": ("Program", "Programm"),
     "prog-back": ("Back to the program menu.", "Zurück zum Programmmenü."),
     "prog-not-accepted": ("That was not accepted. Nothing was changed.",

@@ -265,7 +265,19 @@ async def reboot(p: Programmer) -> None:
     raise Reboot()
 
 
+async def program_list(p: Programmer) -> None:
+    """The menu said: each program's number and what it does (its prompt prog-what-NN)."""
+    said: list[Path] = []
+    for number in PROGRAMS:
+        if number != LIST_PROGRAM:
+            said += [*p.keys.prompt("prog-program"), *p.keys.digits(number), *p.keys.prompt(f"prog-what-{number}")]
+    # Interruptible: an installer who hears the program wanted keys it at once.
+    await p.keys.session.play(said)
+
+
+LIST_PROGRAM = "00"
 PROGRAMS: dict[str, Program] = {program.number: program for program in (
+    Program(LIST_PROGRAM, "say the list of programs", program_list),
     Program("01", "say the box's IP address", ip_address),
     Program("02", "say the date and time", date_and_time),
     Program("03", "say the software version", version),

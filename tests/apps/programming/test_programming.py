@@ -346,3 +346,18 @@ def test_the_company_greeting_is_a_program(fake: FakePbx) -> None:
     assert tone_seconds(fake.data_dir / "prompts" / "greeting1.wav", 700) > 2.5
     assert fake.db.execute("SELECT who FROM audit_log WHERE action = 'prompt.greeting'").fetchall() == [
         ("keypad 101",)]
+
+
+def test_the_menu_is_said_with_every_program(fake: FakePbx) -> None:
+    from firmware.apps.programming.programs import PROGRAMS
+
+    async def scenario() -> None:
+        caller = Caller(fake)
+        await caller.log_in()
+        heard = await caller.program("00#", "prog-what-99")
+        for number in PROGRAMS:
+            if number != "00":
+                at = heard.index(f"prog-what-{number}")
+                assert heard[at - 3:at] == ["prog-program", f"digit-{number[0]}", f"digit-{number[1]}"]
+        await caller.leave()
+    run(scenario())
