@@ -76,6 +76,7 @@ async def programming(ctx: AppContext, box: Box, session: Session) -> Next | Non
         try:
             await program.run(programmer)
             done.append(number)
+            log.info("keypad %s: program %s (%s) done", extension, number, program.what)
         except Back:
             await keys.say(keys.prompt("prog-back"))
         except Reboot:
