@@ -29,7 +29,7 @@ PYTEST_WORKERS ?= 2
 run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
 	@exec $(BIN)/minipbx --data $(DATA) run --board $(BOARD) --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT) \
-	  --http-addr $(HTTP_ADDR) --http-port $(HTTP_PORT)
+	  --http-addr $(HTTP_ADDR) --http-port $(HTTP_PORT) --admin-pin-dir $(DATA)/appliance
 
 # Two runs: the tests in parallel, then the whole_machine ones (the image booted under full
 # emulation) alone, which a host busy with other tests starves. Exit 5 is "no test selected"

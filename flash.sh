@@ -422,7 +422,7 @@ EOF
 
     in_root systemctl enable systemd-networkd.service systemd-resolved.service systemd-timesyncd.service \
         minipbx.service minipbx-firstboot.service minipbx-selftest.service minipbx-grow-data.service \
-        minipbx-renew-pin.path >&2
+        minipbx-renew-pin.path minipbx-reboot.path >&2
     local c
     for c in $CONSOLES; do
         in_root systemctl enable "minipbx-console@$c.service" >&2

@@ -10,6 +10,8 @@ from firmware.admin.context import Admin
 from firmware.admin.errors import NotFound
 from firmware.dialplan import cos as store
 from firmware.dialplan.call_classes import CLASSES
+from firmware.modes.timetable import MODES
+from firmware.store.database import write_transaction
 
 _ACCEPTED = (*CLASSES, *store.PERMISSIONS)
 
@@ -52,3 +54,22 @@ def remove(admin: Admin, name: str) -> None:
     get(admin, name)
     store.remove_profile(admin.db, name)
     admin.audit("cos.remove", name=name)
+
+
+def assign(admin: Admin, number: str, profile: str, mode: str = "") -> None:
+    """Extension `number` dials with `profile` (in `mode` only, when given); '*' with a mode is
+    everyone's in that mode. The next call follows it."""
+    store.check_profile(admin.db, profile)
+    if number != "*" and not admin.db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
+        raise store.CosError(f"extension {number} does not exist; see `ext list`")
+    if mode and mode not in MODES:
+        raise store.CosError(f"mode {mode!r} is not known; use one of: {', '.join(MODES)}")
+    if not mode and number == "*":
+        raise store.CosError("'*' (everyone) needs --mode; a default is set per extension")
+    with write_transaction(admin.db):
+        if mode:
+            admin.db.execute("INSERT OR REPLACE INTO mode_cos (number, mode, cos) VALUES (?, ?, ?)",
+                             [number, mode, profile])
+        else:
+            admin.db.execute("UPDATE extensions SET cos = ? WHERE number = ?", [profile, number])
+    admin.audit("cos.assign", number=number, profile=profile, mode=mode or "every mode")

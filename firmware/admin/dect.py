@@ -43,9 +43,20 @@ class HandsetView(BaseModel):
 
 def pair(admin: Admin, request: PairRequest) -> PairingView:
     """Open the subscription window; ControlError when the PBX is not running or the module refused."""
-    seconds = check_window(request.seconds)
-    extension = check_extension(admin.db, request.extension) if request.extension else ""
+    seconds, extension = checked(admin, request)
     ask(control_socket(admin.data_dir), PairDect(seconds=str(seconds), extension=extension, by=admin.actor.who))
+    return opened(admin, seconds, extension)
+
+
+def checked(admin: Admin, request: PairRequest) -> tuple[int, str]:
+    """(seconds, extension or '' for the next free one), or DectPairingError. Keypad programming,
+    inside the brain, checks here and opens the window itself (no control socket to itself)."""
+    seconds = check_window(request.seconds)
+    return seconds, check_extension(admin.db, request.extension) if request.extension else ""
+
+
+def opened(admin: Admin, seconds: int, extension: str) -> PairingView:
+    """The window is open: audited, and which extension the next handset gets."""
     admin.audit("dect.pair", seconds=seconds, extension=extension or "next free")
     return PairingView(seconds=seconds, extension=extension or free_extension_number(admin.db))
 

@@ -37,6 +37,9 @@ class ExtensionView(BaseModel):
     role: str
     device: str = Field(description="the board port this extension is ('' = a SIP phone)")
     web_login: bool = Field(description="whether a web password is set")
+    changed_by: str = Field(default="", description="who made the latest change to it or its SIP password "
+                                                    "('keypad 101', 'command line', 'admin'), from the audit log")
+    changed_at: str = Field(default="", description="when (UTC)")
 
 
 class NewSecret(BaseModel):
@@ -50,11 +53,27 @@ class Created(BaseModel):
     sip_password: NewSecret
 
 
-def _view(admin: Admin, extension: store.Extension) -> ExtensionView:
+def _last_changes(admin: Admin, number: str | None = None) -> dict[str, tuple[str, str]]:
+    """number -> (who, when) of the latest extension change in the audit log: an installer who
+    created or re-keyed a phone at its keypad sees it in the next `ext list`. A factory reset
+    (which keeps the audit log) made every extension anew: changes before it do not count."""
+    rows = admin.db.execute(
+        "SELECT json_extract(detail, '$.number') AS number, who, at FROM audit_log WHERE id IN ("
+        " SELECT MAX(id) FROM audit_log WHERE action LIKE 'extension.%'"
+        " AND id > COALESCE((SELECT MAX(id) FROM audit_log WHERE action = 'factory_reset'), 0)"
+        + (" AND json_extract(detail, '$.number') = ?" if number else "")
+        + " GROUP BY json_extract(detail, '$.number'))", [number] if number else []).fetchall()
+    return {str(n): (str(who), str(at)) for n, who, at in rows}
+
+
+def _view(admin: Admin, extension: store.Extension, changes: dict[str, tuple[str, str]] | None = None) -> ExtensionView:
     web = admin.db.execute("SELECT 1 FROM web_passwords WHERE login = ?", [extension.number]).fetchone()
+    if changes is None:
+        changes = _last_changes(admin, extension.number)
+    who, at = changes.get(extension.number, ("", ""))
     return ExtensionView(number=extension.number, name=extension.name, email=extension.email,
                          department=extension.department, role=extension.role, device=extension.device,
-                         web_login=web is not None)
+                         web_login=web is not None, changed_by=who, changed_at=at)
 
 
 def _existing(admin: Admin, number: str) -> store.Extension:
@@ -64,16 +83,18 @@ def _existing(admin: Admin, number: str) -> store.Extension:
     return extension
 
 
-def add(admin: Admin, new: NewExtension) -> Created:
+def add(admin: Admin, new: NewExtension, *, keyable: bool = False) -> Created:
+    """`keyable`: a generated password is digits only (keypad programming speaks it)."""
     password = store.add_extension(admin.db, new.number, new.name, password=new.password, email=new.email,
-                                   department=new.department, role=new.role)
+                                   department=new.department, role=new.role, keyable=keyable)
     admin.audit("extension.add", number=new.number, name=new.name.strip(), role=new.role)
     return Created(extension=_view(admin, _existing(admin, new.number)),
                    sip_password=NewSecret(secret=password, generated=new.password is None))
 
 
 def list_all(admin: Admin) -> list[ExtensionView]:
-    return [_view(admin, e) for e in store.list_extensions(admin.db)]
+    changes = _last_changes(admin)
+    return [_view(admin, e, changes) for e in store.list_extensions(admin.db)]
 
 
 def get(admin: Admin, number: str) -> ExtensionView:
@@ -96,9 +117,10 @@ def remove(admin: Admin, number: str) -> None:
     admin.audit("extension.remove", number=number)
 
 
-def set_sip_password(admin: Admin, number: str, password: str | None = None) -> NewSecret:
+def set_sip_password(admin: Admin, number: str, password: str | None = None, *,
+                     keyable: bool = False) -> NewSecret:
     _existing(admin, number)
-    chosen = store.set_password(admin.db, number, password)
+    chosen = store.set_password(admin.db, number, password, keyable=keyable)
     admin.audit("extension.sip_password", number=number)
     return NewSecret(secret=chosen, generated=password is None)
 

@@ -126,8 +126,6 @@ async def _voicemail(ctx: AppContext, session: Session, own: bool) -> Next | Non
 
 async def _record_greeting(ctx: AppContext, session: Session) -> Next | None:
     """Company greetings from a phone: administrators only, after their mailbox PIN."""
-    from firmware.prompts.upload import save_recording
-
     number = _extension(session)
     extension = get_extension(ctx.db, number) if number else None
     if extension is None or extension.role != "admin":
@@ -145,10 +143,19 @@ async def _record_greeting(ctx: AppContext, session: Session) -> Next | None:
     if not slot:
         await session.play(_p(ctx, session, "invalid"), interruptible=False)
         return None
+    await record_company_greeting(ctx, session, number, slot)
+    return None
+
+
+async def record_company_greeting(ctx: AppContext, session: Session, number: str, slot: str) -> bool:
+    """Record company greeting `slot` (greeting1, ...) with review; True if one was kept. For a
+    caller already allowed to (*58 after the mailbox PIN, keypad programming after the admin PIN)."""
+    from firmware.prompts.upload import save_recording
+
     name = f"greeting{slot}"
     max_seconds = int(str(get_setting(ctx.db, "prompt_max_seconds")))
     kept = await record_reviewed(ctx, session, session.info.language,
                                  lambda path: save_recording(ctx.db, ctx.data_dir, name, path),
                                  recording_path(ctx.data_dir, number), max_seconds)
     session.note("feature", f"company greeting {name} {'recorded' if kept else 'not changed'}")
-    return None
+    return kept

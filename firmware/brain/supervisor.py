@@ -92,6 +92,9 @@ class RunOptions:
     gateway: bool = True
     # The HTTP API (its own process); None = not started.
     http: HttpOptions | None = None
+    # The admin PIN keypad programming checks (credentials.PIN_FILE in it); None = the appliance's
+    # layout, /data/appliance beside the PBX's /data/pbx.
+    admin_pin_dir: Path | None = None
 
 
 def workers_needed(max_calls: int, capacity: int) -> int:
@@ -185,6 +188,9 @@ class Pbx:
         self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
                              mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
+        self.switch.programming.admin_pin_dir = options.admin_pin_dir or self.data_dir.parent / "appliance"
+        self.switch.programming.sip_addr = options.sip_addr
+        self.switch.programming.simulated = board.gpio == "sim"
         # Before any call: recordings a kill or power cut left open are repaired first.
         self.switch.recorder.start()
         self.switch.recorder.mail_wanted = self.message_waiting.mail_now
@@ -243,6 +249,7 @@ class Pbx:
             self.switch.doors.opener = self.gateway.open_door
             if board.dect is not None:
                 self.switch.dect_pairer = self.gateway.dect_pair
+                self.switch.programming.dect_pairer = self.gateway.dect_pair
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,
                                      call_command=partial(call_commands.carry_out, self.switch))

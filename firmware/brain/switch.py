@@ -25,6 +25,8 @@ import sqlite_utils
 from firmware.apps.context import AppContext
 from firmware.apps.destinations import DestinationError, kind_of, parse_destination
 from firmware.apps.phone_features import feature_for
+from firmware.apps.programming.box import Box
+from firmware.apps.programming.session import programming
 from firmware.apps.session import CallerGone, CallerInfo, Next, Session
 from firmware.brain.calls import Call, CallState, ProgressListener, Transferred
 from firmware.brain.features import FeatureCodes
@@ -104,6 +106,8 @@ class Switch:
         self.doors = DoorDesk(self)
         # Opens the DECT subscription window (seconds, extension) -> '' or why not; set with the line gateway.
         self.dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
+        # What keypad programming (*99) knows of the box; the supervisor fills in the rest at start.
+        self.programming = Box(admin_pin_dir=data_dir.parent / "appliance")
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)
@@ -441,6 +445,9 @@ class Switch:
             return
         if feature.owner == "queue":
             self.run_app(call, f"feature {code}", queue_feature(self.queues, self.session_for(call), feature))
+            return
+        if feature.owner == "programming":
+            self.run_app(call, "keypad programming", programming(self.apps, self.programming, self.session_for(call)))
             return
         if feature.owner == "phone":
             app = feature_for(self.apps, self.session_for(call), code)

@@ -40,9 +40,16 @@ def cmd_ext_list(args: argparse.Namespace) -> int:
     db = open_store(args.data)
     disabled = {str(row[0]) for row in db.execute("SELECT number FROM extensions WHERE disabled_at != ''")}
     _print_table([[e.number, e.name + (" (disabled)" if e.number in disabled else ""), e.role, e.department or "",
-                   e.email or "", e.device] for e in listed],
-                 ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"])
+                   e.email or "", e.device, _changed(e)] for e in listed],
+                 ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE", "CHANGED"])
     return 0
+
+
+def _changed(extension: extensions.ExtensionView) -> str:
+    """Changes made at a phone's keypad are named, so the office sees what the installer did there."""
+    if not extension.changed_by.startswith("keypad"):
+        return ""
+    return f"changed by {extension.changed_by} at {extension.changed_at[:16].replace('T', ' ')}"
 
 
 def cmd_ext_remove(args: argparse.Namespace) -> int:

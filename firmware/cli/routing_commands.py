@@ -11,7 +11,7 @@ from firmware.admin import modes as mode_admin
 from firmware.admin import trunks as trunk_admin
 from firmware.admin.context import Actor, Admin
 from firmware.cli.table import print_table as _table
-from firmware.dialplan.cos import CosError, check_profile
+from firmware.dialplan.cos import CosError
 from firmware.modes.state import holidays as list_holidays
 from firmware.modes.state import (
     intervals,
@@ -178,19 +178,7 @@ def cmd_cos_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_cos_assign(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    check_profile(db, args.profile)
-    if args.number != "*" and not db.execute("SELECT 1 FROM extensions WHERE number = ?", [args.number]).fetchone():
-        raise CosError(f"extension {args.number} does not exist")
-    if args.mode:
-        if args.mode not in MODES:
-            raise CosError(f"mode {args.mode!r} is not known; use one of: {', '.join(MODES)}")
-        db.execute("INSERT OR REPLACE INTO mode_cos (number, mode, cos) VALUES (?, ?, ?)",
-                   [args.number, args.mode, args.profile])
-    elif args.number == "*":
-        raise CosError("'*' (everyone) needs --mode; a default is set per extension")
-    else:
-        db.execute("UPDATE extensions SET cos = ? WHERE number = ?", [args.profile, args.number])
+    cos_admin.assign(Admin(open_store(args.data), args.data), args.number, args.profile, args.mode or "")
     print(f"{'everyone' if args.number == '*' else args.number}: {args.profile}"
           f"{' in ' + args.mode + ' mode' if args.mode else ''}")
     return 0

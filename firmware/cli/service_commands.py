@@ -18,6 +18,7 @@ from firmware.brain.control import ControlError, ask
 
 DEMO_EXTENSIONS = (("101", "Reception"), ("102", "Sales"), ("103", "Support"), ("104", "Manager"))
 DEMO_CREDENTIALS = "demo-credentials.txt"
+DEMO_ADMIN_PIN = "demo-admin-pin.txt"
 # What `status` can fail with; main.py checks these before importing every module's errors.
 CLI_ERRORS = (ControlError,)
 
@@ -52,7 +53,28 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
               f"The list is kept in {credentials}.")
     else:
         print("This data directory already has extensions; see `minipbx ext list`.")
+    pin = _demo_admin_pin(args.data)
+    print(f"Admin PIN {pin}: dial *99 from a phone to program the box from its keypad. "
+          f"Kept in {args.data / DEMO_ADMIN_PIN}.")
     return 0
+
+
+def _demo_admin_pin(data: Path) -> str:
+    """The demo's admin PIN, generated once as first boot generates the appliance's (never a fixed
+    default) and stored hashed where `make run` points the PBX (--admin-pin-dir DATA/appliance);
+    the plain PIN is kept beside the demo's SIP passwords, for the developer."""
+    from firmware.appliance.credentials import PIN_FILE, generate_pin, store_admin_pin
+
+    shown = data / DEMO_ADMIN_PIN
+    if shown.exists() and (data / "appliance" / PIN_FILE).exists():
+        return shown.read_text().strip()
+    pin = generate_pin()
+    (data / "appliance").mkdir(mode=0o700, parents=True, exist_ok=True)
+    store_admin_pin(data / "appliance", pin)
+    fd = os.open(shown, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(pin + "\n")
+    return pin
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -63,7 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = RunOptions(data_dir=args.data, board_path=args.board, sip_addr=args.sip_addr,
                          sip_port=args.sip_port, rtp_base=args.rtp_base, gateway=not args.no_gateway,
-                         http=None if args.no_http else HttpOptions(args.http_addr, args.http_port))
+                         http=None if args.no_http else HttpOptions(args.http_addr, args.http_port),
+                         admin_pin_dir=args.admin_pin_dir)
     return asyncio.run(run(options))
 
 
@@ -141,6 +164,9 @@ def add_parsers(sub: Any) -> None:
                       help="address of the HTTP API (default 127.0.0.1; any other address is served over HTTPS)")
     runp.add_argument("--http-port", type=_port, default=8080, help="port of the HTTP API (default 8080)")
     runp.add_argument("--no-http", action="store_true", help="do not start the HTTP API")
+    runp.add_argument("--admin-pin-dir", type=Path, default=None,
+                      help="the folder of the admin PIN (admin-pin.json) keypad programming checks; default: "
+                           "the appliance's, DATA/../appliance")
     runp.add_argument("-v", "--verbose", action="store_true")
     runp.set_defaults(func=cmd_run)
 

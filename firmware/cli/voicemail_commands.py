@@ -3,28 +3,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import secrets
 from typing import Any
 
+from firmware.admin import voicemail as voicemail_admin
+from firmware.admin.context import Admin
 from firmware.apps.voicemail.mailer import MailError
-from firmware.apps.voicemail.store import FOLDERS, MailboxError, counts, mailbox, messages, set_email, set_pin
+from firmware.apps.voicemail.store import FOLDERS, MailboxError, counts, mailbox, messages, set_email
 from firmware.cli.table import print_table as _table
-from firmware.pins.guard import PinError, check_pin_format
+from firmware.pins.guard import PinError
 from firmware.store.database import open_store
 
 VOICEMAIL_ERRORS = (MailboxError, MailError, PinError)
-PIN_DIGITS = 6
-
-
-
-def generate_pin() -> str:
-    """A random PIN that check_pin_format accepts (not repeated or consecutive digits)."""
-    while True:
-        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
-        try:
-            return check_pin_format(pin)
-        except PinError:
-            continue
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -43,9 +32,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_pin(args: argparse.Namespace) -> int:
-    db = open_store(args.data, create=False)
-    pin = args.pin if args.pin is not None else generate_pin()
-    set_pin(db, args.number, pin)
+    pin = voicemail_admin.set_pin(Admin(open_store(args.data, create=False), args.data), args.number, args.pin)
     print(f"mailbox {args.number}: PIN set")
     if args.pin is None:
         print(f"PIN {pin}  (shown once)")
@@ -89,7 +76,8 @@ def add_parsers(sub: Any) -> None:
     show.set_defaults(func=cmd_show)
     pin = vm.add_parser("pin", help="set the PIN for listening from another phone")
     pin.add_argument("number")
-    pin.add_argument("pin", nargs="?", help=f"4-10 digits (default: a random {PIN_DIGITS}-digit PIN, shown once)")
+    pin.add_argument("pin", nargs="?", help=f"4-10 digits (default: a random "
+                                            f"{voicemail_admin.GENERATED_PIN_DIGITS}-digit PIN, shown once)")
     pin.set_defaults(func=cmd_pin)
     email = vm.add_parser("email", help="e-mail new messages to an address ('' = stop)")
     email.add_argument("number")

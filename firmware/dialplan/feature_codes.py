@@ -14,6 +14,7 @@ and a clash between two features' codes is an error at start, not a silent shado
     queue   queues/codes.py (agents log in and out, pause)
     door    door/desk.py (open a door from an idle phone)
     park    calls/page_park.py (*86: the call parked by page and park)
+    programming  apps/programming/ (keypad programming, *99)
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def registry() -> tuple[FeatureCode, ...]:
     """All codes, checked for clashes. The owners are imported here, not at module load,
     so that the dial plan does not depend on the features it lists."""
     from firmware.apps.phone_features import FEATURE_CODES as PHONE
+    from firmware.apps.programming.session import FEATURE_CODES as PROGRAMMING
     from firmware.brain.features import FEATURE_CODES as MODES
     from firmware.calls.page_park import FEATURE_CODES as PAGE_PARK
     from firmware.calls.pickup import FEATURE_CODES as PICKUP
@@ -60,7 +62,7 @@ def registry() -> tuple[FeatureCode, ...]:
     from firmware.intercom import FEATURE_CODES as INTERCOM
     from firmware.queues.codes import FEATURE_CODES as QUEUES
 
-    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS, *PAGE_PARK)
+    codes = (*PHONE, *MODES, *PICKUP, *INTERCOM, *QUEUES, *DOORS, *PAGE_PARK, *PROGRAMMING)
     check_clashes(codes)
     return codes
 

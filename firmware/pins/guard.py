@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
@@ -84,9 +85,15 @@ async def try_pin_off_loop(db: sqlite_utils.Database, scope: str, source: str, s
     """try_pin for the brain's event loop: the scrypt comparison (tens of milliseconds, on
     purpose) runs in a thread, so calls in progress are not held up by someone keying a PIN.
     The database is touched only from the loop's thread."""
+    return await try_check_off_loop(db, scope, source, lambda: bool(stored) and pin_matches(stored, pin))
+
+
+async def try_check_off_loop(db: sqlite_utils.Database, scope: str, source: str, check: Callable[[], bool]) -> bool:
+    """A PIN check of another kind (the admin PIN's own file and scrypt cost) under the same
+    guard: refused while locked out, `check` run in a thread, the try counted."""
     if locked_for(db, scope, source) > 0:
         return False
-    ok = bool(stored) and await asyncio.to_thread(pin_matches, stored, pin)
+    ok = await asyncio.to_thread(check)
     return count_try(db, scope, source, ok, datetime.now(UTC))
 
 

@@ -24,7 +24,8 @@ _SYSTEM_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 # Custom prompt names, as `upload` accepts them.
 CUSTOM_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
-_KEY_NAMES = {"*": "star", "#": "hash"}
+# A dot is said too: addresses and version numbers (keypad programming) are spoken with it.
+_KEY_NAMES = {"*": "star", "#": "hash", ".": "dot"}
 
 
 class PromptError(ValueError):
@@ -83,7 +84,7 @@ class PromptLibrary:
         return self.digits(str(n), lang)
 
     def digits(self, text: str, lang: str) -> list[Path]:
-        """`text` spoken key by key (0-9, * and #); other characters (+, spaces, dashes) are skipped."""
+        """`text` spoken key by key (0-9, *, # and .); other characters (+, spaces, dashes) are skipped."""
         names = [f"digit-{ch}" if ch in "0123456789" else f"digit-{_KEY_NAMES[ch]}"
                  for ch in text if ch in "0123456789" or ch in _KEY_NAMES]
         return [self.system(name, lang) for name in names]

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from firmware.store.database import write_transaction
-from firmware.store.passwords import check_password, digest_ha1, generate_password
+from firmware.store.passwords import check_password, digest_ha1, generate_keyable_password, generate_password
 from firmware.store.settings import get_setting
 
 # 2-6 digits; a leading 0 is kept free for the outside-line access code.
@@ -96,18 +96,17 @@ def add_extension(
     email: str | None = None,
     department: str | None = None,
     role: str = "user",
+    keyable: bool = False,
 ) -> str:
-    """Create an extension with its SIP account; return the SIP password.
+    """Create an extension with its SIP account; return the SIP password (generated when none is
+    given: digits only when `keyable`, to be spoken and keyed on a phone).
 
     Both rows are written in one transaction, so a failure leaves nothing behind.
     """
     validate_number(number)
     _check_plan(db, number)
     name = _validate_fields(db, name, email, role)
-    if password is None:
-        password = generate_password()
-    else:
-        check_password(password, number)
+    password = _chosen_password(password, number, keyable)
     ha1, ha1b = digest_ha1(number, realm(db), password)
     exists = f"extension {number} already exists; pick another number or `ext remove` it first"
     try:
@@ -138,14 +137,19 @@ def add_extension(
     return password
 
 
-def set_password(db: sqlite_utils.Database, number: str, password: str | None = None) -> str:
+def _chosen_password(password: str | None, number: str, keyable: bool) -> str:
+    if password is None:
+        return generate_keyable_password() if keyable else generate_password()
+    check_password(password, number)
+    return password
+
+
+def set_password(db: sqlite_utils.Database, number: str, password: str | None = None, *,
+                 keyable: bool = False) -> str:
     """Replace an extension's SIP password; return the new one."""
     if get_extension(db, number) is None:
         raise ExtensionError(f"extension {number} does not exist; see `ext list`")
-    if password is None:
-        password = generate_password()
-    else:
-        check_password(password, number)
+    password = _chosen_password(password, number, keyable)
     ha1, ha1b = digest_ha1(number, realm(db), password)
     with write_transaction(db):
         db.conn.execute("UPDATE subscriber SET ha1 = ?, ha1b = ? WHERE username = ?", [ha1, ha1b, number])

@@ -73,3 +73,16 @@ def test_a_reset_cut_before_its_commit_is_forgotten_and_after_it_shown(admin: Ad
     pending.write_text(json.dumps({"token": last_reset(admin.db), "text": "after the commit"}))
     finish_pending(admin.db, admin.data_dir)
     assert (admin.data_dir / CREDENTIALS_FILE).read_text() == "after the commit" and not pending.exists()
+
+
+def test_after_a_reset_the_extensions_list_no_change_from_before_it(admin: Admin) -> None:
+    from firmware.admin import extensions
+
+    keypad = Admin(admin.db, admin.data_dir, Actor("keypad 205", "phone"))
+    extensions.set_sip_password(keypad, "205", keyable=True)
+    extensions.add(keypad, extensions.NewExtension(number="101", name="Lab"), keyable=True)
+    assert extensions.get(admin, "101").changed_by == "keypad 205"
+    factory_reset(admin)
+    assert [(e.number, e.changed_by) for e in extensions.list_all(admin)] == [("100", ""), ("101", "")]
+    extensions.set_sip_password(keypad, "101")
+    assert extensions.get(admin, "101").changed_by == "keypad 205"

@@ -34,7 +34,7 @@ def test_define_show_and_remove_a_class_of_service(api: Api) -> None:
         assert admin.get("/api/classes-of-service/sales").status_code == 404
         assert [c["name"] for c in admin.get("/api/classes-of-service").json()] == BUILT_IN
         assert [e["action"] for e in admin.get("/api/audit").json() if e["action"].startswith("cos.")] == [
-            "cos.remove", "cos.set"]
+            "cos.remove", *["cos.assign"] * 4, "cos.set"]
     assert "sales" not in cli.ok("cos", "list")
 
 

@@ -9,10 +9,12 @@ import stat
 
 import pytest
 
+from firmware.appliance.credentials import verify_admin_pin
 from tests.cli.conftest import BOARD, Cli
 from tests.support.pbx import free_sip_port
 
 ACCOUNT = re.compile(r"^  user (\d+)  password (\S+)  \((.+)\)$", re.MULTILINE)
+ADMIN_PIN = re.compile(r"^Admin PIN (\d{8}): dial \*99", re.MULTILINE)
 
 
 def test_demo_seed_creates_four_extensions_once_and_shows_their_passwords_each_time(cli: Cli) -> None:
@@ -33,6 +35,16 @@ def test_demo_seed_creates_four_extensions_once_and_shows_their_passwords_each_t
     second = cli.ok("demo-seed", "--sip-addr", "192.168.1.10", "--sip-port", "5080")
     assert ACCOUNT.findall(second) == accounts
     assert cli.snapshot() == before
+
+
+def test_demo_seed_makes_an_admin_pin_for_keypad_programming_once(cli: Cli) -> None:
+    [pin] = ADMIN_PIN.findall(cli.ok("demo-seed"))
+    assert verify_admin_pin(cli.data_dir / "appliance", pin)
+    assert stat.S_IMODE(os.stat(cli.data_dir / "demo-admin-pin.txt").st_mode) == 0o600
+    assert ADMIN_PIN.findall(cli.ok("demo-seed")) == [pin]
+    # Another box's demo gets its own: there is no default admin PIN.
+    other = Cli(cli.data_dir.parent / "other", cli.cwd)
+    assert ADMIN_PIN.findall(other.ok("demo-seed")) != [pin]
 
 
 def test_demo_seed_leaves_a_directory_with_its_own_extensions_alone(cli: Cli) -> None:

@@ -8,6 +8,9 @@ import sqlite3
 
 import pytest
 
+from firmware.admin import extensions
+from firmware.admin.context import Actor, Admin
+from firmware.store.database import open_store
 from tests.cli.conftest import Cli
 
 PASSWORD_LINE = re.compile(r"^SIP user (\d+), password (\S+)  \(shown once", re.MULTILINE)
@@ -48,16 +51,29 @@ def test_list_as_table_and_as_json(cli: Cli) -> None:
     cli.ok("ext", "add", "102", "--name", "Sales", "--department", "Sales", "--email", "sales@example.com")
     cli.ok("ext", "add", "101", "--name", "Front desk", "--role", "admin")
     table = cli.ok("ext", "list").splitlines()
-    assert table[0].split() == ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE"]
+    assert table[0].split() == ["NUMBER", "NAME", "ROLE", "DEPARTMENT", "E-MAIL", "DEVICE", "CHANGED"]
     assert [line.split()[0] for line in table[1:]] == ["101", "102", "800"]
     assert "Front desk  admin" in table[1]
     assert table[2].split() == ["102", "Sales", "user", "Sales", "sales@example.com"]
-    assert json.loads(cli.ok("ext", "list", "--json")) == [
+    listed = json.loads(cli.ok("ext", "list", "--json"))
+    assert all(e.pop("changed_by") == "command line" and e.pop("changed_at") for e in listed)
+    assert listed == [
         {"number": "101", "name": "Front desk", "email": None, "department": None, "role": "admin", "device": ""},
         {"number": "102", "name": "Sales", "email": "sales@example.com", "department": "Sales", "role": "user",
          "device": ""},
         {"number": "800", "name": "Warehouse", "email": None, "department": None, "role": "user", "device": ""},
     ]
+
+
+def test_list_names_changes_made_at_a_phones_keypad(cli: Cli) -> None:
+    cli.ok("ext", "add", "101", "--name", "Reception")
+    cli.ok("ext", "add", "102", "--name", "Sales")
+    db = open_store(cli.db_file.parent)
+    extensions.set_sip_password(Admin(db, cli.db_file.parent, Actor("keypad 101", "phone")), "102", keyable=True)
+    db.conn.close()
+    rows = {line.split()[0]: line for line in cli.ok("ext", "list").splitlines()[1:]}
+    assert "changed by keypad 101 at " in rows["102"]
+    assert "changed by" not in rows["101"]
 
 
 def test_remove_takes_the_extension_and_its_account_away(cli: Cli) -> None:

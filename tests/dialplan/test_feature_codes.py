@@ -18,6 +18,7 @@ from firmware.dialplan.feature_codes import (
     ("*72", "*72", "", "phone"), ("*72101", "*72", "101", "phone"), ("*97#", "*97", "", "phone"),
     ("*781", "*78", "1", "mode"), ("*790", "*79", "0", "mode"),
     ("*8", "*8", "", "pickup"), ("**101", "**", "101", "pickup"), ("*80102", "*80", "102", "intercom"),
+    ("*99", "*99", "", "programming"),
 ])
 def test_codes_are_found_with_their_owner(dialled: str, code: str, argument: str, owner: str) -> None:
     found = match(dialled)
@@ -25,7 +26,7 @@ def test_codes_are_found_with_their_owner(dialled: str, code: str, argument: str
     assert (found.feature.code, found.argument, found.feature.owner) == (code, argument, owner)
 
 
-@pytest.mark.parametrize("dialled", ["*99", "*78", "*7812", "**", "**1a", "*81", "*"])
+@pytest.mark.parametrize("dialled", ["*96", "*991", "*78", "*7812", "**", "**1a", "*81", "*"])
 def test_what_is_no_code(dialled: str) -> None:
     assert match(dialled) is None
 

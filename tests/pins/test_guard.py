@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from firmware.pins.guard import PinError, check_pin_format, hash_pin, locked_for, pin_matches, try_pin
+from firmware.pins.guard import (
+    PinError,
+    check_pin_format,
+    hash_pin,
+    locked_for,
+    pin_matches,
+    try_check_off_loop,
+    try_pin,
+)
 from firmware.store.database import open_store
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -44,3 +52,24 @@ def test_wrong_pins_lock_out_longer_each_time_and_survive_a_restart(tmp_path: Pa
     after = later + timedelta(seconds=61)
     assert try_pin(reopened, "disa:main", "5550001", stored, "4826", now=after)
     assert locked_for(reopened, "disa:main", "5550001", now=after) == 0
+
+
+def test_another_kind_of_pin_check_runs_in_a_thread_under_the_same_lockout(tmp_path: Path) -> None:
+    import asyncio
+    import threading
+
+    db = open_store(tmp_path)
+    threads: list[str] = []
+
+    def check(right: bool) -> bool:
+        threads.append(threading.current_thread().name)
+        return right
+
+    async def tries() -> list[bool]:
+        return [await try_check_off_loop(db, "admin-pin", "101", lambda: check(False)) for _ in range(3)] + [
+            await try_check_off_loop(db, "admin-pin", "101", lambda: check(True))]
+
+    assert asyncio.run(tries()) == [False, False, False, False]
+    # The third failure locked 101 out: the fourth, right, check was not even run.
+    assert len(threads) == 3 and threading.main_thread().name not in threads
+    assert locked_for(db, "admin-pin", "101") > 0 and locked_for(db, "admin-pin", "102") == 0

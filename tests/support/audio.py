@@ -291,3 +291,18 @@ def _nearest(sorted_values: FloatArray, value: float) -> int:
     if i == sorted_values.size or (i > 0 and value - sorted_values[i - 1] <= sorted_values[i] - value):
         return i - 1
     return i
+
+
+def best_match(wav: AudioSource, clip: AudioSource, start: float, end: float) -> tuple[float, float]:
+    """(similarity, seconds into `wav`) of the best place `clip` begins between `start` and `end`:
+    to tell which of several clips (the digits) was said where one is known to begin."""
+    audio, reference = _audio(wav), _audio(clip)
+    if audio.rate != reference.rate:
+        raise ValueError(f"sample rates differ: {audio.rate} and {reference.rate} Hz")
+    lo = max(0, int(start * audio.rate))
+    window = audio.samples[lo:int(end * audio.rate) + len(reference.samples)]
+    if len(window) < len(reference.samples):
+        return 0.0, start
+    similarity = _similarity(window, reference.samples)
+    best = int(np.argmax(similarity))
+    return float(similarity[best]), (lo + best) / audio.rate

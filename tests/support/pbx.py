@@ -199,7 +199,11 @@ def pbx(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -
     """A running PBX with no extensions yet; `pbx.phone("101")` makes and registers one."""
     # A short path: the control socket path must fit in 108 bytes.
     data_dir = Path(tmp_path_factory.mktemp("pbx", numbered=True))
-    running = RunningPbx(data_dir, phone_factory)
+    yield from serving(RunningPbx(data_dir, phone_factory), phone_factory)
+
+
+def serving(running: RunningPbx, phone_factory: PhoneFactory) -> Iterator[RunningPbx]:
+    """Start `running` for a fixture to yield, then stop it and show what it said."""
     running.start()
     try:
         yield running
@@ -208,8 +212,8 @@ def pbx(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -
         phone_factory.close_all()
         running.close()
         # Shown by pytest only when the test failed.
-        print(f"--- minipbx output ({data_dir}):\n{running.output()[-6000:]}")
-        print(media_summary(data_dir / "logs"))
+        print(f"--- minipbx output ({running.data_dir}):\n{running.output()[-6000:]}")
+        print(media_summary(running.data_dir / "logs"))
 
 
 # The lines of pjsua's call dumps (written to a worker's log as each leg ends) that say where

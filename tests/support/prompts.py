@@ -13,7 +13,7 @@ import wave
 from pathlib import Path
 
 from firmware.prompts.library import PromptLibrary, find_system_dir
-from tests.support.audio import find_clip
+from tests.support.audio import best_match, find_clip
 
 LANGUAGE = "en"
 
@@ -40,3 +40,19 @@ def heard(recording: Path, name: str) -> bool:
 def heard_at(recording: Path, name: str) -> float | None:
     """Seconds into `recording` where prompt `name` begins, None if it was not heard."""
     return find_clip(recording, prompt(name))
+
+
+
+def said_digits(recording: Path, start: float, count: int) -> str:
+    """The `count` digits the PBX said one after the other from about `start` seconds into
+    `recording` (a password spoken digit by digit): at each place, the digit prompt that matches
+    best, then on past its length. Choosing the best of ten is robust to the frames a loaded
+    machine drops, where a threshold per digit misses short ones."""
+    said = ""
+    at = start
+    for _ in range(count):
+        _, begins, digit = max((*best_match(recording, prompt(f"digit-{d}"), at - 0.3, at + 0.5), str(d))
+                               for d in range(10))
+        said += digit
+        at = begins + seconds(f"digit-{digit}")
+    return said

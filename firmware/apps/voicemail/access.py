@@ -205,8 +205,10 @@ async def record_reviewed(ctx: AppContext, session: Session, language: str, keep
             return False
         while True:
             session.clear_keys()
-            key = await session.play(p("review-recording"))
-            key = key or await session.key(KEY_SECONDS)
+            await session.play(p("review-recording"))
+            # A key that cut the prompt short is still queued: taken here, so it is not also read
+            # by whatever follows (keypad programming's menu after a company greeting).
+            key = await session.key(KEY_SECONDS)
             if key == "2":
                 session.clear_keys()
                 await session.play([path])
