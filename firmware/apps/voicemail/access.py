@@ -29,6 +29,7 @@ from firmware.apps.voicemail.store import (
     forward_message,
     has_room,
     mailbox,
+    mailbox_scope,
     message_path,
     messages,
     recording_path,
@@ -242,7 +243,7 @@ async def check_messages(ctx: AppContext, session: Session, own: str | None) -> 
 
 
 async def _login(ctx: AppContext, session: Session, language: str) -> str | None:
-    source = session.info.caller or "anonymous"
+    guesser = session.info.guesser()
 
     def p(*names: str) -> list[Path]:
         return [ctx.prompts.system(name, language) for name in names]
@@ -251,17 +252,19 @@ async def _login(ctx: AppContext, session: Session, language: str) -> str | None
         session.clear_keys()
         await session.play(p("enter-mailbox"))
         number = await session.digits(max_digits=10, first_timeout=KEY_SECONDS)
-        if number and locked_for(ctx.db, f"voicemail:{number}", source) > 0:
+        if number and locked_for(ctx.db, mailbox_scope(number), guesser) > 0:
             await session.play(p("locked-out"), interruptible=False)
             session.note("voicemail", f"mailbox {number}: login locked out")
             return None
         await session.play(p("enter-pin"))
         pin = await session.digits(max_digits=10, first_timeout=KEY_SECONDS)
         # A mailbox that does not exist and a wrong PIN sound the same.
-        ok = bool(number) and get_extension(ctx.db, number) is not None and check_pin(ctx.db, number, pin, source)
+        ok = (bool(number) and get_extension(ctx.db, number) is not None
+              and await check_pin(ctx.db, number, pin, guesser))
         if ok:
             return number
-        log.warning("voicemail login to %r from %s refused", number, source)
+        log.warning("voicemail login to %r from %s (%s) refused", number, guesser.number or "withheld",
+                    guesser.source)
         session.note("voicemail", f"mailbox {number or '?'}: wrong PIN")
         await session.play(p("wrong-pin"), interruptible=False)
     await session.play(p("goodbye"), interruptible=False)
