@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from firmware.store.settings import get_setting
+
 # (query returning one description per row that holds the destination, with one `?` for it)
 _USES = (
     "SELECT 'inbound route ' || trunk || '/' || CASE did WHEN '' THEN 'any' ELSE did END || '/' || mode "
@@ -29,6 +31,15 @@ _USES = (
 def where_used(db: sqlite_utils.Database, destination: str) -> list[str]:
     """Descriptions of every place that sends calls to `destination` (its normal form), in table order."""
     return [str(row[0]) for query in _USES for row in db.execute(query, [destination]).fetchall()]
+
+
+def extension_uses(db: sqlite_utils.Database, number: str) -> list[str]:
+    """What would lead nowhere if the extension went (others' forwarding to it is cleared by the removal)."""
+    uses = [u for d in (f"ext:{number}", f"voicemail:{number}") for u in where_used(db, d)
+            if not u.startswith("forwarding of ")]
+    if str(get_setting(db, "operator_extension")) == number:
+        uses.insert(0, "the operator_extension setting")
+    return uses
 
 
 def refuse_if_used(destination: str, uses: list[str], what: str, error: type[ValueError]) -> None:

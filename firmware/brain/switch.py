@@ -125,6 +125,7 @@ class Switch:
         self.doors = DoorDesk(self)
         # Opens the DECT subscription window (seconds, extension) -> '' or why not; set with the line gateway.
         self.dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
+        self.dect_remover: Callable[[str], Awaitable[str]] | None = None
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)

@@ -7,6 +7,8 @@ import sqlite_utils
 
 from firmware.dialplan.taken import check_group_number
 
+# What `minipbx dect pair` and the front panel's pairing key open when nothing else is asked for.
+DEFAULT_WINDOW_SECONDS = 120
 MAX_WINDOW_SECONDS = 255  # one byte in the module's SUBSCRIPTION frame (docs/hardware/dect-module.md)
 
 

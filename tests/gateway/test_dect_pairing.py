@@ -1,5 +1,5 @@
-"""Pairing a new DECT handset and walking it from one base station (cell) to another during a
-call, end to end: the real PBX, the gateway's real DECT driver and the simulated module, a real
+"""Pairing a new DECT handset, walking it from one base station (cell) to another during a
+call, and removing it, end to end: the real PBX, the gateway's real DECT driver and the simulated module, a real
 SIP phone."""
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import time
+
+import pytest
 
 from firmware.gateway.simcontrol import SimError
 from tests.gateway.conftest import Board, eventually
@@ -86,3 +88,16 @@ def test_a_paired_handset_calls_at_once_and_keeps_its_call_across_cells(gateway_
     assert tone_seconds(recording, 800) >= MIN_HEARD, "the SIP phone did not hear the handset after the handover"
     log = (gateway_pbx.data_dir / "logs" / "gateway.log").read_text()
     assert "handset 3 moved from cell 1 to cell 2 during a call" in log
+
+    # Removed: the module forgets the handset, its extension stays without a phone, nothing rings.
+    removed = gateway_pbx.minipbx("dect", "remove", "150")
+    assert removed.returncode == 0, removed.stderr
+    assert "DECT handset dect3 deregistered; it can no longer call. Extension 150 kept" in removed.stdout
+    assert _handset(gateway_pbx, "dect3") == {}
+    with pytest.raises(SimError, match="no simulated phone 'dect3'"):
+        board("lift", port="dect3")
+    sip.call("150")
+    # Refused either way: 480 once the released account's registration is gone, 404 from the
+    # gateway (no such port) if the edge still had it.
+    assert sip.wait("disconnected", timeout=15)["code"] in (404, 480)
+    assert any(line.split()[0] == "150" for line in gateway_pbx.minipbx("ext", "list").stdout.splitlines()[1:])
