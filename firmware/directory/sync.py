@@ -21,9 +21,10 @@ import sqlite_utils
 from firmware.apps.references import extension_uses
 from firmware.directory.client import DirectoryError, group_members, open_directory, paged_search
 from firmware.directory.config import DirectoryConfig, DirectoryConfigError, load_config, require_server
-from firmware.directory.leavers import disable_extension, drop_live_registrations, enable_extension, now_text
+from firmware.directory.leavers import disable_extension, enable_extension, now_text
 from firmware.directory.mapping import FIELDS, read_person
 from firmware.directory.plan import Create, Disable, Enable, Known, Plan, Remove, Update, make_plan
+from firmware.edge.registrations import drop_live_registrations
 from firmware.store.database import write_transaction
 from firmware.store.extensions import EMAIL_PATTERN, ExtensionError, add_extension, get_extension, remove_extension
 from firmware.store.passwords import WeakPasswordError

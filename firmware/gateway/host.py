@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.dialplan.plan import load_plan
+from firmware.edge.registrations import drop_live_registrations
 from firmware.gateway import accounts, brain_link
 from firmware.gateway.agents import AgentServer, socket_path
 from firmware.gateway.brain_link import (
@@ -166,7 +167,12 @@ class LineHost:
         line.stop()
         self.agents.release(line)
         with self._db_lock:
-            accounts.release_port(self.db, name)
+            number = accounts.release_port(self.db, name)
+            # The agent's unregistration would be refused now (release_port changed the password),
+            # and until its registration expires the edge would send the extension's calls to
+            # the agent, whose other ports share the address: the edge forgets it at once.
+            if number is not None:
+                drop_live_registrations(self.db, self.run_dir, [number])
         log.info("DECT handset %s deregistered: port and SIP account removed (extension %s kept without a device)",
                  name, line.account.username if line.account else "?")
 

@@ -97,7 +97,8 @@ def test_a_paired_handset_calls_at_once_and_keeps_its_call_across_cells(gateway_
     with pytest.raises(SimError, match="no simulated phone 'dect3'"):
         board("lift", port="dect3")
     sip.call("150")
-    # Refused either way: 480 once the released account's registration is gone, 404 from the
-    # gateway (no such port) if the edge still had it.
-    assert sip.wait("disconnected", timeout=15)["code"] in (404, 480)
+    # The edge forgot the handset's registration when it went: nothing rings, the caller hears
+    # "unavailable" (480), not another handset of the same SIP agent.
+    assert sip.wait("disconnected", timeout=15)["code"] == 480
+    assert not any(board.phone(port)["ringing"] for port in ("dect1", "dect2"))
     assert any(line.split()[0] == "150" for line in gateway_pbx.minipbx("ext", "list").stdout.splitlines()[1:])
