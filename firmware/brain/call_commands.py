@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
@@ -126,6 +127,8 @@ async def pair_dect(switch: Switch, command: PairDect) -> dict[str, object]:
     why = await switch.dect_pairer(int(command.seconds), command.extension)
     if why:
         raise CallCommandRefused(why, "failed")
+    # The front panel blinks while the window is open, however it was opened.
+    switch.dect_window_until = time.monotonic() + int(command.seconds)
     log.info("DECT subscription window open for %s s (by %s)%s", command.seconds, command.by,
              f"; the next handset gets extension {command.extension}" if command.extension else "")
     return {"seconds": int(command.seconds), "extension": command.extension}

@@ -126,6 +126,8 @@ class Switch:
         # Opens the DECT subscription window (seconds, extension) -> '' or why not; set with the line gateway.
         self.dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
         self.dect_remover: Callable[[str], Awaitable[str]] | None = None
+        # time.monotonic() when the DECT subscription window closes (firmware/brain/call_commands.py).
+        self.dect_window_until = 0.0
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)

@@ -86,7 +86,7 @@ class PanelButton(TypedDict):
     held_seconds the whole press)."""
     type: Literal["panel_button"]
     button: str
-    function: str  # its board function: mode, reset
+    function: str  # its board function: mode, reset, dect_pair
     held_seconds: float
     released: bool
 

@@ -56,6 +56,8 @@ def test_a_paired_handset_calls_at_once_and_keeps_its_call_across_cells(gateway_
     handset = eventually(lambda: (h := _handset(gateway_pbx, "dect3")).get("registered") and h,
                          what="dect3's SIP account registered")
     assert handset["extension"] == "150" and handset["ipui"] == "0123456003" and handset["cell"] == 1
+    # The front panel's pairing LED blinks while the window the command line opened is open.
+    eventually(lambda: board.state()["leds"]["pair"] == "blinking", what="the pairing LED blinks")
 
     # The new handset calls a SIP phone, without a restart.
     sip = gateway_pbx.phone("301", tone_hz=1000)
