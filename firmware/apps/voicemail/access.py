@@ -14,6 +14,7 @@ once everything is heard; delete removes it for good.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -35,9 +36,9 @@ from firmware.apps.voicemail.store import (
     recording_path,
     save_greeting,
     save_message,
-    set_pin,
+    set_pin_hash,
 )
-from firmware.pins.guard import PinError, locked_for
+from firmware.pins.guard import PinError, hash_pin, locked_for
 from firmware.store.extensions import get_extension
 
 log = logging.getLogger("minipbx.voicemail")
@@ -181,10 +182,12 @@ class _Menu:
         await self.say("new-pin")
         pin = await self.session.digits(max_digits=10, first_timeout=KEY_SECONDS)
         try:
-            set_pin(self.ctx.db, self.number, pin)
+            # Hashing is as slow as checking, on purpose: in a thread, so other calls go on.
+            stored = await asyncio.to_thread(hash_pin, pin)
         except PinError:
             await self.say("pin-too-simple", interruptible=False)
             return
+        set_pin_hash(self.ctx.db, self.number, stored)
         await self.say("pin-changed", interruptible=False)
 
 

@@ -96,7 +96,11 @@ def _open_mailbox(db: sqlite_utils.Database, number: str) -> Mailbox:
 
 def set_pin(db: sqlite_utils.Database, number: str, pin: str) -> None:
     """Set the mailbox PIN; raises firmware.pins.guard.PinError for one that is malformed or too easy."""
-    stored = hash_pin(pin)
+    set_pin_hash(db, number, hash_pin(pin))
+
+
+def set_pin_hash(db: sqlite_utils.Database, number: str, stored: str) -> None:
+    """Store a PIN hashed by firmware.pins.guard.hash_pin (a call hashes it off the event loop)."""
     mailbox(db, number)
     with write_transaction(db):
         db.execute("UPDATE mailboxes SET pin_hash = ? WHERE number = ?", [stored, number])
