@@ -242,3 +242,36 @@ def _right(db: sqlite_utils.Database, target: str, guesser: Guesser, per_target:
             db.execute("UPDATE pin_failures SET failures = max(failures - 1, 0), "
                        "locked_until = CASE WHEN locked_until = ? THEN ? ELSE locked_until END "
                        "WHERE scope = ? AND source = ?", [set_by_this, before, target, level.key])
+            db.execute("DELETE FROM pin_failures WHERE scope = ? AND source = ? AND failures = 0 AND locked_until = ''",
+                       [target, level.key])
+
+
+@dataclass(frozen=True)
+class Failures:
+    """One counter: a target at one level ('number:…', 'trunk:…', 'ext:…', 'address:…', or
+    TARGET_KEY for the target over all sources)."""
+    target: str
+    level: str
+    failures: int
+    locked_seconds: float  # still to wait; 0 = not locked now
+    last_failure_at: str
+
+
+def all_failures(db: sqlite_utils.Database, now: datetime | None = None) -> list[Failures]:
+    """Every counter, locked ones first, for the administrator."""
+    now = now or datetime.now(UTC)
+    found = [Failures(str(target), str(level), int(failures),
+                      max(0.0, (datetime.fromisoformat(until) - now).total_seconds()) if until else 0.0,
+                      str(last))
+             for target, level, failures, until, last in db.execute(
+                 "SELECT scope, source, failures, locked_until, last_failure_at FROM pin_failures "
+                 "ORDER BY scope, source")]
+    return sorted(found, key=lambda f: f.locked_seconds == 0)
+
+
+def clear_failures(db: sqlite_utils.Database, target: str, level: str | None = None) -> int:
+    """Forget a target's counters (all levels, or one): the administrator lifts a lock. How many went."""
+    with write_transaction(db):
+        if level is None:
+            return db.execute("DELETE FROM pin_failures WHERE scope = ?", [target]).rowcount
+        return db.execute("DELETE FROM pin_failures WHERE scope = ? AND source = ?", [target, level]).rowcount
