@@ -1,6 +1,7 @@
 """What a pairing request may ask for: how long the DECT module's subscription window stays
 open and which extension the new handset gets. Checked here once, for the CLI, the API and
-(later) keypad programming and the panel."""
+(later) keypad programming; the front panel's pairing key always asks for the default window
+and the next free extension."""
 from __future__ import annotations
 
 import sqlite_utils

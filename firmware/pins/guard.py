@@ -74,9 +74,11 @@ class Guesser:
 
     @classmethod
     def of_call(cls, caller: str, auth_user: str, trunk: str) -> Guesser:
-        number = caller if _PRESENTED.fullmatch(caller) else ""
         if auth_user:
-            return cls(number, f"ext:{auth_user}")
+            # An office phone is known by its device; its number is no level of its own, or an
+            # outside caller presenting "102" could lock extension 102 out.
+            return cls("", f"ext:{auth_user}")
+        number = caller if _PRESENTED.fullmatch(caller) else ""
         if trunk:
             return cls(number, f"trunk:{trunk}")
         # Neither a device nor a trunk (the edge should not let such a call in): one bucket.

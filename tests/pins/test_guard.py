@@ -58,7 +58,7 @@ def test_hash_is_salted_and_verifies() -> None:
     ("+49301234567", "", "prov", Guesser("+49301234567", "trunk:prov")),
     ("anonymous", "", "prov", Guesser("", "trunk:prov")),
     ("", "", "prov", Guesser("", "trunk:prov")),
-    ("102", "102", "", Guesser("102", "ext:102")),
+    ("102", "102", "", Guesser("", "ext:102")),
 ])
 def test_a_call_is_counted_by_its_number_and_its_trunk_or_device(caller: str, auth_user: str, trunk: str,
                                                                 expected: Guesser) -> None:
@@ -237,3 +237,12 @@ def test_one_pin_keyed_counts_once_against_a_rooms_two_pins(db: sqlite_utils.Dat
     for _ in range(CALLER_FREE_FAILURES):
         assert which("0000") is None
     assert locked_for(db, "conf:800", caller) == 0
+
+
+def test_an_outside_caller_presenting_an_extensions_number_does_not_lock_that_extension_out(
+        db: sqlite_utils.Database) -> None:
+    spoofer = Guesser.of_call("102", "", "prov")
+    for _ in range(CALLER_FREE_FAILURES + 1):
+        try_pin(db, TARGET, spoofer, STORED, "0000", now=NOW)
+    assert locked_for(db, TARGET, spoofer, now=NOW) > 0
+    assert try_pin(db, TARGET, Guesser.of_call("102", "102", ""), STORED, "4826", now=NOW)
