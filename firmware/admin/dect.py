@@ -1,5 +1,6 @@
 """DECT handsets: opening the module's subscription window so a new handset pairs (and gets
-the next free extension, or the one asked for), and the list of handsets with where they are.
+the next free extension, or the one asked for), the list of handsets with where they are, and
+removing one (deregistered from the module; its extension kept, or removed on request).
 The module is the line gateway's hardware: these ask the running PBX, which asks the gateway;
 a handset that pairs is an extension at once (no restart)."""
 from __future__ import annotations
@@ -11,11 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.admin.brain import control_socket
 from firmware.admin.context import Admin
-from firmware.brain.control import PairDect, ask
-from firmware.dect.pairing import check_extension, check_window
+from firmware.admin.errors import NotFound
+from firmware.apps.references import extension_uses
+from firmware.brain.control import PairDect, RemoveDect, ask
+from firmware.dect.pairing import DEFAULT_WINDOW_SECONDS, DectPairingError, check_extension, check_window
 from firmware.gateway.accounts import free_extension_number
-
-DEFAULT_WINDOW_SECONDS = 120
+from firmware.store.extensions import remove_extension
 
 
 class PairRequest(BaseModel):
@@ -70,6 +72,43 @@ def handsets(admin: Admin) -> list[HandsetView]:
                         in_range=h["in_range"],
                         last_seen=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(h["last_seen"]))))
             for h in gateway.get("dect", [])]
+
+
+class RemoveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    remove_extension: bool = Field(default=False, description="also remove the handset's extension (its mailbox, "
+                                                              "forwarding, group places); refused while routes, menus "
+                                                              "or queues still send calls to it")
+
+
+class RemovedView(BaseModel):
+    port: str = Field(description="the board port the handset had, e.g. dect3")
+    extension: str
+    extension_removed: bool = Field(description="false: the extension stays, without a device")
+
+
+def remove(admin: Admin, handset: str, request: RemoveRequest) -> RemovedView:
+    """Deregister a handset (named by its port or its extension) from the DECT module: it can no
+    longer call or be rung. Its extension stays unless `remove_extension`; NotFound for an
+    unknown handset, DectPairingError when the extension is still used, ControlError when the PBX
+    is not running or the module refused."""
+    listed = handsets(admin)
+    found = next((h for h in listed if handset in (h.port, h.extension)), None)
+    if found is None:
+        known = ", ".join(f"{h.port} (extension {h.extension})" for h in listed) or "none"
+        raise NotFound(f"no DECT handset {handset!r} is subscribed; give a port or an extension "
+                       f"(subscribed: {known})")
+    if request.remove_extension and found.extension:
+        uses = extension_uses(admin.db, found.extension)
+        if uses:
+            raise DectPairingError(f"handset {found.port} not removed: ext:{found.extension} is still used by "
+                                   f"{', '.join(uses[:5])}; change those first, or keep the extension")
+    ask(control_socket(admin.data_dir), RemoveDect(port=found.port, by=admin.actor.who), timeout=10.0)
+    removed = request.remove_extension and bool(found.extension)
+    if removed:
+        remove_extension(admin.db, found.extension)
+    admin.audit("dect.remove", port=found.port, extension=found.extension, extension_removed=removed)
+    return RemovedView(port=found.port, extension=found.extension, extension_removed=removed)
 
 
 def wait_for_new(admin: Admin, known: set[str], seconds: float) -> HandsetView | None:

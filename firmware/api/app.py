@@ -26,6 +26,7 @@ from firmware.api.routes import (
     metrics,
     modes,
     phonebook,
+    pins,
     queues,
     recordings,
     ringgroups,
@@ -58,7 +59,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus, doors, dect):
+                   inbound_routes, menus, doors, dect, pins):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

@@ -134,7 +134,7 @@ async def _record_greeting(ctx: AppContext, session: Session) -> Next | None:
         return None
     await session.play(_p(ctx, session, "enter-pin"))
     pin = await session.digits(max_digits=10, first_timeout=KEY_SECONDS)
-    if not check_pin(ctx.db, number, pin, f"greeting:{number}"):
+    if not await check_pin(ctx.db, number, pin, session.info.guesser()):
         session.note("barred", "company greeting: wrong PIN")
         await session.play(_p(ctx, session, "wrong-pin"), interruptible=False)
         return None

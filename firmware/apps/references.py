@@ -12,6 +12,8 @@ from functools import cache
 
 import sqlite_utils
 
+from firmware.store.settings import get_setting
+
 
 @cache
 def uses() -> tuple[str, ...]:
@@ -32,6 +34,15 @@ def uses() -> tuple[str, ...]:
 def where_used(db: sqlite_utils.Database, destination: str) -> list[str]:
     """Descriptions of every place that sends calls to `destination` (its normal form), in table order."""
     return [str(row[0]) for query in uses() for row in db.execute(query, [destination]).fetchall()]
+
+
+def extension_uses(db: sqlite_utils.Database, number: str) -> list[str]:
+    """What would lead nowhere if the extension went (others' forwarding to it is cleared by the removal)."""
+    found = [u for d in (f"ext:{number}", f"voicemail:{number}") for u in where_used(db, d)
+             if not u.startswith("forwarding of ")]
+    if str(get_setting(db, "operator_extension")) == number:
+        found.insert(0, "the operator_extension setting")
+    return found
 
 
 def refuse_if_used(destination: str, found: list[str], what: str, error: type[ValueError]) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.media.tones import tone
+from firmware.pins.guard import Guesser
 
 # Seconds to wait for the next key once the caller has started typing a number.
 INTER_DIGIT_SECONDS = 3.0
@@ -48,6 +49,10 @@ class CallerInfo:
     mode: str
     language: str
     country: str
+
+    def guesser(self) -> Guesser:
+        """Who is keying a PIN on this call, as the PIN guard counts failures."""
+        return Guesser.of_call(self.caller, self.auth_user, self.trunk)
 
 
 class Session:

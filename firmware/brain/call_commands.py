@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from firmware.brain.control import (
     OpenDoor,
     Originate,
     PairDect,
+    RemoveDect,
     RequestCallback,
     Transfer,
 )
@@ -66,6 +68,8 @@ def carry_out(switch: Switch, command: CallCommand) -> dict[str, object] | Await
         return open_door(switch, command)
     if isinstance(command, PairDect):
         return pair_dect(switch, command)
+    if isinstance(command, RemoveDect):
+        return remove_dect(switch, command)
     if isinstance(command, Transfer):
         transfer(switch, command)
         return {"call": command.call}
@@ -123,9 +127,23 @@ async def pair_dect(switch: Switch, command: PairDect) -> dict[str, object]:
     why = await switch.dect_pairer(int(command.seconds), command.extension)
     if why:
         raise CallCommandRefused(why, "failed")
+    # The front panel blinks while the window is open, however it was opened.
+    switch.dect_window_until = time.monotonic() + int(command.seconds)
     log.info("DECT subscription window open for %s s (by %s)%s", command.seconds, command.by,
              f"; the next handset gets extension {command.extension}" if command.extension else "")
     return {"seconds": int(command.seconds), "extension": command.extension}
+
+
+async def remove_dect(switch: Switch, command: RemoveDect) -> dict[str, object]:
+    """Deregister a DECT handset from the module (through the line gateway); its port goes, so
+    it can neither call nor be rung."""
+    if switch.dect_remover is None:
+        raise CallCommandRefused("no line gateway runs DECT on this board (no [dect] module)", "not_found")
+    why = await switch.dect_remover(command.port)
+    if why:
+        raise CallCommandRefused(why, "failed")
+    log.info("DECT handset %s deregistered (by %s)", command.port, command.by)
+    return {"port": command.port}
 
 
 def hang_up(switch: Switch, command: HangUp) -> None:

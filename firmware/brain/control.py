@@ -99,10 +99,18 @@ class PairDect:
     by: str
 
 
-CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect
+@dataclass(frozen=True)
+class RemoveDect:
+    """Deregister the DECT handset on `port` (dect3) from the module; its port goes. Checked by
+    firmware/admin/dect.py."""
+    port: str
+    by: str
+
+
+CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect | RemoveDect
 _CALL_COMMANDS: dict[str, type[CallCommand]] = {
     "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback, "door": OpenDoor,
-    "dect_pair": PairDect}
+    "dect_pair": PairDect, "dect_remove": RemoveDect}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -197,7 +205,8 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup, transfer, callback, door, dect_pair, watch", "kind": "invalid"}
+                                    "originate, hangup, transfer, callback, door, dect_pair, dect_remove, watch",
+                          "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()
         except (TimeoutError, ConnectionError):

@@ -250,6 +250,7 @@ class Pbx:
             if board.dect is not None:
                 self.switch.dect_pairer = self.gateway.dect_pair
                 self.switch.programming.dect_pairer = self.gateway.dect_pair
+                self.switch.dect_remover = self.gateway.dect_remove
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,
                                      call_command=partial(call_commands.carry_out, self.switch))

@@ -108,6 +108,9 @@ class Switch:
         self.dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
         # What keypad programming (*99) knows of the box; the supervisor fills in the rest at start.
         self.programming = Box(admin_pin_dir=data_dir.parent / "appliance")
+        self.dect_remover: Callable[[str], Awaitable[str]] | None = None
+        # time.monotonic() when the DECT subscription window closes (firmware/brain/call_commands.py).
+        self.dect_window_until = 0.0
         self.apps.rooms = self.conferences
         self.three_way = ThreeWayCalls(self)
         self.paging = Pages(self)

@@ -1,4 +1,4 @@
-"""`minipbx dect ...`: DECT handsets (firmware/admin/dect.py): pair a new one, list them."""
+"""`minipbx dect ...`: DECT handsets (firmware/admin/dect.py): pair a new one, list them, remove one."""
 from __future__ import annotations
 
 import argparse
@@ -7,13 +7,14 @@ from typing import Any
 
 from firmware.admin import dect
 from firmware.admin.context import Admin
+from firmware.admin.errors import NotFound
 from firmware.brain.control import ControlError
 from firmware.cli.table import print_table
-from firmware.dect.pairing import DectPairingError
+from firmware.dect.pairing import DEFAULT_WINDOW_SECONDS, DectPairingError
 from firmware.store.database import open_store
 
 # Named here so a refusal is printed without importing every other command's errors (main.py).
-CLI_ERRORS = (DectPairingError, ControlError)
+CLI_ERRORS = (DectPairingError, ControlError, NotFound)
 
 
 def _admin(args: argparse.Namespace) -> Admin:
@@ -49,15 +50,28 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remove(args: argparse.Namespace) -> int:
+    removed = dect.remove(_admin(args), args.handset, dect.RemoveRequest(remove_extension=args.remove_extension))
+    kept = ("removed" if removed.extension_removed
+            else "kept without a phone (`minipbx ext remove` to remove it, `ext passwd` for a SIP phone)")
+    print(f"DECT handset {removed.port} deregistered; it can no longer call. Extension {removed.extension} {kept}")
+    return 0
+
+
 def add_parsers(sub: Any) -> None:
-    cmd = sub.add_parser("dect", help="DECT handsets: pair a new one, list them").add_subparsers(
+    cmd = sub.add_parser("dect", help="DECT handsets: pair a new one, list them, remove one").add_subparsers(
         dest="dect_command", required=True)
     pair = cmd.add_parser("pair", help="open the subscription window; the new handset gets the next free extension")
-    pair.add_argument("--seconds", type=int, default=dect.DEFAULT_WINDOW_SECONDS,
-                      help=f"how long new handsets may subscribe (1-255, default {dect.DEFAULT_WINDOW_SECONDS})")
+    pair.add_argument("--seconds", type=int, default=DEFAULT_WINDOW_SECONDS,
+                      help=f"how long new handsets may subscribe (1-255, default {DEFAULT_WINDOW_SECONDS})")
     pair.add_argument("--ext", help="the extension the new handset gets (default: the lowest free number)")
     pair.add_argument("--no-wait", action="store_true", help="do not wait for the handset to subscribe")
     pair.set_defaults(func=cmd_pair)
     dlist = cmd.add_parser("list", help="every subscribed handset: extension, identity, cell, registered, last seen")
     dlist.add_argument("--json", action="store_true")
     dlist.set_defaults(func=cmd_list)
+    remove = cmd.add_parser("remove", help="deregister a handset from the DECT module (its extension stays)")
+    remove.add_argument("handset", metavar="HANDSET|EXT", help="the handset's port (dect3) or its extension")
+    remove.add_argument("--remove-extension", action="store_true",
+                        help="also remove its extension (refused while routes, menus or queues use it)")
+    remove.set_defaults(func=cmd_remove)

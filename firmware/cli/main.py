@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "conf": "conference_commands",
     "door": "door_commands",
     "dect": "dect_commands",
+    "pin": "pin_commands",
     "sim": "sim",
     "factory-reset": "reset_commands",
 }

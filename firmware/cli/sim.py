@@ -27,7 +27,7 @@ HELP = """commands:
   lift PORT | hangup PORT | dial PORT DIGITS | flash PORT      (PORT: fxs1, fxs2, dect1, ...)
   ring LINE NUMBER [NAME] | stopring LINE | farhangup LINE | press LINE DIGITS   (LINE: fxo1)
   door DOOR | unplug DEVICE | plug DEVICE   (DEVICE: slic, dect, fxo1)
-  press BUTTON [--hold SECONDS]   a front-panel button (mode, reset), pressed for 0.2 s or held
+  press BUTTON [--hold SECONDS]   a front-panel button (mode, reset, pair), pressed for 0.2 s or held
   subscribe | move HANDSET CELL      (a new DECT handset registers; a handset walks into another cell)
   state | help | quit"""
 

@@ -5,8 +5,10 @@
     in the room: *6 mute / unmute yourself; a moderator: *7 lock / unlock, *9 drop the last joiner
     hang-up (or dropped) --> out of the room
 
-PINs are checked off the event loop and counted per caller number with the same lockout as
-every other PIN (firmware/pins/guard.py), so ringing again does not reset the count.
+PINs are checked off the event loop and counted per caller number, per trunk or device and
+per room with the same lockout as every other PIN (firmware/pins/guard.py), so ringing
+again, with another number or not, does not reset the count. A PIN keyed counts once even
+when the room has both a member and a moderator PIN.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from firmware.apps.destinations import DestinationKind, Target
 from firmware.apps.session import Next, Session
 from firmware.conference.rooms import Room, get_room
 from firmware.conference.service import Rooms
-from firmware.pins.guard import locked_for, try_pin_off_loop
+from firmware.pins.guard import locked_for, which_pin_off_loop
 
 log = logging.getLogger("minipbx.conference")
 
@@ -32,9 +34,10 @@ MUTE, LOCK, DROP_LAST = "6", "7", "9"
 
 async def _pin(ctx: AppContext, session: Session, room: Room, language: str) -> str | None:
     """'member' or 'moderator' for a right PIN; None when the caller did not get in."""
-    scope, source = f"conf:{room.number}", session.info.caller or "anonymous"
+    scope = f"conf:{room.number}"
+    guesser = session.info.guesser()
     for attempt in range(PIN_TRIES):
-        if locked_for(ctx.db, scope, source) > 0:
+        if locked_for(ctx.db, scope, guesser) > 0:
             await session.play([ctx.prompts.system("locked-out", language)], interruptible=False)
             session.note("unavailable", f"conference {room.number}: locked out after wrong PINs")
             return None
@@ -44,11 +47,11 @@ async def _pin(ctx: AppContext, session: Session, room: Room, language: str) -> 
         pin = await session.digits(max_digits=10, first_timeout=8.0)
         if not pin and not room.pin_hash:
             return "member"  # a room with only a moderator PIN: others come in with just #
-        if room.moderator_pin_hash and await try_pin_off_loop(ctx.db, scope, source, room.moderator_pin_hash, pin):
-            return "moderator"
-        if room.pin_hash and await try_pin_off_loop(ctx.db, scope, source, room.pin_hash, pin):
-            return "member"
-        log.warning("conference %s: wrong PIN from %s", room.number, source)
+        got = await which_pin_off_loop(ctx.db, scope, guesser, [room.moderator_pin_hash, room.pin_hash], pin)
+        if got is not None:
+            return "moderator" if got == 0 else "member"
+        log.warning("conference %s: wrong PIN from %s (%s)", room.number, guesser.number or "withheld",
+                    guesser.source)
         await session.play([ctx.prompts.system("wrong-pin", language)], interruptible=False)
     session.note("unavailable", f"conference {room.number}: wrong PIN {PIN_TRIES} times")
     return None

@@ -1,12 +1,15 @@
 """What a pairing request may ask for: how long the DECT module's subscription window stays
 open and which extension the new handset gets. Checked here once, for the CLI, the API and
-(later) keypad programming and the panel."""
+(later) keypad programming; the front panel's pairing key always asks for the default window
+and the next free extension."""
 from __future__ import annotations
 
 import sqlite_utils
 
 from firmware.dialplan.taken import check_group_number
 
+# What `minipbx dect pair` and the front panel's pairing key open when nothing else is asked for.
+DEFAULT_WINDOW_SECONDS = 120
 MAX_WINDOW_SECONDS = 255  # one byte in the module's SUBSCRIPTION frame (docs/hardware/dect-module.md)
 
 

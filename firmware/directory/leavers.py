@@ -11,14 +11,11 @@ router sends calls for the number to `leaver_destination` (the operator by defau
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlite_utils
 
-from firmware.edge.rpc import EdgeRpcError, rpc
 from firmware.store.database import write_transaction
 from firmware.store.extensions import realm
 from firmware.store.settings import get_setting
@@ -78,24 +75,3 @@ def leaver_destination(db: sqlite_utils.Database, number: str) -> str | None:
     return destination
 
 
-def drop_live_registrations(db: sqlite_utils.Database, run_dir: Path, numbers: list[str]) -> None:
-    """Forget the numbers' registrations in a running edge too (it keeps them in memory, db_mode 2).
-
-    Without a running edge the table disable_extension() cleared is all there is. With one,
-    its write-back timer may have put a row back before the edge forgot the contact, so the
-    rows are deleted once more afterwards.
-    """
-    if not numbers or not (run_dir / "kamailio.ctl").exists():
-        return
-    for number in numbers:
-        try:
-            # "s:" keeps kamcmd from sending the number as an integer (ul.rm wants a string AOR).
-            asyncio.run(rpc(run_dir, "ul.rm", "location", f"s:{number}"))
-        except EdgeRpcError as exc:
-            # "not found" = it had no registration; anything else is worth a line in the log.
-            if "not found" not in str(exc).lower() and "404" not in str(exc):
-                log.warning("registrations of disabled extension %s not dropped: %s", number, exc)
-        except OSError as exc:
-            log.warning("registrations of disabled extension %s not dropped: %s", number, exc)
-        with write_transaction(db):
-            db.execute("DELETE FROM location WHERE username = ?", [number])

@@ -18,12 +18,13 @@ from typing import Any
 
 import sqlite_utils
 
-from firmware.apps.references import where_used
+from firmware.apps.references import extension_uses
 from firmware.directory.client import DirectoryError, group_members, open_directory, paged_search
 from firmware.directory.config import DirectoryConfig, DirectoryConfigError, load_config, require_server
-from firmware.directory.leavers import disable_extension, drop_live_registrations, enable_extension, now_text
+from firmware.directory.leavers import disable_extension, enable_extension, now_text
 from firmware.directory.mapping import FIELDS, read_person
 from firmware.directory.plan import Create, Disable, Enable, Known, Plan, Remove, Update, make_plan
+from firmware.edge.registrations import drop_live_registrations
 from firmware.store.database import write_transaction
 from firmware.store.extensions import EMAIL_PATTERN, ExtensionError, add_extension, get_extension, remove_extension
 from firmware.store.passwords import WeakPasswordError
@@ -134,15 +135,6 @@ def _create(db: sqlite_utils.Database, config: DirectoryConfig, change: Create) 
     return NewAccount(change.number, _clean_name(person.name), email or "", password)
 
 
-def _still_used(db: sqlite_utils.Database, number: str) -> list[str]:
-    """What would lead nowhere if the extension went (others' forwarding to it is cleared by the removal)."""
-    uses = [u for d in (f"ext:{number}", f"voicemail:{number}") for u in where_used(db, d)
-            if not u.startswith("forwarding of ")]
-    if str(get_setting(db, "operator_extension")) == number:
-        uses.insert(0, "the operator_extension setting")
-    return uses
-
-
 def _update(db: sqlite_utils.Database, config: DirectoryConfig, change: Update) -> NewAccount | None:
     columns = {"name": "name", "email": "email", "department": "department", "role": "role"}
     for name, (_, new) in change.fields.items():
@@ -156,7 +148,7 @@ def _update(db: sqlite_utils.Database, config: DirectoryConfig, change: Update) 
     _remember(db, change, change.number)
     if not change.renumber_to:
         return None
-    uses = _still_used(db, change.number)
+    uses = extension_uses(db, change.number)
     if uses:
         raise ExtensionError(f"not renumbered to {change.renumber_to}: ext:{change.number} is still used by "
                              f"{', '.join(uses[:5])}; change those first")
@@ -189,7 +181,7 @@ def _apply(db: sqlite_utils.Database, config: DirectoryConfig, plan: Plan) -> tu
                 elif isinstance(change, Enable):
                     enable_extension(db, change.number)
                 elif isinstance(change, Remove):
-                    uses = _still_used(db, change.number)
+                    uses = extension_uses(db, change.number)
                     if uses:
                         raise ExtensionError(f"not removed: ext:{change.number} is still used by "
                                              f"{', '.join(uses[:5])}; change those first (it stays disabled)")

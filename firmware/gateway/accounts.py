@@ -105,6 +105,21 @@ def provision_port(db: sqlite_utils.Database, device: str, kind: str, wanted: st
     return PortAccount(device, kind, number, password)
 
 
+def release_port(db: sqlite_utils.Database, device: str) -> str | None:
+    """A port that went (a deregistered DECT handset): its extension stays, with its number,
+    mailbox, forwarding and groups, but without a device, so a handset that later subscribes
+    in the same module slot gets an extension of its own. The port's SIP password stops working
+    (a new one nobody is told replaces it); `ext passwd` gives the extension a password for
+    another phone. The extension's number, or None if the port had none."""
+    with write_transaction(db):
+        row = db.execute("SELECT number FROM extensions WHERE device = ?", [device]).fetchone()
+        db.execute("UPDATE extensions SET device = '' WHERE device = ?", [device])
+        db.execute("DELETE FROM gateway_accounts WHERE device = ?", [device])
+        if row is not None:
+            _set_account_password(db, str(row[0]), generate_password())
+    return str(row[0]) if row else None
+
+
 def provision_line(db: sqlite_utils.Database, device: str) -> PortAccount:
     """The trunk and internal SIP account of an FXO line, created on first use."""
     username = LINE_PREFIX + device

@@ -147,6 +147,7 @@ class Agent:
         self.settings = settings
         self.accounts: dict[int, PortAccount] = {}
         self.relays: dict[int, RelayPort] = {}
+        self.released: list[PortAccount] = []
         self.calls: dict[str, PortCall] = {}
         self.inbox: queue.Queue[wire.Message | None] = queue.Queue()
         self.stopping = False
@@ -184,6 +185,8 @@ class Agent:
         kind = message["type"]
         if kind == "assign":
             self.assign(message)
+        elif kind == "release":
+            self.release(int(message["slot"]))
         elif kind == "call":
             self.call(message)
         else:
@@ -227,6 +230,16 @@ class Agent:
             relay.createPort(f"port-{entry['port']}", fmt)
             self.relays[slot] = relay
             log.info("agent %d: port %s registers as %s", self.index, entry["port"], entry["user"])
+
+    def release(self, slot: int) -> None:
+        """Unregister the account of a port that went; the edge then no longer rings it."""
+        account = self.accounts.pop(slot, None)
+        if account is None:
+            return
+        # Kept referenced: pjsua2 may still call back into it while the unregistration runs.
+        self.released.append(account)
+        account.shutdown()
+        log.info("agent %d: port %s (%s) released", self.index, account.port, account.user)
 
     def call(self, message: wire.Message) -> None:
         token = str(message["call"])

@@ -95,6 +95,14 @@ class AgentServer:
         if conn is not None:
             self._send_accounts(conn, [line])
 
+    def release(self, line: Line) -> None:
+        """Tell the agent of a port that went (a DECT handset deregistered) to drop its SIP account."""
+        with self._lock:
+            conn = self._agents.get(self.agent_of(line.slot))
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.send(wire.control({"type": "release", "slot": line.slot}))
+
     # ---- the loop ----------------------------------------------------------------------
     def _loop(self) -> None:
         while not self._stop.is_set():

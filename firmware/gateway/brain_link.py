@@ -47,6 +47,14 @@ class DectPair(TypedDict):
     extension: str
 
 
+class DectRemove(TypedDict):
+    """Deregister the DECT handset on port `port` from the module; its port and SIP account go
+    (its extension stays, without a device). Answered by DectRemoved with the same id."""
+    type: Literal["dect_remove"]
+    id: int
+    port: str
+
+
 # ---- line host -> brain --------------------------------------------------------------------
 class HostHello(TypedDict):
     type: Literal["hello"]
@@ -78,7 +86,7 @@ class PanelButton(TypedDict):
     held_seconds the whole press)."""
     type: Literal["panel_button"]
     button: str
-    function: str  # its board function: mode, reset
+    function: str  # its board function: mode, reset, dect_pair
     held_seconds: float
     released: bool
 
@@ -96,6 +104,12 @@ class DectPairing(TypedDict):
     error: str  # '' when the window is open, else why not
 
 
+class DectRemoved(TypedDict):
+    type: Literal["dect_removed"]
+    id: int
+    error: str  # '' when the handset is deregistered and its port gone, else why not
+
+
 class DectSubscribed(TypedDict):
     """A new DECT handset subscribed and is now port `port` with extension `extension`."""
     type: Literal["dect_subscribed"]
@@ -108,11 +122,11 @@ class DectSubscribed(TypedDict):
 # What the front panel in the brain hears from the host (firmware/panel/service.py).
 PanelReport = HostHello | PanelButton | DevicesDown
 FromHost = (HostHello | AgentsNeeded | HostStatus | DoorOpened | PanelButton | DevicesDown | DectPairing
-            | DectSubscribed)
-ToHost = StatusRequest | OpenDoor | PanelLeds | DectPair
-TO_HOST = MessageTable(StatusRequest, OpenDoor, PanelLeds, DectPair)
+            | DectRemoved | DectSubscribed)
+ToHost = StatusRequest | OpenDoor | PanelLeds | DectPair | DectRemove
+TO_HOST = MessageTable(StatusRequest, OpenDoor, PanelLeds, DectPair, DectRemove)
 FROM_HOST = MessageTable(HostHello, AgentsNeeded, HostStatus, DoorOpened, PanelButton, DevicesDown, DectPairing,
-                         DectSubscribed)
+                         DectRemoved, DectSubscribed)
 
 
 def encode(message: Mapping[str, Any]) -> bytes:

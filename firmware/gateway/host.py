@@ -24,12 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from firmware.dialplan.plan import load_plan
+from firmware.edge.registrations import drop_live_registrations
 from firmware.gateway import accounts, brain_link
 from firmware.gateway.agents import AgentServer, socket_path
 from firmware.gateway.brain_link import (
     AgentsNeeded,
     DectPair,
     DectPairing,
+    DectRemove,
+    DectRemoved,
     DectSubscribed,
     DoorOpened,
     FromHost,
@@ -48,7 +51,7 @@ from firmware.store.database import open_store
 from firmware.store.settings import get_setting
 from hal.board import load_board
 from hal.clock import Clock, SystemClock
-from hal.dect.base import DectError, HandsetSubscribed
+from hal.dect.base import DectError, HandsetDeregistered, HandsetSubscribed
 from hal.hardware import Hardware
 from hal.health import DeviceState, DeviceStatus
 
@@ -82,6 +85,8 @@ class LineHost:
         self.panel = HostPanel(self.hw, self.tell_brain)
         # The extension the brain chose for the next handset that subscribes, until the window closes.
         self._dect_wanted = ("", 0.0)
+        # Slots are never reused while running: an agent may still hold a removed port's account.
+        self._next_slot = 0
 
     # ---- what lines need (line.Host) -------------------------------------------------
     def send(self, line: Line, message: dict[str, Any]) -> bool:
@@ -134,7 +139,8 @@ class LineHost:
             else:
                 line.account = accounts.provision_port(self.db, line.name, line.kind, wanted)
         with self._lines_lock:
-            line.slot = len(self.lines)
+            line.slot = self._next_slot
+            self._next_slot += 1
             self.lines.append(line)
         if source is not None:
             source.add_listener(line.post)
@@ -142,9 +148,55 @@ class LineHost:
         log.info("port %s (%s) is %s", line.name, line.kind, line.account.username)
 
     def _dect_event(self, event: object) -> None:
+        # From the DECT reader thread: the database work goes elsewhere.
         if isinstance(event, HandsetSubscribed) and self.hw.dect is not None:
-            # From the DECT reader thread: the database work goes elsewhere.
             threading.Thread(target=self._new_handset, args=(event.port,), daemon=True).start()
+        elif isinstance(event, HandsetDeregistered):
+            # Also when the module itself drops a handset (its own menu on a real base).
+            threading.Thread(target=self._handset_gone, args=(event.port,), daemon=True).start()
+
+    def _handset_gone(self, name: str) -> None:
+        """A deregistered handset's port goes: its line stops, its agent drops the SIP account
+        (so calls to the extension no longer reach a port), and the extension keeps its number,
+        mailbox and groups without a device."""
+        with self._lines_lock:
+            line = next((line for line in self.lines if line.name == name and line.kind == "dect"), None)
+            if line is None:
+                return
+            self.lines.remove(line)
+        line.stop()
+        self.agents.release(line)
+        with self._db_lock:
+            number = accounts.release_port(self.db, name)
+            # The agent's unregistration would be refused now (release_port changed the password),
+            # and until its registration expires the edge would send the extension's calls to
+            # the agent, whose other ports share the address: the edge forgets it at once.
+            if number is not None:
+                drop_live_registrations(self.db, self.run_dir, [number])
+        log.info("DECT handset %s deregistered: port and SIP account removed (extension %s kept without a device)",
+                 name, line.account.username if line.account else "?")
+
+    def _dect_remove(self, request: DectRemove) -> None:
+        """Deregister a handset from the module (off the brain reader's thread: it waits for the ACK)."""
+        self.tell_brain(DectRemoved(type="dect_removed", id=request["id"], error=self._deregister(request["port"])))
+
+    def _deregister(self, name: str) -> str:
+        dect = self.hw.dect
+        if dect is None:
+            return "this board has no DECT module ([dect] in the board file)"
+        handset = dect.ports.get(name)
+        if handset is None:
+            return f"no DECT handset {name!r} is subscribed; see `minipbx dect list`"
+        line = next((line for line in self.line_list() if line.name == name), None)
+        if line is not None and line.state != "idle":
+            return f"DECT handset {name} is in use ({line.state}); try again when it is idle"
+        try:
+            dect.deregister(handset.number)
+        except DectError as exc:
+            return f"the DECT module refused to deregister {name}: {exc}"
+        # The module's DEREGISTERED comes too; the port goes now so the answer means "gone".
+        self._handset_gone(name)
+        return ""
 
     def _new_handset(self, name: str) -> None:
         assert self.hw.dect is not None
@@ -260,6 +312,8 @@ class LineHost:
                                                error=self._open_door(request["door"], request["seconds"])))
                 elif request["type"] == "dect_pair":
                     threading.Thread(target=self._dect_pair, args=(request,), daemon=True).start()
+                elif request["type"] == "dect_remove":
+                    threading.Thread(target=self._dect_remove, args=(request,), daemon=True).start()
 
     def _open_door(self, name: str, seconds: float) -> str:
         """The brain opens a door's lock; '' when it opened, else why not."""

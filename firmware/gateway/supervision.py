@@ -22,7 +22,7 @@ from typing import Any
 from firmware.edge.ports import free_udp_port
 from firmware.gateway import brain_link
 from firmware.gateway.agents import socket_path
-from firmware.gateway.brain_link import DectPair, OpenDoor, PanelLeds, PanelReport, StatusRequest, ToHost
+from firmware.gateway.brain_link import DectPair, DectRemove, OpenDoor, PanelLeds, PanelReport, StatusRequest, ToHost
 from firmware.process.child import Child
 from hal.board.model import Board
 
@@ -76,7 +76,7 @@ class LineGateway:
         self._status: asyncio.Future[dict[str, Any]] | None = None
         self._status_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._asked: dict[int, asyncio.Future[str]] = {}  # open_door/dect_pair id -> the host's answer
+        self._asked: dict[int, asyncio.Future[str]] = {}  # open_door/dect_pair/dect_remove id -> the host's answer
         self._request_ids = itertools.count(1)
         # The front panel (firmware/panel/service.py) hears the host's hello, buttons and devices down.
         self.on_panel: Callable[[PanelReport], None] | None = None
@@ -203,7 +203,7 @@ class LineGateway:
             elif kind == "dect_subscribed":
                 log.info("DECT handset %s (IPUI %s) paired in cell %d as extension %s", message["port"],
                          message["ipui"], message["cell"], message["extension"])
-            elif kind in ("door_opened", "dect_pairing"):
+            elif kind in ("door_opened", "dect_pairing", "dect_removed"):
                 asked = self._asked.get(message["id"])
                 if asked is not None and not asked.done():
                     asked.set_result(message["error"])
@@ -225,6 +225,10 @@ class LineGateway:
         ('' = the lowest free); '' when the window opened, else why not."""
         return await self._ask(lambda request: DectPair(type="dect_pair", id=request, seconds=seconds,
                                                         extension=extension))
+
+    async def dect_remove(self, port: str) -> str:
+        """Deregister the DECT handset on `port` from the module and drop its port; '' when done, else why not."""
+        return await self._ask(lambda request: DectRemove(type="dect_remove", id=request, port=port))
 
     async def _ask(self, make: Callable[[int], ToHost]) -> str:
         """Send the request `make(id)` and wait for the host's {id, error} answer."""

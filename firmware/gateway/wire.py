@@ -39,6 +39,12 @@ class Assign(TypedDict):
     accounts: list[PortAccountEntry]
 
 
+class Release(TypedDict):
+    """The port of `slot` went (a DECT handset deregistered): unregister its account."""
+    type: Literal["release"]
+    slot: int
+
+
 class PlaceCall(TypedDict):
     type: Literal["call"]
     slot: int
@@ -126,7 +132,7 @@ class DigitReceived(TypedDict):
     digit: str
 
 
-TO_AGENT = MessageTable(Assign, PlaceCall, AnswerCall, HangupCall, SendDigits)
+TO_AGENT = MessageTable(Assign, Release, PlaceCall, AnswerCall, HangupCall, SendDigits)
 FROM_AGENT = MessageTable(AgentHello, Registered, PortIncoming, PortProgress, PortAnswered, PortMedia, PortEnded,
                           PortMwi, DigitReceived)
 

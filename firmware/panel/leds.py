@@ -27,11 +27,15 @@ class PanelFacts:
     lines: Mapping[str, str] = field(default_factory=dict)  # exchange line -> idle, ringing, in_use
     message_waiting: bool = False  # unheard voicemail in the operator's mailbox
     reset_held: float | None = None  # seconds the reset button has been held, None when it is not
+    pairing: bool = False  # the DECT subscription window is open
 
 
 def led_states(leds: Sequence[LedSpec], facts: PanelFacts) -> dict[str, str]:
-    """LED name -> "off", "on" or a pattern name."""
+    """LED name -> "off", "on" or a pattern name. An open DECT pairing window blinks the
+    board's dect_pair LED, or without one the status LED (when all is well: a fault shows)."""
     shown = {led.name: _shown(led, facts) for led in leds}
+    if facts.pairing and facts.status == "ok" and not any(led.function == "dect_pair" for led in leds):
+        shown.update({led.name: "blink" for led in leds if led.function == "status"})
     if facts.reset_held is not None:
         shown.update(countdown(leds, facts.reset_held))
     return shown
@@ -53,6 +57,8 @@ def _shown(led: LedSpec, facts: PanelFacts) -> str:
         return LINE_PATTERNS[facts.lines.get(led.line or "", "idle")]
     if function == "message":
         return "on" if facts.message_waiting else "off"
+    if function == "dect_pair":
+        return "blink" if facts.pairing else "off"
     raise ValueError(f"LED {led.name}: function {function!r} is not known")
 
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import shutil
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,14 @@ from firmware.admin import modes
 from firmware.admin.context import Actor, Admin
 from firmware.appliance.selftest import RESULT_PATH, load_result
 from firmware.apps.voicemail.store import counts
+from firmware.brain.call_commands import pair_dect
 from firmware.brain.calls import CallState
+from firmware.brain.control import CallCommandRefused, PairDect
 from firmware.brain.switch import Switch
+from firmware.dect.pairing import DEFAULT_WINDOW_SECONDS
 from firmware.gateway.brain_link import PanelReport
 from firmware.modes.state import mode_now
-from firmware.panel.keys import HOLD_SECONDS, next_mode
+from firmware.panel.keys import HOLD_SECONDS, PAIR_SECONDS, next_mode
 from firmware.panel.leds import RESET_SECONDS, WIPE_SECONDS, PanelFacts, led_states
 from firmware.store.settings import get_setting
 from hal.board.model import Board
@@ -55,6 +59,8 @@ class FrontPanel:
         self.devices_down: list[str] = []
         self.reset_held: float | None = None
         self._mode_key_acted = False
+        self._pair_key_acted = False
+        self.clock: Callable[[], float] = time.monotonic
         self._shown: dict[str, str] = {}
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -75,6 +81,8 @@ class FrontPanel:
                 self._mode_key(held, released)
             elif function == "reset":
                 self._reset_button(held, released)
+            elif function == "dect_pair":
+                self._pair_key(held, released)
         except Exception:
             log.exception("panel button %s failed", function)
 
@@ -96,6 +104,11 @@ class FrontPanel:
             self.reset_held = held
             return
         self.reset_held = None
+        if PAIR_SECONDS <= held < RESET_SECONDS and self._reset_pairs():
+            log.info("reset button let go after %.1f s: DECT pairing (a factory reset needs %.0f s)",
+                     held, RESET_SECONDS)
+            self._open_pairing()
+            return
         if held < RESET_SECONDS:
             log.info("reset button let go after %.1f s: nothing done (a factory reset needs %.0f s)",
                      held, RESET_SECONDS)
@@ -107,6 +120,33 @@ class FrontPanel:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def _pair_key(self, held: float, released: bool) -> None:
+        if held >= PAIR_SECONDS and not self._pair_key_acted:
+            # At 3 s, not at release: the blinking LED tells the installer it may let go.
+            self._pair_key_acted = True
+            self._open_pairing()
+        if released:
+            self._pair_key_acted = False
+
+    def _reset_pairs(self) -> bool:
+        """A board with a DECT module and no pairing key pairs with a short hold of reset."""
+        return self.board.dect is not None and not any(b.function == "dect_pair" for b in self.board.buttons)
+
+    def _open_pairing(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._pair())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _pair(self) -> None:
+        """The same command `minipbx dect pair` sends to the brain, the next free extension."""
+        try:
+            await pair_dect(self.switch, PairDect(seconds=str(DEFAULT_WINDOW_SECONDS), extension="", by=PANEL.who))
+        except CallCommandRefused as exc:
+            log.warning("front panel: the DECT pairing window did not open: %s", exc)
+            return
+        self.admin.audit("dect.pair", seconds=DEFAULT_WINDOW_SECONDS, extension="next free")
+        self.wake()
+
     # ---- the LEDs ----------------------------------------------------------------------------
     def wake(self) -> None:
         self._wake.set()
@@ -116,7 +156,7 @@ class FrontPanel:
         operator = str(get_setting(db, "operator_extension"))
         return PanelFacts(mode=mode_now(db).mode, status=self.status(), lines=self.lines(),
                           message_waiting=bool(operator) and counts(db, operator)[0] > 0,
-                          reset_held=self.reset_held)
+                          reset_held=self.reset_held, pairing=self.clock() < self.switch.dect_window_until)
 
     def problems(self) -> list[str]:
         """Why the status LED blinks fast (empty: it does not)."""

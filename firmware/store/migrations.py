@@ -625,8 +625,21 @@ def _page_park(db: sqlite_utils.Database) -> None:
     db.table("ring_groups").add_column("park_number", str, not_null_default="")
 
 
+def _pin_levels(db: sqlite_utils.Database) -> None:
+    """PIN failures counted per presented number, per source and per target (firmware/pins/guard.py):
+    a row's source becomes a level key, and each row knows its last failure so old counts are
+    forgotten. Locks in force stay in force."""
+    db.table("pin_failures").add_column("last_failure_at", str, not_null_default="")
+    db.execute("UPDATE pin_failures SET source = 'address:' || source WHERE scope = 'web-login'")
+    db.execute("UPDATE pin_failures SET source = 'ext:' || substr(source, 10) WHERE source LIKE 'greeting:%'")
+    # The old shared counter of every withheld caller: exactly what the levels do away with.
+    db.execute("DELETE FROM pin_failures WHERE source = 'anonymous'")
+    db.execute("UPDATE pin_failures SET source = 'number:' || source "
+               "WHERE scope != 'web-login' AND source NOT LIKE '%:%'")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_initial, _routing, _line_gateway, _call_apps,
                                                              _call_control, _directory, _phonebook, _web_access,
                                                              _webhooks, _cdr_direction, _call_recording,
                                                              _conference, _queues, _queue_callbacks,
-                                                             _queue_announcements, _doors, _page_park]
+                                                             _queue_announcements, _doors, _page_park, _pin_levels]

@@ -124,7 +124,7 @@ class _Reader:
         dect = self._dect(top)
         doors = tuple(self._door(n, t) for n, t in top.named_tables("door"))
         paging = tuple(self._paging(n, t) for n, t in top.named_tables("paging"))
-        buttons, leds = self._panel(top, fxo)
+        buttons, leds = self._panel(top, fxo, dect is not None)
         top.finish()
         return Board(
             name=name,
@@ -293,7 +293,8 @@ class _Reader:
         table.finish()
         return spec
 
-    def _panel(self, top: Table, fxo: tuple[FxoLineSpec, ...]) -> tuple[tuple[ButtonSpec, ...], tuple[LedSpec, ...]]:
+    def _panel(self, top: Table, fxo: tuple[FxoLineSpec, ...],
+               has_dect: bool) -> tuple[tuple[ButtonSpec, ...], tuple[LedSpec, ...]]:
         panel = top.table("panel")
         if panel is None:
             return (), ()
@@ -330,6 +331,10 @@ class _Reader:
                 raise table.error("line", 'only applies to function = "line"')
             leds.append(LedSpec(name, self._pin(table, "pin"), table.flag("active_high", True), function, line))
             table.finish()
+        for where in (button_functions, functions):
+            if "dect_pair" in where and not has_dect:
+                raise BoardError(f"{self.path}: [{where['dect_pair']}] function = 'dect_pair' needs a DECT module "
+                                 "([dect]) on this board")
         if "mode" in functions and any(f in functions for f in MODE_LEDS):
             raise BoardError(f"{self.path}: [{functions['mode']}] function = 'mode': a board has one mode LED "
                              f"or one per mode ({', '.join(MODE_LEDS)}), not both")

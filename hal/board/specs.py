@@ -90,9 +90,9 @@ class PagingZoneSpec:
 
 # What a front-panel button or LED is for (docs/boards.md, "[panel]"): the firmware acts on
 # these, so a board names one per button and LED and each at most once.
-BUTTON_FUNCTIONS = ("mode", "reset")
+BUTTON_FUNCTIONS = ("mode", "reset", "dect_pair")
 MODE_LEDS = ("mode_day", "mode_lunch", "mode_break", "mode_night")
-LED_FUNCTIONS = ("power", "status", "mode", *MODE_LEDS, "line", "message")
+LED_FUNCTIONS = ("power", "status", "mode", *MODE_LEDS, "line", "message", "dect_pair")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import pytest
 
 from firmware.apps.ringgroups.config import RingGroupError, set_ring_group
 from firmware.conference.rooms import RoomError, remove_room, set_room
+from firmware.pins.guard import TRUNK_FREE_FAILURES
 from firmware.queues.config import QueueError, set_queue
 from firmware.store.extensions import ExtensionError, add_extension
 from firmware.trunks.inbound import set_route
@@ -195,3 +196,27 @@ def test_room_numbers_are_kept_apart_from_extensions_groups_and_queues(fake: Fak
     set_route(fake.db, "prov", "", "*", "conf:800")
     with pytest.raises(RoomError, match="still used by inbound route prov/any/"):
         remove_room(fake.db, "800")
+
+
+def test_a_caller_changing_the_presented_number_on_a_trunk_is_locked_out_all_the_same(fake: FakePbx) -> None:
+    async def scenario() -> None:
+        set_room(fake.db, "800", pin="4711")
+        fake.trunk("prov")
+        set_route(fake.db, "prov", "", "*", "conf:800")
+        w = fake.workers[0]
+        for n in range(TRUNK_FREE_FAILURES + 1):  # one wrong PIN per call, a new caller ID each time
+            leg = w.incoming(f"030555{n:04}", "4930123", trunk="prov")
+            await hear_prompts(w, leg)
+            w.press(leg, "1234#")
+            assert "wrong-pin" in await hear_prompts(w, leg)
+            w.event("ended", leg=leg, code=200, reason="BYE", by="remote")
+            await settle()
+        # A fresh number with the right PIN, and a withheld one: the trunk is locked for this room.
+        for caller in ("0305559999", "anonymous"):
+            leg = w.incoming(caller, "4930123", trunk="prov")
+            heard = await hear_prompts(w, leg)
+            assert "locked-out" in heard and not w.commands("room_join", leg), caller
+        # An office phone (another source) still gets in with the PIN.
+        inside = await enter(fake, w, "103", pin="4711")
+        assert w.last("room_join", inside)["room"] == "conf-800"
+    run(scenario())

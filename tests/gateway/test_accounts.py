@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from firmware.gateway.accounts import provision_line, provision_port
+from firmware.gateway.accounts import provision_line, provision_port, release_port
 from firmware.store.database import open_store
 from firmware.store.extensions import add_extension, get_extension, list_extensions, remove_extension, set_password
 from firmware.store.passwords import digest_ha1
@@ -80,3 +80,17 @@ def test_an_fxo_line_is_a_trunk_and_an_internal_account(db: sqlite_utils.Databas
 )
 def test_caller_id_rides_in_the_display_name(number: str, name: str, parsed: tuple[str, str]) -> None:
     assert parse_line_caller(line_caller_display(number, name)) == parsed
+
+
+def test_a_deregistered_handset_leaves_its_extension_without_a_device(db: sqlite_utils.Database) -> None:
+    add_extension(db, "100", "Reception")
+    handset = provision_port(db, "dect3", "dect", wanted="150")
+    assert release_port(db, "dect3") == "150"
+    extension = get_extension(db, "150")
+    assert extension is not None and extension.device == ""
+    assert db.execute("SELECT 1 FROM gateway_accounts WHERE device = 'dect3'").fetchone() is None
+    # The old handset's SIP password no longer works; a new handset in that slot is someone new.
+    assert not _digest_matches(db, "150", handset.password)
+    newcomer = provision_port(db, "dect3", "dect")
+    assert newcomer.username == "101" and newcomer.password != handset.password
+    assert release_port(db, "dect9") is None

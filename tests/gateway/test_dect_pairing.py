@@ -1,5 +1,5 @@
-"""Pairing a new DECT handset and walking it from one base station (cell) to another during a
-call, end to end: the real PBX, the gateway's real DECT driver and the simulated module, a real
+"""Pairing a new DECT handset, walking it from one base station (cell) to another during a
+call, and removing it, end to end: the real PBX, the gateway's real DECT driver and the simulated module, a real
 SIP phone."""
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import time
+
+import pytest
 
 from firmware.gateway.simcontrol import SimError
 from tests.gateway.conftest import Board, eventually
@@ -54,6 +56,8 @@ def test_a_paired_handset_calls_at_once_and_keeps_its_call_across_cells(gateway_
     handset = eventually(lambda: (h := _handset(gateway_pbx, "dect3")).get("registered") and h,
                          what="dect3's SIP account registered")
     assert handset["extension"] == "150" and handset["ipui"] == "0123456003" and handset["cell"] == 1
+    # The front panel's pairing LED blinks while the window the command line opened is open.
+    eventually(lambda: board.state()["leds"]["pair"] == "blinking", what="the pairing LED blinks")
 
     # The new handset calls a SIP phone, without a restart.
     sip = gateway_pbx.phone("301", tone_hz=1000)
@@ -86,3 +90,17 @@ def test_a_paired_handset_calls_at_once_and_keeps_its_call_across_cells(gateway_
     assert tone_seconds(recording, 800) >= MIN_HEARD, "the SIP phone did not hear the handset after the handover"
     log = (gateway_pbx.data_dir / "logs" / "gateway.log").read_text()
     assert "handset 3 moved from cell 1 to cell 2 during a call" in log
+
+    # Removed: the module forgets the handset, its extension stays without a phone, nothing rings.
+    removed = gateway_pbx.minipbx("dect", "remove", "150")
+    assert removed.returncode == 0, removed.stderr
+    assert "DECT handset dect3 deregistered; it can no longer call. Extension 150 kept" in removed.stdout
+    assert _handset(gateway_pbx, "dect3") == {}
+    with pytest.raises(SimError, match="no simulated phone 'dect3'"):
+        board("lift", port="dect3")
+    sip.call("150")
+    # The edge forgot the handset's registration when it went: nothing rings, the caller hears
+    # "unavailable" (480), not another handset of the same SIP agent.
+    assert sip.wait("disconnected", timeout=15)["code"] == 480
+    assert not any(board.phone(port)["ringing"] for port in ("dect1", "dect2"))
+    assert any(line.split()[0] == "150" for line in gateway_pbx.minipbx("ext", "list").stdout.splitlines()[1:])

@@ -56,6 +56,14 @@ def test_the_front_panel_keys_and_leds(gateway_pbx: RunningPbx, board: Board) ->
     board("plug", device="fxo1")
     eventually(lambda: led("status") == "on", what="the status LED steady again")
 
+    # The pairing key held 3 s: the DECT subscription window opens, its LED blinks meanwhile,
+    # and a new handset can subscribe.
+    assert led("pair") == "off"
+    press(board, "pair", 3.3)
+    eventually(lambda: led("pair") == "blinking", what="the pairing LED blinks while the window is open")
+    handset = board("subscribe")["handset"]
+    eventually(lambda: f"dect{handset}" in cli(pbx, "dect", "list"), what="the new handset in `dect list`")
+
     # The exchange line's LED: blinking while it rings, lit in the call, out after it.
     operator = pbx.phone("301")
     cli(pbx, "config", "set", "operator_extension", "301")

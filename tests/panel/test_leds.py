@@ -21,7 +21,7 @@ def facts(**changes: object) -> PanelFacts:
 
 def test_a_quiet_day_on_the_simulated_board() -> None:
     assert led_states(SIM, facts()) == {"power": "on", "status": "on", "day": "on", "lunch": "off", "break": "off",
-                                        "night": "off", "line1": "off", "message": "off"}
+                                        "night": "off", "line1": "off", "message": "off", "pair": "off"}
 
 
 @pytest.mark.parametrize(("mode", "lit"), [("day", "day"), ("lunch", "lunch"), ("break", "break"),
@@ -61,11 +61,20 @@ def test_the_message_led_shows_unheard_voicemail() -> None:
 
 def test_the_reset_countdown_lights_the_leds_one_by_one_then_blinks() -> None:
     counting = [led.name for led in SIM if led.function != "power"]
-    assert len(counting) == 7
+    assert len(counting) == 8
     assert countdown(SIM, 0) == dict.fromkeys(counting, "off")
     half = countdown(SIM, 5)
-    assert [half[name] for name in counting] == ["on"] * 4 + ["off"] * 3
+    assert [half[name] for name in counting] == ["on"] * 4 + ["off"] * 4
     assert countdown(SIM, 10) == dict.fromkeys(counting, "blink")
     assert countdown(SIM, 20) == dict.fromkeys(counting, "blink-fast")
     held = led_states(SIM, facts(reset_held=12.0))
     assert held["power"] == "on" and {held[name] for name in counting} == {"blink"}
+
+
+def test_an_open_pairing_window_blinks_the_pairing_led_or_else_the_status_led() -> None:
+    assert led_states(SIM, facts(pairing=True))["pair"] == "blink"
+    assert led_states(SIM, facts(pairing=True))["status"] == "on"
+    assert led_states(PI, facts(pairing=True))["status"] == "blink"
+    assert led_states(PI, facts(pairing=False))["status"] == "on"
+    # A fault still shows: it matters more than the window.
+    assert led_states(PI, facts(pairing=True, status="fault"))["status"] == "blink-fast"

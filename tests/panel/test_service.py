@@ -1,4 +1,5 @@
-"""The brain's front panel with a real store: the mode key's presses and hold, the LEDs sent."""
+"""The brain's front panel with a real store: the mode key's presses and hold, the reset button,
+the DECT pairing key (or reset let go early on a board without one), the LEDs sent."""
 from __future__ import annotations
 
 import asyncio
@@ -9,13 +10,16 @@ from typing import Any
 import pytest
 
 from firmware.admin import modes
-from firmware.admin.context import Admin
+from firmware.admin.context import Admin, audit_log
+from firmware.dect.pairing import DEFAULT_WINDOW_SECONDS
 from firmware.modes.state import mode_now, set_day_schedule
+from firmware.panel.leds import led_states
 from firmware.panel.service import PANEL, FrontPanel
 from firmware.store.database import open_store
 from hal.board import load_board
 
-BOARD = load_board(Path(__file__).resolve().parents[2] / "boards" / "sim.toml")
+BOARD_DIR = Path(__file__).resolve().parents[2] / "boards"
+BOARD = load_board(BOARD_DIR / "sim.toml")
 
 
 @pytest.fixture
@@ -24,7 +28,7 @@ def panel(tmp_path: Path) -> FrontPanel:
     set_day_schedule(db, "mon-sun", "00:00-24:00 day")
     sent: list[dict[str, str]] = []
     calls: dict[str, Any] = {}
-    front = FrontPanel(BOARD, Admin(db, tmp_path, PANEL), SimpleNamespace(calls=calls),  # type: ignore[arg-type]
+    front = FrontPanel(BOARD, Admin(db, tmp_path, PANEL), SimpleNamespace(calls=calls, dect_window_until=0.0),  # type: ignore[arg-type]
                        lambda leds: sent.append(leds) or True, lambda: [], selftest_result=tmp_path / "none.json")
     front.sent = sent  # type: ignore[attr-defined]
     return front
@@ -92,3 +96,94 @@ def test_a_short_press_of_reset_does_nothing_and_a_long_one_resets(panel: FrontP
     asyncio.run(presses())
     assert wanted == [False, True]
     assert panel.reset_held is None
+
+
+class Pairer:
+    """The line gateway's side of `dect_pair`: records each window asked for, or refuses."""
+
+    def __init__(self, refusal: str = "") -> None:
+        self.asked: list[tuple[int, str]] = []
+        self.refusal = refusal
+
+    async def __call__(self, seconds: int, extension: str) -> str:
+        self.asked.append((seconds, extension))
+        return self.refusal
+
+
+def _pairing_panel(tmp_path: Path, board_file: str, pairer: Pairer) -> FrontPanel:
+    db = open_store(tmp_path)
+    set_day_schedule(db, "mon-sun", "00:00-24:00 day")
+    sent: list[dict[str, str]] = []
+    switch = SimpleNamespace(calls={}, dect_pairer=pairer, dect_window_until=0.0)
+    front = FrontPanel(load_board(BOARD_DIR / board_file), Admin(db, tmp_path, PANEL), switch,  # type: ignore[arg-type]
+                       lambda leds: sent.append(leds) or True, lambda: [], selftest_result=tmp_path / "none.json")
+    front.ready = True
+    return front
+
+
+def test_holding_the_pairing_key_3_s_opens_the_window_and_its_led_blinks_while_open(tmp_path: Path) -> None:
+    pairer = Pairer()
+    panel = _pairing_panel(tmp_path, "sim.toml", pairer)
+
+    async def holds() -> None:
+        press(panel, "dect_pair", 2.0)  # a bump or a short hold: nothing
+        await asyncio.sleep(0)
+        assert pairer.asked == []
+        for tick in (1.0, 2.0, 3.0):
+            panel.from_host({"type": "panel_button", "button": "pair", "function": "dect_pair",
+                             "held_seconds": tick, "released": False})
+        await asyncio.sleep(0)
+        assert pairer.asked == [(DEFAULT_WINDOW_SECONDS, "")], "opened at 3 s, before the key is let go"
+        panel.from_host({"type": "panel_button", "button": "pair", "function": "dect_pair",
+                         "held_seconds": 3.5, "released": True})
+        await asyncio.sleep(0)
+
+    asyncio.run(holds())
+    assert pairer.asked == [(DEFAULT_WINDOW_SECONDS, "")], "one hold, one window"
+    states = led_states(panel.board.leds, panel.facts())
+    assert states["pair"] == "blink" and states["status"] == "on"
+    latest = audit_log(panel.admin.db)[0]
+    assert (latest.action, latest.who) == ("dect.pair", "panel")
+    closes = panel.switch.dect_window_until
+    panel.clock = lambda: closes + 0.1
+    assert led_states(panel.board.leds, panel.facts())["pair"] == "off"
+
+
+def test_a_board_without_a_pairing_key_pairs_when_reset_is_let_go_early(tmp_path: Path) -> None:
+    pairer = Pairer()
+    panel = _pairing_panel(tmp_path, "pi4-hat.toml", pairer)
+    assert not any(b.function == "dect_pair" for b in panel.board.buttons)
+    resets: list[bool] = []
+
+    async def reset(wipe: bool) -> None:
+        resets.append(wipe)
+
+    async def holds() -> None:
+        panel.factory_reset = reset
+        press(panel, "reset", 1.5)  # too short for anything
+        await asyncio.sleep(0)
+        assert pairer.asked == []
+        press(panel, "reset", 4.0)
+        await asyncio.sleep(0)
+        assert pairer.asked == [(DEFAULT_WINDOW_SECONDS, "")] and resets == []
+        # The status LED blinks instead: the board has no pairing LED.
+        assert led_states(panel.board.leds, panel.facts())["status"] == "blink"
+        press(panel, "reset", 11.0)  # still the factory reset, and no second window
+        await asyncio.sleep(0)
+
+    asyncio.run(holds())
+    assert resets == [False] and len(pairer.asked) == 1
+
+
+def test_a_window_the_gateway_refuses_leaves_the_led_dark(tmp_path: Path) -> None:
+    pairer = Pairer(refusal="the line gateway is not running")
+    panel = _pairing_panel(tmp_path, "sim.toml", pairer)
+
+    async def hold() -> None:
+        press(panel, "dect_pair", 3.0)
+        await asyncio.sleep(0)
+
+    asyncio.run(hold())
+    assert pairer.asked == [(DEFAULT_WINDOW_SECONDS, "")]
+    assert led_states(panel.board.leds, panel.facts())["pair"] == "off"
+    assert "dect.pair" not in [e.action for e in audit_log(panel.admin.db)]

@@ -3,6 +3,7 @@ number given to someone new starts clean; a ring group's or a queue's number can
 extension."""
 from __future__ import annotations
 
+import asyncio
 import wave
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from firmware.apps.forwarding.config import get_forwarding, set_dnd, set_forwarding
 from firmware.apps.ringgroups.config import get_ring_group, set_ring_group
 from firmware.apps.voicemail.store import check_pin, counts, recording_path, set_pin, store_message
+from firmware.pins.guard import Guesser
 from firmware.queues.config import get_queue, queues_of, set_login, set_queue
 from firmware.store.database import open_store
 from firmware.store.extensions import ExtensionError, add_extension, remove_extension
@@ -40,7 +42,7 @@ def test_removed_extension_leaves_nothing_for_the_next_owner(tmp_path: Path) -> 
     remove_extension(db, "101")
     add_extension(db, "101", "New person")
     assert counts(db, "101") == (0, 0)
-    assert not check_pin(db, "101", "4826", "102")
+    assert not asyncio.run(check_pin(db, "101", "4826", Guesser("102", "ext:102")))
     assert not list((tmp_path / "voicemail").glob("101/msg-*.wav"))
     fwd = get_forwarding(db, "101")
     assert (fwd.dnd, fwd.always) == (False, "")

@@ -21,7 +21,7 @@ from firmware.apps.ringgroups.config import ring_group_by_number
 from firmware.apps.session import INTER_DIGIT_SECONDS, Next, Session
 from firmware.dialplan.numbering import Kind, NumberingPlan
 from firmware.dialplan.plan import load_plan
-from firmware.pins.guard import locked_for, try_pin
+from firmware.pins.guard import locked_for, try_pin_off_loop
 from firmware.prompts.library import PromptError
 from firmware.store.extensions import get_extension
 
@@ -135,11 +135,13 @@ def _direct(ctx: AppContext, menu: Menu, plan: NumberingPlan, number: str) -> Ne
 async def _pin_refused(ctx: AppContext, session: Session, menu: Menu, language: str) -> str:
     """Ask for the menu's PIN: '' when the caller keyed it, else why not (for the call record).
 
-    Failures count per caller number in the database (firmware/pins/guard.py), across calls,
-    so hanging up and calling again does not reset them."""
-    scope, source = f"disa:{menu.name}", session.info.caller or "anonymous"
+    Failures count per caller number, per trunk or device and per menu in the database
+    (firmware/pins/guard.py), across calls, so hanging up and calling again (with another
+    number) does not reset them. The PIN is compared off the event loop."""
+    scope = f"disa:{menu.name}"
+    guesser = session.info.guesser()
     for attempt in range(PIN_TRIES):
-        if locked_for(ctx.db, scope, source) > 0:
+        if locked_for(ctx.db, scope, guesser) > 0:
             await session.play([ctx.prompts.system("locked-out", language)], interruptible=False)
             return "locked out after wrong PINs"
         if attempt:
@@ -148,9 +150,9 @@ async def _pin_refused(ctx: AppContext, session: Session, menu: Menu, language: 
             session.clear_keys()
         await session.play([ctx.prompts.system("enter-pin", language)])
         pin = await session.digits(max_digits=10, first_timeout=8.0)
-        if try_pin(ctx.db, scope, source, menu.pin_hash, pin):
+        if await try_pin_off_loop(ctx.db, scope, guesser, menu.pin_hash, pin):
             return ""
-        log.warning("ivr %s: wrong PIN from %s", menu.name, source)
+        log.warning("ivr %s: wrong PIN from %s (%s)", menu.name, guesser.number or "withheld", guesser.source)
         await session.play([ctx.prompts.system("wrong-pin", language)], interruptible=False)
     return f"wrong PIN {PIN_TRIES} times"
 

@@ -25,7 +25,7 @@ from firmware.apps.programming.programs import PROGRAM_ERRORS, PROGRAMS, Program
 from firmware.apps.session import Next, Session
 from firmware.apps.voicemail.store import MailboxError
 from firmware.dialplan.feature_codes import Argument, FeatureCode
-from firmware.pins.guard import PinError, locked_for, try_check_off_loop
+from firmware.pins.guard import Guesser, PinError, locked_for, try_check_off_loop
 
 log = logging.getLogger("minipbx.programming")
 
@@ -96,16 +96,17 @@ def _admin_pin_is(box: Box, pin: str) -> bool:
 
 async def _login(ctx: AppContext, box: Box, keys: Keypad, extension: str) -> bool:
     session = keys.session
+    # Counted per extension and, over every extension, per box (firmware/pins/guard.py).
+    guesser = Guesser.of_call(extension, extension, "")
     for _ in range(PIN_TRIES_PER_CALL):
-        if locked_for(ctx.db, PIN_SCOPE, extension) > 0:
+        if locked_for(ctx.db, PIN_SCOPE, guesser) > 0:
             break
         try:
             pin = await keys.entry("prog-enter-pin", max_digits=16)
         except Back:
             return False
         try:
-            ok = await try_check_off_loop(ctx.db, PIN_SCOPE, extension,
-                                          partial(_admin_pin_is, box, pin))
+            ok = await try_check_off_loop(ctx.db, PIN_SCOPE, guesser, partial(_admin_pin_is, box, pin))
         except CredentialError as exc:
             log.error("keypad %s: programming refused: %s", extension, exc)
             session.note("barred", "keypad programming: this box has no admin PIN")
@@ -116,7 +117,7 @@ async def _login(ctx: AppContext, box: Box, keys: Keypad, extension: str) -> boo
         log.warning("keypad %s: wrong admin PIN for programming", extension)
         session.note("barred", "keypad programming: wrong admin PIN")
         await keys.say(keys.prompt("wrong-pin"))
-    if locked_for(ctx.db, PIN_SCOPE, extension) > 0:
+    if locked_for(ctx.db, PIN_SCOPE, guesser) > 0:
         log.warning("keypad %s: locked out of programming after wrong admin PINs", extension)
         session.note("barred", "keypad programming: locked out after wrong admin PINs")
         await keys.say(keys.prompt("locked-out"))

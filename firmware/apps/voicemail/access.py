@@ -14,6 +14,7 @@ once everything is heard; delete removes it for good.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -29,14 +30,15 @@ from firmware.apps.voicemail.store import (
     forward_message,
     has_room,
     mailbox,
+    mailbox_scope,
     message_path,
     messages,
     recording_path,
     save_greeting,
     save_message,
-    set_pin,
+    set_pin_hash,
 )
-from firmware.pins.guard import PinError, locked_for
+from firmware.pins.guard import PinError, hash_pin, locked_for
 from firmware.store.extensions import get_extension
 
 log = logging.getLogger("minipbx.voicemail")
@@ -180,10 +182,12 @@ class _Menu:
         await self.say("new-pin")
         pin = await self.session.digits(max_digits=10, first_timeout=KEY_SECONDS)
         try:
-            set_pin(self.ctx.db, self.number, pin)
+            # Hashing is as slow as checking, on purpose: in a thread, so other calls go on.
+            stored = await asyncio.to_thread(hash_pin, pin)
         except PinError:
             await self.say("pin-too-simple", interruptible=False)
             return
+        set_pin_hash(self.ctx.db, self.number, stored)
         await self.say("pin-changed", interruptible=False)
 
 
@@ -244,7 +248,7 @@ async def check_messages(ctx: AppContext, session: Session, own: str | None) -> 
 
 
 async def _login(ctx: AppContext, session: Session, language: str) -> str | None:
-    source = session.info.caller or "anonymous"
+    guesser = session.info.guesser()
 
     def p(*names: str) -> list[Path]:
         return [ctx.prompts.system(name, language) for name in names]
@@ -253,17 +257,19 @@ async def _login(ctx: AppContext, session: Session, language: str) -> str | None
         session.clear_keys()
         await session.play(p("enter-mailbox"))
         number = await session.digits(max_digits=10, first_timeout=KEY_SECONDS)
-        if number and locked_for(ctx.db, f"voicemail:{number}", source) > 0:
+        if number and locked_for(ctx.db, mailbox_scope(number), guesser) > 0:
             await session.play(p("locked-out"), interruptible=False)
             session.note("voicemail", f"mailbox {number}: login locked out")
             return None
         await session.play(p("enter-pin"))
         pin = await session.digits(max_digits=10, first_timeout=KEY_SECONDS)
         # A mailbox that does not exist and a wrong PIN sound the same.
-        ok = bool(number) and get_extension(ctx.db, number) is not None and check_pin(ctx.db, number, pin, source)
+        ok = (bool(number) and get_extension(ctx.db, number) is not None
+              and await check_pin(ctx.db, number, pin, guesser))
         if ok:
             return number
-        log.warning("voicemail login to %r from %s refused", number, source)
+        log.warning("voicemail login to %r from %s (%s) refused", number, guesser.number or "withheld",
+                    guesser.source)
         session.note("voicemail", f"mailbox {number or '?'}: wrong PIN")
         await session.play(p("wrong-pin"), interruptible=False)
     await session.play(p("goodbye"), interruptible=False)

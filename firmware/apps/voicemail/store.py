@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlite_utils
 
-from firmware.pins.guard import hash_pin, try_pin
+from firmware.pins.guard import Guesser, hash_pin, try_pin_off_loop
 from firmware.store.database import write_transaction
 from firmware.store.extensions import EMAIL_PATTERN
 from firmware.store.settings import get_setting
@@ -96,7 +96,11 @@ def _open_mailbox(db: sqlite_utils.Database, number: str) -> Mailbox:
 
 def set_pin(db: sqlite_utils.Database, number: str, pin: str) -> None:
     """Set the mailbox PIN; raises firmware.pins.guard.PinError for one that is malformed or too easy."""
-    stored = hash_pin(pin)
+    set_pin_hash(db, number, hash_pin(pin))
+
+
+def set_pin_hash(db: sqlite_utils.Database, number: str, stored: str) -> None:
+    """Store a PIN hashed by firmware.pins.guard.hash_pin (a call hashes it off the event loop)."""
     mailbox(db, number)
     with write_transaction(db):
         db.execute("UPDATE mailboxes SET pin_hash = ? WHERE number = ?", [stored, number])
@@ -120,16 +124,23 @@ def set_email(db: sqlite_utils.Database, number: str, email: str, attach: bool =
     return mailbox(db, number)
 
 
-def check_pin(db: sqlite_utils.Database, number: str, pin: str, source: str, now: datetime | None = None) -> bool:
-    """True if `pin` opens the mailbox for a caller at `source` (a phone number or address).
+async def check_pin(db: sqlite_utils.Database, number: str, pin: str, guesser: Guesser,
+                    now: datetime | None = None) -> bool:
+    """True if `pin` opens the mailbox for this caller; compared off the event loop.
 
-    Wrong PINs lock the source out of this mailbox for a growing time (firmware.pins.guard).
-    A mailbox without a PIN, and a number that has no mailbox, refuse every PIN; those
-    attempts count as failures too, so they lock a guesser out the same way.
+    Wrong PINs lock the caller's number, its trunk or device, and after enough of them from
+    anywhere the mailbox, out for a growing time (firmware.pins.guard). A mailbox without a
+    PIN, and a number that has no mailbox, refuse every PIN; those attempts count as failures
+    too, so they lock a guesser out the same way.
     """
     row = db.execute("SELECT b.pin_hash FROM mailboxes b JOIN extensions e ON e.number = b.number "
                      "WHERE b.number = ?", [number]).fetchone()
-    return try_pin(db, f"voicemail:{number}", source, row[0] if row else "", pin, now)
+    return await try_pin_off_loop(db, mailbox_scope(number), guesser, row[0] if row else "", pin, now)
+
+
+def mailbox_scope(number: str) -> str:
+    """The guard's target for a mailbox's PIN."""
+    return f"voicemail:{number}"
 
 
 # ---- audio files ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from firmware.apps.programming.session import PIN_SCOPE
 from firmware.apps.voicemail.store import check_pin
 from firmware.dialplan.cos import set_profile
 from firmware.modes.state import holidays, intervals, mode_now
-from firmware.pins.guard import locked_for
+from firmware.pins.guard import Guesser, locked_for
 from firmware.store.database import write_transaction
 from firmware.store.extensions import get_extension
 from firmware.store.passwords import KEYABLE_LENGTH, digest_ha1
@@ -147,7 +147,7 @@ def test_wrong_admin_pins_lock_the_extension_out(fake: FakePbx) -> None:
                 await caller.hears("prog-enter-pin")
         await caller.until(caller.hung_up, "hung up")
         assert "locked-out" in caller.since_mark()
-        assert locked_for(fake.db, PIN_SCOPE, "101") > 0
+        assert locked_for(fake.db, PIN_SCOPE, Guesser.of_call("101", "101", "")) > 0
         # Locked out: even the right PIN is not asked for, and nothing can be programmed.
         again = Caller(fake)
         await again.until(again.hung_up, "hung up")

@@ -1,6 +1,7 @@
 """Mailboxes, messages and greetings on a real store and real WAV files."""
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -31,7 +32,7 @@ from firmware.apps.voicemail.store import (
     store_message,
     sweep,
 )
-from firmware.pins.guard import PinError
+from firmware.pins.guard import Guesser, PinError
 from firmware.store.database import open_store
 from firmware.store.settings import set_setting
 from tests.apps.voicemail.conftest import Recorder
@@ -220,23 +221,31 @@ def test_greeting_is_replaced_whole_and_a_bad_one_keeps_the_old(db: sqlite_utils
         greeting_path(data_dir, "101", "welcome")
 
 
+CALLER = Guesser("0301234567", "trunk:prov")
+OTHER = Guesser("0407654321", "trunk:prov")
+
+
+def _check(db: sqlite_utils.Database, number: str, pin: str, guesser: Guesser, now: datetime | None = None) -> bool:
+    return asyncio.run(check_pin(db, number, pin, guesser, now))
+
+
 def test_wrong_pins_lock_the_caller_out(db: sqlite_utils.Database) -> None:
     set_pin(db, "101", "4826")
     assert mailbox(db, "101").has_pin
     now = datetime.now(UTC)
-    assert not check_pin(db, "101", "1234", "0301234567", now)
-    assert not check_pin(db, "101", "5555", "0301234567", now)
-    assert not check_pin(db, "101", "9999", "0301234567", now)  # third wrong: locked for 30 s
-    assert not check_pin(db, "101", "4826", "0301234567", now + timedelta(seconds=10))  # right, but locked
-    assert check_pin(db, "101", "4826", "0407654321", now)  # another caller is not locked out
-    assert check_pin(db, "101", "4826", "0301234567", now + timedelta(seconds=31))
+    assert not _check(db, "101", "1234", CALLER, now)
+    assert not _check(db, "101", "5555", CALLER, now)
+    assert not _check(db, "101", "9999", CALLER, now)  # third wrong: locked for 30 s
+    assert not _check(db, "101", "4826", CALLER, now + timedelta(seconds=10))  # right, but locked
+    assert _check(db, "101", "4826", OTHER, now)  # another caller is not locked out
+    assert _check(db, "101", "4826", CALLER, now + timedelta(seconds=31))
 
 
 def test_mailbox_without_pin_refuses_remote_login(db: sqlite_utils.Database) -> None:
     mailbox(db, "102")
     for pin in ("", "0000", "4826"):
-        assert not check_pin(db, "102", pin, "0301234567")
-    assert not check_pin(db, "555", "4826", "0407654321")  # no such mailbox: refused the same way
+        assert not _check(db, "102", pin, CALLER)
+    assert not _check(db, "555", "4826", OTHER)  # no such mailbox: refused the same way
 
 
 def test_bad_pin_and_email_are_refused_and_change_nothing(db: sqlite_utils.Database) -> None:

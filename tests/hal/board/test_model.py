@@ -59,9 +59,10 @@ def test_the_sim_board_has_every_kind_of_device() -> None:
     assert board.dect is not None and board.dect.simulated_handsets == 2 and board.dect.simulated_cells == 2
     assert [d.name for d in board.doors] == ["door1"] and board.doors[0].lock_pin == 27
     assert [z.name for z in board.paging] == ["zone1"]
-    assert {b.function for b in board.buttons} == {"mode", "reset"}
+    assert {b.function for b in board.buttons} == {"mode", "reset", "dect_pair"}
     functions = {led.function for led in board.leds}
-    assert functions == {"power", "status", "mode_day", "mode_lunch", "mode_break", "mode_night", "line", "message"}
+    assert functions == {"power", "status", "mode_day", "mode_lunch", "mode_break", "mode_night", "line", "message",
+                         "dect_pair"}
     assert [led.line for led in board.leds if led.function == "line"] == ["fxo1"]
     assert board.fxs[1].audio == AudioRef("main", 1)
 
@@ -119,6 +120,11 @@ def test_a_minimal_board_keeps_the_brain_contract(tmp_path: Path) -> None:
         (("[fxs.fxs1]", "[fxs.FXS-1]"), r"device name 'FXS-1' is not accepted"),
         (("[door.door1]", "[door.fxs1]"), r"name 'fxs1' is already used by \[fxs.fxs1\]"),
         (('name = "Test"', "name = 5"), r"\[board\] name = 5 is not accepted"),
+        # a DECT pairing key on a board without a DECT module
+        (
+            ("[board]", '[panel.buttons.pair]\npin = 4\nfunction = "dect_pair"\n[board]'),
+            r"\[panel.buttons.pair\] function = 'dect_pair' needs a DECT module \(\[dect\]\) on this board",
+        ),
     ],
 )
 def test_bad_board_files_name_the_key_and_the_problem(tmp_path: Path, change: tuple[str, str], message: str) -> None:
