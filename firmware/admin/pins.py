@@ -11,7 +11,7 @@ from firmware.pins.guard import all_failures, clear_failures
 
 
 class PinFailuresView(BaseModel):
-    target: str = Field(description="voicemail:101, disa:MENU, conf:800, web-login")
+    target: str = Field(description="voicemail:101, disa:MENU, conf:800, web-login, admin-pin")
     level: str = Field(description="number:N (presented number), trunk:NAME, ext:N, address:IP, or * (the "
                                    "target over all sources)")
     failures: int

@@ -41,6 +41,6 @@ def add_parsers(sub: Any) -> None:
     listed.add_argument("--json", action="store_true")
     listed.set_defaults(func=cmd_failures)
     unlock = cmd.add_parser("unlock", help="forget a target's wrong PINs (all levels, or --level one)")
-    unlock.add_argument("target", help="voicemail:101, disa:MENU, conf:800, web-login")
+    unlock.add_argument("target", help="voicemail:101, disa:MENU, conf:800, web-login, admin-pin (keypad programming)")
     unlock.add_argument("--level", help="only this level, e.g. trunk:prov, number:0301234567, * (all sources)")
     unlock.set_defaults(func=cmd_unlock)
