@@ -47,7 +47,7 @@ from bench.pbx import Pbx, PbxError, free_port, make_extensions, rtp_base_for
 from bench.procstat import Snapshot, descendants, machine_busy_percent, snapshot, usage
 from bench.register import Account, RegisterError, register_all
 from bench.sipprun import Sipp, SippError, SippResult, percentile, post_dial_delays, sipp_version, write_injection
-from firmware.brain.supervisor import RTP_PORTS_PER_WORKER
+from firmware.brain.supervisor import RTP_PORTS_PER_WORKER, workers_needed
 
 HOST = "127.0.0.1"
 # Inside the default numbering plan (extension_ranges 100-899).
@@ -151,7 +151,9 @@ class Bench:
             port = free_port(HOST, span, taken)
             taken.update(range(port, port + span))
             self.ports[name] = port
-        workers = math.ceil(max(self.capacity, int(self.args.cps_calls)) / 2)
+        # As many workers as the PBX will start for the largest board (supervisor.workers_needed),
+        # each holding the legs its RTP range has room for.
+        workers = workers_needed(max(self.capacity, int(self.args.cps_calls)), RTP_PORTS_PER_WORKER // 2)
         self.ports["rtp_base"] = rtp_base_for(workers, RTP_PORTS_PER_WORKER, taken)
 
     def start_uas(self) -> None:
