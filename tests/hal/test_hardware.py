@@ -33,8 +33,8 @@ def hw(clock: ManualClock, fast_backoff: Backoff) -> Iterator[Hardware]:
 def test_every_device_of_the_sim_board_comes_up(hw: Hardware) -> None:
     assert sorted(hw.ports()) == ["dect1", "dect2", "door1", "fxs1", "fxs2"]
     assert list(hw.fxo) == ["fxo1"] and list(hw.paging) == ["zone1"]
-    assert sorted(hw.buttons) == ["mode", "reset"]
-    assert sorted(hw.leds) == ["break", "day", "line1", "lunch", "message", "night", "power", "status"]
+    assert sorted(hw.buttons) == ["mode", "pair", "reset"]
+    assert sorted(hw.leds) == ["break", "day", "line1", "lunch", "message", "night", "pair", "power", "status"]
     assert all(s.state is DeviceState.UP for s in hw.health.statuses().values())
 
 
