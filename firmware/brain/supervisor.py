@@ -249,7 +249,7 @@ class Pbx:
             self.switch.doors.opener = self.gateway.open_door
             if board.dect is not None:
                 self.switch.dect_pairer = self.gateway.dect_pair
-                self.switch.programming.dect_pairer = self.gateway.dect_pair
+                self.switch.programming.dect_pairer = partial(call_commands.pair_dect, self.switch)
                 self.switch.dect_remover = self.gateway.dect_remove
         self.control = ControlServer(self.run_dir / "control.sock", self.status, self.reload,
                                      calls=self.switch.active_calls,

@@ -5,6 +5,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from firmware.brain.control import PairDect
+
 
 @dataclass
 class Box:
@@ -15,5 +17,6 @@ class Box:
     sip_addr: str = "127.0.0.1"
     # A simulated board (a developer's machine): the reboot program only logs.
     simulated: bool = True
-    # Opens the DECT subscription window (seconds, extension) -> '' or why not; None without a module.
-    dect_pairer: Callable[[int, str], Awaitable[str]] | None = None
+    # Opens the DECT subscription window as `minipbx dect pair` does (brain/call_commands.pair_dect:
+    # the front panel's LED blinks while it is open); raises CallCommandRefused. None without a module.
+    dect_pairer: Callable[[PairDect], Awaitable[object]] | None = None

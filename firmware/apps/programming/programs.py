@@ -26,6 +26,7 @@ from firmware.apps.context import AppContext
 from firmware.apps.phone_features import record_company_greeting
 from firmware.apps.programming.box import Box
 from firmware.apps.programming.keys import Back, Keypad
+from firmware.brain.control import CallCommandRefused, PairDect
 from firmware.dect.pairing import DectPairingError
 from firmware.dialplan.cos import CosError
 from firmware.modes.state import local_now
@@ -239,9 +240,10 @@ async def dect_pairing(p: Programmer) -> None:
     seconds, extension = dect_admin.checked(p.admin, dect_admin.PairRequest(extension=wanted or None))
     if p.box.dect_pairer is None:
         raise DectPairingError("this board has no DECT module (or the line gateway is not running)")
-    why = await p.box.dect_pairer(seconds, extension)
-    if why:
-        log.warning("keypad %s: DECT pairing refused: %s", p.extension, why)
+    try:
+        await p.box.dect_pairer(PairDect(seconds=str(seconds), extension=extension, by=p.admin.actor.who))
+    except CallCommandRefused as exc:
+        log.warning("keypad %s: DECT pairing refused: %s", p.extension, exc)
         await p.keys.say(p.keys.prompt("prog-pairing-failed"))
         return
     opened = dect_admin.opened(p.admin, seconds, extension)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from firmware.appliance.reboot import REBOOT_REQUEST
 from firmware.apps.forwarding.config import get_forwarding
 from firmware.apps.programming.session import PIN_SCOPE
 from firmware.apps.voicemail.store import check_pin
+from firmware.brain.call_commands import pair_dect
 from firmware.dialplan.cos import set_profile
 from firmware.modes.state import holidays, intervals, mode_now
 from firmware.pins.guard import Guesser, locked_for
@@ -293,12 +295,16 @@ def test_dect_pairing_opens_the_window(fake: FakePbx) -> None:
         caller = Caller(fake)
         await caller.log_in()
         await caller.program("50##", "prog-not-accepted")            # no DECT module on this box
-        fake.switch.programming.dect_pairer = pairer
+        # Wired as the supervisor wires it: the brain's own pairing command, as `dect pair` sends.
+        fake.switch.dect_pairer = pairer
+        fake.switch.programming.dect_pairer = partial(pair_dect, fake.switch)
         heard = await caller.program("50#150#", "prog-handset-gets")
         await caller.hears("prog-menu")
         assert spoken_digits(caller.since_mark(), "prog-handset-gets") == "150"
         assert "prog-pairing-open" in heard
         assert opened == [(120, "150")]
+        # The front panel's pairing LED blinks while the window the keypad opened is open.
+        assert fake.switch.dect_window_until > time.monotonic() + 100
         await caller.leave()
     run(scenario())
 
