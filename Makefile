@@ -12,7 +12,7 @@ BOARD ?= boards/sim.toml
 # What pjproject/build-wheel.sh needs to build pjsua2 from source (Opus is optional).
 PJSUA2_BUILD_PACKAGES := build-essential patch swig python3-dev libssl-dev uuid-dev pkg-config libopus-dev
 APT_PACKAGES := kamailio kamailio-sqlite-modules kamailio-presence-modules sip-tester sqlite3 espeak-ng sox libsox-fmt-mp3 \
-	libportaudio2 python3-venv baresip-core openssl \
+	libportaudio2 python3-venv baresip-core openssl chromium \
 	mmdebstrap qemu-system-x86 syslinux syslinux-common dosfstools mtools fdisk e2fsprogs python3-pip \
 	slapd ldap-utils $(PJSUA2_BUILD_PACKAGES)
 # Built wheels, keyed by source + config hash; shared by every checkout of this user.
@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 # (tests/support/parallel.py).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test deps apt venv pjsua2 lint typecheck unit bench clean prompts
+.PHONY: run test deps apt venv pjsua2 lint typecheck unit bench clean prompts web
 
 run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
@@ -40,7 +40,11 @@ test: deps prompts lint typecheck
 	for code in $$parallel $$alone; do [ $$code -eq 0 ] || [ $$code -eq 5 ] || exit 1; done; \
 	[ $$parallel -eq 0 ] || [ $$alone -eq 0 ]
 
-deps: apt venv
+deps: apt venv web
+
+# The web admin's Chart.js, from the npm registry at the version package-lock.json pins.
+web:
+	@firmware/web/vendor.sh
 
 # Debian packages: installed only when one is missing, so a ready machine skips apt.
 apt:

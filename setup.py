@@ -7,7 +7,11 @@ setup(
     description="Office telephone exchange firmware for Raspberry Pi-class boards",
     python_requires=">=3.11",
     packages=find_packages(include=["firmware", "firmware.*", "hal", "hal.*"]),
-    package_data={"firmware": ["edge/*.cfg.tmpl", "py.typed"], "hal": ["py.typed"]},
+    package_data={"firmware": ["edge/*.cfg.tmpl", "py.typed",
+                              # The web admin's pages; static/vendor is filled by firmware/web/vendor.sh.
+                              "web/static/*.*", "web/static/js/*.js", "web/static/js/pages/*.js",
+                              "web/static/i18n/*.json", "web/static/vendor/*"],
+                  "hal": ["py.typed"]},
     install_requires=[
         # Built from pinned source by pjproject/build-wheel.sh (`make venv` installs it first):
         # the registries only have a build with 4 calls per process and none for aarch64.
@@ -36,6 +40,8 @@ setup(
             "ruff>=0.6",
             "mypy>=1.10",
             "types-pyserial",
+            # The web admin's tests drive Debian's Chromium (/usr/bin/chromium) with it.
+            "playwright>=1.45",
         ],
     },
     entry_points={"console_scripts": ["minipbx=firmware.cli.main:main"]},

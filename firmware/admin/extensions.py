@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from firmware.access.web_passwords import set_web_password
 from firmware.admin.context import Admin
 from firmware.admin.errors import NotFound
+from firmware.apps.references import extension_uses, refuse_if_used
 from firmware.store import extensions as store
 from firmware.store.passwords import generate_password
 
@@ -113,6 +114,8 @@ def remove(admin: Admin, number: str) -> None:
     account = admin.db.execute("SELECT 1 FROM subscriber WHERE username = ?", [number]).fetchone()
     if store.get_extension(admin.db, number) is None and account is None:
         raise NotFound(f"extension {number} does not exist; see `ext list`")
+    # A route, menu, group, queue or door that still sends calls here would lead nowhere.
+    refuse_if_used(f"ext:{number}", extension_uses(admin.db, number), f"extension {number}", store.ExtensionError)
     store.remove_extension(admin.db, number)
     admin.audit("extension.remove", number=number)
 

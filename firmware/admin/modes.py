@@ -26,6 +26,17 @@ class ModeChange(BaseModel):
         default="temporary", description="temporary = until the next scheduled change; fixed = until cleared")
 
 
+class DaySchedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    spec: str = Field(description="'08:00-12:00 day, 12:00-13:00 lunch'; the rest of the day is night",
+                      examples=["08:00-12:00 day, 12:00-13:00 lunch, 13:00-17:00 day"])
+
+
+class Holiday(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(default="", examples=["Christmas Day"])
+
+
 class ModeLogEntry(BaseModel):
     at: str
     mode: str

@@ -17,6 +17,7 @@ from firmware.api.routes import (
     classes_of_service,
     conferences,
     dect,
+    destinations,
     directory,
     doors,
     events,
@@ -35,6 +36,7 @@ from firmware.api.routes import (
     trunks,
     webhooks,
 )
+from firmware.web import mount as web_pages
 from firmware.webhooks import delivery
 
 
@@ -59,12 +61,13 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus, doors, dect, pins):
+                   inbound_routes, menus, doors, dect, pins, destinations):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
     def health() -> dict[str, bool]:
         return {"ok": True}
 
+    web_pages.install(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     return app

@@ -62,6 +62,10 @@ class DestinationKind:
     # One row when the target exists (one `?` for it), and the message when it does not ({} = the target).
     exists: str = ""
     missing: str = ""
+    # Every target that exists now, as (target, label) rows: what a page offers to choose from, so
+    # that nobody types a destination by hand. Empty for a kind whose target is typed (an outside
+    # number) or that has none (hangup).
+    choices: str = ""
     app: App | None = None
     serve: Serve | None = None
 

@@ -410,6 +410,7 @@ def _serve_hangup(switch: Switch, call: Call, target: str, nxt: Next) -> None:
 
 DESTINATION_KINDS = (
     DestinationKind("ext", Target.DIGITS, "ext:NUMBER", exists="SELECT 1 FROM extensions WHERE number = ?",
+                    choices="SELECT number, name FROM extensions ORDER BY number",
                     missing="extension {} does not exist; see `ext list`", serve=_serve_extension),
     DestinationKind("number", Target.DIGITS, "number:DIGITS", serve=_serve_number),
     DestinationKind("hangup", Target.NONE, "hangup", serve=_serve_hangup),

@@ -107,5 +107,6 @@ async def _room(ctx: AppContext, session: Session, number: str, reason: str) -> 
 
 DESTINATION_KINDS = (
     DestinationKind("conf", Target.DIGITS, "conf:NUMBER", exists="SELECT 1 FROM conference_rooms WHERE number = ?",
+                    choices="SELECT number, name FROM conference_rooms ORDER BY number",
                     missing="conference room {} does not exist; see `conf list`", app=_room),
 )

@@ -603,5 +603,6 @@ def _serve(switch: Switch, call: Call, name: str, nxt: Next) -> None:
 
 DESTINATION_KINDS = (
     DestinationKind("queue", Target.NAME, "queue:NAME", exists="SELECT 1 FROM queues WHERE name = ?",
+                    choices="SELECT name, name FROM queues ORDER BY name",
                     missing="queue {} does not exist; see `queue list`", serve=_serve),
 )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 
 from firmware.access.permissions import Permission
 from firmware.admin import calls as call_admin
+from firmware.admin import load
 from firmware.admin.brain import LiveCall, control_socket, live_calls
 from firmware.admin.errors import NotFound
 from firmware.api.auth import Who, admin_for, forbidden
@@ -33,11 +34,15 @@ async def list_calls(who: Who, request: Request) -> list[LiveCall]:
     return [c for c in calls if _is_party(c, who.login)]
 
 
-@router.get("/status", summary="what runs: edge, workers, registrations, trunks, mode, calls (as `minipbx status`)")
+@router.get("/status", summary="what runs: edge, workers, registrations, trunks, mode, calls (as `minipbx status`), "
+                                "and the box's load (CPU, memory, disk)")
 async def status(who: Who, request: Request) -> dict[str, object]:
     if not who.may(Permission.LIVE_CALLS):
         raise forbidden(who, Permission.LIVE_CALLS)
-    return await asyncio.to_thread(ask, control_socket(request.app.state.config.data_dir), "status")
+    data_dir = request.app.state.config.data_dir
+    running = await asyncio.to_thread(ask, control_socket(data_dir), "status")
+    # The box's load is read here, not in the brain: it costs the call handling nothing.
+    return {**running, "load": load.measure(data_dir).model_dump()}
 
 
 @router.post("/calls", response_model=call_admin.StartedCall, status_code=202,

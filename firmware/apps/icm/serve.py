@@ -57,5 +57,6 @@ async def returning_caller(switch: Switch, call: Call, name: str) -> None:
 
 DESTINATION_KINDS = (
     DestinationKind("icm", Target.NAME, "icm:NAME", exists="SELECT 1 FROM icm_destinations WHERE name = ?",
+                    choices="SELECT name, name FROM icm_destinations ORDER BY name",
                     missing="returning-caller destination {} does not exist; see `icm list`", serve=serve),
 )

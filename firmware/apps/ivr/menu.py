@@ -163,5 +163,6 @@ async def _menu(ctx: AppContext, session: Session, name: str, reason: str) -> Ne
 
 DESTINATION_KINDS = (
     DestinationKind("ivr", Target.NAME, "ivr:NAME", exists="SELECT 1 FROM ivr_menus WHERE name = ?",
+                    choices="SELECT name, name FROM ivr_menus ORDER BY name",
                     missing="voice menu {} does not exist; see `ivr list`", app=_menu),
 )

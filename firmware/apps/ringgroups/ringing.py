@@ -61,5 +61,6 @@ def ring_group(switch: Switch, call: Call, name: str, nxt: Next) -> None:
 
 DESTINATION_KINDS = (
     DestinationKind("group", Target.NAME, "group:NAME", exists="SELECT 1 FROM ring_groups WHERE name = ?",
+                    choices="SELECT name, name FROM ring_groups ORDER BY name",
                     missing="ring group {} does not exist; see `ringgroup list`", serve=ring_group),
 )

@@ -20,6 +20,7 @@ async def _listen(ctx: AppContext, session: Session, target: str, reason: str) -
 
 DESTINATION_KINDS = (
     DestinationKind("voicemail", Target.DIGITS, "voicemail:NUMBER", exists="SELECT 1 FROM extensions WHERE number = ?",
+                    choices="SELECT number, name FROM extensions ORDER BY number",
                     missing="no mailbox {}: there is no such extension", app=_leave),
     DestinationKind("vmaccess", Target.NONE, "vmaccess", app=_listen),
 )

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The web admin's one outside library (Chart.js, for the statistics graphs), fetched from the
+# npm registry at the version package-lock.json pins (its integrity hash checked by npm) and
+# copied to static/vendor/, where the pages load it. Run by `make` and flash.sh; the box itself
+# needs no node. Does nothing when the copy is already there for this lock file.
+set -euo pipefail
+cd "$(dirname "$0")"
+stamp=static/vendor/.lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ -f static/vendor/chart.umd.min.js && -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    exit 0
+fi
+if ! command -v npm >/dev/null; then
+    echo "web admin: npm is missing; installing Debian's npm" >&2
+    SUDO=$([[ $(id -u) == 0 ]] || echo sudo)
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+fi
+echo "web admin: fetching Chart.js from the npm registry (package-lock.json)" >&2
+npm ci --no-audit --no-fund --loglevel=error >&2 || {
+    echo "web admin: 'npm ci' in $(pwd) failed (see above); the statistics page needs Chart.js" >&2
+    exit 1
+}
+mkdir -p static/vendor
+cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/
+cp node_modules/chart.js/LICENSE.md static/vendor/chart.js-LICENSE.md
+echo "$want" > "$stamp"

@@ -1,0 +1,149 @@
+"""The web admin's pages in Chromium against the API alone: signing in, who sees what, adding an
+extension, the week grid, a phone's screen, German."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from tests.support.api import ADMIN_PASSWORD, Api
+from tests.web.conftest import Pages
+
+Open = Callable[..., Pages]
+ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Statistics", "Call records", "Recordings", "Audit log"]
+
+
+def nav(page: Page) -> list[str]:
+    return [text.strip() for text in page.locator("#nav a").all_inner_texts()]
+
+
+def test_signing_in_refuses_a_wrong_password_and_the_admin_opens_every_page(api: Api, pages: Open) -> None:
+    browser = pages(api)
+    page = browser.page
+    page.goto("/")
+    expect(page).to_have_url(f"{api.url}/ui/")
+    page.get_by_label("Extension or admin").fill("admin")
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("The login or the password is wrong.")
+    browser.snap("sign-in-refused")
+
+    browser.sign_in("admin", ADMIN_PASSWORD)
+    assert nav(page) == ADMIN_PAGES
+    for name in ADMIN_PAGES:
+        page.locator("#nav").get_by_role("link", name=name, exact=True).click()
+        expect(page.locator("main h1")).to_have_text(name)
+        expect(page.locator("main")).not_to_contain_text("Loading")
+        browser.snap(name.lower().replace(" ", "-"))
+    # The statistics page drew its graphs with Chart.js (served from static/vendor).
+    page.locator("#nav").get_by_role("link", name="Statistics").click()
+    expect(page.locator("#chart-periods")).to_be_visible()
+    assert page.evaluate("Chart.getChart(document.querySelector('#chart-periods')) !== undefined")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.goto("/ui/#/people")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.locator("#nav a")).to_have_count(0)
+
+
+def test_a_user_sees_only_their_own_pages_and_no_switches(api: Api, pages: Open) -> None:
+    api.user("105").close()
+    browser = pages(api)
+    page = browser.sign_in("105", "Green-Lamp-77q")
+    assert nav(page) == ["Dashboard", "Modes", "Call records", "Recordings"]
+    expect(page.locator("#mode-card")).to_contain_text("night")
+    expect(page.locator("#mode-card button")).to_have_count(0)
+    page.goto("/ui/#/people")
+    expect(page.locator("#notice")).to_have_text("You may not open that page.")
+    expect(page.locator("main h1")).to_have_text("Dashboard")
+    browser.snap("user-refused-people")
+
+
+def test_adding_an_extension_shows_its_password_once_and_a_removal_still_used_is_refused(api: Api, pages: Open) -> None:
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    form = browser.add_extension("150", "Front desk", "Reception")
+    settings = page.locator("#softphone-settings")
+    expect(settings).to_contain_text("User: 150")
+    shown = settings.inner_text().split("Password: ")[1].strip()
+    assert len(shown) >= 16
+    expect(page.locator("main table")).to_contain_text("Front desk")
+    browser.snap("extension-added")
+    with api.as_admin() as admin:
+        [made] = admin.get("/api/extensions").json()
+        assert (made["number"], made["name"], made["department"]) == ("150", "Front desk", "Reception")
+        assert admin.put("/api/menus/main", json={"options": {"1": "ext:150"}}).status_code == 200
+
+    # A bad number: the API's message, nothing added.
+    form.get_by_label("Number").fill("0150")
+    form.get_by_label("Name").fill("Wrong")
+    form.get_by_role("button", name="Add").click()
+    expect(page.locator("#notice")).to_contain_text("0150")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove 150").click()
+    expect(page.locator("#notice")).to_contain_text("main")
+    expect(page.locator("main table")).to_contain_text("Front desk")
+    with api.as_admin() as admin:
+        assert [e["number"] for e in admin.get("/api/extensions").json()] == ["150"]
+
+
+def test_the_week_grid_paints_a_morning_and_a_bad_time_is_refused(api: Api, pages: Open) -> None:
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("modes")
+    page.get_by_label("day", exact=True).check()
+    for slot in range(16, 24):  # Monday 08:00-12:00
+        page.locator(f'#week-grid [data-day="mon"][data-slot="{slot}"]').click()
+    page.get_by_label("lunch", exact=True).check()
+    page.locator('#week-grid [data-day="mon"][data-slot="24"]').click()
+    page.locator('#week-grid [data-day="mon"][data-slot="25"]').click()
+    page.get_by_text("Exact times").click()
+    expect(page.locator('input[name="spec-mon"]')).to_have_value("08:00-12:00 day, 12:00-13:00 lunch")
+    page.locator("#save-timetable").click()
+    expect(page.locator("#notice")).to_have_text("Timetable saved.")
+    browser.snap("timetable-saved")
+    with api.as_admin() as admin:
+        assert [i for i in admin.get("/api/mode").json()["timetable"] if i.startswith("mon")] == \
+            ["mon 08:00-12:00 day", "mon 12:00-13:00 lunch"]
+
+    page.get_by_text("Exact times").click() if not page.locator('input[name="spec-tue"]').is_visible() else None
+    page.locator('input[name="spec-tue"]').fill("08:00-25:00 day")
+    page.locator("#save-timetable").click()
+    expect(page.locator("#notice")).to_contain_text("25:00")
+    with api.as_admin() as admin:
+        assert not [i for i in admin.get("/api/mode").json()["timetable"] if i.startswith("tue")]
+
+
+def test_on_a_phone_the_menu_folds_and_nothing_is_wider_than_the_screen(api: Api, pages: Open) -> None:
+    browser = pages(api, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    expect(page.locator("#nav")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
+    expect(page.locator("#nav")).to_be_visible()
+    browser.snap("phone-menu")
+    for name in ["People", "Modes", "Call records"]:
+        if not page.locator("#nav").is_visible():
+            page.get_by_role("button", name="Menu").click()
+        page.locator("#nav").get_by_role("link", name=name).click()
+        expect(page.locator("main h1")).to_have_text(name)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{name} is wider than the phone"
+        browser.snap(f"phone-{name.lower().replace(' ', '-')}")
+
+
+def test_the_pages_speak_german(api: Api, pages: Open) -> None:
+    browser = pages(api, locale="de-DE")
+    page = browser.page
+    page.goto("/")
+    expect(page.get_by_role("button", name="Anmelden")).to_be_visible()
+    page.get_by_label("Nebenstelle oder admin").fill("admin")
+    page.get_by_label("Passwort", exact=True).fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator("main h1")).to_have_text("Übersicht")
+    assert nav(page)[:3] == ["Übersicht", "Personen", "Anruflogik"]
+    browser.snap("german-dashboard")
+    page.locator("#lang").select_option("en")
+    expect(page.locator("main h1")).to_have_text("Dashboard")
+    assert json.loads(page.evaluate("JSON.stringify(localStorage.getItem('minipbx.language'))")) == "en"

@@ -1,0 +1,161 @@
+"""The web admin on a running PBX, in Chromium: what an office manager does and sees there
+happens to real calls between real phones."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.apps.ivr.test_menu_calls import CALLER, DESK_HZ, GREETING_SECONDS, MAIN_HZ, dial_in, menu, outside_caller
+from tests.support.api import ADMIN_PASSWORD, Api
+from tests.support.audio import tone_seconds
+from tests.support.fixtures import PhoneFactory
+from tests.support.pbx import RunningPbx
+from tests.support.provider import FakeProvider
+from tests.support.trunking import DID, add_trunk
+from tests.web.conftest import Pages
+
+Open = Callable[..., Pages]
+
+
+def test_an_added_extension_registers_with_the_shown_password_and_its_calls_show_live(
+        pbx: RunningPbx, pbx_api: Api, pages: Open, phone_factory: PhoneFactory) -> None:
+    browser = pages(pbx_api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.add_extension("105", "Anna")
+    settings = page.locator("#softphone-settings")
+    expect(settings).to_contain_text("User: 105")
+    text = settings.inner_text()
+    assert f"Server: 127.0.0.1:{pbx.sip_port}" in text
+    password = text.split("Password: ")[1].strip()
+    anna = phone_factory("105", registrar=pbx.registrar, password=password)
+    assert anna.register() == 200
+
+    caller = pbx.phone("101")
+    browser.open("dashboard")
+    expect(page.locator("#registered-count")).to_have_text("Phones registered: 2")
+    live = page.locator("#live-calls")
+    expect(live).to_contain_text("No calls right now.")
+    caller.call("105")
+    anna.wait("incoming")
+    # Without reloading: the event stream tells the page.
+    row = live.locator("tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("101")
+    expect(row).to_contain_text("105")
+    expect(row).to_contain_text("ringing")
+    anna.answer(200)
+    caller.wait("connected")
+    expect(row).to_contain_text("talking")
+    browser.snap("live-call")
+    # Hanging up from the page ends the call on both phones.
+    row.get_by_role("button", name="Hang up").click()
+    caller.wait("disconnected")
+    anna.wait("disconnected")
+    expect(live).to_contain_text("No calls right now.")
+    expect(page.locator("#today-calls")).to_have_text("1")
+    [record] = pbx.wait_cdr(1)
+    assert (record["caller"], record["answered_by"]) == ("101", "105")
+    assert "admin" in (record["hangup_cause"] or "")
+
+
+def test_the_mode_switched_on_the_dashboard_and_a_menu_key_changed_in_the_flow_are_what_callers_get(
+        pbx: RunningPbx, pbx_api: Api, pages: Open, provider: FakeProvider, phone_factory: PhoneFactory,
+        tmp_path: Path) -> None:
+    day_desk = pbx.phone("101", tone_hz=DESK_HZ)
+    night_desk = pbx.phone("102", tone_hz=DESK_HZ)
+    menu(pbx, tmp_path, "main", MAIN_HZ)
+    assert pbx.minipbx("ivr", "option", "main", "1", "ext:101").returncode == 0
+    add_trunk(pbx, provider)
+    for mode, destination in (("day", "ivr:main"), ("night", "ext:102")):
+        assert pbx.minipbx("route", "set", "prov", destination, "--did", DID, "--mode", mode).returncode == 0
+    browser = pages(pbx_api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    caller = outside_caller(pbx, provider, phone_factory)
+
+    # Night, by hand, from the dashboard: the next call rings the night desk.
+    page.locator('#mode-card button[data-mode="night"]').click()
+    expect(page.locator("#notice")).to_have_text("Now in night mode.")
+    expect(page.locator("#mode-card")).to_contain_text("Switched by hand")
+    caller.call(f"sip:{DID}@{provider.registrar}")
+    night_desk.wait("incoming", timeout=10)
+    day_desk.expect_no("incoming", within=0.5)
+    caller.hangup()
+    caller.wait("disconnected")
+    night_desk.wait("disconnected")
+
+    # Day, and key 1 of the menu now goes to 102: changed in the flow editor.
+    page.locator('#mode-card button[data-mode="day"]').click()
+    expect(page.locator("#notice")).to_have_text("Now in day mode.")
+    browser.open("logic")
+    flow = page.locator("#flow")
+    expect(flow).to_contain_text("Line prov, number " + DID)
+    flow.get_by_role("button", name="Voice menu main").click()
+    editor = page.locator("#step-editor")
+    editor.get_by_label("where key 1 goes").select_option("ext:102")
+    editor.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("Voice menu main saved: the next caller hears it.")
+    expect(flow).to_contain_text("Extension 102")
+    browser.snap("flow-after-edit")
+
+    dial_in(caller, provider)
+    time.sleep(GREETING_SECONDS - 0.5)
+    caller.dtmf("1")
+    incoming = night_desk.wait("incoming", timeout=5)
+    assert incoming["from_user"] == CALLER
+    day_desk.expect_no("incoming", within=0.3)
+    night_desk.answer(200, call=incoming["call"])
+    time.sleep(2)
+    caller.hangup()
+    caller.wait("disconnected")
+    assert tone_seconds(caller.recording(), DESK_HZ) >= 1.0
+    rows = pbx.wait_cdr(2)
+    assert (rows[-1]["answered_by"], rows[-1]["mode"]) == ("102", "day")
+    assert "key 1" in rows[-1]["route"]
+
+
+def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
+        pbx: RunningPbx, pbx_api: Api, pages: Open) -> None:
+    a, b = pbx.phone("101", tone_hz=DESK_HZ), pbx.phone("102")
+    assert pbx.minipbx("recordings", "policy", "ext:101", "always").returncode == 0
+    # One answered call with 2 s of talk, then one that rings out unanswered.
+    a.call("102")
+    first = b.wait("incoming")
+    b.answer(200, call=first["call"])
+    a.wait("connected")
+    time.sleep(2)
+    a.hangup()
+    b.wait("disconnected")
+    a.call("102")
+    b.wait("incoming")
+    time.sleep(0.5)
+    a.hangup()
+    b.wait("disconnected")
+    pbx.wait_cdr(2)
+
+    browser = pages(pbx_api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("statistics")
+    summary = page.locator("#stats-summary")
+    expect(summary).to_contain_text("2 calls: 1 answered, 1 missed")
+    per_extension = page.locator("#chart-extensions-heading").locator("xpath=..")
+    expect(per_extension.locator("tr", has_text="102")).to_contain_text("102")
+    cells = per_extension.locator("tbody tr", has_text="102").first.locator("td").all_inner_texts()
+    assert cells[:6] == ["102", "2", "0", "2", "1", "1"], cells
+    expect(page.locator("#missed-list tbody tr")).to_have_count(1)
+    expect(page.locator("#missed-list tbody tr")).to_contain_text("101")
+    browser.snap("statistics")
+
+    browser.open("recordings")
+    expect(page.locator("#recordings-total")).to_contain_text("1 recordings")
+    audio = page.locator("main audio").first
+    ended = audio.evaluate("""element => new Promise((resolve, reject) => {
+        element.addEventListener('ended', () => resolve(element.duration), {once: true});
+        element.addEventListener('error', () => reject(new Error('audio error ' + element.error?.code)), {once: true});
+        element.muted = true;
+        element.play().catch(reject);
+    })""")
+    assert ended >= 1.5
+    browser.snap("recordings")
