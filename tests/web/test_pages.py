@@ -11,7 +11,8 @@ from tests.support.api import ADMIN_PASSWORD, Api
 from tests.web.conftest import Pages
 
 Open = Callable[..., Pages]
-ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Statistics", "Call records", "Recordings", "Audit log"]
+ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Statistics", "Call records", "Recordings", "Doors",
+               "Settings", "Integrations", "Audit log"]
 
 
 def nav(page: Page) -> list[str]:
@@ -147,3 +148,59 @@ def test_the_pages_speak_german(api: Api, pages: Open) -> None:
     page.locator("#lang").select_option("en")
     expect(page.locator("main h1")).to_have_text("Dashboard")
     assert json.loads(page.evaluate("JSON.stringify(localStorage.getItem('minipbx.language'))")) == "en"
+
+
+def test_keys_webhooks_roles_settings_and_trunks_are_made_on_their_pages(api: Api, pages: Open) -> None:
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("integrations")
+    keys = page.locator("#add-key")
+    keys.get_by_label("Name").fill("crm")
+    keys.get_by_label("reports", exact=True).check()
+    keys.get_by_role("button", name="Make key").click()
+    token = page.locator("#new-token pre").inner_text().split("API key: ")[1].strip()
+    with api.client(token) as crm:
+        assert crm.get("/api/cdr").status_code == 200
+        assert crm.get("/api/settings").status_code == 403
+    hooks = page.locator("#add-webhook")
+    hooks.get_by_label("Name").fill("shop")
+    hooks.get_by_label("Address").fill("http://127.0.0.1:9/pbx")
+    hooks.get_by_role("button", name="Add webhook").click()
+    assert len(page.locator("#new-webhook-secret pre").inner_text().split(": ")[1].strip()) >= 32
+    roles = page.locator("#set-role")
+    roles.get_by_label("Role").fill("reception")
+    roles.get_by_label("live_calls", exact=True).check()
+    roles.get_by_role("button", name="Save role").click()
+    expect(page.locator("#roles")).to_contain_text("reception")
+    browser.snap("integrations")
+    page.get_by_role("button", name="Revoke key crm").click()
+    expect(page.locator("#api-keys")).to_contain_text("No API keys.")
+    with api.client(token) as crm:
+        assert crm.get("/api/cdr").status_code == 401
+    with api.as_admin() as admin:
+        assert [w["name"] for w in admin.get("/api/webhooks").json()] == ["shop"]
+        assert {r["name"]: r["permissions"] for r in admin.get("/api/roles").json()}["reception"] == ["live_calls"]
+
+    browser.open("settings")
+    ring = page.locator("form", has=page.get_by_label("ring_timeout", exact=True))
+    ring.get_by_label("ring_timeout", exact=True).fill("2")
+    ring.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_contain_text("'2'")
+    ring.get_by_label("ring_timeout", exact=True).fill("25")
+    ring.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_contain_text("ring_timeout saved")
+    trunk = page.locator("#add-trunk")
+    trunk.get_by_label("Name").fill("prov")
+    trunk.get_by_label("Server").fill("127.0.0.1")
+    trunk.get_by_label("User").fill("acme")
+    trunk.get_by_label("Password").fill("Trunk-pass-1234")
+    trunk.get_by_role("button", name="Add trunk").click()
+    expect(page.locator("#trunks tbody")).to_contain_text("prov")
+    browser.snap("settings")
+    with api.as_admin() as admin:
+        assert admin.get("/api/settings/ring_timeout").json()["value"] == "25"
+        [made] = admin.get("/api/trunks").json()
+        assert (made["name"], made["username"], made["password_set"]) == ("prov", "acme", True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove trunk prov").click()
+    expect(page.locator("#trunks")).to_contain_text("No trunks.")

@@ -11,6 +11,9 @@ import * as records from "./pages/records.js";
 import * as recordings from "./pages/recordings.js";
 import * as statistics from "./pages/statistics.js";
 import * as audit from "./pages/audit.js";
+import * as settings from "./pages/settings.js";
+import * as integrations from "./pages/integrations.js";
+import * as doors from "./pages/doors.js";
 
 // Each page and who may open it; the API refuses the rest anyway.
 const PAGES = [
@@ -21,6 +24,9 @@ const PAGES = [
   { path: "statistics", page: statistics, allowed: me => me.may("reports") },
   { path: "records", page: records, allowed: me => me.may("reports") || me.login !== null },
   { path: "recordings", page: recordings, allowed: me => me.may("recordings") || me.login !== null },
+  { path: "doors", page: doors, allowed: me => me.may("doors") },
+  { path: "settings", page: settings, allowed: me => me.may("settings") || me.may("trunks") },
+  { path: "integrations", page: integrations, allowed: me => me.may("users") || me.may("settings") },
   { path: "audit", page: audit, allowed: me => me.may("users") },
 ];
 
