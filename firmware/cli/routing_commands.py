@@ -5,6 +5,7 @@ import argparse
 import json
 from typing import Any
 
+from firmware.admin import caller_lists as caller_admin
 from firmware.admin import classes_of_service as cos_admin
 from firmware.admin import inbound_routes as route_admin
 from firmware.admin import modes as mode_admin
@@ -26,7 +27,7 @@ from firmware.trunks.config import (
     set_extension_groups,
     set_group,
 )
-from firmware.trunks.inbound import RouteError, set_caller_list
+from firmware.trunks.inbound import RouteError
 
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
 
@@ -97,7 +98,8 @@ def cmd_route_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_route_caller(args: argparse.Namespace) -> int:
-    set_caller_list(open_store(args.data), args.list, args.number, args.destination or "", args.note or "")
+    caller_admin.set_caller(Admin(open_store(args.data), args.data), args.list, args.number, args.destination or "",
+                            args.note or "")
     print(f"{args.number} on the {args.list} list")
     return 0
 
