@@ -18,6 +18,7 @@ from firmware.api.routes import (
     classes_of_service,
     conferences,
     dect,
+    departments,
     dialing,
     directory,
     doors,
@@ -61,7 +62,8 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus, doors, dect, pins, callers, dialing):
+                   inbound_routes, menus, doors, dect, pins, callers, dialing,
+                   departments):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
