@@ -20,6 +20,8 @@ class CdrQuery(BaseModel):
     since: datetime | None = Field(default=None, description="started at or after (ISO 8601; UTC if no zone)")
     until: datetime | None = Field(default=None, description="started before")
     extension: str | None = Field(default=None, description="calls this extension made, was called by or answered")
+    department: str | None = Field(default=None, description="calls an extension of this department (as it is "
+                                                             "now: `department` of the extensions) was in")
     disposition: str | None = Field(default=None, description=f"one of {', '.join(DISPOSITIONS)}, or missed")
     trunk: str | None = None
     direction: str | None = Field(default=None, description="in (came in on a trunk or line), out, internal")
@@ -64,9 +66,29 @@ def _stamp(value: datetime) -> str:
     return aware.isoformat(timespec="milliseconds")
 
 
-def _where(query: CdrQuery) -> tuple[str, list[object]]:
+# The numbers of a department's extensions, in SQL (one parameter: the department).
+_MEMBERS = "(SELECT number FROM extensions WHERE department = ?)"
+
+
+def department_members(admin: Admin, department: str) -> list[str]:
+    """Its extensions' numbers; CdrQueryError naming the known departments when it has none."""
+    members = [str(n) for (n,) in admin.db.execute(
+        "SELECT number FROM extensions WHERE department = ? ORDER BY number", [department]).fetchall()]
+    if not members:
+        known = [str(d) for (d,) in admin.db.execute(
+            "SELECT DISTINCT department FROM extensions WHERE department IS NOT NULL AND department != '' "
+            "ORDER BY department").fetchall()]
+        raise CdrQueryError(f"department {department!r} has no extensions; known: {', '.join(known) or 'none'}")
+    return members
+
+
+def _where(admin: Admin, query: CdrQuery) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    if query.department is not None:
+        department_members(admin, query.department)
+        clauses.append(f"(caller IN {_MEMBERS} OR called IN {_MEMBERS} OR answered_by IN {_MEMBERS})")
+        params += [query.department] * 3
     if query.since is not None:
         clauses.append("started_at >= ?")
         params.append(_stamp(query.since))
@@ -98,7 +120,7 @@ def _where(query: CdrQuery) -> tuple[str, list[object]]:
 
 
 def search(admin: Admin, query: CdrQuery) -> CdrPage:
-    where, params = _where(query)
+    where, params = _where(admin, query)
     total = admin.db.execute(f"SELECT COUNT(*) FROM cdr{where}", params).fetchone()[0]
     rows = admin.db.query(f"SELECT * FROM cdr{where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
                           [*params, query.limit, query.offset])
@@ -125,7 +147,7 @@ class Summary(BaseModel):
 
 def summary(admin: Admin, query: CdrQuery) -> Summary:
     """Totals over the rows the filters select (paging is ignored)."""
-    where, params = _where(query)
+    where, params = _where(admin, query)
     by = {str(d): int(n) for d, n in admin.db.execute(
         f"SELECT disposition, COUNT(*) FROM cdr{where} GROUP BY disposition", params).fetchall()}
     talk, answered_talk = admin.db.execute(
@@ -144,15 +166,16 @@ def summary(admin: Admin, query: CdrQuery) -> Summary:
     )
 
 
-GROUPS = ("extension", "trunk", "direction")
+GROUPS = ("extension", "trunk", "direction", "department")
 
 
 class Breakdown(BaseModel):
-    """One extension's, trunk's or direction's figures over the calls the filters select."""
-    key: str = Field(description="the extension number, trunk name or direction")
+    """One extension's, trunk's, direction's or department's figures over the calls the filters select."""
+    key: str = Field(description="the extension number, trunk name, direction or department")
     calls: int = Field(description="calls it was in (an extension: made, rang at or answered)")
-    made: int = Field(description="an extension: calls it made; else 0")
-    received: int = Field(description="an extension: calls to it or answered by it; else 0")
+    made: int = Field(description="an extension (department): calls it (one of its extensions) made; else 0")
+    received: int = Field(description="an extension (department): calls from outside it, to it or answered "
+                                      "by it; else 0")
     answered: int
     missed: int = Field(description=f"unanswered ({', '.join(MISSED)}); an extension: calls to it nobody took")
     talk_seconds: float
@@ -176,38 +199,50 @@ def _by_column(admin: Admin, column: str, where: str, params: list[object]) -> l
             for k, n, a, m, t, w in rows]
 
 
-def _by_extension(admin: Admin, query: CdrQuery) -> list[Breakdown]:
-    """Per extension, each call counted once for it: made (caller), received (called or answered
-    by it), answered by it, missed (called it, nobody took it); talk while it was a party."""
-    where, params = _where(query.model_copy(update={"extension": None}))
+def _by_parties(admin: Admin, where: str, params: list[object], key: str, members: list[str]) -> Breakdown:
+    """One extension's (or department's: `members` its extensions) figures, each call counted once for
+    it: made (a member called), received (from outside it: to a member or answered by one), answered
+    by a member, missed (to a member from outside, nobody took it); talk while a member was a party."""
+    m = f"({', '.join('?' * len(members))})"
+    missed = ", ".join("?" * len(MISSED))
     extra = " AND " if where else " WHERE "
+    n, made, received, answered, missed_calls, talk, wait = admin.db.execute(
+        f"SELECT COUNT(*), SUM(caller IN {m}), SUM(caller NOT IN {m} AND (called IN {m} OR answered_by IN {m})), "
+        f"SUM(answered_by IN {m} AND disposition = 'answered'), "
+        f"SUM(called IN {m} AND caller NOT IN {m} AND disposition IN ({missed})), "
+        f"COALESCE(SUM(CASE WHEN caller IN {m} OR answered_by IN {m} THEN talk_seconds END), 0), "
+        f"AVG(CASE WHEN answered_by IN {m} AND answered_at IS NOT NULL THEN {_WAIT} END) "
+        f"FROM cdr{where}{extra}(caller IN {m} OR called IN {m} OR answered_by IN {m})",
+        [*members * 7, *MISSED, *members * 3, *params, *members * 3]).fetchone()
+    return Breakdown(key=key, calls=int(n), made=int(made or 0), received=int(received or 0),
+                     answered=int(answered or 0), missed=int(missed_calls or 0),
+                     talk_seconds=round(float(talk), 1), average_wait_seconds=round(float(wait or 0), 1))
+
+
+def _by_extension(admin: Admin, query: CdrQuery) -> list[Breakdown]:
+    where, params = _where(admin, query.model_copy(update={"extension": None}))
     numbers = [query.extension] if query.extension else [
         str(r[0]) for r in admin.db.execute("SELECT number FROM extensions ORDER BY number").fetchall()]
-    missed = ", ".join("?" * len(MISSED))
-    result = []
-    for number in numbers:
-        n, made, received, answered, missed_calls, talk, wait = admin.db.execute(
-            f"SELECT COUNT(*), SUM(caller = ?), SUM(caller != ? AND (called = ? OR answered_by = ?)), "
-            f"SUM(answered_by = ? AND disposition = 'answered'), "
-            f"SUM(called = ? AND caller != ? AND disposition IN ({missed})), "
-            f"COALESCE(SUM(CASE WHEN caller = ? OR answered_by = ? THEN talk_seconds END), 0), "
-            f"AVG(CASE WHEN answered_by = ? AND answered_at IS NOT NULL THEN {_WAIT} END) "
-            f"FROM cdr{where}{extra}(caller = ? OR called = ? OR answered_by = ?)",
-            [number, number, number, number, number, number, number, *MISSED, number, number, number,
-             *params, number, number, number]).fetchone()
-        result.append(Breakdown(key=number, calls=int(n), made=int(made or 0), received=int(received or 0),
-                                answered=int(answered or 0), missed=int(missed_calls or 0),
-                                talk_seconds=round(float(talk), 1), average_wait_seconds=round(float(wait or 0), 1)))
-    return result
+    return [_by_parties(admin, where, params, number, [number]) for number in numbers]
+
+
+def _by_department(admin: Admin, query: CdrQuery) -> list[Breakdown]:
+    where, params = _where(admin, query)
+    names = [query.department] if query.department else [str(d) for (d,) in admin.db.execute(
+        "SELECT DISTINCT department FROM extensions WHERE department IS NOT NULL AND department != '' "
+        "ORDER BY department").fetchall()]
+    return [_by_parties(admin, where, params, name, department_members(admin, name)) for name in names]
 
 
 def breakdown(admin: Admin, query: CdrQuery, group: str) -> list[Breakdown]:
-    """The figures per extension, trunk or direction (paging ignored)."""
+    """The figures per extension, trunk, direction or department (paging ignored)."""
     if group not in GROUPS:
         raise CdrQueryError(f"group {group!r} is not accepted; use one of: {', '.join(GROUPS)}")
     if group == "extension":
         return _by_extension(admin, query)
-    where, params = _where(query)
+    if group == "department":
+        return _by_department(admin, query)
+    where, params = _where(admin, query)
     return _by_column(admin, group, where, params)
 
 
@@ -226,7 +261,7 @@ def series(admin: Admin, query: CdrQuery, period: str) -> list[SeriesPoint]:
     """Calls per hour, day, week or month (UTC), oldest first, over the rows the filters select."""
     if period not in PERIODS:
         raise CdrQueryError(f"period {period!r} is not accepted; use one of: {', '.join(PERIODS)}")
-    where, params = _where(query)
+    where, params = _where(admin, query)
     missed = ", ".join("?" * len(MISSED))
     rows = admin.db.execute(
         f"SELECT strftime(?, started_at) AS p, COUNT(*), SUM(disposition = 'answered'), "
@@ -243,7 +278,7 @@ CSV_COLUMNS = ("started_at", "caller", "called", "answered_by", "disposition", "
 def csv_rows(admin: Admin, query: CdrQuery, batch: int = 500) -> Iterator[list[str]]:
     """Every row the filters select (paging ignored), newest first, read in batches: a year of calls
     never sits in memory at once."""
-    where, params = _where(query)
+    where, params = _where(admin, query)
     columns = ", ".join(CSV_COLUMNS)
     cursor = admin.db.conn.execute(f"SELECT {columns} FROM cdr{where} ORDER BY started_at DESC, id DESC", params)
     while chunk := cursor.fetchmany(batch):
@@ -255,7 +290,7 @@ def missed_not_called_back(admin: Admin, query: CdrQuery) -> list[CdrRow]:
     """The newest missed call of each caller nobody has talked to since: no later answered call
     from that number, nor to it (dialled with or without the outside access code)."""
     # The filters' bare column names are the outer row's (m); the subqueries name their own rows.
-    where, params = _where(query.model_copy(update={"disposition": "missed"}))
+    where, params = _where(admin, query.model_copy(update={"disposition": "missed"}))
     prefix = str(get_setting(admin.db, "outside_prefix"))
     rows = admin.db.query(
         f"SELECT * FROM cdr AS m{where} AND m.id = ("

@@ -1,4 +1,5 @@
-"""Figures for monitoring (Prometheus text format): what runs, calls, registrations, webhook backlog, disk."""
+"""Figures for monitoring (Prometheus text format): what runs, calls, registrations, the line gateway's
+ports, webhook backlog, disk."""
 from __future__ import annotations
 
 import shutil
@@ -48,6 +49,9 @@ def collect(admin: Admin) -> list[Metric]:
             Metric("minipbx_trunk_registered", "1 when a trunk is registered to its provider", "gauge",
                    tuple((f'trunk="{t["name"]}"', 1.0 if t.get("state") == "registered" else 0.0) for t in trunks)),
         ]
+        gateway = status.get("gateway")
+        if isinstance(gateway, dict):
+            metrics += _gateway(gateway)
     by = admin.db.execute("SELECT disposition, COUNT(*) FROM cdr GROUP BY disposition ORDER BY disposition").fetchall()
     backlog = admin.db.execute("SELECT COUNT(*) FROM webhook_outbox WHERE next_attempt_at != ''").fetchone()[0]
     free = shutil.disk_usage(admin.data_dir).free
@@ -59,6 +63,28 @@ def collect(admin: Admin) -> list[Metric]:
         Metric("minipbx_data_free_bytes", "free space on the data partition", "gauge", (("", float(free)),)),
     ]
     return metrics
+
+
+def _gateway(gateway: dict[str, object]) -> list[Metric]:
+    """The board's ports as the gateway reports them (`minipbx status`): an alert can name the
+    analog phone that lost its registration, is stuck off hook or whose line controller failed."""
+    ports = gateway.get("ports")
+    assert isinstance(ports, list)
+    named = [(f'port="{p["device"]}"', p) for p in ports]
+    return [
+        Metric("minipbx_gateway_up", "1 while the line gateway (the board's ports) runs", "gauge",
+               (("", 1.0 if gateway.get("up") else 0.0),)),
+        Metric("minipbx_gateway_port_registered", "1 when a board port is registered as its extension", "gauge",
+               tuple((f'{label},kind="{p.get("kind", "")}",extension="{p.get("extension", "")}"',
+                      1.0 if p.get("registered") else 0.0) for label, p in named)),
+        Metric("minipbx_gateway_port_state", "a board port's call state (idle, dialtone, ringing, talking, ...): "
+               "1 for the state it is in", "gauge",
+               tuple((f'{label},state="{p.get("state", "unknown")}"', 1.0) for label, p in named)),
+        Metric("minipbx_gateway_port_off_hook", "1 while a phone on a board port is off hook", "gauge",
+               tuple((label, 1.0 if p["off_hook"] else 0.0) for label, p in named if "off_hook" in p)),
+        Metric("minipbx_gateway_port_fault", "1 while a board port's device reports a fault", "gauge",
+               tuple((label, 1.0 if p.get("fault") else 0.0) for label, p in named)),
+    ]
 
 
 def render(metrics: list[Metric]) -> str:

@@ -12,12 +12,15 @@ from firmware.api.config import ApiConfig
 from firmware.api.limits import BodyLimit
 from firmware.api.routes import (
     access,
+    callers,
     calls,
     cdr,
     classes_of_service,
     conferences,
     dect,
+    departments,
     destinations,
+    dialing,
     directory,
     doors,
     events,
@@ -61,7 +64,8 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus, doors, dect, pins, destinations):
+                   inbound_routes, menus, doors, dect, pins, callers, dialing,
+                   departments, destinations):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

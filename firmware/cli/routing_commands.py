@@ -5,7 +5,9 @@ import argparse
 import json
 from typing import Any
 
+from firmware.admin import caller_lists as caller_admin
 from firmware.admin import classes_of_service as cos_admin
+from firmware.admin import dialing as dialing_admin
 from firmware.admin import inbound_routes as route_admin
 from firmware.admin import modes as mode_admin
 from firmware.admin import trunks as trunk_admin
@@ -23,10 +25,9 @@ from firmware.trunks.config import (
     STRATEGIES,
     TrunkError,
     groups,
-    set_extension_groups,
     set_group,
 )
-from firmware.trunks.inbound import RouteError, set_caller_list
+from firmware.trunks.inbound import RouteError
 
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
 
@@ -97,7 +98,8 @@ def cmd_route_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_route_caller(args: argparse.Namespace) -> int:
-    set_caller_list(open_store(args.data), args.list, args.number, args.destination or "", args.note or "")
+    caller_admin.set_caller(Admin(open_store(args.data), args.data), args.list, args.number, args.destination or "",
+                            args.note or "")
     print(f"{args.number} on the {args.list} list")
     return 0
 
@@ -185,18 +187,15 @@ def cmd_cos_assign(args: argparse.Namespace) -> int:
 
 
 def cmd_cos_callerid(args: argparse.Namespace) -> int:
-    db = open_store(args.data)
-    if not db.execute("SELECT 1 FROM extensions WHERE number = ?", [args.number]).fetchone():
-        raise CosError(f"extension {args.number} does not exist")
-    if args.caller_id and not args.caller_id.lstrip("+").isdigit():
-        raise CosError(f"caller ID {args.caller_id!r} is not a phone number")
-    db.execute("UPDATE extensions SET caller_id = ? WHERE number = ?", [args.caller_id, args.number])
+    dialing_admin.set_caller_id(Admin(open_store(args.data), args.data), args.number,
+                                dialing_admin.CallerIdChange(caller_id=args.caller_id))
     print(f"{args.number} calls out as {args.caller_id or 'the trunk default'}")
     return 0
 
 
 def cmd_cos_lines(args: argparse.Namespace) -> int:
-    set_extension_groups(open_store(args.data), args.number, args.groups)
+    dialing_admin.set_lines(Admin(open_store(args.data), args.data), args.number,
+                            dialing_admin.LinesChange(groups=args.groups))
     print(f"{args.number} may use: {', '.join(args.groups) or 'every trunk group'}")
     return 0
 

@@ -7,6 +7,7 @@ from firmware.store.cdr import CallRecord, write_cdr
 from firmware.store.database import open_store
 from firmware.store.extensions import add_extension
 from tests.support.api import Api
+from tests.support.cdr_rows import Call, write_calls
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -124,19 +125,12 @@ def test_figures_per_extension_trunk_and_direction(api: Api) -> None:
     user = api.user("102")  # extension 102, with a web login
     db = open_store(api.data_dir)
     add_extension(db, "101", "Person 101", password="Test-password-1234")
-    # caller, called, disposition, answered by, talk s, wait s, trunk, direction
-    plan = [("101", "102", "answered", "102", 60, 5, None, "internal"),
+    plan: list[Call] = [("101", "102", "answered", "102", 60, 5, None, "internal"),
             ("102", "101", "no_answer", None, 0, 0, None, "internal"),
             ("101", "0301234", "answered", "0301234", 30, 5, "prov", "out"),
             ("0401234567", "101", "answered", "101", 40, 10, "prov", "in"),
             ("0401234567", "101", "cancelled", None, 0, 0, "prov", "in")]
-    for index, (caller, called, disposition, answered_by, talk, wait, trunk, direction) in enumerate(plan):
-        started = START + timedelta(minutes=index)
-        answered = started + timedelta(seconds=wait) if answered_by else None
-        write_cdr(db, CallRecord(call_id=f"d{index}", caller=caller, called=called, started_at=started,
-                                 ended_at=(answered or started) + timedelta(seconds=talk or 20),
-                                 disposition=disposition, hangup_cause="the caller hung up", hangup_by="caller",
-                                 answered_by=answered_by, answered_at=answered, trunk=trunk, direction=direction))
+    write_calls(db, START, plan)
     db.conn.close()
 
     def figures(rows: list[dict[str, object]]) -> dict[object, tuple[object, ...]]:
@@ -156,6 +150,6 @@ def test_figures_per_extension_trunk_and_direction(api: Api) -> None:
         assert bad.status_code == 422 and bad.json()["error"] == \
             "direction 'sideways' is not accepted; use one of: in, out, internal"
         assert admin.get("/api/stats/by", params={"group": "floor"}).json()["error"] == \
-            "group 'floor' is not accepted; use one of: extension, trunk, direction"
+            "group 'floor' is not accepted; use one of: extension, trunk, direction, department"
     with user:
         assert list(figures(user.get("/api/stats/by").json())) == ["102"]

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from firmware.api.tls import ensure_certificate
+from firmware.gateway.simcontrol import SimClient
 from firmware.webhooks.signing import verify
 from tests.cli.conftest import BOARD, Cli
 from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, EventStream, free_tcp_port, wait_until_up
@@ -25,10 +26,10 @@ from tests.support.pbx import RunningPbx, free_sip_port
 from tests.support.receiver import Receiver
 
 
-@pytest.fixture
-def pbx_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -> Iterator[tuple[RunningPbx, Api]]:
+def _pbx_with_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory,
+                  gateway: bool = False) -> Iterator[tuple[RunningPbx, Api]]:
     data_dir = Path(tmp_path_factory.mktemp("pbx", numbered=True))
-    running = RunningPbx(data_dir, phone_factory, http_port=free_tcp_port())
+    running = RunningPbx(data_dir, phone_factory, http_port=free_tcp_port(), gateway=gateway)
     assert running.minipbx("api", "admin-password", "--password", ADMIN_PASSWORD).returncode == 0
     running.start()
     try:
@@ -39,6 +40,18 @@ def pbx_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactor
         phone_factory.close_all()
         running.close()
         print(f"--- minipbx output ({data_dir}):\n{running.output()[-4000:]}")
+
+
+@pytest.fixture
+def pbx_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory) -> Iterator[tuple[RunningPbx, Api]]:
+    yield from _pbx_with_api(tmp_path_factory, phone_factory)
+
+
+@pytest.fixture
+def gateway_pbx_api(tmp_path_factory: pytest.TempPathFactory,
+                    phone_factory: PhoneFactory) -> Iterator[tuple[RunningPbx, Api]]:
+    """With the simulated board's line gateway: its ports are extensions 100 (fxs1), 101 (fxs2), ..."""
+    yield from _pbx_with_api(tmp_path_factory, phone_factory, gateway=True)
 
 
 def test_live_calls_each_user_sees_their_own_and_a_killed_api_comes_back(pbx_api: tuple[RunningPbx, Api]) -> None:
@@ -352,3 +365,31 @@ def test_a_website_asks_a_queue_for_a_callback_with_a_key_of_its_own(pbx_api: tu
             assert refused.status_code == 403 and "'callbacks'" in refused.json()["error"]
         [audit] = [e for e in admin.get("/api/audit").json() if e["action"] == "queue.callback_request"]
         assert audit["who"] == "key:website"
+
+
+def _scrape(api: Api, token: str) -> dict[str, str]:
+    with api.client(token) as monitoring:
+        scraped = monitoring.get("/metrics")
+    assert scraped.status_code == 200, scraped.text
+    return dict(line.rsplit(" ", 1) for line in scraped.text.splitlines() if not line.startswith("#"))
+
+
+def test_metrics_show_the_gateway_ports_and_a_lifted_phone(gateway_pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = gateway_pbx_api
+    with api.as_admin() as admin:
+        token = admin.post("/api/keys", json={"name": "prometheus", "permissions": ["metrics"]}).json()["token"]
+    figures = _scrape(api, token)
+    assert figures["minipbx_gateway_up"] == "1"
+    assert figures['minipbx_gateway_port_registered{port="fxs1",kind="fxs",extension="100"}'] == "1"
+    assert figures['minipbx_gateway_port_state{port="fxs1",state="idle"}'] == "1"
+    assert (figures['minipbx_gateway_port_off_hook{port="fxs1"}'],
+            figures['minipbx_gateway_port_fault{port="fxs1"}']) == ("0", "0")
+    with SimClient(pbx.data_dir / "run" / "sim.sock") as board:
+        board.request("lift", port="fxs1")
+        deadline = time.monotonic() + 10
+        while (figures := _scrape(api, token)).get('minipbx_gateway_port_off_hook{port="fxs1"}') != "1":
+            assert time.monotonic() < deadline, f"fxs1 off hook did not show in /metrics: {figures}"
+            time.sleep(0.2)
+        assert figures['minipbx_gateway_port_state{port="fxs1",state="dialtone"}'] == "1"
+        assert 'minipbx_gateway_port_state{port="fxs1",state="idle"}' not in figures
+        board.request("hang_up", port="fxs1")

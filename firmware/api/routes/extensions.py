@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.access.permissions import Permission, role_permissions
+from firmware.admin import dialing as dialing_admin
 from firmware.admin import extensions, forwarding
 from firmware.api.auth import Principal, Who, admin_for, forbidden, not_above
 from firmware.api.database import Db
@@ -61,10 +62,15 @@ def add_extension(new: extensions.NewExtension, who: Who, db: Db, request: Reque
     return extensions.add(admin_for(who, db, request), new)
 
 
-@router.get("/{number}", response_model=extensions.ExtensionView)
-def get_extension(number: str, who: Who, db: Db, request: Request) -> extensions.ExtensionView:
+class ExtensionDetail(extensions.ExtensionView):
+    dialing: dialing_admin.DialingView = Field(description="class of service (per mode), caller ID and lines")
+
+
+@router.get("/{number}", response_model=ExtensionDetail)
+def get_extension(number: str, who: Who, db: Db, request: Request) -> ExtensionDetail:
     _own_or_manage(who, number)
-    return extensions.get(admin_for(who, db, request), number)
+    admin = admin_for(who, db, request)
+    return ExtensionDetail(**extensions.get(admin, number).model_dump(), dialing=dialing_admin.show(admin, number))
 
 
 @router.patch("/{number}", response_model=extensions.ExtensionView)
@@ -115,3 +121,4 @@ def change_forwarding(number: str, change: forwarding.ForwardingChange, who: Who
                       request: Request) -> forwarding.ForwardingView:
     _own_or_call_logic(who, number)
     return forwarding.change(admin_for(who, db, request), number, change)
+
