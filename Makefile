@@ -86,6 +86,7 @@ bench: deps prompts
 	$(BIN)/python -m bench.calls
 	$(BIN)/python -m bench.conference
 	$(BIN)/python -m bench.lamps
+	$(BIN)/python -m bench.web
 
 # System prompts (espeak-ng, 8 kHz WAV) in build/prompts/<lang>/<name>.wav; unchanged ones are skipped.
 prompts: deps

@@ -296,7 +296,12 @@ def missed_not_called_back(admin: Admin, query: CdrQuery) -> list[CdrRow]:
         f"SELECT * FROM cdr AS m{where} AND m.id = ("
         "  SELECT id FROM cdr AS n WHERE n.caller = m.caller AND n.disposition IN ('no_answer', 'cancelled')"
         "  ORDER BY n.started_at DESC, n.id DESC LIMIT 1)"
-        " AND NOT EXISTS (SELECT 1 FROM cdr AS b WHERE b.started_at > m.started_at AND b.disposition = 'answered'"
-        "  AND (b.caller = m.caller OR b.called = m.caller OR b.called = ? || m.caller))"
+        # One lookup per way of talking to the caller since, each on its (party, started_at) index.
+        " AND NOT EXISTS (SELECT 1 FROM cdr AS b WHERE b.caller = m.caller AND b.started_at > m.started_at"
+        "  AND b.disposition = 'answered')"
+        " AND NOT EXISTS (SELECT 1 FROM cdr AS b WHERE b.called = m.caller AND b.started_at > m.started_at"
+        "  AND b.disposition = 'answered')"
+        " AND NOT EXISTS (SELECT 1 FROM cdr AS b WHERE b.called = ? || m.caller AND b.started_at > m.started_at"
+        "  AND b.disposition = 'answered')"
         " ORDER BY m.started_at DESC LIMIT ? OFFSET ?", [*params, prefix, query.limit, query.offset])
     return [CdrRow.model_validate({k: row.get(k) for k in CdrRow.model_fields}) for row in rows]

@@ -38,12 +38,14 @@ class RecordingQuery(BaseModel):
     since: str = Field(default="", max_length=25, description="from this date or time (UTC, ISO 8601)")
     until: str = Field(default="", max_length=25, description="up to this date (its whole day) or time")
     call_id: str = Field(default="", max_length=200)
+    limit: int = Field(default=1000, ge=1, le=1000, description="recordings on this page")
+    offset: int = Field(default=0, ge=0)
 
 
 class RecordingList(BaseModel):
-    recordings: list[RecordingView]
-    count: int
-    total_bytes: int = Field(description="size of the recordings listed")
+    recordings: list[RecordingView] = Field(description="this page, newest first")
+    count: int = Field(description="recordings the filters select, all pages together")
+    total_bytes: int = Field(description="their size, all pages together")
     total_seconds: float
 
 
@@ -72,10 +74,11 @@ def _row(admin: Admin, recording_id: int) -> index.Recording:
 
 
 def find(admin: Admin, query: RecordingQuery) -> RecordingList:
-    rows = index.find(admin.db, extension=query.extension, since=query.since, until=query.until,
-                      call_id=query.call_id)
-    return RecordingList(recordings=[_view(r) for r in rows], count=len(rows), total_bytes=sum(r.bytes for r in rows),
-                         total_seconds=round(sum(r.seconds for r in rows), 1))
+    filters = {"extension": query.extension, "since": query.since, "until": query.until, "call_id": query.call_id}
+    rows = index.find(admin.db, **filters, limit=query.limit, offset=query.offset)
+    count, size, seconds = index.totals(admin.db, **filters)
+    return RecordingList(recordings=[_view(r) for r in rows], count=count, total_bytes=size,
+                         total_seconds=round(seconds, 1))
 
 
 def get(admin: Admin, recording_id: int) -> RecordingView:

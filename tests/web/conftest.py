@@ -23,13 +23,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts" / "web"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def playwright() -> Iterator[Playwright]:
+    # Per test, not per session: while Playwright's driver runs, its event loop is the thread's
+    # running loop, and tests after it in the same process that call asyncio.run() would fail.
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser(playwright: Playwright) -> Iterator[Browser]:
     assert CHROMIUM.exists(), "Chromium is missing: `make deps` installs Debian's chromium package"
     # No sandbox: CI runs as root, where Chromium's sandbox refuses to start.

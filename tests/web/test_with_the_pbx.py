@@ -120,6 +120,8 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
         pbx: RunningPbx, pbx_api: Api, pages: Open) -> None:
     a, b = pbx.phone("101", tone_hz=DESK_HZ), pbx.phone("102")
     assert pbx.minipbx("recordings", "policy", "ext:101", "always").returncode == 0
+    for number, department in (("101", "Sales"), ("102", "Support")):
+        assert pbx.minipbx("ext", "set", number, "--department", department).returncode == 0
     # One answered call with 2 s of talk, then one that rings out unanswered.
     a.call("102")
     first = b.wait("incoming")
@@ -144,6 +146,10 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
     expect(per_extension.locator("tr", has_text="102")).to_contain_text("102")
     cells = per_extension.locator("tbody tr", has_text="102").first.locator("td").all_inner_texts()
     assert cells[:6] == ["102", "2", "0", "2", "1", "1"], cells
+    departments = page.locator("#per-department tbody tr")
+    expect(departments).to_have_count(2)
+    assert departments.nth(0).locator("td").all_inner_texts()[:6] == ["Sales", "2", "2", "0", "0", "0"]
+    assert departments.nth(1).locator("td").all_inner_texts()[:6] == ["Support", "2", "0", "2", "1", "1"]
     expect(page.locator("#missed-list tbody tr")).to_have_count(1)
     expect(page.locator("#missed-list tbody tr")).to_contain_text("101")
     browser.snap("statistics")

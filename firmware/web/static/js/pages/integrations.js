@@ -10,11 +10,13 @@ const EVENTS = ["call.ringing", "call.answered", "call.transferred", "call.ended
 export async function render(main, context) {
   const secret = h("div");
   const deliveries = h("div");
-  const redraw = async () => {
-    const cards = [];
-    if (context.me.may("users")) {
+  const keysHolder = h("div"), rolesHolder = h("div"), hooksHolder = h("div");
+  // Each card redraws only itself after a change: what is typed into the others stays.
+  const drawKeys = async () => {
       const [roles, keys] = await Promise.all([get("/api/roles"), get("/api/keys")]);
       const permissions = roles.find(r => r.name === "admin").permissions;
+      const redraw = drawKeys;
+      const cards = [];
       const keyName = h("input", { name: "key-name", required: true, size: 14 });
       const keyPermissions = checkboxes("key-permissions", permissions);
       cards.push(h("section", { class: "card", id: "api-keys", "aria-labelledby": "keys-heading" },
@@ -33,7 +35,13 @@ export async function render(main, context) {
             await redraw();
           } catch (error) { context.fail(error); }
         } }, h("p", {}, h("label", {}, t("keys.name"), " ", keyName)), keyPermissions, h("button", { type: "submit" }, t("keys.add")))));
-
+      replace(keysHolder, cards);
+  };
+  const drawRoles = async () => {
+      const roles = await get("/api/roles");
+      const permissions = roles.find(r => r.name === "admin").permissions;
+      const redraw = drawRoles;
+      const cards = [];
       const roleName = h("input", { name: "role-name", required: true, size: 14 });
       const rolePermissions = checkboxes("role-permissions", permissions);
       cards.push(h("section", { class: "card", id: "roles", "aria-labelledby": "roles-heading" },
@@ -51,9 +59,12 @@ export async function render(main, context) {
             await redraw();
           } catch (error) { context.fail(error); }
         } }, h("p", {}, h("label", {}, t("roles.name"), " ", roleName)), rolePermissions, h("button", { type: "submit" }, t("roles.set")))));
-    }
-    if (context.me.may("settings")) {
+      replace(rolesHolder, cards);
+  };
+  const drawHooks = async () => {
       const hooks = await get("/api/webhooks");
+      const redraw = drawHooks;
+      const cards = [];
       const hookName = h("input", { name: "hook-name", required: true, size: 12 });
       const url = h("input", { name: "hook-url", type: "url", required: true, size: 36 });
       const events = checkboxes("hook-events", EVENTS, EVENTS);
@@ -83,8 +94,11 @@ export async function render(main, context) {
           } catch (error) { context.fail(error); }
         } }, h("p", {}, h("label", {}, t("hooks.name"), " ", hookName), " ", h("label", {}, t("hooks.url"), " ", url)), events,
             h("button", { type: "submit" }, t("hooks.add")))));
-    }
-    replace(main, h("h1", {}, t("nav.integrations")), secret, cards, deliveries);
+      replace(hooksHolder, cards);
   };
-  await redraw();
+  replace(main, h("h1", {}, t("nav.integrations")), secret, keysHolder, rolesHolder, hooksHolder, deliveries);
+  const drawing = [];
+  if (context.me.may("users")) drawing.push(drawKeys(), drawRoles());
+  if (context.me.may("settings")) drawing.push(drawHooks());
+  await Promise.all(drawing);
 }

@@ -101,10 +101,14 @@ export async function render(main, context) {
     } catch (error) { context.fail(error); }
   };
 
+  const departmentsHolder = h("div");
   const refresh = async () => {
-    const all = await get("/api/extensions");
+    const [all, departments] = await Promise.all([get("/api/extensions"), get("/api/departments")]);
+    replace(departmentsHolder, table([
+      [t("people.department"), d => d.name],
+      [t("people.members"), d => d.members.map(m => `${m.number} ${m.name}`).join(", ")],
+    ], departments, t("people.no_departments")));
     const shown = all.filter(e => !filter || `${e.number} ${e.name} ${e.department || ""}`.toLowerCase().includes(filter));
-    const departments = [...new Set(all.map(e => e.department).filter(Boolean))].sort();
     replace(listHolder,
       h("p", { class: "muted" }, t("people.count", { count: all.length, departments: departments.length })),
       table([
@@ -144,6 +148,7 @@ export async function render(main, context) {
     h("section", { class: "card" },
       h("h2", {}, t("people.list")),
       h("p", {}, h("label", { for: "people-search" }, t("people.search")), " ", search),
-      listHolder));
+      listHolder),
+    h("section", { class: "card", id: "departments" }, h("h2", {}, t("people.departments")), departmentsHolder));
   await refresh();
 }

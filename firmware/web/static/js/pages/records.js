@@ -15,6 +15,13 @@ export function filterForm(id, onApply, extra = []) {
   const choice = (name, values, prefix) => h("select", { name },
     h("option", { value: "" }, t("common.all")), values.map(v => h("option", { value: v }, t(`${prefix}.${v}`))));
   const direction = choice("direction", DIRECTIONS, "direction");
+  const department = h("select", { name: "department" }, h("option", { value: "" }, t("common.all")));
+  const departmentLabel = h("label", { hidden: true }, t("filter.department"), department);
+  // Only for those who may see everyone's calls; a user's own calls have no department to choose.
+  get("/api/departments").then(found => {
+    for (const d of found) department.append(h("option", { value: d.name }, d.name));
+    departmentLabel.hidden = found.length === 0;
+  }).catch(() => {});
   const disposition = choice("disposition", DISPOSITIONS, "disposition");
   const values = () => {
     // Dates are the viewer's local days; `until` is exclusive, so the chosen last day is included.
@@ -24,11 +31,12 @@ export function filterForm(id, onApply, extra = []) {
       return new Date(y, m - 1, d + plus).toISOString();
     };
     return { since: day(since.value, 0), until: day(until.value, 1), extension: extension.value.trim(),
-             trunk: trunk.value.trim(), direction: direction.value, disposition: disposition.value };
+             trunk: trunk.value.trim(), direction: direction.value, disposition: disposition.value,
+             department: department.value };
   };
   const form = h("form", { class: "inline", id, onsubmit: event => { event.preventDefault(); onApply(values()); } },
     h("label", {}, t("filter.since"), since), h("label", {}, t("filter.until"), until),
-    h("label", {}, t("filter.extension"), extension), h("label", {}, t("filter.trunk"), trunk),
+    h("label", {}, t("filter.extension"), extension), departmentLabel, h("label", {}, t("filter.trunk"), trunk),
     h("label", {}, t("filter.direction"), direction), h("label", {}, t("filter.disposition"), disposition),
     extra, h("button", { type: "submit", class: "primary" }, t("filter.apply")));
   form.values = values;

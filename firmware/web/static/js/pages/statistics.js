@@ -39,7 +39,7 @@ export async function render(main, context) {
     charts.splice(0).forEach(c => c.destroy());
     const base = { ...filters };
     const directional = { ...base, direction: "" };
-    const [summary, inbound, outbound, internal, all, byExtension, byTrunk, missed] = await Promise.all([
+    const [summary, inbound, outbound, internal, all, byExtension, byTrunk, missed, byDepartment] = await Promise.all([
       get("/api/stats/summary" + query(base)),
       get("/api/stats/series" + query({ ...directional, direction: "in", period: period.value })),
       get("/api/stats/series" + query({ ...directional, direction: "out", period: period.value })),
@@ -48,6 +48,7 @@ export async function render(main, context) {
       get("/api/stats/by" + query({ ...base, group: "extension" })),
       get("/api/stats/by" + query({ ...base, group: "trunk" })),
       get("/api/stats/missed" + query(base)),
+      get("/api/stats/by" + query({ ...base, group: "department" })),
     ]);
     csv.href = "/api/cdr.csv" + query(base);
     const periods = all.map(p => p.period);
@@ -86,7 +87,12 @@ export async function render(main, context) {
         h("p", {}, t("stats.summary", { calls: summary.calls, answered: summary.answered, missed: summary.missed,
                                         busy: summary.busy, failed: summary.failed, talk: seconds(summary.talk_seconds),
                                         average: seconds(summary.average_talk_seconds) }))),
-      perPeriod, perExtension, perTrunk, talk,
+      perPeriod, perExtension,
+      h("section", { class: "card", id: "per-department" }, h("h2", {}, t("stats.per_department")),
+        table([[t("filter.department"), e => e.key], [t("stats.calls"), e => e.calls], [t("stats.made"), e => e.made],
+               [t("stats.received"), e => e.received], [t("stats.answered"), e => e.answered], [t("stats.missed"), e => e.missed],
+               [t("stats.talk"), e => seconds(e.talk_seconds)]], byDepartment, t("stats.none"))),
+      perTrunk, talk,
       h("section", { class: "card", id: "missed-list", "aria-labelledby": "missed-heading" },
         h("h2", { id: "missed-heading" }, t("stats.not_called_back")),
         h("p", {}, h("label", {}, t("stats.call_back_from"), " ", fromExtension)),
