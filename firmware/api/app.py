@@ -37,6 +37,7 @@ from firmware.api.routes import (
     session,
     settings,
     trunks,
+    voicemail,
     webhooks,
 )
 from firmware.web import mount as web_pages
@@ -65,7 +66,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
                    inbound_routes, menus, doors, dect, pins, callers, dialing,
-                   departments, destinations):
+                   departments, destinations, voicemail):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")

@@ -28,6 +28,7 @@ from firmware.brain.control import (
     CallCommand,
     CallCommandRefused,
     HangUp,
+    MailboxChanged,
     OpenDoor,
     Originate,
     PairDect,
@@ -70,6 +71,9 @@ def carry_out(switch: Switch, command: CallCommand) -> dict[str, object] | Await
         return pair_dect(switch, command)
     if isinstance(command, RemoveDect):
         return remove_dect(switch, command)
+    if isinstance(command, MailboxChanged):
+        switch.apps.mailbox_changed(command.mailbox)
+        return {"mailbox": command.mailbox}
     if isinstance(command, Transfer):
         transfer(switch, command)
         return {"call": command.call}

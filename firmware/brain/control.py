@@ -107,10 +107,18 @@ class RemoveDect:
     by: str
 
 
-CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect | RemoveDect
+@dataclass(frozen=True)
+class MailboxChanged:
+    """A mailbox's messages changed outside a call (heard or deleted from the web admin or the API):
+    its phones' message-waiting lamps are told again."""
+    mailbox: str
+    by: str
+
+
+CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect | RemoveDect | MailboxChanged
 _CALL_COMMANDS: dict[str, type[CallCommand]] = {
     "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback, "door": OpenDoor,
-    "dect_pair": PairDect, "dect_remove": RemoveDect}
+    "dect_pair": PairDect, "dect_remove": RemoveDect, "mailbox_changed": MailboxChanged}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -205,7 +213,8 @@ class ControlServer:
                     answer = {"ok": False, "error": f"the running PBX could not apply the change: {exc}"}
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
-                                    "originate, hangup, transfer, callback, door, dect_pair, dect_remove, watch",
+                                    "originate, hangup, transfer, callback, door, dect_pair, dect_remove, "
+                                    "mailbox_changed, watch",
                           "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()

@@ -40,6 +40,16 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
+def play_to_end(audio: Locator) -> float:
+    """Play an <audio> element (muted: there is no sound card) until its `ended` event; its duration in s."""
+    return float(audio.evaluate("""element => new Promise((resolve, reject) => {
+        element.addEventListener('ended', () => resolve(element.duration), {once: true});
+        element.addEventListener('error', () => reject(new Error('audio error ' + element.error?.code)), {once: true});
+        element.muted = true;
+        element.play().catch(reject);
+    })"""))
+
+
 class Pages:
     """One browser context (its own cookies) and its pages; every uncaught script error fails the test."""
 

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from tests.support.api import ADMIN_PASSWORD, Api
-from tests.web.conftest import Pages
+from tests.support.voicemail_messages import leave_message
+from tests.web.conftest import Pages, play_to_end
 
 Open = Callable[..., Pages]
-ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Statistics", "Call records", "Recordings", "Doors",
-               "Settings", "Integrations", "Audit log"]
+ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Statistics", "Call records", "Recordings", "Voicemail",
+               "Doors", "Settings", "Integrations", "Audit log"]
 
 
 def nav(page: Page) -> list[str]:
@@ -53,7 +54,7 @@ def test_a_user_sees_only_their_own_pages_and_no_switches(api: Api, pages: Open)
     api.user("105").close()
     browser = pages(api)
     page = browser.sign_in("105", "Green-Lamp-77q")
-    assert nav(page) == ["Dashboard", "Modes", "Call records", "Recordings"]
+    assert nav(page) == ["Dashboard", "Modes", "Call records", "Recordings", "Voicemail"]
     expect(page.locator("#mode-card")).to_contain_text("night")
     expect(page.locator("#mode-card button")).to_have_count(0)
     page.goto("/ui/#/people")
@@ -205,3 +206,26 @@ def test_keys_webhooks_roles_settings_and_trunks_are_made_on_their_pages(api: Ap
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Remove trunk prov").click()
     expect(page.locator("#trunks")).to_contain_text("No trunks.")
+
+
+def test_a_user_plays_marks_heard_and_deletes_their_voicemail(api: Api, pages: Open) -> None:
+    api.user("105").close()
+    leave_message(api.data_dir, "105", "0301234567", "Dr. Weber", seconds=1.5)
+    leave_message(api.data_dir, "105", "", "", hz=900)
+    browser = pages(api)
+    page = browser.sign_in("105", "Green-Lamp-77q")
+    browser.open("voicemail")
+    expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 2 new, 0 heard")
+    first = page.locator("main tbody tr").first
+    expect(first).to_contain_text("0301234567 (Dr. Weber)")
+    played = play_to_end(first.locator("audio"))
+    assert 1.4 < played < 1.6
+    first.get_by_role("button", name="Mark heard").click()
+    expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 1 new, 1 heard")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("main tbody tr", has_text="unknown").get_by_role("button", name="Remove").click()
+    expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 0 new, 1 heard")
+    browser.snap("voicemail")
+    with api.as_admin() as admin:
+        box = admin.get("/api/voicemail/105").json()
+        assert [(m["caller"], m["folder"]) for m in box["messages"]] == [("0301234567", "saved")]

@@ -15,7 +15,8 @@ from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx
 from tests.support.provider import FakeProvider
 from tests.support.trunking import DID, add_trunk
-from tests.web.conftest import Pages
+from tests.support.voicemail_messages import leave_message
+from tests.web.conftest import Pages, play_to_end
 
 Open = Callable[..., Pages]
 
@@ -157,11 +158,24 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
     browser.open("recordings")
     expect(page.locator("#recordings-total")).to_contain_text("1 recordings")
     audio = page.locator("main audio").first
-    ended = audio.evaluate("""element => new Promise((resolve, reject) => {
-        element.addEventListener('ended', () => resolve(element.duration), {once: true});
-        element.addEventListener('error', () => reject(new Error('audio error ' + element.error?.code)), {once: true});
-        element.muted = true;
-        element.play().catch(reject);
-    })""")
+    ended = play_to_end(audio)
     assert ended >= 1.5
     browser.snap("recordings")
+
+
+def test_a_message_heard_and_deleted_on_the_voicemail_page_turns_the_phones_lamp_off(
+        pbx: RunningPbx, pbx_api: Api, pages: Open) -> None:
+    owner = pbx.phone("105")
+    leave_message(pbx.data_dir, "105", "0301234567", "Dr. Weber")
+    pbx_api.web_login("105").close()
+    browser = pages(pbx_api)
+    page = browser.sign_in("105", "Green-Lamp-77q")
+    browser.open("voicemail")
+    expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 1 new, 0 heard")
+    page.get_by_role("button", name="Mark heard").click()
+    lamp = owner.wait("mwi", new=0, saved=1)
+    assert not lamp["waiting"]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("main tbody tr").get_by_role("button", name="Remove").click()
+    owner.wait("mwi", new=0, saved=0)
+    expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 0 new, 0 heard")

@@ -14,6 +14,7 @@ import * as audit from "./pages/audit.js";
 import * as settings from "./pages/settings.js";
 import * as integrations from "./pages/integrations.js";
 import * as doors from "./pages/doors.js";
+import * as voicemail from "./pages/voicemail.js";
 
 // Each page and who may open it; the API refuses the rest anyway.
 const PAGES = [
@@ -24,6 +25,7 @@ const PAGES = [
   { path: "statistics", page: statistics, allowed: me => me.may("reports") },
   { path: "records", page: records, allowed: me => me.may("reports") || me.login !== null },
   { path: "recordings", page: recordings, allowed: me => me.may("recordings") || me.login !== null },
+  { path: "voicemail", page: voicemail, allowed: me => me.may("voicemail") || me.login !== null },
   { path: "doors", page: doors, allowed: me => me.may("doors") },
   { path: "settings", page: settings, allowed: me => me.may("settings") || me.may("trunks") },
   { path: "integrations", page: integrations, allowed: me => me.may("users") || me.may("settings") },
