@@ -31,6 +31,7 @@ from firmware.api.routes import (
     modes,
     phonebook,
     pins,
+    prompts,
     queues,
     recordings,
     ringgroups,
@@ -66,7 +67,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
                    inbound_routes, menus, doors, dect, pins, callers, dialing,
-                   departments, destinations, voicemail):
+                   departments, destinations, voicemail, prompts):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
@@ -74,5 +75,6 @@ def create_app(config: ApiConfig) -> FastAPI:
         return {"ok": True}
 
     web_pages.install(app)
-    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes,
+                       uploads=((prompts.UPLOAD_PATH, prompts.MAX_UPLOAD_BYTES),))
     return app

@@ -7,11 +7,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from firmware.admin import prompts as prompt_admin
+from firmware.admin.context import Admin
 from firmware.cli.table import print_table as _table
 from firmware.prompts.build import build_prompts, summary
 from firmware.prompts.catalog import LANGUAGES
 from firmware.prompts.library import REPO_DIR, PromptError, find_system_dir
-from firmware.prompts.upload import import_audio, list_prompts, remove_prompt
+from firmware.prompts.upload import list_prompts
 from firmware.store.database import open_store
 
 PROMPT_ERRORS = (PromptError,)
@@ -32,13 +34,13 @@ def cmd_prompt_list(args: argparse.Namespace) -> int:
 
 
 def cmd_prompt_upload(args: argparse.Namespace) -> int:
-    prompt = import_audio(open_store(args.data), args.data, args.name, args.file)
+    prompt = prompt_admin.upload(Admin(open_store(args.data), args.data), args.name, args.file)
     print(f"prompt {prompt.name}: {prompt.seconds:.1f} s from {args.file}")
     return 0
 
 
 def cmd_prompt_remove(args: argparse.Namespace) -> int:
-    remove_prompt(open_store(args.data), args.data, args.name)
+    prompt_admin.remove(Admin(open_store(args.data), args.data), args.name)
     print(f"prompt {args.name} removed")
     return 0
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from tests.support.api import ADMIN_PASSWORD, Api
+from tests.support.audio import synth_tone, write_wav
 from tests.support.voicemail_messages import leave_message
 from tests.web.conftest import Pages, play_to_end
 
 Open = Callable[..., Pages]
-ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Statistics", "Call records", "Recordings", "Voicemail",
-               "Doors", "Settings", "Integrations", "Audit log"]
+ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Greetings", "Statistics", "Call records", "Recordings",
+               "Voicemail", "Doors", "Settings", "Integrations", "Audit log"]
 
 
 def nav(page: Page) -> list[str]:
@@ -229,3 +231,30 @@ def test_a_user_plays_marks_heard_and_deletes_their_voicemail(api: Api, pages: O
     with api.as_admin() as admin:
         box = admin.get("/api/voicemail/105").json()
         assert [(m["caller"], m["folder"]) for m in box["messages"]] == [("0301234567", "saved")]
+
+
+def test_a_greeting_uploaded_on_its_page_plays_and_a_file_that_is_not_audio_is_refused(
+        api: Api, pages: Open, tmp_path: Path) -> None:
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("greetings")
+    form = page.locator("#upload-greeting")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("minutes of the meeting\n")
+    form.get_by_label("Name").fill("welcome-day")
+    form.get_by_label("Audio file").set_input_files(str(notes))
+    form.get_by_role("button", name="Upload").click()
+    expect(page.locator("#notice")).to_contain_text("'notes.txt' is not an audio file; accepted: WAV, MP3, OGG or FLAC")
+    expect(page.locator("#greetings")).to_contain_text("No company greetings yet.")
+
+    wav = write_wav(tmp_path / "welcome.wav", synth_tone(700, 1.5, rate=16000), rate=16000)
+    form.get_by_label("Name").fill("welcome-day")
+    form.get_by_label("Audio file").set_input_files(str(wav))
+    form.get_by_role("button", name="Upload").click()
+    expect(page.locator("#notice")).to_contain_text("Greeting welcome-day saved")
+    row = page.locator("#greetings tbody tr")
+    expect(row).to_contain_text("welcome-day")
+    assert 1.4 < play_to_end(row.locator("audio")) < 1.6
+    browser.snap("greetings")
+    page.get_by_role("button", name="Remove greeting welcome-day").click()
+    expect(page.locator("#greetings")).to_contain_text("No company greetings yet.")

@@ -15,13 +15,15 @@ export function csrfToken() {
 }
 
 export async function api(method, path, body) {
+  // A File (an upload) goes as it is; anything else as JSON.
+  const raw = body instanceof Blob;
   const headers = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = raw ? "application/octet-stream" : "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   let answer;
   try {
     answer = await fetch(path, { method, headers, credentials: "same-origin",
-                                 body: body === undefined ? undefined : JSON.stringify(body) });
+                                 body: body === undefined ? undefined : raw ? body : JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(0, `the box did not answer (${error.message})`);
   }

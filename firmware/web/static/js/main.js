@@ -15,6 +15,7 @@ import * as settings from "./pages/settings.js";
 import * as integrations from "./pages/integrations.js";
 import * as doors from "./pages/doors.js";
 import * as voicemail from "./pages/voicemail.js";
+import * as greetings from "./pages/greetings.js";
 
 // Each page and who may open it; the API refuses the rest anyway.
 const PAGES = [
@@ -22,6 +23,7 @@ const PAGES = [
   { path: "people", page: people, allowed: me => me.may("extensions") },
   { path: "logic", page: logic, allowed: me => me.may("call_logic") },
   { path: "modes", page: modes, allowed: () => true },
+  { path: "greetings", page: greetings, allowed: me => me.may("call_logic") },
   { path: "statistics", page: statistics, allowed: me => me.may("reports") },
   { path: "records", page: records, allowed: me => me.may("reports") || me.login !== null },
   { path: "recordings", page: recordings, allowed: me => me.may("recordings") || me.login !== null },

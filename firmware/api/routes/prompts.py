@@ -1,0 +1,60 @@
+"""/api/prompts: company greetings: list, upload (the file as the request body), play, remove.
+Needs `call_logic` (greetings are what menus and queues play)."""
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import FileResponse
+
+from firmware.access.permissions import Permission
+from firmware.admin import prompts
+from firmware.api.auth import Principal, admin_for, require
+from firmware.api.database import Db
+from firmware.prompts.upload import check_name, prompts_dir
+
+router = APIRouter(prefix="/api/prompts", tags=["greetings"])
+May = Annotated[Principal, Depends(require(Permission.CALL_LOGIC))]
+UPLOAD_PATH = "/api/prompts/"
+# A few minutes of CD-quality WAV; what is kept is converted to 8 kHz and capped by prompt_max_seconds.
+MAX_UPLOAD_BYTES = 20 << 20
+
+
+@router.get("", response_model=list[prompts.PromptView])
+def list_prompts(who: May, db: Db, request: Request) -> list[prompts.PromptView]:
+    return prompts.list_all(admin_for(who, db, request))
+
+
+@router.put("/{name}", response_model=prompts.PromptView,
+            summary="add or replace a greeting: the audio file (WAV, MP3, OGG or FLAC) as the request body, "
+                    f"at most {MAX_UPLOAD_BYTES >> 20} MiB; `filename` names it in refusals",
+            openapi_extra={"requestBody": {"content": {"application/octet-stream": {}}, "required": True}})
+async def upload_prompt(name: str, who: May, db: Db, request: Request, filename: str = "") -> prompts.PromptView:
+    check_name(name)
+    admin = admin_for(who, db, request)
+    folder = prompts_dir(admin.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    # The body goes to a file as it arrives (BodyLimit stops it past the limit), never into memory.
+    received = folder / f".upload-{secrets.token_hex(6)}.part"
+    try:
+        with received.open("wb") as out:
+            async for chunk in request.stream():
+                out.write(chunk)
+        shown = f"the upload {filename!r}" if filename else "the upload"
+        return await asyncio.to_thread(prompts.upload, admin, name, received, shown)
+    finally:
+        received.unlink(missing_ok=True)
+
+
+@router.get("/{name}/audio", response_class=FileResponse, summary="the greeting as callers hear it (8 kHz WAV)")
+def prompt_audio(name: str, who: May, db: Db, request: Request) -> FileResponse:
+    return FileResponse(prompts.audio_file(admin_for(who, db, request), name), media_type="audio/wav",
+                        filename=f"{name}.wav")
+
+
+@router.delete("/{name}", status_code=204, summary="remove a greeting no voice menu or queue plays")
+def remove_prompt(name: str, who: May, db: Db, request: Request) -> Response:
+    prompts.remove(admin_for(who, db, request), name)
+    return Response(status_code=204)
