@@ -56,10 +56,11 @@ def check_http_port_free(options: HttpOptions) -> None:
 
 
 class ApiServer:
-    def __init__(self, options: HttpOptions, data_dir: Path, log_dir: Path) -> None:
+    def __init__(self, options: HttpOptions, data_dir: Path, log_dir: Path, admin_pin_dir: Path | None = None) -> None:
         self.options = options
         argv = [sys.executable, "-m", "firmware.api", "--data", str(data_dir), "--addr", options.addr,
-                "--port", str(options.port), *(["--tls"] if options.tls else [])]
+                "--port", str(options.port), *(["--tls"] if options.tls else []),
+                *(["--admin-pin-dir", str(admin_pin_dir)] if admin_pin_dir else [])]
         self.child = Child("api", argv, log_dir / "api.log")
         self.restarts = 0
 

@@ -262,7 +262,8 @@ class Pbx:
         self.switch.queues.start()
         if options.http is not None:
             # After the control socket: the API asks the brain through it.
-            self.api = ApiServer(options.http, self.data_dir, self.log_dir)
+            self.api = ApiServer(options.http, self.data_dir, self.log_dir,
+                                 options.admin_pin_dir or self.data_dir.parent / "appliance")
             await self.api.start()
             self._spawn(self.api.watch(self.stopping))
         if self.panel is not None:

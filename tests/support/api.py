@@ -18,10 +18,13 @@ import pytest
 
 from firmware.admin import access, extensions
 from firmware.admin.context import Admin
+from firmware.appliance.credentials import store_admin_pin
 from firmware.store.database import open_store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "Blue-Kettle-42x"
+# The admin PIN of a new box in `fresh_box` (first boot shows the real one on the console).
+ADMIN_PIN = "482916"
 
 
 def free_tcp_port() -> int:
@@ -141,6 +144,21 @@ def api(tmp_path: Path) -> Iterator[Api]:
     """The API process alone, on a fresh database with the admin account's password set."""
     with running_api(tmp_path) as server:
         yield server
+
+
+@pytest.fixture
+def fresh_box(tmp_path: Path) -> Iterator[Api]:
+    """The API on a new box: an admin PIN beside the data (as first boot leaves it), no admin password."""
+    data_dir = tmp_path / "data"
+    open_store(data_dir).conn.close()
+    (tmp_path / "appliance").mkdir()
+    store_admin_pin(tmp_path / "appliance", ADMIN_PIN)
+    server = Api(data_dir, f"http://127.0.0.1:{free_tcp_port()}", tmp_path / "api.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class EventStream:

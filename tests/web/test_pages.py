@@ -8,12 +8,13 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.support.api import ADMIN_PASSWORD, Api
+from tests.support.api import ADMIN_PASSWORD, ADMIN_PIN, Api, fresh_box
 from tests.support.audio import synth_tone, write_wav
 from tests.support.voicemail_messages import leave_message
 from tests.web.conftest import Pages, play_to_end
 
 Open = Callable[..., Pages]
+__all__ = ["fresh_box"]
 ADMIN_PAGES = ["Dashboard", "People", "Call logic", "Modes", "Greetings", "Statistics", "Call records", "Recordings",
                "Voicemail", "Doors", "Settings", "Integrations", "Audit log"]
 
@@ -258,3 +259,25 @@ def test_a_greeting_uploaded_on_its_page_plays_and_a_file_that_is_not_audio_is_r
     browser.snap("greetings")
     page.get_by_role("button", name="Remove greeting welcome-day").click()
     expect(page.locator("#greetings")).to_contain_text("No company greetings yet.")
+
+
+def test_a_new_box_is_signed_into_with_its_admin_pin_the_first_time(fresh_box: Api, pages: Open) -> None:
+    browser = pages(fresh_box)
+    page = browser.page
+    page.goto("/")
+    card = page.locator("#first-run")
+    expect(card).to_contain_text("This box has no admin password yet.")
+    card.get_by_label("Admin PIN").fill("000000")
+    card.get_by_label("New admin password").fill("Blue-Kettle-42x")
+    card.get_by_label("The password again").fill("Blue-Kettle-42x")
+    card.get_by_role("button", name="Set the password and sign in").click()
+    expect(card.get_by_role("alert")).to_contain_text("the admin PIN is wrong")
+    browser.snap("first-run-refused")
+    card.get_by_label("Admin PIN").fill(ADMIN_PIN)
+    card.get_by_role("button", name="Set the password and sign in").click()
+    expect(page.locator("#mode-card")).to_be_visible()
+    expect(page.locator("main h1")).to_have_text("Dashboard")
+    expect(page.locator("#who")).to_have_text("Signed in as admin")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.locator("#first-run")).to_have_count(0)

@@ -8,7 +8,7 @@ from firmware.web.mount import STATIC_DIR
 
 # t("people.add"), and keys written out in lists: "records.started"; dynamic ones: t(`mode.${m}`).
 _KEY = re.compile(r'"((?:audit|callstate|live|common|dash|day|direction|disposition|fault|filter|kind|logic|mode|'
-                  r'modes|nav|people|period|recordings|records|shell|signin|state|stats|settings|trunks|keys|roles|hooks|doors|vm|greet)\.[a-z_]+)"')
+                  r'modes|nav|people|period|recordings|records|shell|signin|state|stats|settings|trunks|keys|roles|hooks|doors|vm|greet|first)\.[a-z_]+)"')
 _DYNAMIC = re.compile(r"t\(`([a-z_]+)\.\$\{")
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from firmware.access.logins import LockedOut, LoginFailed, log_in
 from firmware.access.tokens import SESSION_HOURS, close_session, csrf_token, open_session
 from firmware.access.web_passwords import set_web_password
+from firmware.admin import first_run
 from firmware.admin.context import Actor, Admin
 from firmware.api.auth import CSRF_COOKIE, SESSION_COOKIE, Who, address_of
 from firmware.api.database import Db
@@ -113,3 +114,38 @@ def change_own_password(change: PasswordChange, who: Who, db: Db, request: Reque
         raise HTTPException(403, "current_password is wrong") from None
     set_web_password(db, who.login, change.new_password)
     Admin(db, request.app.state.config.data_dir, who.actor).audit("web_password.own")
+
+
+class FirstRunState(BaseModel):
+    needed: bool = Field(description="no admin password yet: the sign-in page offers the first sign-in with the "
+                                     "admin PIN")
+
+
+class FirstRun(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    admin_pin: str = Field(description="the admin PIN shown on the box's console at first boot")
+    password: str = Field(description="the admin account's new web password")
+
+
+@router.get("/first-run", response_model=FirstRunState, summary="whether the admin password is still to be set "
+                                                                 "(no login needed)")
+def first_run_state(db: Db, request: Request) -> FirstRunState:
+    config = request.app.state.config
+    admin = Admin(db, config.data_dir, Actor("first run", address_of(request)))
+    return FirstRunState(needed=config.admin_pin_dir is not None and first_run.needed(admin, config.admin_pin_dir))
+
+
+@router.post("/first-run", status_code=204,
+             summary="set the admin password with the admin PIN, once (then sign in as admin)",
+             responses={403: {"description": "the admin PIN is wrong"}, 409: {"description": "already done"},
+                        429: {"description": "too many wrong PINs from this address"}})
+async def complete_first_run(body: FirstRun, db: Db, request: Request) -> None:
+    config = request.app.state.config
+    if config.admin_pin_dir is None:
+        raise HTTPException(409, "this box has no admin PIN; set the admin password with `minipbx api admin-password`")
+    admin = Admin(db, config.data_dir, Actor("first run", address_of(request)))
+    try:
+        await first_run.complete(admin, config.admin_pin_dir, body.admin_pin, body.password, address_of(request))
+    except first_run.FirstRunRefused as exc:
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))} if exc.retry_after else None
+        raise HTTPException(exc.status, str(exc), headers=headers) from None
