@@ -255,6 +255,9 @@ class SeriesPoint(BaseModel):
     answered: int
     missed: int
     talk_seconds: float
+    incoming: int = Field(description="calls that came in on a trunk or line (direction in)")
+    outgoing: int = Field(description="direction out")
+    internal: int = Field(description="direction internal")
 
 
 def series(admin: Admin, query: CdrQuery, period: str) -> list[SeriesPoint]:
@@ -265,10 +268,12 @@ def series(admin: Admin, query: CdrQuery, period: str) -> list[SeriesPoint]:
     missed = ", ".join("?" * len(MISSED))
     rows = admin.db.execute(
         f"SELECT strftime(?, started_at) AS p, COUNT(*), SUM(disposition = 'answered'), "
-        f"SUM(disposition IN ({missed})), COALESCE(SUM(talk_seconds), 0) FROM cdr{where} GROUP BY p ORDER BY p",
+        f"SUM(disposition IN ({missed})), COALESCE(SUM(talk_seconds), 0), SUM(direction = 'in'), "
+        f"SUM(direction = 'out'), SUM(direction = 'internal') FROM cdr{where} GROUP BY p ORDER BY p",
         [PERIODS[period], *MISSED, *params]).fetchall()
     return [SeriesPoint(period=str(p), calls=int(n), answered=int(a or 0), missed=int(m or 0),
-                        talk_seconds=round(float(t), 1)) for p, n, a, m, t in rows]
+                        talk_seconds=round(float(t), 1), incoming=int(i or 0), outgoing=int(o or 0),
+                        internal=int(x or 0)) for p, n, a, m, t, i, o, x in rows]
 
 
 CSV_COLUMNS = ("started_at", "caller", "called", "answered_by", "disposition", "talk_seconds", "hangup_cause",

@@ -75,6 +75,8 @@ def test_series_per_day_and_week(api: Api) -> None:
         assert [(d["period"], d["calls"], d["answered"], d["missed"]) for d in days] == [
             ("2026-03-02", 5, 2, 2), ("2026-03-03", 5, 2, 2), ("2026-03-04", 5, 2, 2)]
         assert days[0]["talk_seconds"] == 90.0
+        # Every one of these calls is between extensions: the direction split says so.
+        assert [(d["incoming"], d["outgoing"], d["internal"]) for d in days] == [(0, 0, 5)] * 3
         [week] = admin.get("/api/stats/series", params={"period": "week"}).json()
         assert (week["period"], week["calls"]) == ("2026-W09", 15)
         bad = admin.get("/api/stats/series", params={"period": "fortnight"})
