@@ -163,7 +163,9 @@ def test_the_old_locks_are_kept_when_the_database_is_upgraded(tmp_path: Path) ->
     from firmware.store.migrations import MIGRATIONS
 
     db = sqlite_utils.Database(tmp_path / "old.db")
-    for migration in MIGRATIONS[:-1]:
+    # The database as it was before the PIN levels came, then that upgrade and the later ones.
+    levels = next(n for n, migration in enumerate(MIGRATIONS) if migration.__name__ == "_pin_levels")
+    for migration in MIGRATIONS[:levels]:
         migration(db)
     until = (NOW + timedelta(hours=1)).isoformat()
     db["pin_failures"].insert_all([
@@ -171,7 +173,8 @@ def test_the_old_locks_are_kept_when_the_database_is_upgraded(tmp_path: Path) ->
         {"scope": "web-login", "source": "192.0.2.7", "failures": 5, "locked_until": until},
         {"scope": TARGET, "source": "anonymous", "failures": 9, "locked_until": until},
     ])
-    MIGRATIONS[-1](db)
+    for migration in MIGRATIONS[levels:]:
+        migration(db)
     assert locked_for(db, TARGET, Guesser("0301234567", "trunk:prov"), now=NOW) == 3600
     assert locked_for(db, "web-login", Guesser.of_address("192.0.2.7"), now=NOW, per_target=False) == 3600
     assert locked_for(db, TARGET, Guesser("", "trunk:prov"), now=NOW) == 0
