@@ -3,6 +3,7 @@ the box's credentials at first boot) sets the admin account's web password, once
 password is changed as any other (`minipbx api admin-password`, or signed in)."""
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from pathlib import Path
 
@@ -49,5 +50,6 @@ async def complete(admin: Admin, appliance_dir: Path, pin: str, password: str, a
         raise FirstRunRefused(f"too many wrong admin PINs; try again in {int(wait) + 1} s", 429, wait)
     if not await try_check_off_loop(admin.db, PIN_SCOPE, guesser, partial(_pin_is, appliance_dir, pin)):
         raise FirstRunRefused("the admin PIN is wrong (it is shown on the box's console at first boot)", 403)
-    set_web_password(admin.db, ADMIN_LOGIN, password)
+    # scrypt takes a while: off the API's event loop, so other requests go on meanwhile.
+    await asyncio.to_thread(set_web_password, admin.db, ADMIN_LOGIN, password)
     admin.audit("admin.first_run")
