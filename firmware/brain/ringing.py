@@ -134,7 +134,7 @@ class Ringing:
     def intercom(self, call: Call, number: str) -> None:
         """*80 + extension: whoever sits at that desk; refused while it is busy or on DND."""
         if get_forwarding(self.switch.db, number).dnd:
-            self.switch.refuse(call, 486, "Busy Here", f"intercom to {number}: do not disturb", "busy", "busy")
+            self.switch.refuse(call, 486, USER_BUSY, f"intercom to {number}: do not disturb", "busy", "busy")
             return
         call.intercom = True
         self.ring_extension(call, number, follow=False)

@@ -188,6 +188,7 @@ class Pbx:
         self.switch = Switch(db, edge_host, options.sip_port, realm(db), data_dir=self.data_dir, prompts=prompts,
                              mailbox_changed=self.message_waiting.changed)
         self.switch.workers = self.workers
+        self.switch.max_calls = board.max_calls
         self.switch.programming.admin_pin_dir = options.admin_pin_dir or self.data_dir.parent / "appliance"
         self.switch.programming.sip_addr = options.sip_addr
         self.switch.programming.simulated = board.gpio == "sim"

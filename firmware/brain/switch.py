@@ -31,7 +31,7 @@ from firmware.apps.session import CallerGone, CallerInfo, Next, Session
 from firmware.brain.calls import Call, CallState, ProgressListener, Transferred
 from firmware.brain.features import FeatureCodes
 from firmware.brain.in_call import InCallControl
-from firmware.brain.ringing import Ringing
+from firmware.brain.ringing import USER_BUSY, Ringing
 from firmware.brain.routing import (
     CallFacts,
     Decision,
@@ -94,6 +94,9 @@ class Switch:
         # (the busy lamps, firmware/presence, read it again). Must be cheap.
         self.on_change: list[Callable[[], None]] = []
         self.workers: list[WorkerHandle] = []
+        # The board's `[capacity] calls` (0: no limit): what its CPU carries with clean audio.
+        # A call beyond it is refused at once, so the calls already up keep their audio.
+        self.max_calls = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self.apps = AppContext(db=db, data_dir=data_dir, prompts=prompts, mailbox_changed=mailbox_changed)
         self.data_dir = data_dir
@@ -254,6 +257,16 @@ class Switch:
         call.auth_user = facts.auth_user
         call.first_caller = call.caller
         call.leg_call_ids[call.a_leg] = call.sip_call_id
+        if self._over_capacity(call):
+            log.warning("call %s: %s -> %s refused: %d calls up, the board carries %d",
+                        call.id, call.caller, call.called, self.calls_up(besides=call), self.max_calls)
+            # A line's caller is told the exchange is full (503); a phone hears busy.
+            call.state = CallState.REFUSING
+            if trunk:
+                self.reject(call, 503, "Service Unavailable", "failed", "over capacity", "system")
+            else:
+                self.reject(call, 486, USER_BUSY, "busy", "over capacity", "system")
+            return
         if facts.auth_user and not trunk:
             call.extensions[call.a_leg] = facts.auth_user
             # An extension's phone may transfer by REFER (the brain decides); others get 403.
@@ -283,6 +296,14 @@ class Switch:
                 call.caller_name = caller_ext.name
         log.info("call %s: %s -> %s (%s mode): %s", call.id, call.caller, call.called, call.mode, decision)
         self.execute(call, decision)
+
+    def calls_up(self, besides: Call | None = None) -> int:
+        """Calls that hold the board's capacity (one being refused is leaving, with a tone at most)."""
+        return sum(1 for c in self.calls.values()
+                   if c is not besides and c.state not in (CallState.ENDED, CallState.REFUSING))
+
+    def _over_capacity(self, call: Call) -> bool:
+        return bool(self.max_calls) and self.calls_up(besides=call) >= self.max_calls
 
     def execute(self, call: Call, decision: Decision) -> None:
         """Carry out a routing decision for the call's a_leg party (a new call, or one transferred)."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from firmware.apps.forwarding.config import get_forwarding
 from firmware.apps.ringgroups.config import RingGroup
 from firmware.brain.calls import Call, CallState
+from firmware.brain.ringing import USER_BUSY
 from firmware.conference.desk import PAGE_CHIME, Member
 from firmware.intercom import auto_answer_headers
 from firmware.store.settings import get_setting
@@ -59,7 +60,7 @@ class Pages:
         idle = [m for m in group.members if m != pager and not switch.in_conversation(m)
                 and not get_forwarding(switch.db, m).dnd]
         if not idle:
-            switch.refuse(call, 486, "Busy Here", f"page {group.name}: no member is free", "busy", "busy")
+            switch.refuse(call, 486, USER_BUSY, f"page {group.name}: no member is free", "busy", "busy")
             return
         switch.send(call, call.a_leg, "answer", code=200)
         call.a_answered = True

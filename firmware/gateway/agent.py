@@ -33,6 +33,7 @@ from firmware.intercom import asks_auto_answer
 from firmware.worker.endpoint import EndpointSettings, create_endpoint
 from firmware.worker.legs import first_active_audio
 from firmware.worker.sipmsg import parse_invite
+from firmware.worker.waker import Waker
 from hal.audio.buffer import FrameBuffer
 
 log = logging.getLogger("minipbx.gateway.agent")
@@ -42,7 +43,9 @@ FRAME_BYTES = wire.FRAME_BYTES
 # than this and the oldest are dropped, so the delay can never build up.
 _RX_FRAMES = 4
 REGISTRATION_EXPIRES = 300
-POLL_MS = 5
+# libHandleEvents()'s timeout: SIP and the line host's messages wake the loop themselves
+# (the host reader sends the waker's datagram), so it only bounds how late a stop is seen.
+POLL_MS = 1000
 
 
 class RelayPort(pj.AudioMediaPort):
@@ -154,6 +157,7 @@ class Agent:
         self.edge = ""
         self._ids = itertools.count(1)
         self.ep = create_endpoint(settings)
+        self.waker = Waker(settings.sip_host, settings.sip_port)
 
     # ---- to the host --------------------------------------------------------
     def emit(self, message: wire.Message) -> None:
@@ -171,14 +175,17 @@ class Agent:
                 record = b""
             if not record:
                 self.inbox.put(None)
+                self.waker.wake()
                 return
             parsed = wire.parse(record, wire.TO_AGENT)
             if isinstance(parsed, tuple):
+                # Audio goes straight to the port's buffer, which pjmedia's clock reads.
                 relay = self.relays.get(parsed[0])
                 if relay is not None:
                     relay.rx.push(parsed[1])
             elif parsed is not None:
                 self.inbox.put(parsed)
+                self.waker.wake()
 
     # ---- commands (main thread) ---------------------------------------------
     def handle(self, message: wire.Message) -> None:
@@ -275,6 +282,7 @@ class Agent:
         reader.start()
         while not self.stopping:
             self.ep.libHandleEvents(POLL_MS)
+            self.waker.woken()  # before draining: a message queued from now on sends a new datagram
             while True:
                 try:
                     message = self.inbox.get_nowait()

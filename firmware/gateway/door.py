@@ -29,6 +29,9 @@ class DoorLine(Line):
     def read(self) -> bytes | None:
         return self.door.audio.read_frame()
 
+    def poll_heard(self) -> bytes | None:
+        return self.door.audio.poll_frame()
+
     def write(self, frame: bytes) -> None:
         self.door.audio.write_frame(frame)
 

@@ -62,6 +62,8 @@ log = logging.getLogger("minipbx.gateway.host")
 # run a simulated or HAT board in one process, while a crash still takes only 8.
 PORTS_PER_AGENT = 8
 TICK = 0.020
+# How often the idle audio clock looks again without being woken: only so that it sees a stop.
+AUDIO_IDLE_CHECK = 1.0
 # How long to wait at start for serial devices, so DECT handsets are known.
 _READY_WAIT = 3.0
 
@@ -77,6 +79,8 @@ class LineHost:
         self._lines_lock = threading.Lock()
         self.lines: list[Line] = []
         self.stopping = threading.Event()
+        # Set when a line starts playing: the audio clock sleeps on it while every port is idle.
+        self._audio_wanted = threading.Event()
         self.brain: socket.socket | None = None
         self._brain_lock = threading.Lock()
         self.hw = Hardware.open(load_board(board_path), clock=self.clock)
@@ -103,6 +107,9 @@ class LineHost:
                 caller_id=caller_id_method(country, str(get_setting(self.db, "analog_caller_id"))),
                 plan=load_plan(self.db),
             )
+
+    def wake_audio(self) -> None:
+        self._audio_wanted.set()
 
     def line_list(self) -> list[Line]:
         with self._lines_lock:
@@ -248,9 +255,17 @@ class LineHost:
 
     # ---- the audio clock -----------------------------------------------------------------------
     def _audio_clock(self) -> None:
+        """Tick every playing port each 20 ms; sleep while none plays (an idle box costs nothing)."""
         next_tick = time.monotonic()
         while not self.stopping.is_set():
-            for line in self.line_list():
+            playing = [line for line in self.line_list() if line.plays]
+            if not playing:
+                # A line sets its mode before it wakes us, so clearing first loses no start.
+                self._audio_wanted.wait(AUDIO_IDLE_CHECK)
+                self._audio_wanted.clear()
+                next_tick = time.monotonic()
+                continue
+            for line in playing:
                 try:
                     line.tick()
                 except Exception:

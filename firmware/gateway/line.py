@@ -51,6 +51,10 @@ class Host(Protocol):
 
     def profile(self) -> Profile: ...
 
+    def wake_audio(self) -> None:
+        """A line's audio starts: the host's audio clock, idle while no line plays, ticks again."""
+        ...
+
 
 @dataclass(frozen=True)
 class Timeout:
@@ -76,6 +80,8 @@ class AudioMode(enum.Enum):
 
 
 _STOP = object()
+# More than any device buffer holds (FrameBuffer's default is 50 frames): a bound, not a target.
+_MAX_STALE_FRAMES = 1000
 
 
 class _Source(Protocol):
@@ -220,12 +226,12 @@ class Line:
     def play_then(self, first: list[list[int]], then: list[list[int]]) -> None:
         """`first` once, then `then` in a loop (the stutter dial tone: broken, then steady)."""
         self._tone = _Then(FrameSource(tone_pcm(first), loop=False), FrameSource(tone_pcm(then), loop=True))
-        self.mode = AudioMode.TONE
+        self._start_audio(AudioMode.TONE)
 
     def play_pcm(self, pcm: bytes, loop: bool) -> FrameSource:
         source = FrameSource(pcm, loop=loop)
         self._tone = source
-        self.mode = AudioMode.TONE
+        self._start_audio(AudioMode.TONE)
         return source
 
     def quiet(self) -> None:
@@ -235,7 +241,14 @@ class Line:
     def relay(self) -> None:
         if self.mode is not AudioMode.RELAY:
             self.to_port.clear()
-            self.mode = AudioMode.RELAY
+            self._start_audio(AudioMode.RELAY)
+
+    def _start_audio(self, mode: AudioMode) -> None:
+        if self.mode is AudioMode.IDLE:
+            # The clock does not read an idle port: what it heard meanwhile is stale.
+            self.discard_heard()
+        self.mode = mode
+        self.host.wake_audio()
 
     def from_call(self, frame: bytes) -> None:
         """20 ms of the call's audio (agent reader thread)."""
@@ -243,7 +256,7 @@ class Line:
             self.to_port.push(frame)
 
     def tick(self) -> None:
-        """Every 20 ms, on the host's audio clock thread: keep the port's audio moving."""
+        """Every 20 ms while the port plays, on the host's audio clock thread: keep its audio moving."""
         mode = self.mode
         if mode is AudioMode.TONE and self._tone is not None:
             self.write(self._tone.next_frame())
@@ -252,13 +265,25 @@ class Line:
             self.write(self.to_port.pop(FRAME_BYTES) or SILENCE)
             for heard in self.heard_frames():
                 self.host.send_audio(self.slot, heard)
-        else:
-            # Reading keeps the device's buffer from holding stale sound for the next call.
-            self.read()
+
+    @property
+    def plays(self) -> bool:
+        """The audio clock ticks this port (an idle one is left alone, see `discard_heard`)."""
+        return self.mode is not AudioMode.IDLE
 
     def read(self) -> bytes | None:
         """20 ms the port heard (None for ports that only play)."""
         return None
+
+    def poll_heard(self) -> bytes | None:
+        """20 ms the port heard if a whole frame is there, else None (nothing consumed)."""
+        return None
+
+    def discard_heard(self) -> None:
+        """Drop what the port heard while idle, so a call does not start with old sound."""
+        for _ in range(_MAX_STALE_FRAMES):
+            if self.poll_heard() is None:
+                return
 
     def write(self, frame: bytes) -> None:
         """Play 20 ms to the port."""

@@ -59,6 +59,9 @@ class PhoneLine(Line):
     def read(self) -> bytes | None:
         return self.port.audio.read_frame()
 
+    def poll_heard(self) -> bytes | None:
+        return self.port.audio.poll_frame()
+
     def write(self, frame: bytes) -> None:
         self.port.audio.write_frame(frame)
 

@@ -37,6 +37,8 @@ log = logging.getLogger("minipbx.gateway.sim")
 
 FRAME_BYTES = 320
 _PUMP = 0.010
+# How often an idle pump looks again without being woken (only so that it sees a stop).
+_IDLE_CHECK = 1.0
 # A recording keeps at most this much audio (8 kHz 16-bit): ten minutes.
 _MAX_RECORDING = 8000 * 2 * 600
 
@@ -60,6 +62,10 @@ class _Audio:
     echo_gain: float = 0.0
     echo_delay: bytes = b""
 
+    def busy(self, now: float) -> bool:
+        """The pump has work here: the device speaks, records, or echoes the line."""
+        return (bool(self.hz) and now < self.until) or self.recording is not None or bool(self.echo_gain)
+
 
 class SimControlServer:
     def __init__(self, path: Path, hw: Hardware, clock: Clock) -> None:
@@ -68,6 +74,7 @@ class SimControlServer:
         self.clock = clock
         self._lock = threading.RLock()
         self._stop = threading.Event()
+        self._audio_wanted = threading.Event()  # set by speak/record/echo: the pump has work
         self._audio = self._audio_sides()
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
@@ -82,6 +89,7 @@ class SimControlServer:
 
     def close(self) -> None:
         self._stop.set()
+        self._audio_wanted.set()
         self._server.close()
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
@@ -187,12 +195,14 @@ class SimControlServer:
                 side.hz = float(request.get("hz", 0))
                 side.until = now + float(request.get("seconds", 3600))
                 side.next_due = now
+                self._audio_wanted.set()
                 return {"t": now}
             if cmd == "record":
                 side = self._side(str(request.get("port")))
                 side.heard()
                 side.recording = bytearray()
                 side.marks = [(now, 0)]
+                self._audio_wanted.set()
                 return {"t": now}
             if cmd == "heard":
                 side = self._side(str(request.get("port")))
@@ -202,6 +212,7 @@ class SimControlServer:
                 side = self._side(str(request.get("line")))
                 side.echo_gain = float(request.get("gain", 0))
                 side.echo_delay = bytes(round(float(request.get("delay_ms", 0)) * 16))
+                self._audio_wanted.set()
                 return {"t": now}
         raise SimError(f"unknown command {cmd!r}; see firmware/gateway/simcontrol.py")
 
@@ -304,14 +315,22 @@ class SimControlServer:
 
     # ---- audio, every 10 ms -------------------------------------------------------------------------
     def _pump(self) -> None:
-        while not self._stop.wait(_PUMP):
+        while not self._stop.is_set():
             now = time.monotonic()
             with self._lock:
-                for side in self._audio.values():
+                busy = [side for side in self._audio.values() if side.busy(now)]
+                for side in busy:
                     try:
                         self._pump_side(side, now)
                     except Exception:
                         log.exception("simulated audio failed")
+            if busy:
+                self._stop.wait(_PUMP)
+            else:
+                # No simulated device talks, records or echoes: what the gateway plays to
+                # one waits in its bounded buffer, and a `record` discards it anyway.
+                self._audio_wanted.wait(_IDLE_CHECK)
+                self._audio_wanted.clear()
 
     def _pump_side(self, side: _Audio, now: float) -> None:
         heard = side.heard()

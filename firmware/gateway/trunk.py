@@ -40,6 +40,9 @@ class TrunkLine(Line):
     def read(self) -> bytes | None:
         return self.line.audio.read_frame()
 
+    def poll_heard(self) -> bytes | None:
+        return self.line.audio.poll_frame()
+
     def write(self, frame: bytes) -> None:
         self.line.audio.write_frame(frame)
         echo = self._echo

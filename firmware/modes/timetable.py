@@ -8,6 +8,7 @@ is cleared. Everything here is a pure function of its inputs and a given time.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -59,9 +60,16 @@ def check_mode(mode: str, *, allow_holiday: bool = True) -> str:
     return mode
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    # available_timezones() walks the whole zone database on disk; the mode is looked up
+    # every second (the front panel, routing), so the list is read once per process.
+    return frozenset(available_timezones())
+
+
 def check_timezone(name: str) -> ZoneInfo:
     try:
-        if name not in available_timezones() and name != "UTC":
+        if name not in _zone_names() and name != "UTC":
             raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -57,10 +57,25 @@ def create_endpoint(settings: EndpointSettings) -> pj.Endpoint:
     transport.boundAddress = settings.sip_host
     ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
     ep.libStart()
+    _idle_bridge_clock(ep)  # after libStart: it arms pjsua's audio idle timer, made there
     for codec in ep.codecEnum2():
         priority = next((p for prefix, p in _CODEC_PRIORITY.items() if codec.codecId.startswith(prefix)), 0)
         ep.codecSetPriority(codec.codecId, priority)
     return ep
+
+
+def _idle_bridge_clock(ep: pj.Endpoint) -> None:
+    """Let pjsua stop the bridge's clock while nothing is connected in it.
+
+    The null device ticks the conference bridge every 20 ms on a thread of its own, even
+    with no call. pjsua closes an idle sound device (the null one too) one second after a
+    port leaves the bridge with no connection left (`sndAutoCloseTime`), and opens it again
+    on the next connection; setNullDev() alone never arms that timer. Adding and removing
+    a tone generator does, so an idle process stops ticking one second after start.
+    """
+    tone = pj.ToneGenerator()
+    tone.createToneGenerator(8000, 1)
+    del tone
 
 
 def account_config(settings: EndpointSettings) -> pj.AccountConfig:

@@ -1,7 +1,8 @@
 """A call worker: executes the brain's commands on pjsua2 calls and reports events.
 
-No routing logic lives here. One thread does everything: it polls pjsua2, reads
-commands from the brain's socket and runs work deferred out of pjsua2 callbacks.
+No routing logic lives here. One thread does everything with pjsua2: it polls it, runs
+the brain's commands and runs work deferred out of pjsua2 callbacks. A reader thread
+only receives the brain's bytes and wakes that loop (firmware/worker/waker.py).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from firmware.worker.endpoint import EndpointSettings, account_config, create_en
 from firmware.worker.legs import Leg, LegPlayer, LegTable, Playback, Recording
 from firmware.worker.protocol import COMMANDS, Message, ProtocolError, decode, encode
 from firmware.worker.sipmsg import parse_invite
+from firmware.worker.waker import SocketReader, Waker
 
 log = logging.getLogger("minipbx.worker")
 
@@ -48,6 +50,9 @@ MIN_WAV_MS = 20
 # An open recording's file is synced to disk this often: a power cut loses at most these
 # seconds, plus pjmedia's own write buffer (4000 bytes: 0.25 s of PCM, 0.5 s of G.711).
 RECORDING_SYNC_SECONDS = 2.0
+# The main loop's libHandleEvents() timeout with calls up, and idle (see Worker._poll_ms).
+BUSY_POLL_MS = 10
+IDLE_POLL_MS = 1000
 # The recorder formats `record` accepts, as pjmedia's WAV writer flags.
 RECORD_FORMATS = {"pcm": 0, "ulaw": 2}
 DTMF_DIGITS = re.compile(r"[0-9*#A-Da-d]+")
@@ -171,6 +176,8 @@ class Worker:
         self.account = WorkerAccount(self)
         self.account.create(account_config(settings), True)
         self.capacity = probe_call_capacity(self.ep, self.account, settings, settings.requested_calls)
+        self.waker = Waker(settings.sip_host, settings.sip_port)
+        self.reader = SocketReader(brain, self.waker, "brain-reader")
 
     # ---- events to the brain -------------------------------------------------
     def emit(self, message: Message) -> None:
@@ -681,29 +688,28 @@ class Worker:
 
     # ---- the loop ------------------------------------------------------------
     def _read_brain(self) -> None:
-        while True:
+        self.waker.woken()  # cleared before draining: whatever arrives from now on wakes the loop again
+        self.reader.drain(self._take)
+
+    def _take(self, chunk: bytes) -> None:
+        if not chunk:
+            log.warning("brain connection closed; worker %d stops", self.number)
+            self.stopping = True
+            return
+        self.inbox += chunk
+        while b"\n" in self.inbox:
+            line, _, rest = self.inbox.partition(b"\n")
+            self.inbox = bytearray(rest)
             try:
-                chunk = self.brain.recv(65536)
-            except BlockingIOError:
-                return
-            if not chunk:
-                log.warning("brain connection closed; worker %d stops", self.number)
-                self.stopping = True
-                return
-            self.inbox += chunk
-            while b"\n" in self.inbox:
-                line, _, rest = self.inbox.partition(b"\n")
-                self.inbox = bytearray(rest)
-                try:
-                    message = decode(bytes(line), COMMANDS)
-                except ProtocolError as exc:
-                    self.emit({"type": "error", "message": str(exc)})
-                    continue
-                try:
-                    self.handle(message)
-                except pj.Error as exc:
-                    self.emit({"type": "error", "message": f"{message['type']} failed: {exc.info()}",
-                               "leg": message.get("leg")})
+                message = decode(bytes(line), COMMANDS)
+            except ProtocolError as exc:
+                self.emit({"type": "error", "message": str(exc)})
+                continue
+            try:
+                self.handle(message)
+            except pj.Error as exc:
+                self.emit({"type": "error", "message": f"{message['type']} failed: {exc.info()}",
+                           "leg": message.get("leg")})
 
     def _run_pending(self) -> None:
         for _ in range(len(self.pending)):
@@ -729,10 +735,22 @@ class Worker:
                 raise
             del self.outbox[:sent]
 
+    def _poll_ms(self) -> int:
+        """How long the next libHandleEvents() may sleep when nothing wakes it.
+
+        While legs exist their media has deadlines (a prompt's end, recordings to sync) and
+        pjmedia's threads hand work over: look every 10 ms. Idle, SIP and the brain's commands
+        wake the loop themselves (the waker), so it sleeps long and costs nothing.
+        """
+        if len(self.legs) or self.pending or self.closing or self.retired or self.outbox or self.reader.chunks:
+            return BUSY_POLL_MS
+        return IDLE_POLL_MS
+
     def run(self) -> None:
         self.emit({"type": "hello", "worker": self.number, "capacity": self.capacity, "pid": os.getpid()})
+        self.reader.start()
         while not self.stopping:
-            self.ep.libHandleEvents(10)
+            self.ep.libHandleEvents(self._poll_ms())
             self._read_brain()
             self._run_pending()
             self._check_media()

@@ -11,6 +11,7 @@ nothing but its own port.
 from __future__ import annotations
 
 import logging
+import select
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,9 @@ import serial
 
 from hal.backoff import DEFAULT_BACKOFF, Backoff
 from hal.health import DeviceState, StatusReporter
+
+# The longest a reader waits for a quiet device before it looks whether it should stop.
+_QUIET_WAIT = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +156,17 @@ class SerialLink:
             return
 
     def _read_until_failure(self, port: Any) -> str:
+        fileno = _fileno(port)
         while not self._stop.is_set():
             try:
+                # Wait for the first byte without a timer: a quiet device (no call, no
+                # event) costs no wake-ups. The timeout only bounds how late a stop is seen.
+                if fileno is not None and not select.select([fileno], [], [], _QUIET_WAIT)[0]:
+                    continue
                 # A large read returns whatever arrived within read_timeout: batches
                 # audio bytes (socket:// reports in_waiting as only 0 or 1) and bounds latency.
                 data = port.read(4096)
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, ValueError) as exc:
                 return f"device lost: {exc}"
             if data:
                 self._safe(self._on_data, data)
@@ -181,3 +190,12 @@ class SerialLink:
                 action(argument)
         except Exception:
             log.exception("%s: handler failed", self.name)
+
+
+def _fileno(port: Any) -> int | None:
+    """The descriptor to wait on, for ports that have one (a device node, socket://)."""
+    try:
+        fileno = port.fileno()
+    except (AttributeError, NotImplementedError, serial.SerialException, OSError):
+        return None
+    return fileno if isinstance(fileno, int) and fileno >= 0 else None

@@ -53,7 +53,7 @@ def test_every_shipped_board_loads(name: str) -> None:
 
 def test_the_sim_board_has_every_kind_of_device() -> None:
     board = load_board(BOARDS / "sim.toml")
-    assert board.gpio == "sim" and board.max_calls == 8
+    assert board.gpio == "sim" and board.max_calls == 128
     assert [p.name for p in board.fxs] == ["fxs1", "fxs2"]
     assert [line.name for line in board.fxo] == ["fxo1"]
     assert board.dect is not None and board.dect.simulated_handsets == 2 and board.dect.simulated_cells == 2
