@@ -83,6 +83,7 @@ typecheck: venv
 	$(BIN)/mypy firmware hal
 
 bench: deps prompts
+	$(BIN)/python -m bench.idle
 	$(BIN)/python -m bench.calls
 	$(BIN)/python -m bench.conference
 	$(BIN)/python -m bench.lamps
