@@ -281,3 +281,90 @@ def test_a_new_box_is_signed_into_with_its_admin_pin_the_first_time(fresh_box: A
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.locator("#first-run")).to_have_count(0)
+
+
+def test_a_ring_group_a_queue_and_forwarding_are_edited_from_the_call_flow(api: Api, pages: Open) -> None:
+    with api.as_admin() as admin:
+        for number, name in (("101", "Anna"), ("102", "Ben"), ("103", "Clara")):
+            assert admin.post("/api/extensions", json={"number": number, "name": name}).status_code == 201
+        assert admin.put("/api/ringgroups/sales", json={"members": ["101"], "timeout": 20}).status_code == 200
+        assert admin.post("/api/trunks", json={"name": "prov", "host": "192.0.2.1", "username": "acme",
+                                               "password": "Trunk-pass-1234"}).status_code == 201
+        routed = admin.put("/api/inbound-routes/prov/any/*", json={"destination": "group:sales"})
+        assert routed.status_code == 200, routed.text
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("logic")
+    flow, notice = page.locator("#flow"), page.locator("#notice")
+    expect(flow).to_contain_text("rings 101")
+
+    # The group's step opens its editor: a member added from the extensions, a longer ring, a fallback.
+    flow.get_by_role("button", name="Ring group sales").click()
+    group = page.locator("#group-editor")
+    group.get_by_role("button", name="Add one").click()
+    group.get_by_label("member 2", exact=True).select_option("ext:103")
+    group.get_by_label("Rings for (s)").fill("25")
+    group.get_by_role("combobox", name="When nobody answers").select_option("ext:102")
+    browser.snap("group-editor")
+    group.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Ring group sales saved: the next call follows it.")
+    expect(flow).to_contain_text("rings 101, 103")
+    expect(flow).to_contain_text("nobody answers within 25 s")
+    with api.as_admin() as admin:
+        saved = admin.get("/api/ringgroups/sales").json()
+    assert (saved["members"], saved["timeout"], saved["no_answer"]) == (["101", "103"], 25, "ext:102")
+
+    # A ring time the box does not accept: its words beside the form, nothing changed.
+    flow.get_by_role("button", name="Ring group sales").click()
+    group.get_by_label("Rings for (s)").fill("2")
+    group.get_by_role("button", name="Save").click()
+    refusal = group.get_by_role("alert")
+    expect(refusal).to_contain_text("timeout 2 s is not accepted; use a whole number of seconds 5-600")
+    group.get_by_role("button", name="Cancel").click()
+    expect(group).to_have_count(0)
+
+    # Ben's step (the group's fallback) opens his forwarding: always to Clara.
+    flow.get_by_role("button", name="Extension 102 (Ben)").click()
+    forwarding = page.locator("#forwarding-editor")
+    expect(forwarding.get_by_role("heading")).to_have_text("Forwarding of extension 102 (Ben)")
+    forwarding.get_by_role("combobox", name="Always to").select_option("ext:103")
+    forwarding.get_by_role("combobox", name="When busy to").select_option("group:sales")
+    forwarding.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Forwarding of 102 saved: the next call follows it.")
+    with api.as_admin() as admin:
+        fwd = admin.get("/api/extensions/102/forwarding").json()
+    assert (fwd["always"], fwd["busy"], fwd["no_answer"], fwd["dnd"]) == ("ext:103", "group:sales", "", False)
+
+    # A queue added on the page: Ben as a dynamic agent with penalty 2, full callers to the group.
+    page.locator("#queues").get_by_role("button", name="Add a queue").click()
+    queue = page.locator("#queue-editor")
+    queue.get_by_label("Name").fill("support")
+    queue.get_by_role("button", name="Add one").click()
+    queue.get_by_label("member 1", exact=True).select_option("ext:102")
+    queue.get_by_label("Penalty").fill("2")
+    queue.get_by_label("logs in and out").check()
+    queue.get_by_role("combobox", name="Who cannot wait goes to").select_option("group:sales")
+    browser.snap("queue-editor")
+    queue.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Queue support saved: the next caller gets it.")
+    with api.as_admin() as admin:
+        [made] = admin.get("/api/queues").json()
+        assert admin.put("/api/menus/main", json={"options": {"2": "queue:support"}}).status_code == 200
+    assert [(a["extension"], a["penalty"], a["dynamic"]) for a in made["agents"]] == [("102", 2, True)]
+    assert made["overflow"] == "group:sales"
+
+    # Removing it while the menu sends callers there is refused with the API's words; then it goes.
+    page.locator("#queues").get_by_role("button", name="Queue support").click()
+    page.on("dialog", lambda dialog: dialog.accept())
+    queue.get_by_role("button", name="Remove", exact=True).click()
+    refusal = queue.get_by_role("alert")
+    expect(refusal).to_have_text(
+        "queue support cannot be removed: queue:support is still used by voice menu main key 2; change those first")
+    browser.snap("queue-removal-refused")
+    with api.as_admin() as admin:
+        assert admin.delete("/api/menus/main").status_code == 204
+    queue.get_by_role("button", name="Remove", exact=True).click()
+    expect(notice).to_have_text("Queue support removed.")
+    expect(page.locator("#queues")).to_contain_text("No queues yet.")
+    with api.as_admin() as admin:
+        assert admin.get("/api/queues").json() == []
