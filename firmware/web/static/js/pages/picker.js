@@ -29,7 +29,7 @@ export function destinationPicker(known, current, { name = "destination", allowN
   }
   for (const kind of typedKinds) select.append(h("option", { value: `${kind}:` }, t(`kind.${kind}`) + " ..."));
   const digits = h("input", { name: `${name}-digits`, inputmode: "tel", size: 14, hidden: true,
-                              "aria-label": label ? `${label}: ${t("logic.outside_number")}` : t("logic.outside_number") });
+                              "aria-label": t("logic.outside_number") });
   const [currentKind, currentTarget] = (current || "").split(/:(.*)/s);
   if (current && typedKinds.includes(currentKind)) {
     select.value = `${currentKind}:`;
