@@ -283,7 +283,7 @@ def test_a_new_box_is_signed_into_with_its_admin_pin_the_first_time(fresh_box: A
     expect(page.locator("#first-run")).to_have_count(0)
 
 
-def test_a_ring_group_a_queue_and_forwarding_are_edited_from_the_call_flow(api: Api, pages: Open) -> None:
+def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(api: Api, pages: Open) -> None:
     with api.as_admin() as admin:
         for number, name in (("101", "Anna"), ("102", "Ben"), ("103", "Clara")):
             assert admin.post("/api/extensions", json={"number": number, "name": name}).status_code == 201
@@ -368,3 +368,23 @@ def test_a_ring_group_a_queue_and_forwarding_are_edited_from_the_call_flow(api: 
     expect(page.locator("#queues")).to_contain_text("No queues yet.")
     with api.as_admin() as admin:
         assert admin.get("/api/queues").json() == []
+
+    # A conference room added with a PIN (the page never shows it again), then removed.
+    page.locator("#rooms").get_by_role("button", name="Add a conference room").click()
+    room = page.locator("#room-editor")
+    room.get_by_label("Room number").fill("801")
+    room.get_by_label("Name").fill("Board")
+    room.get_by_label("Room PIN").fill("12")
+    room.get_by_role("button", name="Save").click()
+    expect(room.get_by_role("alert")).to_contain_text("room PIN")
+    room.get_by_label("Room PIN").fill("4711")
+    room.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Conference room 801 saved: the next caller gets it.")
+    with api.as_admin() as admin:
+        [made_room] = admin.get("/api/conferences").json()
+    assert (made_room["number"], made_room["name"], made_room["has_pin"]) == ("801", "Board", True)
+    page.locator("#rooms").get_by_role("button", name="Conference room 801 Board").click()
+    expect(room.get_by_label("Room PIN")).to_have_value("")
+    room.get_by_role("button", name="Remove", exact=True).click()
+    expect(notice).to_have_text("Conference room 801 removed.")
+    expect(page.locator("#rooms")).to_contain_text("No conference rooms yet.")
