@@ -329,6 +329,7 @@ def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(ap
     expect(forwarding.get_by_role("heading")).to_have_text("Forwarding of extension 102 (Ben)")
     forwarding.get_by_role("combobox", name="Always to").select_option("ext:103")
     forwarding.get_by_role("combobox", name="When busy to").select_option("group:sales")
+    browser.snap("forwarding-editor")
     forwarding.get_by_role("button", name="Save").click()
     expect(notice).to_have_text("Forwarding of 102 saved: the next call follows it.")
     with api.as_admin() as admin:
@@ -378,6 +379,7 @@ def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(ap
     room.get_by_role("button", name="Save").click()
     expect(room.get_by_role("alert")).to_contain_text("room PIN")
     room.get_by_label("Room PIN").fill("4711")
+    browser.snap("room-editor")
     room.get_by_role("button", name="Save").click()
     expect(notice).to_have_text("Conference room 801 saved: the next caller gets it.")
     with api.as_admin() as admin:

@@ -158,6 +158,7 @@ export async function render(main, context) {
   // `target` undefined: a new one. An extension's step opens its forwarding.
   const openStep = async (kind, target) => {
     const found = (list, key) => (target === undefined ? null : list.find(item => item[key] === target));
+    context.notify("");  // what the last editor said is not about this one
     try {
       if (kind === "ivr" && found(menus, "name")) replace(editor, menuEditor(found(menus, "name")));
       else if (kind === "group" && (target === undefined || found(groups, "name"))) replace(editor, groupEditor(known, found(groups, "name"), hooks));
