@@ -303,16 +303,20 @@ def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(ap
     group = page.locator("#group-editor")
     group.get_by_role("button", name="Add one").click()
     group.get_by_label("member 2", exact=True).select_option("ext:103")
+    group.get_by_role("button", name="Add one").click()
+    group.get_by_label("member 3", exact=True).select_option("number:")
+    group.locator("#group-members li").nth(2).get_by_label("Outside number").fill("0030 1234567")
     group.get_by_label("Rings for (s)").fill("25")
     group.get_by_role("combobox", name="When nobody answers").select_option("ext:102")
     browser.snap("group-editor")
     group.get_by_role("button", name="Save").click()
     expect(notice).to_have_text("Ring group sales saved: the next call follows it.")
-    expect(flow).to_contain_text("rings 101, 103")
+    expect(flow).to_contain_text("rings 101, 103, number:00301234567")
     expect(flow).to_contain_text("nobody answers within 25 s")
     with api.as_admin() as admin:
         saved = admin.get("/api/ringgroups/sales").json()
-    assert (saved["members"], saved["timeout"], saved["no_answer"]) == (["101", "103"], 25, "ext:102")
+    assert saved["members"] == ["101", "103", "number:00301234567"]
+    assert (saved["timeout"], saved["no_answer"]) == (25, "ext:102")
 
     # A ring time the box does not accept: its words beside the form, nothing changed.
     flow.get_by_role("button", name="Ring group sales").click()
@@ -390,3 +394,12 @@ def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(ap
     room.get_by_role("button", name="Remove", exact=True).click()
     expect(notice).to_have_text("Conference room 801 removed.")
     expect(page.locator("#rooms")).to_contain_text("No conference rooms yet.")
+
+    # On a phone's width the editors fold onto more lines: nothing is wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for section, button, card in (("#groups", "Ring group sales", "#group-editor"),
+                                  ("#queues", "Add a queue", "#queue-editor")):
+        page.locator(section).get_by_role("button", name=button).click()
+        page.locator(card).get_by_role("button", name="Add one").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{card} is wider than the phone"
+    browser.snap("phone-queue-editor")
