@@ -354,20 +354,29 @@ def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(ap
     expect(notice).to_have_text("Queue support saved: the next caller gets it.")
     with api.as_admin() as admin:
         [made] = admin.get("/api/queues").json()
-        assert admin.put("/api/menus/main", json={"options": {"2": "queue:support"}}).status_code == 200
     assert [(a["extension"], a["penalty"], a["dynamic"]) for a in made["agents"]] == [("102", 2, True)]
     assert made["overflow"] == "group:sales"
 
-    # Removing it while the menu sends callers there is refused with the API's words; then it goes.
-    page.locator("#queues").get_by_role("button", name="Queue support").click()
+    # The line's calls go to the queue now: the flow shows it, its agent and its overflow.
+    route = page.locator("section[aria-labelledby=routes-heading] tbody tr").first
+    route.get_by_role("combobox", name="Goes to").select_option("queue:support")
+    route.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Saved: the next call follows it.")
+    expect(flow).to_contain_text("Queue support agents 102")
+    expect(flow).to_contain_text("queue full or waited too long")
+
+    # Removing it while the line sends callers there is refused with the API's words; then it goes.
+    flow.get_by_role("button", name="Queue support").click()
     page.on("dialog", lambda dialog: dialog.accept())
     queue.get_by_role("button", name="Remove", exact=True).click()
-    refusal = queue.get_by_role("alert")
-    expect(refusal).to_have_text(
-        "queue support cannot be removed: queue:support is still used by voice menu main key 2; change those first")
+    expect(queue.get_by_role("alert")).to_have_text(
+        "queue support cannot be removed: queue:support is still used by inbound route prov/any/*; change those first")
     browser.snap("queue-removal-refused")
-    with api.as_admin() as admin:
-        assert admin.delete("/api/menus/main").status_code == 204
+    queue.get_by_role("button", name="Cancel").click()
+    route.get_by_role("combobox", name="Goes to").select_option("group:sales")
+    route.get_by_role("button", name="Save").click()
+    expect(flow).not_to_contain_text("Queue support")
+    page.locator("#queues").get_by_role("button", name="Queue support").click()
     queue.get_by_role("button", name="Remove", exact=True).click()
     expect(notice).to_have_text("Queue support removed.")
     expect(page.locator("#queues")).to_contain_text("No queues yet.")

@@ -48,7 +48,8 @@ export async function render(main, context) {
     if (kind === "queue") {
       const queue = queues.find(q => q.name === target);
       if (!queue) return h("li", {}, node);
-      return h("li", {}, node, " ", h("span", { class: "muted" }, t("logic.takes", { agents: queue.agents.map(a => a.extension).join(", ") || "-" })),
+      const agents = queue.agents.map(a => a.extension).join(", ") || "-";
+      return h("li", {}, node, " ", h("span", { class: "muted" }, t("logic.takes", { agents })),
         queue.overflow && !seen.has(destination)
           ? h("ul", {}, h("li", {}, h("span", { class: "muted" }, t("logic.overflow_when")),
               h("ul", {}, step(queue.overflow, new Set(seen).add(destination))))) : null);
@@ -155,17 +156,24 @@ export async function render(main, context) {
         h("button", { type: "button", onclick: () => replace(editor) }, t("common.cancel"))));
   };
 
+  // Each kind the page edits: its items, what names one, its editor (given null: a new one).
+  const parts = {
+    ivr: { items: () => menus, key: "name", edit: menu => menu && menuEditor(menu) },
+    group: { items: () => groups, key: "name", edit: group => groupEditor(known, group, hooks) },
+    queue: { items: () => queues, key: "name", edit: queue => queueEditor(known, queue, hooks) },
+    conf: { items: () => rooms, key: "number", edit: room => roomEditor(room, hooks) },
+  };
+
   // `target` undefined: a new one. An extension's step opens its forwarding.
   const openStep = async (kind, target) => {
-    const found = (list, key) => (target === undefined ? null : list.find(item => item[key] === target));
     context.notify("");  // what the last editor said is not about this one
+    const part = parts[kind];
+    const item = part && target !== undefined ? part.items().find(i => i[part.key] === target) : null;
     try {
-      if (kind === "ivr" && found(menus, "name")) replace(editor, menuEditor(found(menus, "name")));
-      else if (kind === "group" && (target === undefined || found(groups, "name"))) replace(editor, groupEditor(known, found(groups, "name"), hooks));
-      else if (kind === "queue" && (target === undefined || found(queues, "name"))) replace(editor, queueEditor(known, found(queues, "name"), hooks));
-      else if (kind === "conf" && (target === undefined || found(rooms, "number"))) replace(editor, roomEditor(found(rooms, "number"), hooks));
-      else if (kind === "ext" && target) replace(editor, await forwardingEditor(known, target, hooks));
-      else replace(editor, h("section", { class: "card" }, h("p", {}, describe(target ? `${kind}:${target}` : kind, known.choices))));
+      let card = null;
+      if (kind === "ext" && target) card = await forwardingEditor(known, target, hooks);
+      else if (part && (item || target === undefined)) card = part.edit(item || null);
+      replace(editor, card || h("section", { class: "card" }, h("p", {}, describe(target ? `${kind}:${target}` : kind, known.choices))));
     } catch (error) { context.fail(error); }
     editor.scrollIntoView({ block: "nearest" });
   };
@@ -173,19 +181,24 @@ export async function render(main, context) {
   // Every menu, group, queue and room, to open without a call path leading there; new ones; and
   // any extension's forwarding.
   const drawParts = () => {
-    const list = (id, heading, items, kind, key, text, empty, addText) => h("section", { class: "card", id, "aria-labelledby": `${id}-heading` },
-      h("h2", { id: `${id}-heading` }, heading),
-      items.length ? h("div", { class: "buttons" }, items.map(item => h("button", { type: "button", onclick: () => openStep(kind, item[key]) }, text(item))))
-        : h("p", { class: "muted" }, empty),
-      addText ? h("p", {}, h("button", { type: "button", onclick: () => openStep(kind, undefined) }, addText)) : null);
+    const list = (id, heading, kind, text, empty, addText) => {
+      const { items, key } = parts[kind];
+      return h("section", { class: "card", id, "aria-labelledby": `${id}-heading` },
+        h("h2", { id: `${id}-heading` }, heading),
+        items().length ? h("div", { class: "buttons" }, items().map(item =>
+          h("button", { type: "button", onclick: () => openStep(kind, item[key]) }, text(item))))
+          : h("p", { class: "muted" }, empty),
+        addText ? h("p", {}, h("button", { type: "button", onclick: () => openStep(kind, undefined) }, addText)) : null);
+    };
     const extensions = known.choices.filter(c => c.kind === "ext");
     const who = h("select", { name: "forwarding-of", "aria-label": t("logic.forwarding_pick") },
       extensions.map(c => h("option", { value: c.target }, c.label ? `${c.target} - ${c.label}` : c.target)));
     replace(partsHolder,
-      list("menus", t("logic.menus"), menus, "ivr", "name", m => t("logic.menu", { name: m.name }), t("logic.no_menus")),
-      list("groups", t("logic.groups"), groups, "group", "name", g => t("logic.group", { name: g.name }), t("logic.no_groups"), t("logic.add_group")),
-      list("queues", t("logic.queues"), queues, "queue", "name", q => t("logic.queue", { name: q.name }), t("logic.no_queues"), t("logic.add_queue")),
-      list("rooms", t("logic.rooms"), rooms, "conf", "number", r => t("logic.room", { number: r.number, name: r.name }), t("logic.no_rooms"), t("logic.add_room")),
+      list("menus", t("logic.menus"), "ivr", m => t("logic.menu", { name: m.name }), t("logic.no_menus")),
+      list("groups", t("logic.groups"), "group", g => t("logic.group", { name: g.name }), t("logic.no_groups"), t("logic.add_group")),
+      list("queues", t("logic.queues"), "queue", q => t("logic.queue", { name: q.name }), t("logic.no_queues"), t("logic.add_queue")),
+      list("rooms", t("logic.rooms"), "conf", r => t("logic.room", { number: r.number, name: r.name }), t("logic.no_rooms"),
+           t("logic.add_room")),
       h("section", { class: "card", id: "forwarding", "aria-labelledby": "forwarding-heading" },
         h("h2", { id: "forwarding-heading" }, t("logic.forwarding")),
         extensions.length ? h("p", {}, h("label", {}, t("logic.forwarding_pick"), " ", who), " ",
