@@ -281,3 +281,134 @@ def test_a_new_box_is_signed_into_with_its_admin_pin_the_first_time(fresh_box: A
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     expect(page.locator("#first-run")).to_have_count(0)
+
+
+def test_a_ring_group_queue_room_and_forwarding_are_edited_from_the_call_flow(api: Api, pages: Open) -> None:
+    with api.as_admin() as admin:
+        for number, name in (("101", "Anna"), ("102", "Ben"), ("103", "Clara")):
+            assert admin.post("/api/extensions", json={"number": number, "name": name}).status_code == 201
+        assert admin.put("/api/ringgroups/sales", json={"members": ["101"], "timeout": 20}).status_code == 200
+        assert admin.post("/api/trunks", json={"name": "prov", "host": "192.0.2.1", "username": "acme",
+                                               "password": "Trunk-pass-1234"}).status_code == 201
+        routed = admin.put("/api/inbound-routes/prov/any/*", json={"destination": "group:sales"})
+        assert routed.status_code == 200, routed.text
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("logic")
+    flow, notice = page.locator("#flow"), page.locator("#notice")
+    expect(flow).to_contain_text("rings 101")
+
+    # The group's step opens its editor: a member added from the extensions, a longer ring, a fallback.
+    flow.get_by_role("button", name="Ring group sales").click()
+    group = page.locator("#group-editor")
+    group.get_by_role("button", name="Add one").click()
+    group.get_by_label("member 2", exact=True).select_option("ext:103")
+    group.get_by_role("button", name="Add one").click()
+    group.get_by_label("member 3", exact=True).select_option("number:")
+    group.locator("#group-members li").nth(2).get_by_label("Outside number").fill("0030 1234567")
+    group.get_by_label("Rings for (s)").fill("25")
+    group.get_by_role("combobox", name="When nobody answers").select_option("ext:102")
+    browser.snap("group-editor")
+    group.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Ring group sales saved: the next call follows it.")
+    expect(flow).to_contain_text("rings 101, 103, number:00301234567")
+    expect(flow).to_contain_text("nobody answers within 25 s")
+    with api.as_admin() as admin:
+        saved = admin.get("/api/ringgroups/sales").json()
+    assert saved["members"] == ["101", "103", "number:00301234567"]
+    assert (saved["timeout"], saved["no_answer"]) == (25, "ext:102")
+
+    # A ring time the box does not accept: its words beside the form, nothing changed.
+    flow.get_by_role("button", name="Ring group sales").click()
+    group.get_by_label("Rings for (s)").fill("2")
+    group.get_by_role("button", name="Save").click()
+    refusal = group.get_by_role("alert")
+    expect(refusal).to_contain_text("timeout 2 s is not accepted; use a whole number of seconds 5-600")
+    group.get_by_role("button", name="Cancel").click()
+    expect(group).to_have_count(0)
+
+    # Ben's step (the group's fallback) opens his forwarding: always to Clara.
+    flow.get_by_role("button", name="Extension 102 (Ben)").click()
+    forwarding = page.locator("#forwarding-editor")
+    expect(forwarding.get_by_role("heading")).to_have_text("Forwarding of extension 102 (Ben)")
+    forwarding.get_by_role("combobox", name="Always to").select_option("ext:103")
+    forwarding.get_by_role("combobox", name="When busy to").select_option("group:sales")
+    browser.snap("forwarding-editor")
+    forwarding.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Forwarding of 102 saved: the next call follows it.")
+    with api.as_admin() as admin:
+        fwd = admin.get("/api/extensions/102/forwarding").json()
+    assert (fwd["always"], fwd["busy"], fwd["no_answer"], fwd["dnd"]) == ("ext:103", "group:sales", "", False)
+
+    # A queue added on the page: Ben as a dynamic agent with penalty 2, full callers to the group.
+    page.locator("#queues").get_by_role("button", name="Add a queue").click()
+    queue = page.locator("#queue-editor")
+    queue.get_by_label("Name").fill("support")
+    queue.get_by_role("button", name="Add one").click()
+    queue.get_by_label("member 1", exact=True).select_option("ext:102")
+    queue.get_by_label("Penalty").fill("2")
+    queue.get_by_label("logs in and out").check()
+    queue.get_by_role("combobox", name="Who cannot wait goes to").select_option("group:sales")
+    browser.snap("queue-editor")
+    queue.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Queue support saved: the next caller gets it.")
+    with api.as_admin() as admin:
+        [made] = admin.get("/api/queues").json()
+    assert [(a["extension"], a["penalty"], a["dynamic"]) for a in made["agents"]] == [("102", 2, True)]
+    assert made["overflow"] == "group:sales"
+
+    # The line's calls go to the queue now: the flow shows it, its agent and its overflow.
+    route = page.locator("section[aria-labelledby=routes-heading] tbody tr").first
+    route.get_by_role("combobox", name="Goes to").select_option("queue:support")
+    route.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Saved: the next call follows it.")
+    expect(flow).to_contain_text("Queue support agents 102")
+    expect(flow).to_contain_text("queue full or waited too long")
+
+    # Removing it while the line sends callers there is refused with the API's words; then it goes.
+    flow.get_by_role("button", name="Queue support").click()
+    page.on("dialog", lambda dialog: dialog.accept())
+    queue.get_by_role("button", name="Remove", exact=True).click()
+    expect(queue.get_by_role("alert")).to_have_text(
+        "queue support cannot be removed: queue:support is still used by inbound route prov/any/*; change those first")
+    browser.snap("queue-removal-refused")
+    queue.get_by_role("button", name="Cancel").click()
+    route.get_by_role("combobox", name="Goes to").select_option("group:sales")
+    route.get_by_role("button", name="Save").click()
+    expect(flow).not_to_contain_text("Queue support")
+    page.locator("#queues").get_by_role("button", name="Queue support").click()
+    queue.get_by_role("button", name="Remove", exact=True).click()
+    expect(notice).to_have_text("Queue support removed.")
+    expect(page.locator("#queues")).to_contain_text("No queues yet.")
+    with api.as_admin() as admin:
+        assert admin.get("/api/queues").json() == []
+
+    # A conference room added with a PIN (the page never shows it again), then removed.
+    page.locator("#rooms").get_by_role("button", name="Add a conference room").click()
+    room = page.locator("#room-editor")
+    room.get_by_label("Room number").fill("801")
+    room.get_by_label("Name").fill("Board")
+    room.get_by_label("Room PIN").fill("12")
+    room.get_by_role("button", name="Save").click()
+    expect(room.get_by_role("alert")).to_contain_text("room PIN")
+    room.get_by_label("Room PIN").fill("4711")
+    browser.snap("room-editor")
+    room.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Conference room 801 saved: the next caller gets it.")
+    with api.as_admin() as admin:
+        [made_room] = admin.get("/api/conferences").json()
+    assert (made_room["number"], made_room["name"], made_room["has_pin"]) == ("801", "Board", True)
+    page.locator("#rooms").get_by_role("button", name="Conference room 801 Board").click()
+    expect(room.get_by_label("Room PIN")).to_have_value("")
+    room.get_by_role("button", name="Remove", exact=True).click()
+    expect(notice).to_have_text("Conference room 801 removed.")
+    expect(page.locator("#rooms")).to_contain_text("No conference rooms yet.")
+
+    # On a phone's width the editors fold onto more lines: nothing is wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for section, button, card in (("#groups", "Ring group sales", "#group-editor"),
+                                  ("#queues", "Add a queue", "#queue-editor")):
+        page.locator(section).get_by_role("button", name=button).click()
+        page.locator(card).get_by_role("button", name="Add one").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{card} is wider than the phone"
+    browser.snap("phone-queue-editor")

@@ -13,6 +13,7 @@ from tests.support.api import ADMIN_PASSWORD, Api
 from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx
+from tests.support.phone import Phone
 from tests.support.provider import FakeProvider
 from tests.support.trunking import DID, add_trunk
 from tests.support.voicemail_messages import leave_message
@@ -179,3 +180,46 @@ def test_a_message_heard_and_deleted_on_the_voicemail_page_turns_the_phones_lamp
     page.locator("main tbody tr").get_by_role("button", name="Remove").click()
     owner.wait("mwi", new=0, saved=0)
     expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 0 new, 0 heard")
+
+
+def call_answered(caller: Phone, number: str, *, ringing: Phone, silent: Phone) -> None:
+    """`caller` dials `number`: `ringing` rings and answers, `silent` does not ring; then hung up."""
+    caller.call(number)
+    incoming = ringing.wait("incoming", timeout=10)
+    silent.expect_no("incoming", within=0.5)
+    ringing.answer(200, call=incoming["call"])
+    caller.wait("connected")
+    caller.hangup()
+    ringing.wait("disconnected")
+
+
+def test_a_ring_group_member_and_a_forwarding_set_on_the_call_logic_page_are_who_the_next_call_rings(
+        pbx: RunningPbx, pbx_api: Api, pages: Open) -> None:
+    caller, anna, ben = pbx.phone("101"), pbx.phone("102"), pbx.phone("103")
+    assert pbx.minipbx("ringgroup", "set", "sales", "--number", "870", "--members", "102").returncode == 0
+    browser = pages(pbx_api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("logic")
+    notice = page.locator("#notice")
+
+    # Sales rings Ben instead of Anna: the group's one member chosen again on the page.
+    page.locator("#groups").get_by_role("button", name="Ring group sales").click()
+    group = page.locator("#group-editor")
+    group.get_by_label("member 1", exact=True).select_option("ext:103")
+    group.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Ring group sales saved: the next call follows it.")
+    call_answered(caller, "870", ringing=ben, silent=anna)
+    [record] = pbx.wait_cdr(1)
+    assert record["answered_by"] == "103"
+
+    # Ben forwards every call to Anna: set on the page, his next call rings her phone, not his.
+    forwarding = page.locator("#forwarding")
+    forwarding.get_by_role("combobox", name="Extension").select_option("103")
+    forwarding.get_by_role("button", name="Edit").click()
+    editor = page.locator("#forwarding-editor")
+    editor.get_by_role("combobox", name="Always to").select_option("ext:102")
+    editor.get_by_role("button", name="Save").click()
+    expect(notice).to_have_text("Forwarding of 103 saved: the next call follows it.")
+    browser.snap("forwarding-saved")
+    call_answered(caller, "103", ringing=anna, silent=ben)
+    assert pbx.wait_cdr(2)[-1]["answered_by"] == "102"

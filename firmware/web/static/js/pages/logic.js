@@ -1,24 +1,35 @@
 // Call logic: where calls on each line go in each mode, and the path a call takes from there
-// (menu keys, ring groups, their fallbacks), every step clickable to edit.
+// (menu keys, ring groups, queues, their fallbacks), every step clickable to edit: a menu's keys,
+// a ring group, a queue, a conference room, an extension's forwarding. Groups, queues and rooms
+// are also added and removed here.
 import { h, replace, table } from "../dom.js";
 import { del, get, put } from "../api.js";
 import { t } from "../i18n.js";
 import { MODES, badge } from "./modeswitch.js";
 import { describe, destinationPicker } from "./picker.js";
+import { groupEditor } from "./logic-groups.js";
+import { queueEditor } from "./logic-queues.js";
+import { roomEditor } from "./logic-rooms.js";
+import { forwardingEditor } from "./logic-forwarding.js";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"];
 
 export async function render(main, context) {
-  let known, routes, menus, groups;
+  let known, routes, menus, groups, queues, rooms;
   const editor = h("div", { id: "step-editor" });
   const flowHolder = h("div");
   const routesHolder = h("div");
+  const partsHolder = h("div");
 
   const load = async () => {
-    [known, routes, menus, groups] = await Promise.all([
-      get("/api/destinations"), get("/api/inbound-routes"), get("/api/menus"), get("/api/ringgroups")]);
+    [known, routes, menus, groups, queues, rooms] = await Promise.all([
+      get("/api/destinations"), get("/api/inbound-routes"), get("/api/menus"), get("/api/ringgroups"),
+      get("/api/queues"), get("/api/conferences")]);
   };
-  const redraw = async () => { await load(); drawRoutes(); drawFlow(); };
+  const redraw = async () => { await load(); drawRoutes(); drawFlow(); drawParts(); };
+  // What an editor card does when saved, removed or cancelled.
+  const close = () => replace(editor);
+  const hooks = { context, close, done: async () => { close(); await redraw(); } };
 
   // One step of the path and what follows it; `seen` stops a menu that leads back to itself.
   const step = (destination, seen) => {
@@ -33,6 +44,15 @@ export async function render(main, context) {
         Object.entries(menu.options).map(([key, to]) => h("li", {}, h("span", { class: "muted" }, t("logic.key", { key })), " ",
           h("ul", {}, step(to, next)))),
         h("li", {}, h("span", { class: "muted" }, t("logic.menu_default")), h("ul", {}, step(menu.default_dest, next)))));
+    }
+    if (kind === "queue") {
+      const queue = queues.find(q => q.name === target);
+      if (!queue) return h("li", {}, node);
+      const agents = queue.agents.map(a => a.extension).join(", ") || "-";
+      return h("li", {}, node, " ", h("span", { class: "muted" }, t("logic.takes", { agents })),
+        queue.overflow && !seen.has(destination)
+          ? h("ul", {}, h("li", {}, h("span", { class: "muted" }, t("logic.overflow_when")),
+              h("ul", {}, step(queue.overflow, new Set(seen).add(destination))))) : null);
     }
     if (kind === "group") {
       const group = groups.find(g => g.name === target);
@@ -136,29 +156,59 @@ export async function render(main, context) {
         h("button", { type: "button", onclick: () => replace(editor) }, t("common.cancel"))));
   };
 
-  const groupInfo = group => h("section", { class: "card" },
-    h("h2", {}, t("logic.group", { name: group.name })),
-    h("p", {}, t("logic.group_info", { strategy: group.strategy, members: group.members.join(", "), timeout: group.timeout })),
-    h("p", {}, t("logic.no_answer_goes", { where: describe(group.no_answer, known.choices) })));
+  // Each kind the page edits: its items, what names one, its editor (given null: a new one).
+  const parts = {
+    ivr: { items: () => menus, key: "name", edit: menu => menu && menuEditor(menu) },
+    group: { items: () => groups, key: "name", edit: group => groupEditor(known, group, hooks) },
+    queue: { items: () => queues, key: "name", edit: queue => queueEditor(known, queue, hooks) },
+    conf: { items: () => rooms, key: "number", edit: room => roomEditor(room, hooks) },
+  };
 
-  const openStep = (kind, target) => {
-    if (kind === "ivr") {
-      const menu = menus.find(m => m.name === target);
-      if (menu) replace(editor, menuEditor(menu));
-    } else if (kind === "group") {
-      const group = groups.find(g => g.name === target);
-      if (group) replace(editor, groupInfo(group));
-    } else {
-      replace(editor, h("section", { class: "card" }, h("p", {}, describe(target ? `${kind}:${target}` : kind, known.choices))));
-    }
+  // `target` undefined: a new one. An extension's step opens its forwarding.
+  const openStep = async (kind, target) => {
+    context.notify("");  // what the last editor said is not about this one
+    const part = parts[kind];
+    const item = part && target !== undefined ? part.items().find(i => i[part.key] === target) : null;
+    try {
+      let card = null;
+      if (kind === "ext" && target) card = await forwardingEditor(known, target, hooks);
+      else if (part && (item || target === undefined)) card = part.edit(item || null);
+      replace(editor, card || h("section", { class: "card" }, h("p", {}, describe(target ? `${kind}:${target}` : kind, known.choices))));
+    } catch (error) { context.fail(error); }
     editor.scrollIntoView({ block: "nearest" });
   };
 
+  // Every menu, group, queue and room, to open without a call path leading there; new ones; and
+  // any extension's forwarding.
+  const drawParts = () => {
+    const list = (id, heading, kind, text, empty, addText) => {
+      const { items, key } = parts[kind];
+      return h("section", { class: "card", id, "aria-labelledby": `${id}-heading` },
+        h("h2", { id: `${id}-heading` }, heading),
+        items().length ? h("div", { class: "buttons" }, items().map(item =>
+          h("button", { type: "button", onclick: () => openStep(kind, item[key]) }, text(item))))
+          : h("p", { class: "muted" }, empty),
+        addText ? h("p", {}, h("button", { type: "button", onclick: () => openStep(kind, undefined) }, addText)) : null);
+    };
+    const extensions = known.choices.filter(c => c.kind === "ext");
+    const who = h("select", { name: "forwarding-of", "aria-label": t("logic.forwarding_pick") },
+      extensions.map(c => h("option", { value: c.target }, c.label ? `${c.target} - ${c.label}` : c.target)));
+    replace(partsHolder,
+      list("menus", t("logic.menus"), "ivr", m => t("logic.menu", { name: m.name }), t("logic.no_menus")),
+      list("groups", t("logic.groups"), "group", g => t("logic.group", { name: g.name }), t("logic.no_groups"), t("logic.add_group")),
+      list("queues", t("logic.queues"), "queue", q => t("logic.queue", { name: q.name }), t("logic.no_queues"), t("logic.add_queue")),
+      list("rooms", t("logic.rooms"), "conf", r => t("logic.room", { number: r.number, name: r.name }), t("logic.no_rooms"),
+           t("logic.add_room")),
+      h("section", { class: "card", id: "forwarding", "aria-labelledby": "forwarding-heading" },
+        h("h2", { id: "forwarding-heading" }, t("logic.forwarding")),
+        extensions.length ? h("p", {}, h("label", {}, t("logic.forwarding_pick"), " ", who), " ",
+          h("button", { type: "button", onclick: () => openStep("ext", who.value) }, t("common.edit")))
+          : h("p", { class: "muted" }, t("logic.no_extensions"))));
+  };
+
   await load();
-  replace(main, h("h1", {}, t("nav.logic")), flowHolder, editor, routesHolder,
-    h("section", { class: "card" }, h("h2", {}, t("logic.menus")),
-      menus.length ? h("div", { class: "buttons" }, menus.map(m => h("button", { type: "button", onclick: () => openStep("ivr", m.name) },
-        t("logic.menu", { name: m.name })))) : h("p", { class: "muted" }, t("logic.no_menus"))));
+  replace(main, h("h1", {}, t("nav.logic")), flowHolder, editor, routesHolder, partsHolder);
   drawRoutes();
   drawFlow();
+  drawParts();
 }

@@ -11,12 +11,15 @@ export function describe(destination, choices) {
   return `${t(`kind.${kind}`)}${target ? " " + target : ""}${label}`;
 }
 
-export function destinationPicker(known, current, { name = "destination", allowNone = false, label } = {}) {
-  const typedKinds = known.kinds.filter(k => k.typed).map(k => k.kind);
+// `kinds` keeps only those kinds (a ring group's members are extensions and outside numbers);
+// `noneLabel` names the empty choice when `allowNone` (a forwarding not set, not a release).
+export function destinationPicker(known, current, { name = "destination", allowNone = false, label, kinds, noneLabel } = {}) {
+  const wanted = kind => !kinds || kinds.includes(kind);
+  const typedKinds = known.kinds.filter(k => k.typed && wanted(k.kind)).map(k => k.kind);
   const select = h("select", { name, "aria-label": label || t("logic.destination") });
-  if (allowNone) select.append(h("option", { value: "" }, t("logic.release")));
+  if (allowNone) select.append(h("option", { value: "" }, noneLabel || t("logic.release")));
   const byKind = new Map();
-  for (const choice of known.choices) {
+  for (const choice of known.choices.filter(c => wanted(c.kind))) {
     if (!byKind.has(choice.kind)) byKind.set(choice.kind, []);
     byKind.get(choice.kind).push(choice);
   }
