@@ -9,6 +9,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
+from firmware.door.config import add_door
+from firmware.store.database import write_transaction
 from tests.support.api import ADMIN_PASSWORD, Api
 from tests.web.conftest import Pages
 
@@ -79,3 +81,45 @@ def test_a_user_sets_their_mailbox_pin_and_e_mail_and_bad_ones_are_refused(api: 
         assert admin.get("/api/voicemail/105/settings").json() == {
             "number": "105", "has_pin": True, "email": "jane@example.com", "attach": True,
             "delete_after_email": True, "language": "de"}
+
+
+def test_where_a_door_rings_is_chosen_per_mode_from_the_destinations(api: Api, pages: Open) -> None:
+    with api.as_admin() as admin:
+        for number, name in (("201", "Reception"), ("209", "Front door")):
+            assert admin.post("/api/extensions", json={"number": number, "name": name}).status_code == 201
+    store = api.admin().db
+    with write_transaction(store):  # as the line gateway makes the door port's extension
+        store.execute("UPDATE extensions SET device = 'door1' WHERE number = '209'")
+        add_door(store, "door1")
+    store.conn.close()
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("doors")
+    form = page.locator("#door-routes-door1")
+    expect(page.locator("main h2", has_text="Where door1 (extension 209) rings")).to_be_visible()
+    other = form.get_by_label("Where door1 rings in every other mode")
+    night = form.get_by_label("Where door1 rings in night")
+    expect(other.locator("option:checked")).to_have_text("the operator extension")
+    # Only what exists is offered: the extensions, their mailboxes, never a typed destination.
+    assert "voicemail:201" in other.locator("option").evaluate_all("options => options.map(o => o.value)")
+
+    # The door station itself is refused with the API's words, and nothing is saved.
+    other.select_option("ext:209")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_contain_text("ext:209 is the door station itself")
+    other.select_option("ext:201")
+    night.select_option("voicemail:201")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("Where door1 rings is saved.")
+    browser.snap("door-routes")
+    with api.as_admin() as admin:
+        assert admin.get("/api/doors/door1").json()["routes"] == {"*": "ext:201", "night": "voicemail:201"}
+
+    # Back to "as every other mode": night's own route goes.
+    page.locator("#door-routes-door1").get_by_label("Where door1 rings in night").select_option("")
+    page.locator("#door-routes-door1").get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("Where door1 rings is saved.")
+    with api.as_admin() as admin:
+        assert admin.get("/api/doors/door1").json()["routes"] == {"*": "ext:201"}
+    expect(page.locator("#door-routes-door1").get_by_label("Where door1 rings in night").locator(
+        "option:checked")).to_have_text("as every other mode")
