@@ -1,17 +1,25 @@
-"""The People page's softphone QR code, the Voicemail page's mailbox settings and the Doors page's
-destinations per mode, in Chromium against the real API."""
+"""The People page's softphone QR code, the Voicemail page's mailbox settings (on a running PBX too)
+and the Doors page's destinations per mode, in Chromium against the real API."""
 from __future__ import annotations
 
 import io
+import os
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from firmware.door.config import add_door
+from firmware.prompts.library import PromptLibrary, find_system_dir
 from firmware.store.database import write_transaction
 from tests.support.api import ADMIN_PASSWORD, Api
+from tests.support.audio import find_clip
+from tests.support.pbx import RunningPbx
+from tests.support.prompts import heard_at, seconds
+from tests.support.voicemail_messages import leave_message
 from tests.web.conftest import Pages
 
 Open = Callable[..., Pages]
@@ -123,3 +131,35 @@ def test_where_a_door_rings_is_chosen_per_mode_from_the_destinations(api: Api, p
         assert admin.get("/api/doors/door1").json()["routes"] == {"*": "ext:201"}
     expect(page.locator("#door-routes-door1").get_by_label("Where door1 rings in night").locator(
         "option:checked")).to_have_text("as every other mode")
+
+
+def test_a_pin_and_language_set_on_the_voicemail_page_are_what_the_next_caller_gets(
+        pbx: RunningPbx, pbx_api: Api, pages: Open) -> None:
+    pbx.add_extension("201")
+    leave_message(pbx.data_dir, "201", "101", "Extension 101")
+    colleague = pbx.phone("102")
+    browser = pages(pbx_api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("voicemail")
+    page.get_by_label("Mailbox", exact=True).fill("201")
+    page.get_by_role("button", name="Show").click()
+    form = page.locator("#mailbox-settings")
+    expect(page.locator("main h2", has_text="Settings of mailbox 201")).to_be_visible()
+    form.get_by_label("New PIN").fill("4826")
+    form.get_by_label("Language of the mailbox menu").select_option("de")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("Settings of mailbox 201 saved.")
+
+    # The running PBX reads them at the call: the PIN opens the mailbox from another phone,
+    # whose menu then speaks German.
+    colleague.call("*98")
+    colleague.wait("connected")
+    time.sleep(1.0)
+    colleague.dtmf("201#4826#")
+    time.sleep(len("201#4826#") * 0.2 + seconds("you-have", "one-new-message") + 1.5)
+    colleague.hangup()
+    colleague.wait("disconnected")
+    german = PromptLibrary(find_system_dir(), Path(os.devnull)).system("one-new-message", "de")
+    heard_audio = colleague.recording()
+    assert find_clip(heard_audio, german) is not None
+    assert heard_at(heard_audio, "one-new-message") is None and heard_at(heard_audio, "wrong-pin") is None

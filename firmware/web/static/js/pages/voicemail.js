@@ -34,7 +34,9 @@ function settingsForm(context, settings, onSaved) {
 
 export async function render(main, context) {
   const anyBox = context.me.may("voicemail");
-  const number = h("input", { name: "mailbox", inputmode: "numeric", size: 6, value: context.me.login ?? "" });
+  // One's own mailbox first; `admin` has none, so that page starts by asking for one.
+  const own = /^[0-9]+$/.test(context.me.login ?? "") ? context.me.login : "";
+  const number = h("input", { name: "mailbox", inputmode: "numeric", size: 6, value: own });
   const holder = h("div");
   const settingsHolder = h("div");
   const drawSettings = async () => {
