@@ -163,3 +163,25 @@ def test_a_pin_and_language_set_on_the_voicemail_page_are_what_the_next_caller_g
     heard_audio = colleague.recording()
     assert find_clip(heard_audio, german) is not None
     assert heard_at(heard_audio, "one-new-message") is None and heard_at(heard_audio, "wrong-pin") is None
+
+
+def test_a_department_renamed_on_the_people_page_moves_its_people(api: Api, pages: Open) -> None:
+    with api.as_admin() as admin:
+        for number, name in (("101", "Anna"), ("102", "Ben")):
+            assert admin.post("/api/extensions", json={"number": number, "name": name,
+                                                       "department": "Sales"}).status_code == 201
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("people")
+    page.get_by_role("button", name="Rename Sales").click()
+    form = page.locator("#rename-department")
+    form.get_by_label("New name for Sales").fill("<b>")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text(
+        "department name '<b>' is not accepted; use 1-64 characters without quotes or <>")
+    form.get_by_label("New name for Sales").fill("Field sales")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("Department Sales is now Field sales.")
+    expect(page.locator("#departments tbody tr")).to_have_text(["Field sales101 Anna, 102 BenRename"])
+    expect(page.locator("main table").first).to_contain_text("Field sales")
+    browser.snap("department-renamed")

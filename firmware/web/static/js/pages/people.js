@@ -148,11 +148,31 @@ export async function render(main, context) {
   };
 
   const departmentsHolder = h("div");
+  const renameHolder = h("div");
+  // Renaming a department moves all its extensions (into an existing one: they merge).
+  const renameDepartment = department => {
+    const name = h("input", { name: "department-name", required: true, value: department.name });
+    replace(renameHolder, h("form", { class: "fields", id: "rename-department", onsubmit: async event => {
+      event.preventDefault();
+      try {
+        const renamed = await put(`/api/departments/${encodeURIComponent(department.name)}`, { name: name.value });
+        replace(renameHolder);
+        context.notify(t("people.department_renamed", { old: department.name, name: renamed.name }));
+        await refresh();
+      } catch (error) { context.fail(error); }
+    } }, field(t("people.department_new_name", { name: department.name }), name),
+      h("div", { class: "actions buttons" }, h("button", { class: "primary", type: "submit" }, t("common.save")),
+        h("button", { type: "button", onclick: () => replace(renameHolder) }, t("common.cancel")))));
+    name.focus();
+  };
   const refresh = async () => {
     const [all, departments] = await Promise.all([get("/api/extensions"), get("/api/departments")]);
     replace(departmentsHolder, table([
       [t("people.department"), d => d.name],
       [t("people.members"), d => d.members.map(m => `${m.number} ${m.name}`).join(", ")],
+      [t("common.actions"), d => h("button", { type: "button", onclick: () => renameDepartment(d),
+                                               "aria-label": t("people.rename_department", { name: d.name }) },
+        t("people.rename"))],
     ], departments, t("people.no_departments")));
     const shown = all.filter(e => !filter || `${e.number} ${e.name} ${e.department || ""}`.toLowerCase().includes(filter));
     replace(listHolder,
@@ -195,6 +215,7 @@ export async function render(main, context) {
       h("h2", {}, t("people.list")),
       h("p", {}, h("label", { for: "people-search" }, t("people.search")), " ", search),
       listHolder),
-    h("section", { class: "card", id: "departments" }, h("h2", {}, t("people.departments")), departmentsHolder));
+    h("section", { class: "card", id: "departments" }, h("h2", {}, t("people.departments")), departmentsHolder,
+      renameHolder));
   await refresh();
 }
