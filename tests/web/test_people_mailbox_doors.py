@@ -185,3 +185,28 @@ def test_a_department_renamed_on_the_people_page_moves_its_people(api: Api, page
     expect(page.locator("#departments tbody tr")).to_have_text(["Field sales101 Anna, 102 BenRename"])
     expect(page.locator("main table").first).to_contain_text("Field sales")
     browser.snap("department-renamed")
+
+
+def test_the_people_page_shows_who_holds_each_role_and_changes_a_custom_one(api: Api, pages: Open) -> None:
+    with api.as_admin() as admin:
+        assert admin.put("/api/roles/reception", json={"permissions": ["doors"]}).status_code == 200
+        added = admin.post("/api/extensions", json={"number": "102", "name": "Ben", "role": "reception"})
+        assert added.status_code == 201
+    browser = pages(api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("people")
+    roles = page.locator("#people-roles")
+    row = roles.locator("tbody tr", has_text="reception")
+    expect(row).to_contain_text("doors")
+    expect(row).to_contain_text("102 Ben")
+    expect(roles.locator("tbody tr").filter(has=page.get_by_role("cell", name="user", exact=True))).to_contain_text(
+        "only their own")
+    row.get_by_role("button", name="Edit role reception").click()
+    roles.locator("#edit-role").get_by_label("voicemail").check()
+    roles.locator("#edit-role").get_by_role("button", name="Save").click()
+    expect(page.locator("#notice")).to_have_text("Role reception saved.")
+    expect(roles.locator("tbody tr", has_text="reception")).to_contain_text("doors, voicemail")
+    browser.snap("roles")
+    with api.as_admin() as admin:
+        [reception] = [r for r in admin.get("/api/roles").json() if r["name"] == "reception"]
+        assert sorted(reception["permissions"]) == ["doors", "voicemail"]

@@ -2,6 +2,7 @@
 import { field, h, replace, table, when } from "../dom.js";
 import { del, get, patch, post, put } from "../api.js";
 import { t } from "../i18n.js";
+import { rolesCard } from "./people_roles.js";
 
 // What a softphone needs, as text to copy and as a QR code to scan (the password is shown this once).
 function softphoneBlock(server, number, secret) {
@@ -149,6 +150,7 @@ export async function render(main, context) {
 
   const departmentsHolder = h("div");
   const renameHolder = h("div");
+  const roleCard = context.me.may("users") ? rolesCard(context) : null;
   // Renaming a department moves all its extensions (into an existing one: they merge).
   const renameDepartment = department => {
     const name = h("input", { name: "department-name", required: true, value: department.name });
@@ -174,6 +176,7 @@ export async function render(main, context) {
                                                "aria-label": t("people.rename_department", { name: d.name }) },
         t("people.rename"))],
     ], departments, t("people.no_departments")));
+    if (roleCard) await roleCard.refresh(all);
     const shown = all.filter(e => !filter || `${e.number} ${e.name} ${e.department || ""}`.toLowerCase().includes(filter));
     replace(listHolder,
       h("p", { class: "muted" }, t("people.count", { count: all.length, departments: departments.length })),
@@ -216,6 +219,7 @@ export async function render(main, context) {
       h("p", {}, h("label", { for: "people-search" }, t("people.search")), " ", search),
       listHolder),
     h("section", { class: "card", id: "departments" }, h("h2", {}, t("people.departments")), departmentsHolder,
-      renameHolder));
+      renameHolder),
+    roleCard?.card);
   await refresh();
 }
