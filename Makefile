@@ -42,7 +42,7 @@ test: deps prompts lint typecheck
 
 deps: apt venv web
 
-# The web admin's Chart.js, from the npm registry at the version package-lock.json pins.
+# The web admin's Chart.js and qrcode-generator, from the npm registry at the versions package-lock.json pins.
 web:
 	@firmware/web/vendor.sh
 

@@ -270,7 +270,7 @@ fetch_wheels() {
     log "building the firmware wheel"
     rm -f "$wheels"/minipbx-*.whl
     # The web admin's Chart.js goes into the wheel with the pages (the box has no node).
-    "$REPO/firmware/web/vendor.sh" || die "the web admin's Chart.js could not be fetched (see above)"
+    "$REPO/firmware/web/vendor.sh" || die "the web admin's Chart.js and qrcode-generator could not be fetched (see above)"
     # From a clean copy of the source: setuptools builds in the tree, and a build/
     # folder there keeps modules deleted since, which would ship in the image.
     local src=$WORK/src

@@ -42,6 +42,9 @@ setup(
             "types-pyserial",
             # The web admin's tests drive Debian's Chromium (/usr/bin/chromium) with it.
             "playwright>=1.45",
+            # Reading back the People page's QR code from a screenshot (wheels, no system library).
+            "zxing-cpp>=2.2",
+            "pillow>=10",
         ],
     },
     entry_points={"console_scripts": ["minipbx=firmware.cli.main:main"]},

@@ -28,7 +28,7 @@ class Permission(StrEnum):
     METRICS = "metrics"  # /metrics, for monitoring (a key with only this one)
     CALLBACKS = "callbacks"  # ask a queue for a callback (a website's "call me back" form's key)
     DOORS = "doors"  # open a door from the API and read the door log
-    VOICEMAIL = "voicemail"  # listen to, mark heard and delete the messages of every mailbox
+    VOICEMAIL = "voicemail"  # every mailbox: its messages (listen, mark heard, delete) and settings
 
 
 BUILTIN_ROLES: dict[str, frozenset[Permission]] = {

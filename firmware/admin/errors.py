@@ -6,6 +6,7 @@ from firmware.access.tokens import ApiKeyError
 from firmware.apps.forwarding.config import ForwardingError
 from firmware.apps.ivr.config import IvrError
 from firmware.apps.ringgroups.config import RingGroupError
+from firmware.apps.voicemail.store import MailboxError
 from firmware.conference.rooms import RoomError
 from firmware.dect.pairing import DectPairingError
 from firmware.dialplan.cos import CosError
@@ -32,5 +33,5 @@ INPUT_ERRORS: tuple[type[Exception], ...] = (
     ExtensionError, WeakPasswordError, SettingError, TimetableError, RoleError, ApiKeyError, TrunkError,
     RouteError, CosError, PlanError, WebhookError, ForwardingError,
     RingGroupError, PolicyError, RoomError, RecordingMailError, QueueError, IvrError, DoorError,
-    DectPairingError,
+    DectPairingError, MailboxError,
 )

@@ -1,18 +1,23 @@
-"""Mailboxes: the PIN (the CLI and keypad programming set it here); messages listed, played,
-marked heard and deleted (the HTTP API and the web admin)."""
+"""Mailboxes: their settings (PIN, e-mail delivery, language; the CLI, the HTTP API and the web
+admin change them here, keypad programming the PIN); messages listed, played, marked heard and
+deleted (the HTTP API and the web admin).
+
+The running PBX reads a mailbox's settings from the store at each call and each e-mail, so a
+change applies to the next caller and the next message without telling it."""
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from firmware.admin.brain import control_socket
-from firmware.admin.context import Admin
+from firmware.admin.context import Admin, change_detail
 from firmware.admin.errors import NotFound
 from firmware.apps.voicemail import store
 from firmware.brain.control import ControlError, MailboxChanged, ask
 from firmware.pins.guard import PinError, check_pin_format
+from firmware.prompts.catalog import LANGUAGES
 
 GENERATED_PIN_DIGITS = 6
 
@@ -34,6 +39,70 @@ def set_pin(admin: Admin, number: str, pin: str | None = None) -> str:
     store.set_pin(admin.db, number, chosen)
     admin.audit("voicemail.pin", number=number)
     return chosen
+
+
+class MailboxSettings(BaseModel):
+    """A mailbox's settings; its PIN only as whether one is set, never the digits."""
+    number: str
+    has_pin: bool = Field(description="false: only the owner's own phone gets in (no listening from others)")
+    email: str = Field(description="new messages are e-mailed here ('' = not e-mailed)")
+    attach: bool = Field(description="the audio goes with the e-mail (else the e-mail only tells)")
+    delete_after_email: bool = Field(description="a message is deleted once e-mailed")
+    language: str = Field(description=f"the language its menu speaks: {', '.join(LANGUAGES)} ('' = the "
+                                      "caller's, else the system's)")
+
+
+class MailboxChange(BaseModel):
+    """Changes what is given (fields left out are kept)."""
+    model_config = ConfigDict(extra="forbid")
+    pin: str | None = Field(default=None, description="4 to 10 digits, not repeated or consecutive ones; "
+                                                      "for listening from another phone")
+    email: str | None = Field(default=None, description="name@example.com, or '' to stop e-mailing")
+    attach: bool | None = None
+    delete_after_email: bool | None = Field(default=None, description="needs an e-mail address and the audio "
+                                                                      "attached")
+    language: str | None = Field(default=None, description=f"{', '.join(LANGUAGES)}, or '' for the caller's")
+
+
+def _settings(box: store.Mailbox) -> MailboxSettings:
+    return MailboxSettings(number=box.number, has_pin=box.has_pin, email=box.email, attach=box.attach,
+                           delete_after_email=box.delete_after_email, language=box.language)
+
+
+def _check_pin(pin: str) -> None:
+    try:
+        check_pin_format(pin)
+    except PinError as exc:
+        # Named, as every refused value is; the one asking typed it and alone sees the answer.
+        raise PinError(str(exc) if pin in str(exc) else f"PIN {pin!r} is not accepted: {exc}") from None
+
+
+def settings(admin: Admin, number: str) -> MailboxSettings:
+    return _settings(_mailbox(admin, number))
+
+
+def change(admin: Admin, number: str, wanted: MailboxChange) -> MailboxSettings:
+    """Apply the given settings; a bad value (PinError, MailboxError naming it and what is
+    accepted) is refused before anything is written."""
+    if wanted.pin is not None:
+        _check_pin(wanted.pin)
+    if wanted.language is not None:
+        store.check_language(wanted.language)
+    if wanted.email is not None:
+        store.check_email(wanted.email)
+    box = _mailbox(admin, number)
+    if {"email", "attach", "delete_after_email"} & wanted.model_fields_set:
+        # The e-mail fields are checked together (deleting needs an address and the audio), then written.
+        store.set_email(admin.db, number, box.email if wanted.email is None else wanted.email,
+                        attach=box.attach if wanted.attach is None else wanted.attach,
+                        delete_after_email=(box.delete_after_email if wanted.delete_after_email is None
+                                            else wanted.delete_after_email))
+    if wanted.language is not None:
+        store.set_language(admin.db, number, wanted.language)
+    if wanted.pin is not None:
+        store.set_pin(admin.db, number, wanted.pin)
+    admin.audit("voicemail.settings", number=number, **change_detail(wanted))
+    return settings(admin, number)
 
 
 class MessageView(BaseModel):
@@ -63,8 +132,8 @@ def _view(message: store.Message) -> MessageView:
 def _mailbox(admin: Admin, number: str) -> store.Mailbox:
     try:
         return store.mailbox(admin.db, number)
-    except store.MailboxError:
-        raise NotFound(f"mailbox {number} does not exist: there is no such extension") from None
+    except store.MailboxError as exc:
+        raise NotFound(str(exc)) from None
 
 
 def messages(admin: Admin, number: str) -> MailboxView:

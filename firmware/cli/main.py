@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "recordings": "recording_commands",
     "conf": "conference_commands",
     "door": "door_commands",
+    "dept": "department_commands",
     "dect": "dect_commands",
     "pin": "pin_commands",
     "sim": "sim",

@@ -1,4 +1,5 @@
-"""`minipbx voicemail show|pin|email|list`: mailboxes from the command line."""
+"""`minipbx voicemail show|pin|email|language|list`: mailboxes from the command line (their settings
+changed through firmware/admin/voicemail.py, as the HTTP API does)."""
 from __future__ import annotations
 
 import argparse
@@ -8,31 +9,40 @@ from typing import Any
 from firmware.admin import voicemail as voicemail_admin
 from firmware.admin.context import Admin
 from firmware.apps.voicemail.mailer import MailError
-from firmware.apps.voicemail.store import FOLDERS, MailboxError, counts, mailbox, messages, set_email
+from firmware.apps.voicemail.store import FOLDERS, MailboxError, counts, mailbox, messages
 from firmware.cli.table import print_table as _table
 from firmware.pins.guard import PinError
+from firmware.prompts.catalog import LANGUAGES
 from firmware.store.database import open_store
 
 VOICEMAIL_ERRORS = (MailboxError, MailError, PinError)
 
 
+def _admin(args: argparse.Namespace) -> Admin:
+    return Admin(open_store(args.data, create=False), args.data)
+
+
+def _delivery(box: voicemail_admin.MailboxSettings) -> str:
+    if not box.email:
+        return "none"
+    how = "audio attached" if box.attach else "without audio"
+    after = ", deleted after e-mail" if box.delete_after_email else ""
+    return f"{box.email} ({how}{after})"
+
+
 def cmd_show(args: argparse.Namespace) -> int:
-    db = open_store(args.data, create=False)
-    box = mailbox(db, args.number)
-    new, saved = counts(db, args.number)
+    admin = _admin(args)
+    box = voicemail_admin.settings(admin, args.number)
+    new, saved = counts(admin.db, args.number)
     print(f"mailbox {box.number}: {new} new, {saved} saved")
     print(f"PIN: {'set' if box.has_pin else 'not set (no listening from other phones)'}")
-    if box.email:
-        how = "audio attached" if box.attach else "without audio"
-        after = ", deleted after e-mail" if box.delete_after_email else ""
-        print(f"e-mail: {box.email} ({how}{after})")
-    else:
-        print("e-mail: none")
+    print(f"e-mail: {_delivery(box)}")
+    print(f"language: {box.language or 'that of the caller'}")
     return 0
 
 
 def cmd_pin(args: argparse.Namespace) -> int:
-    pin = voicemail_admin.set_pin(Admin(open_store(args.data, create=False), args.data), args.number, args.pin)
+    pin = voicemail_admin.set_pin(_admin(args), args.number, args.pin)
     print(f"mailbox {args.number}: PIN set")
     if args.pin is None:
         print(f"PIN {pin}  (shown once)")
@@ -40,15 +50,18 @@ def cmd_pin(args: argparse.Namespace) -> int:
 
 
 def cmd_email(args: argparse.Namespace) -> int:
-    db = open_store(args.data, create=False)
-    box = set_email(db, args.number, args.address, attach=not args.no_attach,
-                    delete_after_email=args.delete_after_email)
+    box = voicemail_admin.change(_admin(args), args.number, voicemail_admin.MailboxChange(
+        email=args.address, attach=not args.no_attach, delete_after_email=args.delete_after_email))
     if not box.email:
         print(f"mailbox {box.number}: no e-mail")
         return 0
-    how = "audio attached" if box.attach else "without audio"
-    after = ", deleted after e-mail" if box.delete_after_email else ""
-    print(f"mailbox {box.number}: new messages e-mailed to {box.email} ({how}{after})")
+    print(f"mailbox {box.number}: new messages e-mailed to {_delivery(box)}")
+    return 0
+
+
+def cmd_language(args: argparse.Namespace) -> int:
+    box = voicemail_admin.change(_admin(args), args.number, voicemail_admin.MailboxChange(language=args.language))
+    print(f"mailbox {box.number}: its menu speaks {box.language or 'the language of the caller'}")
     return 0
 
 
@@ -86,6 +99,10 @@ def add_parsers(sub: Any) -> None:
     email.add_argument("--delete-after-email", action="store_true",
                        help="delete each message once it has been e-mailed")
     email.set_defaults(func=cmd_email)
+    language = vm.add_parser("language", help="the language the mailbox's menu speaks ('' = the caller's)")
+    language.add_argument("number")
+    language.add_argument("language", help=f"{', '.join(LANGUAGES)}, or ''")
+    language.set_defaults(func=cmd_language)
     lst = vm.add_parser("list", help="a mailbox's messages, new then saved")
     lst.add_argument("number")
     lst.add_argument("--json", action="store_true")

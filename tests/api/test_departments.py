@@ -62,3 +62,29 @@ def test_call_records_and_statistics_per_department(api: Api) -> None:
         assert bad.status_code == 422
         assert bad.json()["error"] == "department 'Sles' has no extensions; known: Sales, Support"
         assert admin.get("/api/stats/by", params={"group": "department", "department": "Sles"}).status_code == 422
+
+
+def test_a_department_renamed_moves_its_extensions_and_a_bad_name_is_refused(api: Api) -> None:
+    _office(api)
+    with api.as_admin() as admin:
+        renamed = admin.put("/api/departments/Sales", json={"name": "  Sales & Marketing "})
+        assert renamed.status_code == 200, renamed.text
+        assert renamed.json() == {"name": "Sales & Marketing", "members": [{"number": "101", "name": "Anna"},
+                                                                           {"number": "102", "name": "Ben"}]}
+        assert admin.get("/api/extensions/101").json()["department"] == "Sales & Marketing"
+        for name in ("", "x" * 65, 'The "best"'):
+            refused = admin.put("/api/departments/Support", json={"name": name})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["error"].startswith(f"department name {name.strip()!r} is not accepted; use 1-64")
+        missing = admin.put("/api/departments/Sales", json={"name": "Other"})
+        assert missing.status_code == 404
+        assert missing.json()["error"] == ("department 'Sales' does not exist (no extension is in it); the "
+                                           "departments are: Sales & Marketing, Support")
+        # Into an existing department: the two merge.
+        merged = admin.put("/api/departments/Support", json={"name": "Sales & Marketing"}).json()
+        assert [m["number"] for m in merged["members"]] == ["101", "102", "201"]
+        assert [d["name"] for d in admin.get("/api/departments").json()] == ["Sales & Marketing"]
+        assert "department.rename" in [row["action"] for row in admin.get("/api/audit").json()]
+    with api.key("wallboard", ["reports"]) as wallboard:
+        refused = wallboard.put("/api/departments/Sales%20%26%20Marketing", json={"name": "Sales"})
+        assert refused.status_code == 403 and "'extensions'" in refused.json()["error"]

@@ -37,3 +37,28 @@ def test_doors_through_the_api(api: Api) -> None:
         assert refused.status_code == 403 and "'call_logic'" in refused.json()["error"]
     with api.user("202") as user:
         assert user.post("/api/doors/door1/open").status_code == 403
+
+
+def test_where_a_door_rings_is_set_and_removed_per_mode(api: Api) -> None:
+    with api.as_admin() as admin:
+        for number in ("201", "202", "209"):
+            assert admin.post("/api/extensions", json={"number": number, "name": f"P{number}"}).status_code == 201
+        store = api.admin().db
+        with write_transaction(store):
+            store.execute("UPDATE extensions SET device = 'door1' WHERE number = '209'")
+            add_door(store, "door1")
+        for mode, destination in (("*", "ext:201"), ("night", "voicemail:201"), ("holiday", "ext:202")):
+            assert admin.put("/api/doors/door1", json={"mode": mode, "destination": destination}).status_code == 200
+        assert admin.get("/api/doors/door1").json()["routes"] == {
+            "*": "ext:201", "night": "voicemail:201", "holiday": "ext:202"}
+        removed = admin.put("/api/doors/door1", json={"mode": "holiday", "destination": ""})
+        assert removed.json()["routes"] == {"*": "ext:201", "night": "voicemail:201"}
+        for wanted, said in [
+            ({"mode": "evening", "destination": "ext:202"}, "mode 'evening' is not known; use one of: day, lunch"),
+            ({"mode": "day", "destination": "ext:999"}, "ext:999"),
+            ({"mode": "day", "destination": "ext:209"}, "ext:209 is the door station itself"),
+        ]:
+            refused = admin.put("/api/doors/door1", json=wanted)
+            assert refused.status_code == 422 and said in refused.json()["error"], refused.text
+        assert admin.get("/api/doors/door1").json()["routes"] == {"*": "ext:201", "night": "voicemail:201"}
+        store.conn.close()

@@ -75,7 +75,7 @@ def test_adding_an_extension_shows_its_password_once_and_a_removal_still_used_is
     shown = settings.inner_text().split("Password: ")[1].strip()
     assert len(shown) >= 16
     expect(page.locator("main table").first).to_contain_text("Front desk")
-    expect(page.locator("#departments tbody tr")).to_have_text(["Reception150 Front desk"])
+    expect(page.locator("#departments tbody tr")).to_have_text(["Reception150 Front deskRename"])
     browser.snap("extension-added")
     with api.as_admin() as admin:
         [made] = admin.get("/api/extensions").json()

@@ -1,5 +1,5 @@
-"""/api/voicemail: a mailbox's messages, played, marked heard, deleted. One's own mailbox, or every
-mailbox with `voicemail`."""
+"""/api/voicemail: a mailbox's messages, played, marked heard, deleted, and its settings (PIN,
+e-mail delivery, language). One's own mailbox, or every mailbox with `voicemail`."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
@@ -30,6 +30,21 @@ def _own_message(who: Principal, view: voicemail.MessageView) -> voicemail.Messa
 def list_messages(mailbox: str, who: Who, db: Db, request: Request) -> voicemail.MailboxView:
     _own_mailbox(who, mailbox)
     return voicemail.messages(admin_for(who, db, request), mailbox)
+
+
+@router.get("/{mailbox}/settings", response_model=voicemail.MailboxSettings,
+            summary="a mailbox's settings: whether a PIN is set (never the PIN), e-mail delivery, language")
+def get_settings(mailbox: str, who: Who, db: Db, request: Request) -> voicemail.MailboxSettings:
+    _own_mailbox(who, mailbox)
+    return voicemail.settings(admin_for(who, db, request), mailbox)
+
+
+@router.patch("/{mailbox}/settings", response_model=voicemail.MailboxSettings,
+              summary="change a mailbox's PIN, e-mail delivery or language (the next call and message use them)")
+def change_settings(mailbox: str, wanted: voicemail.MailboxChange, who: Who, db: Db,
+                    request: Request) -> voicemail.MailboxSettings:
+    _own_mailbox(who, mailbox)
+    return voicemail.change(admin_for(who, db, request), mailbox, wanted)
 
 
 @router.get("/messages/{message_id}/audio", response_class=FileResponse, summary="the message as a WAV file")

@@ -27,6 +27,7 @@ from typing import Any
 import sqlite_utils
 
 from firmware.pins.guard import Guesser, hash_pin, try_pin_off_loop
+from firmware.prompts.catalog import LANGUAGES
 from firmware.store.database import write_transaction
 from firmware.store.extensions import EMAIL_PATTERN
 from firmware.store.settings import get_setting
@@ -106,12 +107,18 @@ def set_pin_hash(db: sqlite_utils.Database, number: str, stored: str) -> None:
         db.execute("UPDATE mailboxes SET pin_hash = ? WHERE number = ?", [stored, number])
 
 
-def set_email(db: sqlite_utils.Database, number: str, email: str, attach: bool = True,
-              delete_after_email: bool = False) -> Mailbox:
-    """Where new messages are e-mailed ('' = nowhere), with or without the audio, kept or deleted after."""
+def check_email(email: str) -> str:
+    """The address without surrounding blanks; MailboxError for one that is not an address."""
     email = email.strip()
     if email and not EMAIL_PATTERN.fullmatch(email):
         raise MailboxError(f"e-mail {email!r} is not an address; use name@example.com (or '' for none)")
+    return email
+
+
+def set_email(db: sqlite_utils.Database, number: str, email: str, attach: bool = True,
+              delete_after_email: bool = False) -> Mailbox:
+    """Where new messages are e-mailed ('' = nowhere), with or without the audio, kept or deleted after."""
+    email = check_email(email)
     if delete_after_email and not email:
         raise MailboxError(f"mailbox {number}: deleting messages after e-mail needs an e-mail address")
     if delete_after_email and not attach:
@@ -121,6 +128,22 @@ def set_email(db: sqlite_utils.Database, number: str, email: str, attach: bool =
     with write_transaction(db):
         db.execute("UPDATE mailboxes SET email = ?, attach = ?, delete_after_email = ? WHERE number = ?",
                    [email, int(attach), int(delete_after_email), number])
+    return mailbox(db, number)
+
+
+def check_language(language: str) -> str:
+    if language and language not in LANGUAGES:
+        raise MailboxError(f"language {language!r} has no prompts; use one of: {', '.join(LANGUAGES)} "
+                           "(or '' for the caller's)")
+    return language
+
+
+def set_language(db: sqlite_utils.Database, number: str, language: str) -> Mailbox:
+    """The language its menu speaks to the owner ('' = the caller's, else the system's)."""
+    check_language(language)
+    mailbox(db, number)
+    with write_transaction(db):
+        db.execute("UPDATE mailboxes SET language = ? WHERE number = ?", [language, number])
     return mailbox(db, number)
 
 

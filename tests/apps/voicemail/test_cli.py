@@ -29,7 +29,8 @@ def cli(tmp_path: Path) -> Cli:
 def test_mailbox_round_trip(cli: Cli, record: Recorder) -> None:
     cli.ok("ext", "add", "101", "--name", "Reception")
     assert cli.ok("voicemail", "show", "101").splitlines() == [
-        "mailbox 101: 0 new, 0 saved", "PIN: not set (no listening from other phones)", "e-mail: none"]
+        "mailbox 101: 0 new, 0 saved", "PIN: not set (no listening from other phones)", "e-mail: none",
+        "language: that of the caller"]
 
     said = cli.ok("voicemail", "pin", "101").splitlines()
     assert said[0] == "mailbox 101: PIN set"
@@ -42,8 +43,9 @@ def test_mailbox_round_trip(cli: Cli, record: Recorder) -> None:
 
     assert cli.ok("voicemail", "email", "101", "jane@example.com", "--delete-after-email") == (
         "mailbox 101: new messages e-mailed to jane@example.com (audio attached, deleted after e-mail)\n")
+    assert cli.ok("voicemail", "language", "101", "de") == "mailbox 101: its menu speaks de\n"
     assert cli.ok("voicemail", "show", "101").splitlines()[1:] == [
-        "PIN: set", "e-mail: jane@example.com (audio attached, deleted after e-mail)"]
+        "PIN: set", "e-mail: jane@example.com (audio attached, deleted after e-mail)", "language: de"]
     assert cli.ok("voicemail", "email", "101", "jane@example.com", "--no-attach").endswith("(without audio)\n")
 
     assert cli.ok("voicemail", "list", "101") == "mailbox 101: no messages\n"
@@ -70,6 +72,7 @@ def test_mailbox_round_trip(cli: Cli, record: Recorder) -> None:
         (["voicemail", "email", "101", "jane.example.com"],
          "minipbx: error: e-mail 'jane.example.com' is not an address; use name@example.com"),
         (["voicemail", "list", "555"], "minipbx: error: no mailbox 555"),
+        (["voicemail", "language", "101", "fr"], "minipbx: error: language 'fr' has no prompts; use one of: en, de"),
     ],
 )
 def test_refused_command_says_why_and_changes_nothing(cli: Cli, args: list[str], message: str) -> None:

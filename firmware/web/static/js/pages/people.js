@@ -2,13 +2,60 @@
 import { field, h, replace, table, when } from "../dom.js";
 import { del, get, patch, post, put } from "../api.js";
 import { t } from "../i18n.js";
+import { rolesCard } from "./people_roles.js";
 
-// What a softphone needs, as text to copy (the password is shown this once).
+// What a softphone needs, as text to copy and as a QR code to scan (the password is shown this once).
 function softphoneBlock(server, number, secret) {
+  const uri = softphoneUri(server, number, secret);
+  const qr = h("div", { id: "softphone-qr", class: "qr" });
+  drawQr(qr, uri);
   return h("div", { class: "card", id: "new-secret", role: "alert" },
     h("p", {}, h("strong", {}, t("people.shown_once"))),
-    h("pre", { class: "secret", id: "softphone-settings" },
-      `${t("people.sip_server")}: ${server}\n${t("people.sip_user")}: ${number}\n${t("people.sip_password")}: ${secret}`));
+    h("div", { class: "softphone" },
+      h("pre", { class: "secret", id: "softphone-settings" },
+        `${t("people.sip_server")}: ${server}\n${t("people.sip_user")}: ${number}\n${t("people.sip_password")}: ${secret}`),
+      h("figure", {}, qr,
+        h("figcaption", {}, t("people.qr_caption"), " ", h("code", { id: "softphone-uri", class: "secret" }, uri)))));
+}
+
+// Softphones share no QR format; a SIP URI with the password (RFC 3261 userinfo) carries all
+// three settings in one line that any scanner shows as text (docs/web-admin.md).
+function softphoneUri(server, number, secret) {
+  return `sip:${encodeURIComponent(number)}:${encodeURIComponent(secret)}@${server}`;
+}
+
+// The QR code as an SVG path built element by element (no markup from text), from the vendored
+// qrcode-generator module (static/vendor, see vendor.sh); without it the text above still serves.
+async function drawQr(holder, text) {
+  let qrcode;
+  try { ({ default: qrcode } = await import("../../vendor/qrcode-generator.js")); } catch {
+    replace(holder, h("p", { class: "muted" }, t("people.qr_missing")));
+    return;
+  }
+  const code = qrcode(0, "M");
+  code.addData(text);
+  code.make();
+  const count = code.getModuleCount(), quiet = 4, size = count + 2 * quiet;
+  let d = "";
+  for (let row = 0; row < count; row++) {
+    for (let col = 0; col < count; col++) if (code.isDark(row, col)) d += `M${col + quiet} ${row + quiet}h1v1h-1z`;
+  }
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
+  svg.setAttribute("width", String(size * 5));
+  svg.setAttribute("height", String(size * 5));
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", t("people.qr_label"));
+  svg.setAttribute("shape-rendering", "crispEdges");
+  const background = document.createElementNS(svg.namespaceURI, "rect");
+  background.setAttribute("width", String(size));
+  background.setAttribute("height", String(size));
+  background.setAttribute("fill", "#fff");
+  const modules = document.createElementNS(svg.namespaceURI, "path");
+  modules.setAttribute("d", d);
+  modules.setAttribute("fill", "#000");
+  svg.append(background, modules);
+  replace(holder, svg);
 }
 
 async function sipServer(context) {
@@ -102,12 +149,34 @@ export async function render(main, context) {
   };
 
   const departmentsHolder = h("div");
+  const renameHolder = h("div");
+  const roleCard = context.me.may("users") ? rolesCard(context) : null;
+  // Renaming a department moves all its extensions (into an existing one: they merge).
+  const renameDepartment = department => {
+    const name = h("input", { name: "department-name", required: true, value: department.name });
+    replace(renameHolder, h("form", { class: "fields", id: "rename-department", onsubmit: async event => {
+      event.preventDefault();
+      try {
+        const renamed = await put(`/api/departments/${encodeURIComponent(department.name)}`, { name: name.value });
+        replace(renameHolder);
+        context.notify(t("people.department_renamed", { old: department.name, name: renamed.name }));
+        await refresh();
+      } catch (error) { context.fail(error); }
+    } }, field(t("people.department_new_name", { name: department.name }), name),
+      h("div", { class: "actions buttons" }, h("button", { class: "primary", type: "submit" }, t("common.save")),
+        h("button", { type: "button", onclick: () => replace(renameHolder) }, t("common.cancel")))));
+    name.focus();
+  };
   const refresh = async () => {
     const [all, departments] = await Promise.all([get("/api/extensions"), get("/api/departments")]);
     replace(departmentsHolder, table([
       [t("people.department"), d => d.name],
       [t("people.members"), d => d.members.map(m => `${m.number} ${m.name}`).join(", ")],
+      [t("common.actions"), d => h("button", { type: "button", onclick: () => renameDepartment(d),
+                                               "aria-label": t("people.rename_department", { name: d.name }) },
+        t("people.rename"))],
     ], departments, t("people.no_departments")));
+    if (roleCard) await roleCard.refresh(all);
     const shown = all.filter(e => !filter || `${e.number} ${e.name} ${e.department || ""}`.toLowerCase().includes(filter));
     replace(listHolder,
       h("p", { class: "muted" }, t("people.count", { count: all.length, departments: departments.length })),
@@ -149,6 +218,8 @@ export async function render(main, context) {
       h("h2", {}, t("people.list")),
       h("p", {}, h("label", { for: "people-search" }, t("people.search")), " ", search),
       listHolder),
-    h("section", { class: "card", id: "departments" }, h("h2", {}, t("people.departments")), departmentsHolder));
+    h("section", { class: "card", id: "departments" }, h("h2", {}, t("people.departments")), departmentsHolder,
+      renameHolder),
+    roleCard?.card);
   await refresh();
 }
