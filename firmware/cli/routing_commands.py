@@ -186,6 +186,13 @@ def cmd_cos_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cos_unassign(args: argparse.Namespace) -> int:
+    cos_admin.unassign(Admin(open_store(args.data), args.data), args.number, args.mode)
+    who = "everyone" if args.number == "*" else args.number
+    print(f"{who}: no class of service of its own in {args.mode} mode")
+    return 0
+
+
 def cmd_cos_callerid(args: argparse.Namespace) -> int:
     dialing_admin.set_caller_id(Admin(open_store(args.data), args.data), args.number,
                                 dialing_admin.CallerIdChange(caller_id=args.caller_id))
@@ -301,6 +308,11 @@ def add_parsers(sub: Any) -> None:
     assign.add_argument("profile")
     assign.add_argument("--mode", help="only in this mode")
     assign.set_defaults(func=cmd_cos_assign)
+    unassign = cos.add_parser("unassign", help="an extension's (or everyone's, *) class of service in a mode "
+                                               "no longer applies")
+    unassign.add_argument("number")
+    unassign.add_argument("--mode", required=True, help="day, lunch, break, night or holiday")
+    unassign.set_defaults(func=cmd_cos_unassign)
     callerid = cos.add_parser("callerid", help="outbound caller ID of an extension ('' = trunk default)")
     callerid.add_argument("number")
     callerid.add_argument("caller_id")

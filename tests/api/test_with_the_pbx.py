@@ -178,6 +178,29 @@ def test_click_to_call_rings_the_extension_first_then_the_number(pbx_api: tuple[
     assert listed.returncode == 0 and listed.stdout.strip() == "no calls in progress"
 
 
+def test_everyone_barred_at_night_through_the_api_without_a_restart(pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = pbx_api
+    desk = pbx.phone("101")
+    with api.as_admin() as admin:
+        assert admin.put("/api/mode", json={"mode": "night", "kind": "fixed"}).status_code == 200
+    # No trunk yet: a local call 101 may make is let through and fails for want of a line...
+    allowed = desk.call("05550001")
+    assert desk.wait("disconnected", timeout=15, call=allowed)["code"] == 503
+    with api.as_admin() as admin:
+        assert admin.put("/api/everyone/class-of-service/night", json={"class": "internal"}).status_code == 200
+    # ... and once everyone is internal-only at night, the same call is barred, by the running PBX.
+    barred = desk.call("05550001")
+    assert desk.wait("disconnected", timeout=15, call=barred)["code"] == 403
+    deadline = time.monotonic() + 10
+    while (rows := pbx.wait_cdr(2))[-1]["disposition"] != "barred" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    *before, after = rows
+    # (The edge offers a call a worker answered 503 to the next worker too: one row per worker.)
+    assert {(r["disposition"], r["hangup_cause"]) for r in before} == {("failed", "no trunk configured")}
+    assert (after["disposition"], after["hangup_cause"]) == (
+        "barred", "class of service internal does not allow local calls in night mode")
+
+
 def test_transfer_from_the_api_sends_the_caller_to_a_colleague(pbx_api: tuple[RunningPbx, Api]) -> None:
     pbx, api = pbx_api
     caller, first, colleague = pbx.phone("101", tone_hz=600), pbx.phone("102"), pbx.phone("103", tone_hz=1400)
