@@ -23,7 +23,9 @@ from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, EventStream, free_
 from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
+from tests.support.provider import FakeProvider
 from tests.support.receiver import Receiver
+from tests.support.trunking import DID, TRUNK_PASSWORD, pstn_phone, wait_trunk
 
 
 def _pbx_with_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory,
@@ -199,6 +201,46 @@ def test_everyone_barred_at_night_through_the_api_without_a_restart(pbx_api: tup
     assert {(r["disposition"], r["hangup_cause"]) for r in before} == {("failed", "no trunk configured")}
     assert (after["disposition"], after["hangup_cause"]) == (
         "barred", "class of service internal does not allow local calls in night mode")
+
+
+def test_a_trunk_group_from_the_api_tries_the_next_line_when_the_first_is_down(
+        pbx_api: tuple[RunningPbx, Api], tmp_path: Path, phone_factory: PhoneFactory) -> None:
+    pbx, api = pbx_api
+    fake = FakeProvider(tmp_path / "provider", addr="127.0.0.70", port=free_sip_port(), customer="acme",
+                        password=TRUNK_PASSWORD, did_prefix=DID, pbx_addr="127.0.0.1", pbx_port=pbx.sip_port)
+    fake.start()
+    try:
+        with api.as_admin() as admin:
+            # 'down' is a peer nobody answers at; 'good' registers to the provider.
+            assert admin.post("/api/trunks", json={"name": "down", "host": "127.0.0.71", "port": free_sip_port(),
+                                                   "register": False}).status_code == 201
+            assert admin.post("/api/trunks", json={"name": "good", "host": fake.addr, "port": fake.port,
+                                                   "username": "acme", "password": TRUNK_PASSWORD}).status_code == 201
+            made = admin.put("/api/trunk-groups/out", json={"trunks": ["down", "good"]})
+            assert made.status_code == 200, made.text
+        wait_trunk(pbx, "good", "registered")
+        far = pstn_phone(phone_factory, fake, "5550001")
+        desk = pbx.phone("101")
+        started = time.monotonic()
+        desk.call("05550001")
+        far.wait("incoming", timeout=20)
+        # 'down' was tried first: the call reached 'good' once 'down' had timed out (408, 5 s).
+        assert time.monotonic() - started > 4
+        desk.hangup()
+        [row] = pbx.wait_cdr(1)
+        assert row["trunk"] == "good"
+        # The group's order is the one the API gave last: with 'good' first, nothing waits for 'down'.
+        with api.as_admin() as admin:
+            assert admin.put("/api/trunk-groups/out", json={"trunks": ["good", "down"]}).status_code == 200
+        started = time.monotonic()
+        desk.call("05550001")
+        far.wait("incoming", timeout=20)
+        assert time.monotonic() - started < 4
+        desk.hangup()
+        assert pbx.wait_cdr(2)[-1]["trunk"] == "good"
+    finally:
+        fake.stop()
+        print(f"--- provider log:\n{fake.log()}")
 
 
 def test_transfer_from_the_api_sends_the_caller_to_a_colleague(pbx_api: tuple[RunningPbx, Api]) -> None:
