@@ -1,6 +1,7 @@
 """The API as `minipbx run` starts it: live calls from the brain, restarted when it dies, refused ports."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -203,6 +204,35 @@ def test_everyone_barred_at_night_through_the_api_without_a_restart(pbx_api: tup
         "barred", "class of service internal does not allow local calls in night mode")
 
 
+def _udp_port_free(addr: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((addr, port))
+        except OSError:
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def _refusing_provider(folder: Path) -> Iterator[tuple[str, int, Path]]:
+    """SIPp as a provider answering every call 503: (its address, port, SIPp's message log)."""
+    addr, port = "127.0.0.73", free_sip_port()
+    messages = folder / "refusing.log"
+    sipp = subprocess.Popen(
+        ["sipp", "-sf", str(REPO_ROOT / "tests" / "trunks" / "scenarios" / "refuse_503.xml"), "-i", addr,
+         "-p", str(port), "-m", "1", "-timeout", "60s", "-nostdin", "-trace_msg", "-message_file", str(messages)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=folder)
+    try:
+        deadline = time.monotonic() + 10
+        while _udp_port_free(addr, port):
+            assert time.monotonic() < deadline and sipp.poll() is None, "SIPp did not start"
+            time.sleep(0.05)
+        yield addr, port, messages
+    finally:
+        sipp.terminate()
+        sipp.wait(10)
+
+
 def test_a_trunk_group_from_the_api_tries_the_next_line_when_the_first_is_down(
         pbx_api: tuple[RunningPbx, Api], tmp_path: Path, phone_factory: PhoneFactory) -> None:
     pbx, api = pbx_api
@@ -238,6 +268,19 @@ def test_a_trunk_group_from_the_api_tries_the_next_line_when_the_first_is_down(
         assert time.monotonic() - started < 4
         desk.hangup()
         assert pbx.wait_cdr(2)[-1]["trunk"] == "good"
+        # A first line that is up but refuses the call (503; the edge hands it on as 500, as a proxy
+        # must) is left at once for the next.
+        with _refusing_provider(tmp_path) as (addr, port, messages), api.as_admin() as admin:
+            assert admin.post("/api/trunks", json={"name": "full", "host": addr, "port": port,
+                                                   "register": False}).status_code == 201
+            assert admin.put("/api/trunk-groups/out", json={"trunks": ["full", "good"]}).status_code == 200
+            started = time.monotonic()
+            desk.call("05550001")
+            far.wait("incoming", timeout=20)
+            assert time.monotonic() - started < 4
+            desk.hangup()
+            assert pbx.wait_cdr(3)[-1]["trunk"] == "good"
+            assert "SIP/2.0 503 Service Unavailable" in messages.read_text(errors="replace")
     finally:
         fake.stop()
         print(f"--- provider log:\n{fake.log()}")
