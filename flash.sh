@@ -377,7 +377,8 @@ install_system_config() {
     local sd=$REPO/systemd
     cp -r -- "$sd/system/." "$ROOT/etc/systemd/system/"
     mkdir -p "$ROOT/etc/systemd/network" "$ROOT/etc/systemd/resolved.conf.d" "$ROOT/etc/systemd/journald.conf.d" \
-        "$ROOT/etc/systemd/system.conf.d" "$ROOT/etc/tmpfiles.d" "$ROOT/etc/sysusers.d" "$ROOT/etc/udev/rules.d"
+        "$ROOT/etc/systemd/system.conf.d" "$ROOT/etc/tmpfiles.d" "$ROOT/etc/sysusers.d" "$ROOT/etc/udev/rules.d" \
+        "$ROOT/etc/sysctl.d"
     cp -- "$sd"/network/* "$ROOT/etc/systemd/network/"
     cp -- "$sd"/resolved.conf.d/* "$ROOT/etc/systemd/resolved.conf.d/"
     cp -- "$sd"/journald.conf.d/* "$ROOT/etc/systemd/journald.conf.d/"
@@ -385,6 +386,7 @@ install_system_config() {
     cp -- "$sd"/tmpfiles.d/* "$ROOT/etc/tmpfiles.d/"
     cp -- "$sd"/sysusers.d/* "$ROOT/etc/sysusers.d/"
     cp -- "$sd"/udev/* "$ROOT/etc/udev/rules.d/"
+    cp -- "$sd"/sysctl.d/* "$ROOT/etc/sysctl.d/"
 
     mkdir -p "$ROOT/etc/systemd/system/minipbx.service.d"
     cat >"$ROOT/etc/systemd/system/minipbx.service.d/capacity.conf" <<EOF

@@ -23,7 +23,9 @@ class Permission(StrEnum):
     LIVE_CALLS = "live_calls"  # see every call in progress
     ORIGINATE = "originate"  # click-to-call from any extension
     REPORTS = "reports"  # everyone's call records and the statistics
-    RECORDINGS = "recordings"  # listen to every recording
+    RECORDINGS = "recordings"  # listen to, download and delete every recording
+    # The same for the recordings of conversations a member of one's own department talked in.
+    DEPARTMENT_RECORDINGS = "department_recordings"
     USERS = "users"  # roles, API keys, the audit log
     METRICS = "metrics"  # /metrics, for monitoring (a key with only this one)
     CALLBACKS = "callbacks"  # ask a queue for a callback (a website's "call me back" form's key)

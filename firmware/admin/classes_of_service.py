@@ -56,14 +56,38 @@ def remove(admin: Admin, name: str) -> None:
     admin.audit("cos.remove", name=name)
 
 
+class EveryoneView(BaseModel):
+    class_of_service_by_mode: dict[str, str] = Field(
+        description="mode -> the class of service everyone dials with in that mode (unless an extension has its "
+                    "own for the mode); a mode not listed: each extension's own class of service")
+
+
+class EveryoneAssignment(BaseModel):
+    """Gives everyone a class of service in one mode."""
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    class_of_service: str = Field(alias="class", description="a class of service (`cos list`)",
+                                  examples=["internal"])
+
+
+def _check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise store.CosError(f"mode {mode!r} is not known; use one of: {', '.join(MODES)}")
+    return mode
+
+
+def _check_number(admin: Admin, number: str) -> str:
+    if number != "*" and not admin.db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
+        raise store.CosError(f"extension {number} does not exist; see `ext list`")
+    return number
+
+
 def assign(admin: Admin, number: str, profile: str, mode: str = "") -> None:
     """Extension `number` dials with `profile` (in `mode` only, when given); '*' with a mode is
     everyone's in that mode. The next call follows it."""
     store.check_profile(admin.db, profile)
-    if number != "*" and not admin.db.execute("SELECT 1 FROM extensions WHERE number = ?", [number]).fetchone():
-        raise store.CosError(f"extension {number} does not exist; see `ext list`")
-    if mode and mode not in MODES:
-        raise store.CosError(f"mode {mode!r} is not known; use one of: {', '.join(MODES)}")
+    _check_number(admin, number)
+    if mode:
+        _check_mode(mode)
     if not mode and number == "*":
         raise store.CosError("'*' (everyone) needs --mode; a default is set per extension")
     with write_transaction(admin.db):
@@ -73,3 +97,31 @@ def assign(admin: Admin, number: str, profile: str, mode: str = "") -> None:
         else:
             admin.db.execute("UPDATE extensions SET cos = ? WHERE number = ?", [profile, number])
     admin.audit("cos.assign", number=number, profile=profile, mode=mode or "every mode")
+
+
+def unassign(admin: Admin, number: str, mode: str) -> None:
+    """Extension `number` ('*': everyone) no longer has a class of service of its own in `mode`: it dials
+    with everyone's for the mode, else its own. The next call follows it."""
+    _check_number(admin, number)
+    _check_mode(mode)
+    with write_transaction(admin.db):
+        gone = admin.db.execute("DELETE FROM mode_cos WHERE number = ? AND mode = ?", [number, mode]).rowcount
+    if not gone:
+        who = "everyone" if number == "*" else f"extension {number}"
+        raise NotFound(f"{who} has no class of service of its own in {mode} mode; see `cos list`")
+    admin.audit("cos.unassign", number=number, mode=mode)
+
+
+def everyone(admin: Admin) -> EveryoneView:
+    return EveryoneView(class_of_service_by_mode=dict(admin.db.execute(
+        "SELECT mode, cos FROM mode_cos WHERE number = '*' ORDER BY mode").fetchall()))
+
+
+def assign_everyone(admin: Admin, mode: str, assignment: EveryoneAssignment) -> EveryoneView:
+    assign(admin, "*", assignment.class_of_service, _check_mode(mode))
+    return everyone(admin)
+
+
+def unassign_everyone(admin: Admin, mode: str) -> EveryoneView:
+    unassign(admin, "*", mode)
+    return everyone(admin)

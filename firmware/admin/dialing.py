@@ -68,6 +68,14 @@ def assign_class(admin: Admin, number: str, assignment: ClassAssignment) -> Dial
     return show(admin, number)
 
 
+def unassign_class(admin: Admin, number: str, mode: str) -> DialingView:
+    """The extension no longer has a class of service of its own in `mode` (everyone's for it applies, else
+    its own)."""
+    _existing(admin, number)
+    cos.unassign(admin, number, mode)
+    return show(admin, number)
+
+
 def set_caller_id(admin: Admin, number: str, change: CallerIdChange) -> DialingView:
     _existing(admin, number)
     caller_id = change.caller_id

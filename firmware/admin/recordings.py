@@ -6,6 +6,7 @@ recording is a conversation, and the office must be able to say who took one.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,10 +74,22 @@ def _row(admin: Admin, recording_id: int) -> index.Recording:
         raise NotFound(str(exc)) from None
 
 
-def find(admin: Admin, query: RecordingQuery) -> RecordingList:
+def audience(admin: Admin, number: str, department: bool) -> frozenset[str]:
+    """The extensions whose conversations extension `number` may hear: its own, and with `department`
+    those of every current member of its department (none: its own only)."""
+    members = {number}
+    row = admin.db.execute("SELECT department FROM extensions WHERE number = ?", [number]).fetchone()
+    if department and row and row[0]:
+        members.update(str(n) for (n,) in admin.db.execute(
+            "SELECT number FROM extensions WHERE department = ?", [row[0]]).fetchall())
+    return frozenset(members)
+
+
+def find(admin: Admin, query: RecordingQuery, among: Collection[str] | None = None) -> RecordingList:
+    """`among`: only recordings one of these extensions talked in (None: every recording)."""
     filters = {"extension": query.extension, "since": query.since, "until": query.until, "call_id": query.call_id}
-    rows = index.find(admin.db, **filters, limit=query.limit, offset=query.offset)
-    count, size, seconds = index.totals(admin.db, **filters)
+    rows = index.find(admin.db, **filters, among=among, limit=query.limit, offset=query.offset)
+    count, size, seconds = index.totals(admin.db, **filters, among=among)
     return RecordingList(recordings=[_view(r) for r in rows], count=count, total_bytes=size,
                          total_seconds=round(seconds, 1))
 

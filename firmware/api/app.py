@@ -37,6 +37,7 @@ from firmware.api.routes import (
     ringgroups,
     session,
     settings,
+    trunk_groups,
     trunks,
     voicemail,
     webhooks,
@@ -66,7 +67,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     errors.install(app)
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
-                   inbound_routes, menus, doors, dect, pins, callers, dialing,
+                   inbound_routes, menus, doors, dect, pins, callers, dialing, trunk_groups,
                    departments, destinations, voicemail, prompts):
         app.include_router(module.router)
 

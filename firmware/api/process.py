@@ -29,6 +29,9 @@ class HttpPortError(RuntimeError):
 class HttpOptions:
     addr: str
     port: int
+    # The appliance's second listener: HTTPS on the LAN address, while `addr` stays loopback HTTP.
+    https_addr: str | None = None
+    https_port: int = 443
 
     @property
     def tls(self) -> bool:
@@ -39,20 +42,35 @@ class HttpOptions:
             return self.addr != "localhost"
 
     @property
+    def listeners(self) -> list[tuple[str, int, bool]]:
+        """(address, port, HTTPS) of each socket the API serves."""
+        found = [(self.addr, self.port, self.tls)]
+        if self.https_addr is not None:
+            found.append((self.https_addr, self.https_port, True))
+        return found
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"{'https' if tls else 'http'}://{f'[{addr}]' if ':' in addr else addr}:{port}"
+                for addr, port, tls in self.listeners]
+
+    @property
     def url(self) -> str:
-        host = f"[{self.addr}]" if ":" in self.addr else self.addr
-        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
+        return self.urls[0]
 
 
 def check_http_port_free(options: HttpOptions) -> None:
-    family = socket.AF_INET6 if ":" in options.addr else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((options.addr, options.port))
-        except OSError as exc:
-            raise HttpPortError(f"HTTP port {options.addr}:{options.port} cannot be used ({exc.strerror}); "
-                                "give another with --http-port, or --no-http") from None
+    for addr, port, tls in options.listeners:
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((addr, port))
+            except OSError as exc:
+                which = ("HTTPS port", "--https-port") if options.https_addr == addr and tls else \
+                    ("HTTP port", "--http-port")
+                raise HttpPortError(f"{which[0]} {addr}:{port} cannot be used ({exc.strerror}); "
+                                    f"give another with {which[1]}, or --no-http") from None
 
 
 class ApiServer:
@@ -60,13 +78,15 @@ class ApiServer:
         self.options = options
         argv = [sys.executable, "-m", "firmware.api", "--data", str(data_dir), "--addr", options.addr,
                 "--port", str(options.port), *(["--tls"] if options.tls else []),
+                *(["--https-addr", options.https_addr, "--https-port", str(options.https_port)]
+                  if options.https_addr is not None else []),
                 *(["--admin-pin-dir", str(admin_pin_dir)] if admin_pin_dir else [])]
         self.child = Child("api", argv, log_dir / "api.log")
         self.restarts = 0
 
     async def start(self) -> None:
         await self.child.start()
-        log.info("HTTP API on %s (pid %s)", self.options.url, self.child.pid)
+        log.info("HTTP API on %s (pid %s)", ", ".join(self.options.urls), self.child.pid)
 
     async def watch(self, stopping: asyncio.Event) -> None:
         """Restart the API whenever it exits, backing off while it keeps dying at once."""
@@ -87,7 +107,7 @@ class ApiServer:
 
     def status(self) -> dict[str, object]:
         return {"up": self.child.running, "pid": self.child.pid, "url": self.options.url,
-                "restarts": self.restarts}
+                "urls": self.options.urls, "restarts": self.restarts}
 
     async def stop(self) -> None:
         await self.child.stop()

@@ -10,6 +10,7 @@ from firmware.admin import classes_of_service as cos_admin
 from firmware.admin import dialing as dialing_admin
 from firmware.admin import inbound_routes as route_admin
 from firmware.admin import modes as mode_admin
+from firmware.admin import trunk_groups as group_admin
 from firmware.admin import trunks as trunk_admin
 from firmware.admin.context import Actor, Admin
 from firmware.cli.table import print_table as _table
@@ -21,12 +22,7 @@ from firmware.modes.state import (
 )
 from firmware.modes.timetable import MODES, TimetableError
 from firmware.store.database import open_store
-from firmware.trunks.config import (
-    STRATEGIES,
-    TrunkError,
-    groups,
-    set_group,
-)
+from firmware.trunks.config import STRATEGIES, TrunkError
 from firmware.trunks.inbound import RouteError
 
 ROUTING_ERRORS = (TrunkError, RouteError, TimetableError, CosError)
@@ -64,14 +60,22 @@ def cmd_trunk_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_group_set(args: argparse.Namespace) -> int:
-    set_group(open_store(args.data), args.name, args.strategy, args.trunks)
-    print(f"trunk group {args.name}: {args.strategy} over {', '.join(args.trunks)}")
+    group = group_admin.set_group(Admin(open_store(args.data), args.data), args.name,
+                                  group_admin.TrunkGroupChange(trunks=args.trunks, strategy=args.strategy))
+    print(f"trunk group {group.name}: {group.strategy} over {', '.join(group.trunks)}")
     return 0
 
 
 def cmd_group_list(args: argparse.Namespace) -> int:
-    _table([[name, strategy, ", ".join(members)] for name, (strategy, members) in
-            groups(open_store(args.data)).items()], ["GROUP", "STRATEGY", "TRUNKS (in order)"])
+    _table([[g.name, g.strategy, ", ".join(g.trunks)] for g in group_admin.list_all(Admin(open_store(args.data),
+                                                                                         args.data))],
+           ["GROUP", "STRATEGY", "TRUNKS (in order)"])
+    return 0
+
+
+def cmd_group_remove(args: argparse.Namespace) -> int:
+    group_admin.remove(Admin(open_store(args.data), args.data), args.name)
+    print(f"trunk group {args.name} removed")
     return 0
 
 
@@ -186,6 +190,13 @@ def cmd_cos_assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cos_unassign(args: argparse.Namespace) -> int:
+    cos_admin.unassign(Admin(open_store(args.data), args.data), args.number, args.mode)
+    who = "everyone" if args.number == "*" else args.number
+    print(f"{who}: no class of service of its own in {args.mode} mode")
+    return 0
+
+
 def cmd_cos_callerid(args: argparse.Namespace) -> int:
     dialing_admin.set_caller_id(Admin(open_store(args.data), args.data), args.number,
                                 dialing_admin.CallerIdChange(caller_id=args.caller_id))
@@ -234,6 +245,9 @@ def add_parsers(sub: Any) -> None:
     gset.add_argument("--strategy", default="first_free", choices=STRATEGIES)
     gset.set_defaults(func=cmd_group_set)
     group.add_parser("list").set_defaults(func=cmd_group_list)
+    grm = group.add_parser("remove", help="delete a trunk group no extension's lines name")
+    grm.add_argument("name")
+    grm.set_defaults(func=cmd_group_remove)
 
     route = sub.add_parser("route", help="where calls from trunks go").add_subparsers(
         dest="route_command", required=True)
@@ -301,6 +315,11 @@ def add_parsers(sub: Any) -> None:
     assign.add_argument("profile")
     assign.add_argument("--mode", help="only in this mode")
     assign.set_defaults(func=cmd_cos_assign)
+    unassign = cos.add_parser("unassign", help="an extension's (or everyone's, *) class of service in a mode "
+                                               "no longer applies")
+    unassign.add_argument("number")
+    unassign.add_argument("--mode", required=True, help="day, lunch, break, night or holiday")
+    unassign.set_defaults(func=cmd_cos_unassign)
     callerid = cos.add_parser("callerid", help="outbound caller ID of an extension ('' = trunk default)")
     callerid.add_argument("number")
     callerid.add_argument("caller_id")

@@ -85,7 +85,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     options = RunOptions(data_dir=args.data, board_path=args.board, sip_addr=args.sip_addr,
                          sip_port=args.sip_port, rtp_base=args.rtp_base, gateway=not args.no_gateway,
-                         http=None if args.no_http else HttpOptions(args.http_addr, args.http_port),
+                         http=None if args.no_http else HttpOptions(args.http_addr, args.http_port,
+                                                                    args.https_addr, args.https_port),
                          admin_pin_dir=args.admin_pin_dir)
     return asyncio.run(run(options))
 
@@ -125,7 +126,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"directory sync: {sync['at']} {counts if sync['ok'] else 'FAILED: ' + str(sync['error'])}")
     http = status.get("http")
     if isinstance(http, dict):
-        print(f"HTTP API: {'up' if http['up'] else 'DOWN'} (pid {http['pid']}) on {http['url']}, "
+        print(f"HTTP API: {'up' if http['up'] else 'DOWN'} (pid {http['pid']}) on "
+              f"{', '.join(http.get('urls') or [http['url']])}, "
               f"restarts {http['restarts']}")
     calls = status["active_calls"]
     assert isinstance(calls, list)
@@ -163,6 +165,10 @@ def add_parsers(sub: Any) -> None:
     runp.add_argument("--http-addr", default="127.0.0.1",
                       help="address of the HTTP API (default 127.0.0.1; any other address is served over HTTPS)")
     runp.add_argument("--http-port", type=_port, default=8080, help="port of the HTTP API (default 8080)")
+    runp.add_argument("--https-addr", default=None,
+                      help="also serve the API over HTTPS on this address (the appliance: its LAN address), "
+                           "while --http-addr stays plain HTTP on loopback")
+    runp.add_argument("--https-port", type=_port, default=443, help="port of --https-addr (default 443)")
     runp.add_argument("--no-http", action="store_true", help="do not start the HTTP API")
     runp.add_argument("--admin-pin-dir", type=Path, default=None,
                       help="the folder of the admin PIN (admin-pin.json) keypad programming checks; default: "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,9 +104,14 @@ def get(db: sqlite_utils.Database, recording_id: int) -> Recording:
     return _recording(row)
 
 
-def _filters(extension: str, since: str, until: str, call_id: str) -> tuple[str, list[object]]:
+def _filters(extension: str, since: str, until: str, call_id: str,
+             among: Collection[str] | None = None) -> tuple[str, list[object]]:
     where: list[str] = ["state != ?"]
     args: list[object] = [RECORDING]
+    if among is not None:
+        # Any of these extensions talked in it (a department's); none given: nothing matches.
+        where.append("(" + (" OR ".join(["extensions LIKE ?"] * len(among)) or "0") + ")")
+        args.extend(f"%,{number},%" for number in sorted(among))
     if extension:
         where.append("extensions LIKE ?")
         args.append(f"%,{extension},%")
@@ -122,19 +128,21 @@ def _filters(extension: str, since: str, until: str, call_id: str) -> tuple[str,
 
 
 def find(db: sqlite_utils.Database, *, extension: str = "", since: str = "", until: str = "",
-         call_id: str = "", limit: int = 1000, offset: int = 0) -> list[Recording]:
-    """Newest first. `since`/`until` are ISO dates or times (UTC), `until` a date counts its whole day."""
-    where, args = _filters(extension, since, until, call_id)
+         call_id: str = "", among: Collection[str] | None = None, limit: int = 1000,
+         offset: int = 0) -> list[Recording]:
+    """Newest first. `since`/`until` are ISO dates or times (UTC), `until` a date counts its whole day;
+    `among`: only recordings one of these extensions talked in."""
+    where, args = _filters(extension, since, until, call_id, among)
     rows = db.execute(f"SELECT {_COLUMNS} FROM recordings WHERE {where} "
                       "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
     return [_recording(r) for r in rows]
 
 
 def totals(db: sqlite_utils.Database, *, extension: str = "", since: str = "", until: str = "",
-           call_id: str = "") -> tuple[int, int, float]:
+           call_id: str = "", among: Collection[str] | None = None) -> tuple[int, int, float]:
     """(recordings, bytes, seconds) over every page the filters select: counted in sqlite, so ten
     thousand recordings are never read to add them up."""
-    where, args = _filters(extension, since, until, call_id)
+    where, args = _filters(extension, since, until, call_id, among)
     count, size, seconds = db.execute(
         f"SELECT COUNT(*), COALESCE(SUM(bytes), 0), COALESCE(SUM(seconds), 0) FROM recordings WHERE {where}",
         args).fetchone()

@@ -149,6 +149,10 @@ def set_group(db: sqlite_utils.Database, name: str, strategy: str, members: list
         raise TrunkError(f"strategy {strategy!r} is not accepted; use one of: {', '.join(STRATEGIES)}")
     if not members:
         raise TrunkError(f"group {name} needs at least one trunk")
+    twice = sorted({t for t in members if members.count(t) > 1})
+    if twice:
+        raise TrunkError(f"trunk {twice[0]} is named twice in group {name}; name each trunk once, in the order "
+                         "they are tried")
     for trunk in members:
         if get_trunk(db, trunk) is None:
             raise TrunkError(f"trunk {trunk} does not exist; add it before putting it in group {name}")
@@ -167,6 +171,25 @@ def groups(db: sqlite_utils.Database) -> dict[str, tuple[str, list[str]]]:
             "SELECT trunk FROM trunk_group_members WHERE group_name = ? ORDER BY position", [name]).fetchall()]
         result[str(name)] = (str(strategy), members)
     return result
+
+
+def group_users(db: sqlite_utils.Database, name: str) -> list[str]:
+    """Who dials out through group `name` by name: the extensions whose lines list it."""
+    return [f"extension {n}'s lines" for (n,) in db.execute(
+        "SELECT number FROM extension_groups WHERE group_name = ? ORDER BY number", [name]).fetchall()]
+
+
+def remove_group(db: sqlite_utils.Database, name: str) -> None:
+    """Delete a trunk group no extension's lines name (refused naming those that do): an extension
+    left with no group of its own would suddenly dial out on every line."""
+    from firmware.apps.references import refuse_if_used
+
+    with write_transaction(db):
+        if not db.execute("SELECT 1 FROM trunk_groups WHERE name = ?", [name]).fetchone():
+            raise TrunkError(f"trunk group {name} does not exist; see `group list`")
+        refuse_if_used(name, group_users(db, name), f"trunk group {name}", TrunkError)
+        db.execute("DELETE FROM trunk_group_members WHERE group_name = ?", [name])
+        db.execute("DELETE FROM trunk_groups WHERE name = ?", [name])
 
 
 def set_extension_groups(db: sqlite_utils.Database, number: str, group_names: list[str]) -> None:

@@ -58,3 +58,55 @@ def test_refusals_name_the_value_and_change_nothing(api: Api) -> None:
         missing = admin.delete("/api/classes-of-service/nope")
         assert missing.status_code == 404
         assert missing.json()["error"] == "class of service nope does not exist; see `cos list`"
+
+
+def test_everyone_gets_a_class_of_service_per_mode(api: Api) -> None:
+    cli = Cli(api.data_dir, api.data_dir)
+    with api.as_admin() as admin:
+        assert admin.get("/api/everyone/class-of-service").json() == {"class_of_service_by_mode": {}}
+        night = admin.put("/api/everyone/class-of-service/night", json={"class": "internal"})
+        assert night.status_code == 200, night.text
+        assert admin.put("/api/everyone/class-of-service/lunch", json={"class": "local"}).status_code == 200
+        assert admin.get("/api/everyone/class-of-service").json() == {
+            "class_of_service_by_mode": {"lunch": "local", "night": "internal"}}
+        assert admin.get("/api/classes-of-service/internal").json()["used_by"] == ["everyone in night mode"]
+    # The command line sees what the API set, and the other way round.
+    assert ["*", "night", "internal"] in [line.split() for line in cli.ok("cos", "list").splitlines()]
+    cli.ok("cos", "unassign", "*", "--mode", "lunch")
+    with api.as_admin() as admin:
+        assert admin.get("/api/everyone/class-of-service").json() == {
+            "class_of_service_by_mode": {"night": "internal"}}
+        assert admin.delete("/api/everyone/class-of-service/night").json() == {"class_of_service_by_mode": {}}
+        assert [e["action"] for e in admin.get("/api/audit").json() if e["action"].startswith("cos.")] == [
+            "cos.unassign", "cos.unassign", "cos.assign", "cos.assign"]
+
+
+def test_everyone_refusals_name_the_value(api: Api) -> None:
+    with api.as_admin() as admin:
+        mode = admin.put("/api/everyone/class-of-service/weekend", json={"class": "internal"})
+        assert mode.status_code == 422
+        assert mode.json()["error"] == "mode 'weekend' is not known; use one of: day, lunch, break, night, holiday"
+        profile = admin.put("/api/everyone/class-of-service/night", json={"class": "nobody"})
+        assert profile.status_code == 422
+        assert profile.json()["error"] == ("class of service 'nobody' is not known; use one of: internal, "
+                                           "international, local, national, unrestricted")
+        field = admin.put("/api/everyone/class-of-service/night", json={"cos": "internal"})
+        assert field.status_code == 422 and "cos" in field.json()["error"]
+        missing = admin.delete("/api/everyone/class-of-service/night")
+        assert missing.status_code == 404
+        assert missing.json()["error"] == "everyone has no class of service of its own in night mode; see `cos list`"
+        assert admin.get("/api/everyone/class-of-service").json() == {"class_of_service_by_mode": {}}
+    with api.user("101") as user:
+        assert user.put("/api/everyone/class-of-service/night", json={"class": "internal"}).status_code == 403
+
+
+def test_an_extensions_class_for_one_mode_is_removed(api: Api) -> None:
+    with api.as_admin() as admin:
+        assert admin.post("/api/extensions", json={"number": "101", "name": "Sales"}).status_code == 201
+        admin.put("/api/extensions/101/class-of-service", json={"class": "local", "mode": "night"})
+        gone = admin.delete("/api/extensions/101/class-of-service/night")
+        assert gone.status_code == 200, gone.text
+        assert gone.json()["class_of_service_by_mode"] == {}
+        again = admin.delete("/api/extensions/101/class-of-service/night")
+        assert again.status_code == 404 and again.json()["error"].startswith(
+            "extension 101 has no class of service of its own in night mode")

@@ -1,6 +1,7 @@
 """The API as `minipbx run` starts it: live calls from the brain, restarted when it dies, refused ports."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -23,7 +24,10 @@ from tests.support.api import ADMIN_PASSWORD, REPO_ROOT, Api, EventStream, free_
 from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
+from tests.support.phone import Phone
+from tests.support.provider import FakeProvider
 from tests.support.receiver import Receiver
+from tests.support.trunking import DID, TRUNK_PASSWORD, pstn_phone, wait_trunk
 
 
 def _pbx_with_api(tmp_path_factory: pytest.TempPathFactory, phone_factory: PhoneFactory,
@@ -176,6 +180,109 @@ def test_click_to_call_rings_the_extension_first_then_the_number(pbx_api: tuple[
     assert refused_here.returncode == 1 and "cannot call 000441234567" in refused_here.stderr
     listed = pbx.minipbx("call", "list")
     assert listed.returncode == 0 and listed.stdout.strip() == "no calls in progress"
+
+
+def test_everyone_barred_at_night_through_the_api_without_a_restart(pbx_api: tuple[RunningPbx, Api]) -> None:
+    pbx, api = pbx_api
+    desk = pbx.phone("101")
+    with api.as_admin() as admin:
+        assert admin.put("/api/mode", json={"mode": "night", "kind": "fixed"}).status_code == 200
+    # No trunk yet: a local call 101 may make is let through and fails for want of a line...
+    allowed = desk.call("05550001")
+    assert desk.wait("disconnected", timeout=15, call=allowed)["code"] == 503
+    with api.as_admin() as admin:
+        assert admin.put("/api/everyone/class-of-service/night", json={"class": "internal"}).status_code == 200
+    # ... and once everyone is internal-only at night, the same call is barred, by the running PBX.
+    barred = desk.call("05550001")
+    assert desk.wait("disconnected", timeout=15, call=barred)["code"] == 403
+    deadline = time.monotonic() + 10
+    while (rows := pbx.wait_cdr(2))[-1]["disposition"] != "barred" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    *before, after = rows
+    # (The edge offers a call a worker answered 503 to the next worker too: one row per worker.)
+    assert {(r["disposition"], r["hangup_cause"]) for r in before} == {("failed", "no trunk configured")}
+    assert (after["disposition"], after["hangup_cause"]) == (
+        "barred", "class of service internal does not allow local calls in night mode")
+
+
+def _reached_in_seconds(desk: Phone, far: Phone) -> float:
+    """Seconds from the desk dialling the far phone (5550001) until it rings; then the desk hangs up."""
+    started = time.monotonic()
+    desk.call("05550001")
+    far.wait("incoming", timeout=20)
+    took = time.monotonic() - started
+    desk.hangup()
+    return took
+
+
+def _udp_port_free(addr: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((addr, port))
+        except OSError:
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def _refusing_provider(folder: Path) -> Iterator[tuple[str, int, Path]]:
+    """SIPp as a provider answering every call 503: (its address, port, SIPp's message log)."""
+    addr, port = "127.0.0.73", free_sip_port()
+    messages = folder / "refusing.log"
+    sipp = subprocess.Popen(
+        ["sipp", "-sf", str(REPO_ROOT / "tests" / "trunks" / "scenarios" / "refuse_503.xml"), "-i", addr,
+         "-p", str(port), "-m", "1", "-timeout", "60s", "-nostdin", "-trace_msg", "-message_file", str(messages)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=folder)
+    try:
+        deadline = time.monotonic() + 10
+        while _udp_port_free(addr, port):
+            assert time.monotonic() < deadline and sipp.poll() is None, "SIPp did not start"
+            time.sleep(0.05)
+        yield addr, port, messages
+    finally:
+        sipp.terminate()
+        sipp.wait(10)
+
+
+def test_a_trunk_group_from_the_api_tries_the_next_line_when_the_first_is_down(
+        pbx_api: tuple[RunningPbx, Api], tmp_path: Path, phone_factory: PhoneFactory) -> None:
+    pbx, api = pbx_api
+    fake = FakeProvider(tmp_path / "provider", addr="127.0.0.70", port=free_sip_port(), customer="acme",
+                        password=TRUNK_PASSWORD, did_prefix=DID, pbx_addr="127.0.0.1", pbx_port=pbx.sip_port)
+    fake.start()
+    try:
+        with api.as_admin() as admin:
+            # 'down' is a peer nobody answers at; 'good' registers to the provider.
+            assert admin.post("/api/trunks", json={"name": "down", "host": "127.0.0.71", "port": free_sip_port(),
+                                                   "register": False}).status_code == 201
+            assert admin.post("/api/trunks", json={"name": "good", "host": fake.addr, "port": fake.port,
+                                                   "username": "acme", "password": TRUNK_PASSWORD}).status_code == 201
+            made = admin.put("/api/trunk-groups/out", json={"trunks": ["down", "good"]})
+            assert made.status_code == 200, made.text
+        wait_trunk(pbx, "good", "registered")
+        far = pstn_phone(phone_factory, fake, "5550001")
+        desk = pbx.phone("101")
+        # 'down' was tried first: the call reached 'good' once 'down' had timed out (408, 5 s).
+        assert _reached_in_seconds(desk, far) > 4
+        [row] = pbx.wait_cdr(1)
+        assert row["trunk"] == "good"
+        # The group's order is the one the API gave last: with 'good' first, nothing waits for 'down'.
+        with api.as_admin() as admin:
+            assert admin.put("/api/trunk-groups/out", json={"trunks": ["good", "down"]}).status_code == 200
+        assert _reached_in_seconds(desk, far) < 4
+        assert pbx.wait_cdr(2)[-1]["trunk"] == "good"
+        # A first line that is up but refuses the call (503; the edge hands it on as 500, as a proxy
+        # must) is left at once for the next.
+        with _refusing_provider(tmp_path) as (addr, port, messages), api.as_admin() as admin:
+            assert admin.post("/api/trunks", json={"name": "full", "host": addr, "port": port,
+                                                   "register": False}).status_code == 201
+            assert admin.put("/api/trunk-groups/out", json={"trunks": ["full", "good"]}).status_code == 200
+            assert _reached_in_seconds(desk, far) < 4
+            assert pbx.wait_cdr(3)[-1]["trunk"] == "good"
+            assert "SIP/2.0 503 Service Unavailable" in messages.read_text(errors="replace")
+    finally:
+        fake.stop()
+        print(f"--- provider log:\n{fake.log()}")
 
 
 def test_transfer_from_the_api_sends_the_caller_to_a_colleague(pbx_api: tuple[RunningPbx, Api]) -> None:

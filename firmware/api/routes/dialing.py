@@ -22,6 +22,12 @@ def assign_class(number: str, change: ClassAssignment, who: May, db: Db, request
     return dialing.assign_class(admin_for(who, db, request), number, change)
 
 
+@router.delete("/{number}/class-of-service/{mode}", response_model=DialingView,
+               summary="the extension's own class of service in one mode no longer applies (as `cos unassign`)")
+def unassign_class(number: str, mode: str, who: May, db: Db, request: Request) -> DialingView:
+    return dialing.unassign_class(admin_for(who, db, request), number, mode)
+
+
 @router.put("/{number}/caller-id", response_model=DialingView,
             summary="the number the extension calls out as (as `cos callerid`)")
 def set_caller_id(number: str, change: CallerIdChange, who: May, db: Db, request: Request) -> DialingView:

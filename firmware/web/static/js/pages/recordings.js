@@ -4,7 +4,8 @@ import { del, get, query } from "../api.js";
 import { t } from "../i18n.js";
 
 export async function render(main, context) {
-  const canDelete = context.me.may("recordings");
+  // A team lead (department_recordings) is listed only their department's, which they may delete.
+  const canDelete = context.me.may("recordings") || context.me.may("department_recordings");
   const extension = h("input", { name: "extension", inputmode: "numeric", size: 6 });
   const since = h("input", { type: "date", name: "since" });
   const until = h("input", { type: "date", name: "until" });
