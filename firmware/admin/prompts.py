@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from firmware.admin.context import Admin
 from firmware.admin.errors import NotFound
+from firmware.calls.music import PROMPT_PREFIX
 from firmware.prompts import upload as store
 from firmware.prompts.library import PromptError
 
@@ -24,7 +25,8 @@ def _view(prompt: store.CustomPrompt) -> PromptView:
 
 
 def list_all(admin: Admin) -> list[PromptView]:
-    return [_view(p) for p in store.list_prompts(admin.db)]
+    # Music on hold is kept as prompts too (moh-CLASS); it has its own list (firmware/admin/music.py).
+    return [_view(p) for p in store.list_prompts(admin.db) if not p.name.startswith(PROMPT_PREFIX)]
 
 
 def upload(admin: Admin, name: str, source: Path, shown_as: str = "") -> PromptView:
