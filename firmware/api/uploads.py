@@ -4,15 +4,18 @@ BodyLimit (limits.py) stops a body past the path's limit; the body never sits in
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import Request
 
 from firmware.prompts.upload import prompts_dir
 
+T = TypeVar("T")
 # A few minutes of CD-quality WAV; what is kept is converted to 8 kHz and capped by prompt_max_seconds.
 MAX_UPLOAD_BYTES = 20 << 20
 
@@ -33,6 +36,8 @@ async def received_file(request: Request, data_dir: Path) -> AsyncIterator[Path]
         received.unlink(missing_ok=True)
 
 
-def refusal_name(filename: str) -> str:
-    """How a refusal names the file: as the person's computer called it, not the temporary path."""
-    return f"the upload {filename!r}" if filename else "the upload"
+async def store_body(request: Request, data_dir: Path, keep: Callable[[Path, str], T], filename: str) -> T:
+    """Receive the body, then `keep(file, shown_as)` it off the event loop (sox converts it): `shown_as`
+    names the file in a refusal as the person's computer called it, not by its temporary path."""
+    async with received_file(request, data_dir) as received:
+        return await asyncio.to_thread(keep, received, f"the upload {filename!r}" if filename else "the upload")

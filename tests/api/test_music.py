@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.api import REPO_ROOT, Api
+from tests.support.api import REPO_ROOT, Api, assert_bad_audio_refused
 from tests.support.audio import synth_tone, tone_seconds, write_wav
 
 
@@ -38,13 +38,7 @@ def test_music_is_uploaded_played_refused_when_bad_and_removed_when_unused(api: 
         # Music is not among the greetings a menu plays.
         assert admin.get("/api/prompts").json() == []
 
-        junk = admin.put("/api/music/other", params={"filename": "notes.txt"}, content=b"minutes of the meeting\n")
-        assert junk.status_code == 422
-        assert "notes.txt" in junk.json()["error"] and "WAV, MP3, OGG or FLAC" in junk.json()["error"]
-        silent = write_wav(tmp_path / "silence.wav", synth_tone(500, 2.0, dbfs=-80))
-        refused = admin.put("/api/music/other", params={"filename": "silence.wav"}, content=silent.read_bytes())
-        assert refused.status_code == 422 and "silent" in refused.json()["error"]
-        assert admin.put("/api/music/other", content=b"\0" * (21 << 20)).status_code == 413
+        assert_bad_audio_refused(admin, "/api/music/other", tmp_path)
         bad_name = admin.put("/api/music/no%20spaces", content=jazz.read_bytes())
         assert bad_name.status_code == 422 and "music class 'no spaces' is not accepted" in bad_name.json()["error"]
         missing = admin.get("/api/music/blues/audio")

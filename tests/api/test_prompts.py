@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.api import Api
+from tests.support.api import Api, assert_bad_audio_refused
 from tests.support.audio import synth_tone, tone_seconds, write_wav
 
 
@@ -21,14 +21,7 @@ def test_a_greeting_is_uploaded_played_refused_when_bad_and_removed_when_unused(
         heard.write_bytes(played.content)
         assert tone_seconds(heard, 700) > 1.8
 
-        junk = admin.put("/api/prompts/other", params={"filename": "notes.txt"}, content=b"minutes of the meeting\n")
-        assert junk.status_code == 422
-        assert "notes.txt" in junk.json()["error"] and "WAV, MP3, OGG or FLAC" in junk.json()["error"]
-        silent = write_wav(tmp_path / "silence.wav", synth_tone(700, 2.0, dbfs=-80))
-        refused = admin.put("/api/prompts/other", params={"filename": "silence.wav"}, content=silent.read_bytes())
-        assert refused.status_code == 422 and "silent" in refused.json()["error"]
-        huge = admin.put("/api/prompts/other", content=b"\0" * (21 << 20))
-        assert huge.status_code == 413
+        assert_bad_audio_refused(admin, "/api/prompts/other", tmp_path)
         bad_name = admin.put("/api/prompts/no%20spaces", content=wav.read_bytes())
         assert bad_name.status_code == 422 and "welcome-day" in bad_name.json()["error"]
         assert [p["name"] for p in admin.get("/api/prompts").json()] == ["welcome-day"]

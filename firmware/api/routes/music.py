@@ -2,7 +2,7 @@
 Needs `call_logic`, as greetings do (routes and queues choose the class their callers hear)."""
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -12,7 +12,7 @@ from firmware.access.permissions import Permission
 from firmware.admin import music
 from firmware.api.auth import Principal, admin_for, require
 from firmware.api.database import Db
-from firmware.api.uploads import MAX_UPLOAD_BYTES, received_file, refusal_name
+from firmware.api.uploads import MAX_UPLOAD_BYTES, store_body
 from firmware.calls.music import check_class_name
 
 router = APIRouter(prefix="/api/music", tags=["greetings"])
@@ -34,8 +34,7 @@ def list_music(who: May, db: Db, request: Request) -> list[music.MusicClassView]
 async def upload_music(name: str, who: May, db: Db, request: Request, filename: str = "") -> music.MusicClassView:
     check_class_name(name)
     admin = admin_for(who, db, request)
-    async with received_file(request, admin.data_dir) as received:
-        return await asyncio.to_thread(music.upload, admin, name, received, refusal_name(filename))
+    return await store_body(request, admin.data_dir, partial(music.upload, admin, name), filename)
 
 
 @router.get("/{name}/audio", response_class=FileResponse,

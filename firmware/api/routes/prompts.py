@@ -2,7 +2,7 @@
 Needs `call_logic` (greetings are what menus and queues play)."""
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -12,7 +12,7 @@ from firmware.access.permissions import Permission
 from firmware.admin import prompts
 from firmware.api.auth import Principal, admin_for, require
 from firmware.api.database import Db
-from firmware.api.uploads import MAX_UPLOAD_BYTES, received_file, refusal_name
+from firmware.api.uploads import MAX_UPLOAD_BYTES, store_body
 from firmware.prompts.upload import check_name
 
 router = APIRouter(prefix="/api/prompts", tags=["greetings"])
@@ -32,8 +32,7 @@ def list_prompts(who: May, db: Db, request: Request) -> list[prompts.PromptView]
 async def upload_prompt(name: str, who: May, db: Db, request: Request, filename: str = "") -> prompts.PromptView:
     check_name(name)
     admin = admin_for(who, db, request)
-    async with received_file(request, admin.data_dir) as received:
-        return await asyncio.to_thread(prompts.upload, admin, name, received, refusal_name(filename))
+    return await store_body(request, admin.data_dir, partial(prompts.upload, admin, name), filename)
 
 
 @router.get("/{name}/audio", response_class=FileResponse, summary="the greeting as callers hear it (8 kHz WAV)")
