@@ -1,5 +1,5 @@
-"""/api/prompts: company greetings: list, upload (the file as the request body), play, remove.
-Needs `call_logic` (greetings are what menus and queues play)."""
+"""/api/prompts: company greetings: list, upload (the file as the request body), record from a phone,
+play, remove. Needs `call_logic` (greetings are what menus and queues play)."""
 from __future__ import annotations
 
 from functools import partial
@@ -33,6 +33,17 @@ async def upload_prompt(name: str, who: May, db: Db, request: Request, filename:
     check_name(name)
     admin = admin_for(who, db, request)
     return await store_body(request, admin.data_dir, partial(prompts.upload, admin, name), filename)
+
+
+@router.post("/{name}/record", response_model=prompts.StartedRecording, status_code=202,
+             summary="record the greeting from a phone: the extension rings; after the beep the person speaks, "
+                     "then hangs up or presses #; GET /api/prompts shows the greeting once it is kept",
+             responses={404: {"description": "no such extension"},
+                        409: {"description": "the extension is in a call"},
+                        503: {"description": "the PBX is not running"}})
+def record_prompt(name: str, request_body: prompts.RecordRequest, who: May, db: Db,
+                  request: Request) -> prompts.StartedRecording:
+    return prompts.record_from_phone(admin_for(who, db, request), name, request_body)
 
 
 @router.get("/{name}/audio", response_class=FileResponse, summary="the greeting as callers hear it (8 kHz WAV)")
