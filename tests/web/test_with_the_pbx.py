@@ -13,6 +13,7 @@ from tests.support.api import ADMIN_PASSWORD, Api
 from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx
+from tests.support.prompts import seconds as prompt_seconds
 from tests.support.provider import FakeProvider
 from tests.support.trunking import DID, add_trunk
 from tests.support.voicemail_messages import leave_message
@@ -179,3 +180,34 @@ def test_a_message_heard_and_deleted_on_the_voicemail_page_turns_the_phones_lamp
     page.locator("main tbody tr").get_by_role("button", name="Remove").click()
     owner.wait("mwi", new=0, saved=0)
     expect(page.locator("#mailbox-counts")).to_have_text("Mailbox 105: 0 new, 0 heard")
+
+
+def test_record_from_my_phone_rings_the_extension_and_the_greeting_appears(
+        pbx: RunningPbx, pbx_api: Api, pages: Open, tmp_path: Path) -> None:
+    phone = pbx.phone("101", tone_hz=1000)
+    with pbx_api.as_admin() as admin:
+        admin.put("/api/extensions/101/web-password", json={"password": "Green-Lamp-77q"})
+        assert admin.patch("/api/extensions/101", json={"role": "admin"}).status_code == 200
+    browser = pages(pbx_api)
+    page = browser.sign_in("101", "Green-Lamp-77q")
+    browser.open("greetings")
+    form = page.locator("#record-greeting")
+    # The signed-in person's own extension is the one offered.
+    expect(form.get_by_label("Extension")).to_have_value("101")
+    form.get_by_label("Name").fill("welcome-day")
+    form.get_by_role("button", name="Record from my phone").click()
+    expect(page.locator("#notice")).to_contain_text("Extension 101 is ringing")
+    ring = phone.wait("incoming")
+    phone.answer(200, call=ring["call"])
+    phone.wait("connected", call=ring["call"])
+    time.sleep(prompt_seconds("record-after-tone") + 0.5 + 2.5)
+    phone.hangup(call=ring["call"])
+    phone.wait("disconnected", call=ring["call"])
+    expect(page.locator("#notice")).to_contain_text("Greeting welcome-day recorded", timeout=15000)
+    row = page.locator("#greetings tbody tr")
+    expect(row).to_contain_text("recorded on a phone")
+    browser.snap("recorded-greeting")
+    with pbx_api.as_admin() as admin:
+        heard = tmp_path / "welcome-day.wav"
+        heard.write_bytes(admin.get("/api/prompts/welcome-day/audio").content)
+    assert tone_seconds(heard, 1000) >= 1.5
