@@ -28,6 +28,9 @@ def test_a_greeting_is_uploaded_played_refused_when_bad_and_removed_when_unused(
         assert not [p for p in (api.data_dir / "prompts").iterdir() if p.name.startswith(".")]
 
         assert user.get("/api/prompts").status_code == 403
+        # Recording from a phone needs the running PBX to make the call.
+        stopped = admin.post("/api/prompts/welcome-day/record", json={"extension": "105"})
+        assert stopped.status_code == 503 and "minipbx is not running" in stopped.json()["error"]
         assert admin.put("/api/menus/main", json={"greeting": "welcome-day"}).status_code == 200
         used = admin.delete("/api/prompts/welcome-day")
         assert used.status_code == 422 and "voice menu main" in used.json()["error"]

@@ -209,6 +209,8 @@ def test_a_greeting_is_recorded_from_a_phone_the_box_calls(pbx_api: tuple[Runnin
         assert started.json()["prompt"] == "welcome-day" and started.json()["extension"] == "101"
         ring = me.wait("incoming")
         assert ring["from_user"] == "welcome-day"  # the phone shows what the call is for
+        busy = admin.post(path, json={"extension": "101"})
+        assert busy.status_code == 409 and "extension 101 is in a call" in busy.json()["error"]
         me.answer(200, call=ring["call"])
         me.wait("connected", call=ring["call"])
         time.sleep(prompt_seconds("record-after-tone") + 0.5 + 3.0)
