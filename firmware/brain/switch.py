@@ -597,8 +597,9 @@ class Switch:
 
     def ring_first(self, extension: str, then: Decision | PromptRecording, mode: str, *, route: str, shown_as: str,
                    display: str = "") -> Call | None:
-        """A call the PBX makes *to* an extension (camp-on callback, click-to-call): once a phone of
-        it answers, `then` is carried out for it as if it had dialled `shown_as` itself. None when
+        """A call the PBX makes *to* an extension (camp-on callback, click-to-call, recording a
+        greeting): once a phone of it answers, `then` is carried out for it as if it had dialled
+        `shown_as` itself (or the greeting is recorded). None when
         no worker is up."""
         worker = min((w for w in self.workers if w.ready), default=None,
                      key=lambda w: sum(1 for c in self.calls.values() if c.worker is w))
