@@ -29,6 +29,7 @@ from firmware.api.routes import (
     menus,
     metrics,
     modes,
+    music,
     phonebook,
     pins,
     prompts,
@@ -42,6 +43,7 @@ from firmware.api.routes import (
     voicemail,
     webhooks,
 )
+from firmware.api.uploads import MAX_UPLOAD_BYTES
 from firmware.web import mount as web_pages
 from firmware.webhooks import delivery
 
@@ -68,7 +70,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     for module in (session, extensions, settings, cdr, calls, events, modes, ringgroups, queues, trunks, access,
                    webhooks, metrics, phonebook, directory, recordings, conferences, classes_of_service,
                    inbound_routes, menus, doors, dect, pins, callers, dialing, trunk_groups,
-                   departments, destinations, voicemail, prompts):
+                   departments, destinations, voicemail, prompts, music):
         app.include_router(module.router)
 
     @app.get("/api/health", tags=["session"], summary="the API answers (no login needed)")
@@ -77,5 +79,5 @@ def create_app(config: ApiConfig) -> FastAPI:
 
     web_pages.install(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes,
-                       uploads=((prompts.UPLOAD_PATH, prompts.MAX_UPLOAD_BYTES),))
+                       uploads=((prompts.UPLOAD_PATH, MAX_UPLOAD_BYTES), (music.UPLOAD_PATH, MAX_UPLOAD_BYTES)))
     return app

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from firmware.admin.cdr import CdrQueryError
 from firmware.admin.errors import INPUT_ERRORS, NotFound
 from firmware.brain.control import ControlError
+from firmware.calls.music import MusicError
 from firmware.pins.guard import PinError
 from firmware.prompts.library import PromptError
 
@@ -63,7 +64,7 @@ def _control_error(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
-    for error in (*INPUT_ERRORS, CdrQueryError, PinError, PromptError):
+    for error in (*INPUT_ERRORS, CdrQueryError, PinError, PromptError, MusicError):
         app.add_exception_handler(error, lambda request, exc: _json(422, str(exc)))
     app.add_exception_handler(NotFound, lambda request, exc: _json(404, str(exc).strip("'\"")))
     app.add_exception_handler(ControlError, _control_error)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
+from firmware.apps.prompt_recording import PromptRecording
 from firmware.brain.calls import CallState
 from firmware.brain.control import (
     CallCommand,
@@ -32,6 +33,7 @@ from firmware.brain.control import (
     OpenDoor,
     Originate,
     PairDect,
+    RecordPrompt,
     RemoveDect,
     RequestCallback,
     Transfer,
@@ -71,6 +73,8 @@ def carry_out(switch: Switch, command: CallCommand) -> dict[str, object] | Await
         return pair_dect(switch, command)
     if isinstance(command, RemoveDect):
         return remove_dect(switch, command)
+    if isinstance(command, RecordPrompt):
+        return {"call": record_prompt(switch, command)}
     if isinstance(command, MailboxChanged):
         switch.apps.mailbox_changed(command.mailbox)
         return {"mailbox": command.mailbox}
@@ -85,14 +89,9 @@ def originate(switch: Switch, command: Originate) -> str:
     """Start a click-to-call; the call's id. Refused (CallCommandRefused) before anything rings
     when the extension does not exist or is busy, or the number is not one it may dial."""
     extension, number = command.extension, clean_number(command.number)
-    if get_extension(switch.db, extension) is None:
-        raise CallCommandRefused(f"extension {extension} does not exist", "not_found")
-    if disabled_since(switch.db, extension):
-        raise CallCommandRefused(f"extension {extension} is disabled (its person left the directory)", "barred")
     if number == extension:
         raise CallCommandRefused(f"extension {extension} cannot call itself; give another number", "invalid")
-    if switch.in_conversation(extension):
-        raise CallCommandRefused(f"extension {extension} is in a call; try again when it is free", "busy")
+    _check_ringable(switch, extension)
     facts = CallFacts(caller=extension, dialled=number, auth_user=extension)
     decision = switch.router.decide(facts, switch.trunk_usage())
     if isinstance(decision, Refuse):
@@ -108,6 +107,31 @@ def originate(switch: Switch, command: Originate) -> str:
     if call is None:
         raise CallCommandRefused("no call worker is up; try again in a moment", "failed")
     log.info("call %s: click-to-call by %s: %s first, then %s", call.id, command.by, extension, number)
+    return call.id
+
+
+def _check_ringable(switch: Switch, extension: str) -> None:
+    if get_extension(switch.db, extension) is None:
+        raise CallCommandRefused(f"extension {extension} does not exist", "not_found")
+    if disabled_since(switch.db, extension):
+        raise CallCommandRefused(f"extension {extension} is disabled (its person left the directory)", "barred")
+    if switch.in_conversation(extension):
+        raise CallCommandRefused(f"extension {extension} is in a call; try again when it is free", "busy")
+
+
+def record_prompt(switch: Switch, command: RecordPrompt) -> str:
+    """Ring the extension to record a company greeting there; the call's id. Refused before anything
+    rings when the extension does not exist, is disabled or is in a call."""
+    extension = command.extension
+    _check_ringable(switch, extension)
+    # The phone shows the greeting's name as the caller, so the person knows what the call is for.
+    call = switch.ring_first(extension, PromptRecording(command.prompt), switch.router.mode(),
+                             route=f"greeting recording by {command.by}", shown_as=command.prompt,
+                             display=f"Record {command.prompt}")
+    if call is None:
+        raise CallCommandRefused("no call worker is up; try again in a moment", "failed")
+    log.info("call %s: greeting %s to be recorded at extension %s (asked by %s)", call.id, command.prompt,
+             extension, command.by)
     return call.id
 
 

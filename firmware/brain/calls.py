@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from firmware.apps.prompt_recording import PromptRecording
 from firmware.brain.routing import Decision, DialOut
 from firmware.brain.workers import WorkerHandle
 from firmware.calls.history import CallHistory
@@ -147,8 +148,8 @@ class Call:
     # Why the call left the extension it was meant for (busy, no_answer, ...): the voicemail greeting.
     divert_reason: str = ""
     # A call the PBX made to an extension (camp-on callback, click-to-call): what to do for it
-    # once it answers (dial the number it wanted).
-    ring_first_then: Decision | None = None
+    # once it answers (dial the number it wanted, record a greeting).
+    ring_first_then: Decision | PromptRecording | None = None
     # Party legs that are extensions -> their number (an outside caller is never here, so its
     # number cannot make a same-numbered extension look busy).
     extensions: dict[str, str] = field(default_factory=dict)

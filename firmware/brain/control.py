@@ -115,10 +115,21 @@ class MailboxChanged:
     by: str
 
 
-CallCommand = Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect | RemoveDect | MailboxChanged
+@dataclass(frozen=True)
+class RecordPrompt:
+    """Ring `extension`; once it answers, what is said there after the beep becomes company greeting
+    `prompt` (firmware/apps/prompt_recording.py). Checked by firmware/admin/prompts.py."""
+    extension: str
+    prompt: str
+    by: str
+
+
+CallCommand = (Originate | HangUp | Transfer | RequestCallback | OpenDoor | PairDect | RemoveDect | MailboxChanged
+               | RecordPrompt)
 _CALL_COMMANDS: dict[str, type[CallCommand]] = {
     "originate": Originate, "hangup": HangUp, "transfer": Transfer, "callback": RequestCallback, "door": OpenDoor,
-    "dect_pair": PairDect, "dect_remove": RemoveDect, "mailbox_changed": MailboxChanged}
+    "dect_pair": PairDect, "dect_remove": RemoveDect, "mailbox_changed": MailboxChanged,
+    "record_prompt": RecordPrompt}
 
 
 def _call_command(request: dict[str, object]) -> CallCommand:
@@ -214,7 +225,7 @@ class ControlServer:
             else:
                 answer = {"ok": False, "error": f"unknown command {command!r}; accepted: status, reload, calls, "
                                     "originate, hangup, transfer, callback, door, dect_pair, dect_remove, "
-                                    "mailbox_changed, watch",
+                                    "mailbox_changed, record_prompt, watch",
                           "kind": "invalid"}
             writer.write(json.dumps(answer, default=str).encode() + b"\n")
             await writer.drain()

@@ -27,6 +27,7 @@ from firmware.apps.destinations import DestinationError, kind_of, parse_destinat
 from firmware.apps.phone_features import feature_for
 from firmware.apps.programming.box import Box
 from firmware.apps.programming.session import programming
+from firmware.apps.prompt_recording import PromptRecording, record_prompt
 from firmware.apps.session import CallerGone, CallerInfo, Next, Session
 from firmware.brain.calls import Call, CallState, ProgressListener, Transferred
 from firmware.brain.features import FeatureCodes
@@ -615,10 +616,11 @@ class Switch:
         self.ring_first(extension, decision, mode, route="camp-on callback", shown_as=decision.number,
                         display="Line free")
 
-    def ring_first(self, extension: str, then: Decision, mode: str, *, route: str, shown_as: str,
+    def ring_first(self, extension: str, then: Decision | PromptRecording, mode: str, *, route: str, shown_as: str,
                    display: str = "") -> Call | None:
-        """A call the PBX makes *to* an extension (camp-on callback, click-to-call): once a phone of
-        it answers, `then` is carried out for it as if it had dialled `shown_as` itself. None when
+        """A call the PBX makes *to* an extension (camp-on callback, click-to-call, recording a
+        greeting): once a phone of it answers, `then` is carried out for it as if it had dialled
+        `shown_as` itself (or the greeting is recorded). None when
         no worker is up."""
         worker = min((w for w in self.workers if w.ready), default=None,
                      key=lambda w: sum(1 for c in self.calls.values() if c.worker is w))
@@ -659,6 +661,12 @@ class Switch:
         # Leg A is answered: from here on the extension hears tones (ringback, refusals) from the
         # worker, as a caller talking to the PBX does.
         call.a_answered = True
+        if isinstance(then, PromptRecording):
+            # The phone answered the PBX's own call: the session starts answered.
+            self.session_for(call).answered = True
+            self.run_app(call, f"greeting {then.prompt} recording",
+                         record_prompt(self.apps, self.session_for(call), then.prompt))
+            return
         self.execute(call, then)
 
     def end_call(self, call: Call, cause: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from firmware.prompts.library import CUSTOM_NAME
 from firmware.prompts.upload import get_prompt, prompt_path
 
 DEFAULT_CLASS = "default"
@@ -32,6 +33,14 @@ class MusicError(ValueError):
 
 def prompt_name(music_class: str) -> str:
     return PROMPT_PREFIX + music_class
+
+
+def check_class_name(music_class: str) -> str:
+    """A name a class may have: its prompt name (`moh-` and the class) is a custom prompt name."""
+    if not CUSTOM_NAME.fullmatch(PROMPT_PREFIX + music_class):
+        raise MusicError(f"music class {music_class!r} is not accepted; use 1-{40 - len(PROMPT_PREFIX)} "
+                         f"letters, digits, '-' or '_' (e.g. {DEFAULT_CLASS} or jazz)")
+    return music_class
 
 
 def check_class(db: sqlite_utils.Database, music_class: str) -> str:

@@ -5,11 +5,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from firmware.calls.music import DEFAULT_CLASS, PROMPT_PREFIX, MusicError, classes_in_use, prompt_name
+from firmware.admin import music as music_admin
+from firmware.admin.context import Admin
+from firmware.calls.music import DEFAULT_CLASS, MusicError
 from firmware.calls.pickup import PickupError, pickup_group, set_pickup_group
 from firmware.cli.table import print_table as _table
-from firmware.prompts.library import CUSTOM_NAME, PromptError
-from firmware.prompts.upload import import_audio, list_prompts, remove_prompt
 from firmware.store.database import open_store
 
 CALLCONTROL_ERRORS = (PickupError, MusicError)
@@ -33,37 +33,21 @@ def cmd_pickup_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_class(name: str) -> str:
-    if not CUSTOM_NAME.fullmatch(PROMPT_PREFIX + name):
-        raise PromptError(f"music class {name!r} is not accepted; use letters, digits, '-' or '_'")
-    return name
-
-
 def cmd_moh_upload(args: argparse.Namespace) -> int:
-    db = open_store(args.data, create=False)
-    prompt = import_audio(db, args.data, prompt_name(_check_class(args.name)), Path(args.file))
-    print(f"music class {args.name}: {prompt.seconds:.1f} s from {args.file}")
+    made = music_admin.upload(Admin(open_store(args.data, create=False), args.data), args.name, Path(args.file))
+    print(f"music class {made.name}: {made.seconds:.1f} s from {args.file}")
     return 0
 
 
 def cmd_moh_list(args: argparse.Namespace) -> int:
-    db = open_store(args.data, create=False)
-    uploaded = {p.name[len(PROMPT_PREFIX):]: p for p in list_prompts(db) if p.name.startswith(PROMPT_PREFIX)}
-    rows = [[name, f"{p.seconds:.1f}s", p.created_at] for name, p in sorted(uploaded.items())]
-    if DEFAULT_CLASS not in uploaded:
-        rows.insert(0, [DEFAULT_CLASS, "built in", "-"])
-    _table(rows, ["CLASS", "LENGTH", "UPLOADED"])
+    classes = music_admin.list_all(Admin(open_store(args.data, create=False), args.data))
+    _table([[c.name, "built in" if c.built_in else f"{c.seconds:.1f}s", c.created_at or "-",
+             ", ".join(c.used_by) or "-"] for c in classes], ["CLASS", "LENGTH", "UPLOADED", "USED BY"])
     return 0
 
 
 def cmd_moh_remove(args: argparse.Namespace) -> int:
-    db = open_store(args.data, create=False)
-    users = classes_in_use(db, _check_class(args.name))
-    if users and args.name != DEFAULT_CLASS:
-        raise MusicError(f"music class {args.name} is still used by {', '.join(users)}; "
-                         "set those routes' --music first")
-    remove_prompt(db, args.data, prompt_name(args.name))
-    fallback = "the built-in melody" if args.name == DEFAULT_CLASS else f"class {DEFAULT_CLASS}"
+    fallback = music_admin.remove(Admin(open_store(args.data, create=False), args.data), args.name)
     print(f"music class {args.name} removed; held callers hear {fallback}")
     return 0
 

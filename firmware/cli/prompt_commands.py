@@ -45,6 +45,14 @@ def cmd_prompt_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prompt_record(args: argparse.Namespace) -> int:
+    started = prompt_admin.record_from_phone(Admin(open_store(args.data), args.data), args.name,
+                                             prompt_admin.RecordRequest(extension=args.extension))
+    print(f"extension {started.extension} is ringing (call {started.call}): answer, speak after the beep, "
+          f"then hang up or press #; it becomes greeting {started.prompt}")
+    return 0
+
+
 def cmd_prompt_build(args: argparse.Namespace) -> int:
     out: Path | None = args.out
     if out is None:
@@ -68,6 +76,10 @@ def add_parsers(sub: Any) -> None:
     up.add_argument("name", help="1-40 letters, digits, '-' or '_' (e.g. welcome-day)")
     up.add_argument("file", type=Path, help="WAV, MP3, OGG or FLAC; converted to 8 kHz mono")
     up.set_defaults(func=cmd_prompt_upload)
+    rec = prompt.add_parser("record", help="record a company greeting from a phone: the box rings the extension")
+    rec.add_argument("name", help="1-40 letters, digits, '-' or '_' (e.g. welcome-day)")
+    rec.add_argument("extension", help="the extension that rings (the PBX must be running)")
+    rec.set_defaults(func=cmd_prompt_record)
     rm = prompt.add_parser("remove", help="delete a company greeting no voice menu uses")
     rm.add_argument("name")
     rm.set_defaults(func=cmd_prompt_remove)

@@ -137,6 +137,21 @@ class MusicSource:
     listeners: set[str] = field(default_factory=set)
 
 
+def _music_key(files: Any) -> tuple[str, ...]:
+    """Which player a music class's files share: the paths and when each was last written, so that
+    music uploaded again (same path, new file) gets a new player for the next held caller, while
+    those already holding hear the old one to its end."""
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return ()
+    stamps = []
+    for name in files:
+        try:
+            stamps.append(str(os.stat(name).st_mtime_ns))
+        except OSError:
+            stamps.append("")  # _play_files names the missing file
+    return (*files, *stamps)
+
+
 class WorkerAccount(pj.Account):
     def __init__(self, worker: Worker) -> None:
         super().__init__()
@@ -458,7 +473,7 @@ class Worker:
         """The leg hears its music class, from the one player this worker keeps for it."""
         self._quiet(leg)
         # Looked up before the files are checked: the class usually plays already for another leg.
-        key = tuple(files) if isinstance(files, list) and all(isinstance(f, str) for f in files) else ()
+        key = _music_key(files)
         source = self.music.get(key)
         if source is None:
             try:

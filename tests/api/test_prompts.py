@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.api import Api
+from tests.support.api import Api, assert_bad_audio_refused
 from tests.support.audio import synth_tone, tone_seconds, write_wav
 
 
@@ -21,20 +21,16 @@ def test_a_greeting_is_uploaded_played_refused_when_bad_and_removed_when_unused(
         heard.write_bytes(played.content)
         assert tone_seconds(heard, 700) > 1.8
 
-        junk = admin.put("/api/prompts/other", params={"filename": "notes.txt"}, content=b"minutes of the meeting\n")
-        assert junk.status_code == 422
-        assert "notes.txt" in junk.json()["error"] and "WAV, MP3, OGG or FLAC" in junk.json()["error"]
-        silent = write_wav(tmp_path / "silence.wav", synth_tone(700, 2.0, dbfs=-80))
-        refused = admin.put("/api/prompts/other", params={"filename": "silence.wav"}, content=silent.read_bytes())
-        assert refused.status_code == 422 and "silent" in refused.json()["error"]
-        huge = admin.put("/api/prompts/other", content=b"\0" * (21 << 20))
-        assert huge.status_code == 413
+        assert_bad_audio_refused(admin, "/api/prompts/other", tmp_path)
         bad_name = admin.put("/api/prompts/no%20spaces", content=wav.read_bytes())
         assert bad_name.status_code == 422 and "welcome-day" in bad_name.json()["error"]
         assert [p["name"] for p in admin.get("/api/prompts").json()] == ["welcome-day"]
         assert not [p for p in (api.data_dir / "prompts").iterdir() if p.name.startswith(".")]
 
         assert user.get("/api/prompts").status_code == 403
+        # Recording from a phone needs the running PBX to make the call.
+        stopped = admin.post("/api/prompts/welcome-day/record", json={"extension": "105"})
+        assert stopped.status_code == 503 and "minipbx is not running" in stopped.json()["error"]
         assert admin.put("/api/menus/main", json={"greeting": "welcome-day"}).status_code == 200
         used = admin.delete("/api/prompts/welcome-day")
         assert used.status_code == 422 and "voice menu main" in used.json()["error"]

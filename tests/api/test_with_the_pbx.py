@@ -26,6 +26,8 @@ from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
 from tests.support.phone import Phone
 from tests.support.provider import FakeProvider
+from tests.support.prompts import heard as heard_prompt
+from tests.support.prompts import seconds as prompt_seconds
 from tests.support.receiver import Receiver
 from tests.support.trunking import DID, TRUNK_PASSWORD, pstn_phone, wait_trunk
 
@@ -198,9 +200,9 @@ def test_everyone_barred_at_night_through_the_api_without_a_restart(pbx_api: tup
     deadline = time.monotonic() + 10
     while (rows := pbx.wait_cdr(2))[-1]["disposition"] != "barred" and time.monotonic() < deadline:
         time.sleep(0.1)
-    *before, after = rows
-    # (The edge offers a call a worker answered 503 to the next worker too: one row per worker.)
-    assert {(r["disposition"], r["hangup_cause"]) for r in before} == {("failed", "no trunk configured")}
+    # One row each: the brain's 503 goes back to the phone, not on to a second call worker.
+    failed, after = rows
+    assert (failed["disposition"], failed["hangup_cause"]) == ("failed", "no trunk configured")
     assert (after["disposition"], after["hangup_cause"]) == (
         "barred", "class of service internal does not allow local calls in night mode")
 
@@ -283,6 +285,68 @@ def test_a_trunk_group_from_the_api_tries_the_next_line_when_the_first_is_down(
     finally:
         fake.stop()
         print(f"--- provider log:\n{fake.log()}")
+
+
+def _greeting(admin: httpx.Client, name: str, made_after: str = "", timeout: float = 10) -> dict[str, object]:
+    """Greeting `name` once it is kept (newer than `made_after`), as the Greetings page polls for it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [p for p in admin.get("/api/prompts").json() if p["name"] == name and p["created_at"] > made_after]
+        if found:
+            return dict(found[0])
+        time.sleep(0.2)
+    raise AssertionError(f"greeting {name} was not kept within {timeout} s")
+
+
+def test_a_greeting_is_recorded_from_a_phone_the_box_calls(pbx_api: tuple[RunningPbx, Api], tmp_path: Path) -> None:
+    """Record from my phone: the extension rings, the person speaks after the beep and hangs up (or
+    presses #); what they said is the greeting, heard in it by its tone."""
+    pbx, api = pbx_api
+    me, colleague = pbx.phone("101", tone_hz=1000), pbx.phone("102", tone_hz=600)
+    with api.as_admin() as admin, api.user("103") as bystander:
+        path = "/api/prompts/welcome-day/record"
+        assert bystander.post(path, json={"extension": "103"}).status_code == 403
+        missing = admin.post(path, json={"extension": "109"})
+        assert missing.status_code == 404 and missing.json()["error"] == "extension 109 does not exist"
+        bad = admin.post("/api/prompts/no%20spaces/record", json={"extension": "101"})
+        assert bad.status_code == 422 and "welcome-day" in bad.json()["error"]
+
+        started = admin.post(path, json={"extension": "101"})
+        assert started.status_code == 202, started.text
+        assert started.json()["prompt"] == "welcome-day" and started.json()["extension"] == "101"
+        ring = me.wait("incoming")
+        assert ring["from_user"] == "welcome-day"  # the phone shows what the call is for
+        busy = admin.post(path, json={"extension": "101"})
+        assert busy.status_code == 409 and "extension 101 is in a call" in busy.json()["error"]
+        me.answer(200, call=ring["call"])
+        me.wait("connected", call=ring["call"])
+        time.sleep(prompt_seconds("record-after-tone") + 0.5 + 3.0)
+        me.hangup(call=ring["call"])
+        me.wait("disconnected", call=ring["call"])
+        kept = _greeting(admin, "welcome-day")
+        assert kept["source"] == "phone" and 2.0 < float(str(kept["seconds"])) < 5.0
+        heard = tmp_path / "welcome-day.wav"
+        heard.write_bytes(admin.get("/api/prompts/welcome-day/audio").content)
+        assert tone_seconds(heard, 1000) >= 2.0
+        assert heard_prompt(me.recording(ring["call"]), "record-after-tone")
+        [row] = pbx.wait_cdr(1)
+        assert (row["caller"], row["called"]) == ("101", "welcome-day")
+        assert row["route"].startswith("greeting recording by admin")
+
+        # From the command line, and ended with #: the box says it is kept and hangs up itself.
+        asked = pbx.minipbx("prompt", "record", "welcome-day", "102")
+        assert asked.returncode == 0 and "extension 102 is ringing" in asked.stdout, asked.stderr
+        ring = colleague.wait("incoming")
+        colleague.answer(200, call=ring["call"])
+        colleague.wait("connected", call=ring["call"])
+        time.sleep(prompt_seconds("record-after-tone") + 0.5 + 2.0)
+        colleague.dtmf("#", call=ring["call"])
+        colleague.wait("disconnected", call=ring["call"], timeout=15)
+        _greeting(admin, "welcome-day", made_after=str(kept["created_at"]))
+        heard.write_bytes(admin.get("/api/prompts/welcome-day/audio").content)
+        assert tone_seconds(heard, 600) >= 1.5 and tone_seconds(heard, 1000) < 0.3
+        assert heard_prompt(colleague.recording(ring["call"]), "recording-kept")
+        assert "prompt.record" in [r["action"] for r in admin.get("/api/audit").json()]
 
 
 def test_transfer_from_the_api_sends_the_caller_to_a_colleague(pbx_api: tuple[RunningPbx, Api]) -> None:

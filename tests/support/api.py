@@ -202,3 +202,17 @@ class EventStream:
 
     def close(self) -> None:
         self._client.close()
+
+
+def assert_bad_audio_refused(client: httpx.Client, path: str, tmp_path: Path) -> None:
+    """PUT `path` (an audio upload) refuses a text file, a silent file and one over 20 MiB with the
+    CLI's messages, naming the file as the person's computer called it."""
+    from tests.support.audio import synth_tone, write_wav
+
+    junk = client.put(path, params={"filename": "notes.txt"}, content=b"minutes of the meeting\n")
+    assert junk.status_code == 422
+    assert "notes.txt" in junk.json()["error"] and "WAV, MP3, OGG or FLAC" in junk.json()["error"]
+    silent = write_wav(tmp_path / "silence.wav", synth_tone(700, 2.0, dbfs=-80))
+    refused = client.put(path, params={"filename": "silence.wav"}, content=silent.read_bytes())
+    assert refused.status_code == 422 and "silent" in refused.json()["error"]
+    assert client.put(path, content=b"\0" * (21 << 20)).status_code == 413

@@ -234,11 +234,17 @@ def test_a_user_plays_marks_heard_and_deletes_their_voicemail(api: Api, pages: O
         assert [(m["caller"], m["folder"]) for m in box["messages"]] == [("0301234567", "saved")]
 
 
-def test_a_greeting_uploaded_on_its_page_plays_and_a_file_that_is_not_audio_is_refused(
-        api: Api, pages: Open, tmp_path: Path) -> None:
+def _greetings_page(api: Api, pages: Open) -> tuple[Pages, Page]:
+    """The Greetings page, signed in as the admin."""
     browser = pages(api)
     page = browser.sign_in("admin", ADMIN_PASSWORD)
     browser.open("greetings")
+    return browser, page
+
+
+def test_a_greeting_uploaded_on_its_page_plays_and_a_file_that_is_not_audio_is_refused(
+        api: Api, pages: Open, tmp_path: Path) -> None:
+    browser, page = _greetings_page(api, pages)
     form = page.locator("#upload-greeting")
     notes = tmp_path / "notes.txt"
     notes.write_text("minutes of the meeting\n")
@@ -259,6 +265,36 @@ def test_a_greeting_uploaded_on_its_page_plays_and_a_file_that_is_not_audio_is_r
     browser.snap("greetings")
     page.get_by_role("button", name="Remove greeting welcome-day").click()
     expect(page.locator("#greetings")).to_contain_text("No company greetings yet.")
+
+
+def test_music_on_hold_is_played_replaced_and_given_back_to_the_built_in_melody(
+        api: Api, pages: Open, tmp_path: Path) -> None:
+    browser, page = _greetings_page(api, pages)
+    row = page.locator("#music tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("built-in melody")
+    expect(row).to_contain_text("every held caller")
+    assert 7.5 < play_to_end(row.locator("audio")) < 8.5
+    form = page.locator("#upload-music")
+    wav = write_wav(tmp_path / "jazz.wav", synth_tone(500, 2.5, rate=16000), rate=16000)
+    form.get_by_label("Audio file").set_input_files(str(wav))
+    form.get_by_role("button", name="Upload music").click()
+    expect(page.locator("#notice")).to_contain_text("Music on hold default saved")
+    expect(row).not_to_contain_text("built-in melody")
+    assert 2.4 < play_to_end(row.locator("audio")) < 2.6
+    form.get_by_label("Class").fill("jazz")
+    form.get_by_label("Audio file").set_input_files(str(wav))
+    form.get_by_role("button", name="Upload music").click()
+    expect(row).to_have_count(2)
+    expect(row.nth(1)).to_contain_text("no route or queue yet")
+    # Music is not offered as a company greeting.
+    expect(page.locator("#greetings")).to_contain_text("No company greetings yet.")
+    browser.snap("music")
+    page.get_by_role("button", name="Remove music on hold jazz").click()
+    expect(row).to_have_count(1)
+    page.get_by_role("button", name="Remove music on hold default").click()
+    expect(page.locator("#notice")).to_contain_text("Music on hold default removed.")
+    expect(row).to_contain_text("built-in melody")
 
 
 def test_a_new_box_is_signed_into_with_its_admin_pin_the_first_time(fresh_box: Api, pages: Open) -> None:

@@ -14,6 +14,7 @@ from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx
 from tests.support.phone import Phone
+from tests.support.prompts import seconds as prompt_seconds
 from tests.support.provider import FakeProvider
 from tests.support.trunking import DID, add_trunk
 from tests.support.voicemail_messages import leave_message
@@ -223,3 +224,34 @@ def test_a_ring_group_member_and_a_forwarding_set_on_the_call_logic_page_are_who
     browser.snap("forwarding-saved")
     call_answered(caller, "103", ringing=anna, silent=ben)
     assert pbx.wait_cdr(2)[-1]["answered_by"] == "102"
+
+
+def test_record_from_my_phone_rings_the_extension_and_the_greeting_appears(
+        pbx: RunningPbx, pbx_api: Api, pages: Open, tmp_path: Path) -> None:
+    phone = pbx.phone("101", tone_hz=1000)
+    with pbx_api.as_admin() as admin:
+        admin.put("/api/extensions/101/web-password", json={"password": "Green-Lamp-77q"})
+        assert admin.patch("/api/extensions/101", json={"role": "admin"}).status_code == 200
+    browser = pages(pbx_api)
+    page = browser.sign_in("101", "Green-Lamp-77q")
+    browser.open("greetings")
+    form = page.locator("#record-greeting")
+    # The signed-in person's own extension is the one offered.
+    expect(form.get_by_label("Extension")).to_have_value("101")
+    form.get_by_label("Name").fill("welcome-day")
+    form.get_by_role("button", name="Record from my phone").click()
+    expect(page.locator("#notice")).to_contain_text("Extension 101 is ringing")
+    ring = phone.wait("incoming")
+    phone.answer(200, call=ring["call"])
+    phone.wait("connected", call=ring["call"])
+    time.sleep(prompt_seconds("record-after-tone") + 0.5 + 2.5)
+    phone.hangup(call=ring["call"])
+    phone.wait("disconnected", call=ring["call"])
+    expect(page.locator("#notice")).to_contain_text("Greeting welcome-day recorded", timeout=15000)
+    row = page.locator("#greetings tbody tr")
+    expect(row).to_contain_text("recorded on a phone")
+    browser.snap("recorded-greeting")
+    with pbx_api.as_admin() as admin:
+        heard = tmp_path / "welcome-day.wav"
+        heard.write_bytes(admin.get("/api/prompts/welcome-day/audio").content)
+    assert tone_seconds(heard, 1000) >= 1.5

@@ -388,6 +388,26 @@ def test_held_callers_share_one_music_player(worker: WorkerProcess, phone_factor
     assert worker.wait("status", music=0)["music_players"] == 0
 
 
+def test_music_uploaded_again_is_heard_by_the_next_held_caller(worker: WorkerProcess, phone_factory: PhoneFactory,
+                                                               tmp_path: Path) -> None:
+    """An upload replaces the class's file under the same name: the caller already holding hears the
+    old music to its end, the next one put on hold the new music, without restarting anything."""
+    music = tone_file(tmp_path / "music.wav", 700, 1.0)
+    first, second = phone_factory("201"), phone_factory("202")
+    legs = [call_in(worker, first), call_in(worker, second)]
+    worker.send("music", leg=legs[0], files=[str(music)])
+    time.sleep(1.5)
+    tone_file(tmp_path / "new.wav", 1100, 1.0).replace(music)
+    worker.send("music", leg=legs[1], files=[str(music)])
+    time.sleep(2.5)
+    worker.send("status")
+    assert worker.wait("status")["music_players"] == 2
+    heard_first = hang_up(first, worker, legs[0])
+    heard_second = hang_up(second, worker, legs[1])
+    assert tone_seconds(heard_first, 700) >= 3.0 and tone_seconds(heard_first, 1100) < 0.3
+    assert tone_seconds(heard_second, 1100) >= 2.0 and tone_seconds(heard_second, 700) < 0.3
+
+
 def bridged_pair(worker: WorkerProcess, phone_factory: PhoneFactory) -> tuple[Phone, Phone, str]:
     """A caller (600 Hz) bridged to a callee (1000 Hz) the worker dialled as leg b1."""
     caller = phone_factory("201", tone_hz=PHONE_HZ)

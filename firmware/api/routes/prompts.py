@@ -1,9 +1,8 @@
-"""/api/prompts: company greetings: list, upload (the file as the request body), play, remove.
-Needs `call_logic` (greetings are what menus and queues play)."""
+"""/api/prompts: company greetings: list, upload (the file as the request body), record from a phone,
+play, remove. Needs `call_logic` (greetings are what menus and queues play)."""
 from __future__ import annotations
 
-import asyncio
-import secrets
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,13 +12,12 @@ from firmware.access.permissions import Permission
 from firmware.admin import prompts
 from firmware.api.auth import Principal, admin_for, require
 from firmware.api.database import Db
-from firmware.prompts.upload import check_name, prompts_dir
+from firmware.api.uploads import MAX_UPLOAD_BYTES, store_body
+from firmware.prompts.upload import check_name
 
 router = APIRouter(prefix="/api/prompts", tags=["greetings"])
 May = Annotated[Principal, Depends(require(Permission.CALL_LOGIC))]
 UPLOAD_PATH = "/api/prompts/"
-# A few minutes of CD-quality WAV; what is kept is converted to 8 kHz and capped by prompt_max_seconds.
-MAX_UPLOAD_BYTES = 20 << 20
 
 
 @router.get("", response_model=list[prompts.PromptView])
@@ -34,18 +32,18 @@ def list_prompts(who: May, db: Db, request: Request) -> list[prompts.PromptView]
 async def upload_prompt(name: str, who: May, db: Db, request: Request, filename: str = "") -> prompts.PromptView:
     check_name(name)
     admin = admin_for(who, db, request)
-    folder = prompts_dir(admin.data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    # The body goes to a file as it arrives (BodyLimit stops it past the limit), never into memory.
-    received = folder / f".upload-{secrets.token_hex(6)}.part"
-    try:
-        with received.open("wb") as out:
-            async for chunk in request.stream():
-                out.write(chunk)
-        shown = f"the upload {filename!r}" if filename else "the upload"
-        return await asyncio.to_thread(prompts.upload, admin, name, received, shown)
-    finally:
-        received.unlink(missing_ok=True)
+    return await store_body(request, admin.data_dir, partial(prompts.upload, admin, name), filename)
+
+
+@router.post("/{name}/record", response_model=prompts.StartedRecording, status_code=202,
+             summary="record the greeting from a phone: the extension rings; after the beep the person speaks, "
+                     "then hangs up or presses #; GET /api/prompts shows the greeting once it is kept",
+             responses={404: {"description": "no such extension"},
+                        409: {"description": "the extension is in a call"},
+                        503: {"description": "the PBX is not running"}})
+def record_prompt(name: str, request_body: prompts.RecordRequest, who: May, db: Db,
+                  request: Request) -> prompts.StartedRecording:
+    return prompts.record_from_phone(admin_for(who, db, request), name, request_body)
 
 
 @router.get("/{name}/audio", response_class=FileResponse, summary="the greeting as callers hear it (8 kHz WAV)")
