@@ -25,9 +25,9 @@ from tests.support.audio import tone_seconds
 from tests.support.fixtures import PhoneFactory
 from tests.support.pbx import RunningPbx, free_sip_port
 from tests.support.phone import Phone
-from tests.support.provider import FakeProvider
 from tests.support.prompts import heard as heard_prompt
 from tests.support.prompts import seconds as prompt_seconds
+from tests.support.provider import FakeProvider
 from tests.support.receiver import Receiver
 from tests.support.trunking import DID, TRUNK_PASSWORD, pstn_phone, wait_trunk
 
