@@ -40,15 +40,14 @@ from firmware.brain.workers import (
 from firmware.directory.schedule import directory_sync_rounds
 from firmware.directory.sync import last_sync_status
 from firmware.edge.config import EdgeSettings, WorkerAddress, validate_sip_addr
+from firmware.edge.live_view import LiveView
 from firmware.edge.ports import PortInUseError, check_sip_port_free, free_udp_port
 from firmware.edge.process import EDGE_START_SECONDS, Edge, kamailio_binary
 from firmware.edge.rpc import (
     EdgeRpcError,
     end_dialogs_of,
     forget_failed_logins,
-    live_registrations,
     reload_trunks,
-    trunk_registrations,
 )
 from firmware.gateway.agents import AGENT_SIP_HOST
 from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
@@ -124,6 +123,7 @@ class Pbx:
         self._reload_wanted = asyncio.Event()
         self._ports_given: set[int] = set()
         self._reset_seen = ""
+        self.edge_view = LiveView.of_edge(self.run_dir)
 
     # ---- start -------------------------------------------------------------------
     def _lock(self) -> None:
@@ -409,8 +409,7 @@ class Pbx:
         assert self.switch is not None
         edge = self.edge
         try:
-            regs: list[dict[str, str]] = await live_registrations(self.run_dir)
-            trunks = await trunk_registrations(self.run_dir)
+            regs, trunks = await self.edge_view.get()
         except EdgeRpcError:
             # Edge down: the last registrations it wrote back are the best we know.
             regs = [{"extension": r.extension, "contact": r.contact, "user_agent": r.user_agent,
