@@ -79,6 +79,18 @@ def rtp_base_for(workers: int, per_worker: int, avoid: set[int]) -> int:
     raise PbxError(f"no {span} ports for the workers' RTP (from 2000 up) are free enough")
 
 
+def make_api_key(data_dir: Path, name: str, permissions: str = "reports,live_calls") -> str:
+    """An API key in the store (as a user makes one: `minipbx api key add`); returns its token."""
+    argv = [sys.executable, "-m", "firmware.cli.main", "--data", str(data_dir), "api", "key", "add", name,
+            "--permissions", permissions]
+    done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    token = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith("token ")), None)
+    if done.returncode != 0 or token is None:
+        raise PbxError(f"`minipbx api key add {name}` failed (code {done.returncode}): "
+                       f"{(done.stderr or done.stdout).strip()[-500:]}")
+    return token
+
+
 def make_extensions(data_dir: Path, numbers: list[tuple[str, str]], password: str) -> str:
     """Create the extensions (number, name) in a store; return the SIP realm."""
     db = open_store(data_dir)
@@ -91,9 +103,10 @@ def make_extensions(data_dir: Path, numbers: list[tuple[str, str]], password: st
 
 
 class Pbx:
-    def __init__(self, data_dir: Path, board_calls: int, sip_port: int, rtp_base: int) -> None:
+    def __init__(self, data_dir: Path, board_calls: int, sip_port: int, rtp_base: int, http_port: int) -> None:
         self.data_dir = data_dir
         self.sip_port = sip_port
+        self.http_port = http_port
         self.rtp_base = rtp_base
         self.board = data_dir / "board.toml"
         self.board_calls = board_calls
@@ -122,7 +135,9 @@ class Pbx:
                 # Calls only: the line gateway would add its own processes to the figures.
                 "--no-gateway",
                 "--board", str(self.board), "--sip-addr", "127.0.0.1", "--sip-port", str(self.sip_port),
-                "--rtp-base", str(self.rtp_base)]
+                "--rtp-base", str(self.rtp_base),
+                # The HTTP API on a port of its own (the default 8080 may be taken), loaded in the delay phase.
+                "--http-addr", "127.0.0.1", "--http-port", str(self.http_port)]
         # The output file collects every start of a PBX of this size; only this start's part counts.
         begin = self.output.stat().st_size if self.output.exists() else 0
         with self.output.open("ab") as out:
