@@ -18,7 +18,8 @@ from bench.sipprun import percentile
 
 Json = dict[str, Any]
 # Endpoints that read the database or ask the brain: what a CRM or the web admin polls.
-API_PATHS = ("/api/status", "/api/cdr?limit=50", "/api/stats/summary", "/api/calls", "/api/extensions")
+# (A key with the permissions reports and live_calls may read all of them.)
+API_PATHS = ("/api/status", "/api/cdr?limit=50", "/api/stats/summary", "/api/calls", "/api/stats/missed")
 REQUEST_TIMEOUT_S = 5.0
 
 

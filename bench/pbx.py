@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import re
 import signal
 import socket
@@ -26,7 +27,9 @@ _RX_LOSS = re.compile(r"^\s*pkt loss=(\d+) \(")
 _PEER = re.compile(r"audio \S+ @\d+kHz, \w+, peer=[\d.]+:(\d+)")
 _JITTER = re.compile(r"^\s*jitter\s*:\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)")
 # Kamailio's usual start-up chatter at level WARNING that says nothing about the load.
-_BENIGN = re.compile(r"(ds_ping_reply|sr_kemi|No such file|rpc_|<core> \[core/cfg)")
+# So are presence's "No E_Tag match" lines as the brain publishes every busy lamp after start-up,
+# and the presence log's "busy lamps ready" (its "busy" is not a busy signal).
+_BENIGN = re.compile(r"(ds_ping_reply|sr_kemi|No such file|rpc_|<core> \[core/cfg|No E_Tag match|busy lamps ready)")
 
 
 class PbxError(RuntimeError):
@@ -34,9 +37,16 @@ class PbxError(RuntimeError):
 
 
 def free_port(host: str = "127.0.0.1", span: int = 1, avoid: set[int] | None = None) -> int:
-    """A port p such that p .. p+span-1 are free for UDP and TCP on host (below the ephemeral range)."""
+    """A port p such that p .. p+span-1 are free for UDP and TCP on host (below the ephemeral range).
+
+    The search starts at a random place: two benches on one machine that both started from the
+    same port would pick the same ports, and Kamailio (SO_REUSEADDR) binds a UDP port that another
+    Kamailio holds without an error, so one's SIP would reach the other.
+    """
     avoid = avoid or set()
-    for start in range(12000, 32000 - span, 97):
+    candidates = list(range(12000, 32000 - span, 97))
+    first = random.randrange(len(candidates))
+    for start in candidates[first:] + candidates[:first]:
         ports = range(start, start + span)
         if any(p in avoid for p in ports):
             continue

@@ -235,7 +235,7 @@ def _headline(result: Json) -> list[str]:
         f" p99 {_fmt(pdd.get('added_p99'), ' ms', 2)} |",
         f"| Post-dial delay with the HTTP API hammered | p50 **{_fmt(pdd.get('api_load_p50'), ' ms', 2)}**,"
         f" p99 **{_fmt(pdd.get('api_load_p99'), ' ms', 2)}** ({_signed(pdd.get('api_load_moved_p50'))} /"
-        f" {_signed(pdd.get('api_load_moved_p99'))} ms against the quiet API) |",
+        f" {_signed(pdd.get('api_load_moved_p99'))} ms against the run without it) |",
         f"| HTTP API during that run | {_fmt(api.get('served'))} requests served,"
         f" {_fmt(api.get('served_per_s'))}/s (target {_fmt(api.get('target_per_s'), '', 0)}/s),"
         f" {_fmt(api.get('errors'))} errors; latency p50 {_fmt(api.get('latency_p50_ms'), ' ms')},"

@@ -103,6 +103,7 @@ def test_a_level_that_fails_is_the_limit_and_the_levels_below_it_are_saved(
     assert saved["summary"]["hold_limit"]["calls"] == 128
     assert saved["summary"]["pdd_ms"]["api_load_p50"] == 8.5
     assert any(STATUS_TIMEOUT in note for note in saved["anomalies"])
+    assert not any("moved" in note for note in saved["anomalies"])  # +0.5 ms is no move
 
     markdown = next(tmp_path.glob("calls-*.md")).read_text()
     for text in (printed, markdown):
@@ -171,3 +172,17 @@ def test_running_out_of_time_is_reported_as_the_level_not_tried() -> None:
     assert report._limit_text(report._limit(record, "target_cps"), "target_cps", " calls/s") == \
         "; 80 calls/s not tried: out of time (--time-limit)"
     assert any("needs ~20 s" in note for note in notes)
+
+
+def test_a_post_dial_delay_that_the_api_load_moves_is_an_anomaly(tmp_path: Path) -> None:
+    bench = calls.Bench(calls.build_parser().parse_args(["--results", str(tmp_path)]))
+    try:
+        bench.result = {"phases": {"pdd_pbx": {"p50_ms": 8.39, "p99_ms": 65.69}}}
+        bench.check_pdd_moved({"p50_ms": 9.0, "p99_ms": 70.0})
+        assert bench.anomalies == []
+        bench.check_pdd_moved({"p50_ms": 34.41, "p99_ms": 297.84})
+        assert bench.anomalies == ["the post-dial delay moved with the HTTP API under load: p50 +26.0 ms, "
+                                   "p99 +232.1 ms (the API runs in its own process so that it leaves the delay "
+                                   "where it was)"]
+    finally:
+        bench.cleanup()
