@@ -11,10 +11,16 @@ and echoes RTP, so every call is anchored and bridged by a call worker:
    /proc/PID/stat and PSS from /proc/PID/smaps_rollup of the brain, every edge
    (Kamailio) process and every worker. The maximum is the largest level held
    with < 0.5 % failed calls;
-2. rate: short calls at rising call rates, to find the sustained calls/s;
-3. post-dial delay (caller's first INVITE -> caller sees 180) p50/p99 through the
-   PBX, then the same calls through a bare Kamailio that looks the callee up in
+2. post-dial delay (caller's first INVITE -> caller sees 180) p50/p99 through the
+   PBX, then again while a bounded load (--api-rate requests/s) hammers the PBX's
+   HTTP API, which runs in its own process so that it cannot delay calls;
+3. rate: short calls at rising call rates, to find the sustained calls/s;
+4. the post-dial delay through a bare Kamailio that looks the callee up in
    `location` and relays directly (the floor).
+
+Whatever stops a level of a ramp (its calls failed, its PBX did not start or stopped
+answering, SIPp failed, no time left) makes it the limit: it is reported with its
+reason and the levels below it, and the later phases still run.
 
 Every load is bounded in calls and time, runs on 127.0.0.1 only and stops by
 itself; the bench ends only the processes it started, by PID. Results go to

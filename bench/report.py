@@ -68,7 +68,7 @@ def _level_figures(level: Json | None) -> Json | None:
         "workers": _get(level, "per_worker", "workers"),
         "busy_worker_cpu_percent": _get(level, "per_worker", "busy_cpu_percent"),
         "busy_worker_pss_mib": _get(level, "per_worker", "busy_pss_mib"),
-        "busy_worker_calls": _get(level, "per_worker", "busy_calls_mean"),
+        "busy_worker_calls": _busy_worker_calls(level),
         "idle_pbx_cpu_percent": _get(level, "idle", "cpu_percent", "pbx"),
         "idle_pbx_pss_mib": _get(level, "idle", "pss_mib", "pbx"),
         "idle_worker_cpu_percent": _get(level, "idle", "per_worker", "idle_cpu_percent"),
@@ -108,6 +108,18 @@ def _limit_text(limit: Json | None, key: str, unit: str = "") -> str:
     if limit.get("by") == "time limit":
         return f"; {value} not tried: out of time (--time-limit)"
     return f"; {value} failed: {_cell(str(limit.get('reason')), 240)}"
+
+
+def _busy_worker_calls(level: Json) -> float | None:
+    """Calls a busy worker held on average (runs before the bench counted them: calls / busy workers)."""
+    mean = _get(level, "per_worker", "busy_calls_mean")
+    busy = _get(level, "per_worker", "busy_workers")
+    if isinstance(mean, int | float):
+        return float(mean)
+    calls = level.get("calls")
+    if isinstance(busy, int) and busy > 0 and isinstance(calls, int):
+        return round(calls / busy, 2)
+    return None
 
 
 def summarize(result: Json) -> Json:
@@ -233,15 +245,18 @@ def _headline(result: Json) -> list[str]:
         f" p99 {_fmt(pdd.get('floor_p99'), ' ms', 2)} |",
         f"| Added by workers + brain | p50 {_fmt(pdd.get('added_p50'), ' ms', 2)},"
         f" p99 {_fmt(pdd.get('added_p99'), ' ms', 2)} |",
-        f"| Post-dial delay with the HTTP API hammered | p50 **{_fmt(pdd.get('api_load_p50'), ' ms', 2)}**,"
-        f" p99 **{_fmt(pdd.get('api_load_p99'), ' ms', 2)}** ({_signed(pdd.get('api_load_moved_p50'))} /"
-        f" {_signed(pdd.get('api_load_moved_p99'))} ms against the run without it) |",
-        f"| HTTP API during that run | {_fmt(api.get('served'))} requests served,"
-        f" {_fmt(api.get('served_per_s'))}/s (target {_fmt(api.get('target_per_s'), '', 0)}/s),"
-        f" {_fmt(api.get('errors'))} errors; latency p50 {_fmt(api.get('latency_p50_ms'), ' ms')},"
-        f" p99 {_fmt(api.get('latency_p99_ms'), ' ms')}; API process {_fmt(api.get('api_process_cpu_percent'), ' %')}"
-        " of one core |",
     ]
+    if s.get("api_load") or pdd.get("api_load_p50") is not None:
+        lines += [
+            f"| Post-dial delay with the HTTP API hammered | p50 **{_fmt(pdd.get('api_load_p50'), ' ms', 2)}**,"
+            f" p99 **{_fmt(pdd.get('api_load_p99'), ' ms', 2)}** ({_signed(pdd.get('api_load_moved_p50'))} /"
+            f" {_signed(pdd.get('api_load_moved_p99'))} ms against the run without it) |",
+            f"| HTTP API during that run | {_fmt(api.get('served'))} requests served,"
+            f" {_fmt(api.get('served_per_s'))}/s (target {_fmt(api.get('target_per_s'), '', 0)}/s),"
+            f" {_fmt(api.get('errors'))} errors; latency p50 {_fmt(api.get('latency_p50_ms'), ' ms')},"
+            f" p99 {_fmt(api.get('latency_p99_ms'), ' ms')};"
+            f" API process {_fmt(api.get('api_process_cpu_percent'), ' %')} of one core |",
+        ]
     machine = (f"{host.get('cores', '?')} cores ({host.get('cpu', '?')}), {host.get('memory_mib', '?')} MiB, "
                f"kernel {host.get('kernel', '?')}")
     versions = _get(result, "meta", "versions") or {}
@@ -375,8 +390,9 @@ def readme_section(result: Json) -> str:
         "SIPp on loopback: a caller streaming A-law RTP, a callee answering every extension and echoing RTP;",
         "every call is answered by a call worker, which dials the callee through the edge and bridges the",
         f"audio (pjsua2 {pjsua2}: {_fmt(legs)} legs = {legs // 2 if isinstance(legs, int) else '-'} bridged calls"
-        " per worker). Each concurrency level runs a PBX sized for exactly that many calls (`[capacity] calls`:",
-        "the workers that board needs, at least two; the edge spreads the calls over them). A level that",
+        " per worker).",
+        "Each concurrency level runs a PBX sized for exactly that many calls (`[capacity] calls`: the",
+        "workers that board needs, at least two; the edge spreads the calls over them). A level that",
         "fails is the limit and the ramp stops there; the levels below it are reported. The post-dial delay",
         "is measured twice on one PBX: quiet, then while a bounded load hammers its HTTP API (its own",
         "process). CPU is in % of one core (/proc/PID/stat), memory is PSS",
