@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import re
 import signal
 import socket
@@ -26,7 +27,9 @@ _RX_LOSS = re.compile(r"^\s*pkt loss=(\d+) \(")
 _PEER = re.compile(r"audio \S+ @\d+kHz, \w+, peer=[\d.]+:(\d+)")
 _JITTER = re.compile(r"^\s*jitter\s*:\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)")
 # Kamailio's usual start-up chatter at level WARNING that says nothing about the load.
-_BENIGN = re.compile(r"(ds_ping_reply|sr_kemi|No such file|rpc_|<core> \[core/cfg)")
+# So are presence's "No E_Tag match" lines as the brain publishes every busy lamp after start-up,
+# and the presence log's "busy lamps ready" (its "busy" is not a busy signal).
+_BENIGN = re.compile(r"(ds_ping_reply|sr_kemi|No such file|rpc_|<core> \[core/cfg|No E_Tag match|busy lamps ready)")
 
 
 class PbxError(RuntimeError):
@@ -34,9 +37,16 @@ class PbxError(RuntimeError):
 
 
 def free_port(host: str = "127.0.0.1", span: int = 1, avoid: set[int] | None = None) -> int:
-    """A port p such that p .. p+span-1 are free for UDP and TCP on host (below the ephemeral range)."""
+    """A port p such that p .. p+span-1 are free for UDP and TCP on host (below the ephemeral range).
+
+    The search starts at a random place: two benches on one machine that both started from the
+    same port would pick the same ports, and Kamailio (SO_REUSEADDR) binds a UDP port that another
+    Kamailio holds without an error, so one's SIP would reach the other.
+    """
     avoid = avoid or set()
-    for start in range(12000, 32000 - span, 97):
+    candidates = list(range(12000, 32000 - span, 97))
+    first = random.randrange(len(candidates))
+    for start in candidates[first:] + candidates[:first]:
         ports = range(start, start + span)
         if any(p in avoid for p in ports):
             continue
@@ -79,6 +89,18 @@ def rtp_base_for(workers: int, per_worker: int, avoid: set[int]) -> int:
     raise PbxError(f"no {span} ports for the workers' RTP (from 2000 up) are free enough")
 
 
+def make_api_key(data_dir: Path, name: str, permissions: str = "reports,live_calls") -> str:
+    """An API key in the store (as a user makes one: `minipbx api key add`); returns its token."""
+    argv = [sys.executable, "-m", "firmware.cli.main", "--data", str(data_dir), "api", "key", "add", name,
+            "--permissions", permissions]
+    done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    token = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith("token ")), None)
+    if done.returncode != 0 or token is None:
+        raise PbxError(f"`minipbx api key add {name}` failed (code {done.returncode}): "
+                       f"{(done.stderr or done.stdout).strip()[-500:]}")
+    return token
+
+
 def make_extensions(data_dir: Path, numbers: list[tuple[str, str]], password: str) -> str:
     """Create the extensions (number, name) in a store; return the SIP realm."""
     db = open_store(data_dir)
@@ -91,9 +113,10 @@ def make_extensions(data_dir: Path, numbers: list[tuple[str, str]], password: st
 
 
 class Pbx:
-    def __init__(self, data_dir: Path, board_calls: int, sip_port: int, rtp_base: int) -> None:
+    def __init__(self, data_dir: Path, board_calls: int, sip_port: int, rtp_base: int, http_port: int) -> None:
         self.data_dir = data_dir
         self.sip_port = sip_port
+        self.http_port = http_port
         self.rtp_base = rtp_base
         self.board = data_dir / "board.toml"
         self.board_calls = board_calls
@@ -122,7 +145,9 @@ class Pbx:
                 # Calls only: the line gateway would add its own processes to the figures.
                 "--no-gateway",
                 "--board", str(self.board), "--sip-addr", "127.0.0.1", "--sip-port", str(self.sip_port),
-                "--rtp-base", str(self.rtp_base)]
+                "--rtp-base", str(self.rtp_base),
+                # The HTTP API on a port of its own (the default 8080 may be taken), loaded in the delay phase.
+                "--http-addr", "127.0.0.1", "--http-port", str(self.http_port)]
         # The output file collects every start of a PBX of this size; only this start's part counts.
         begin = self.output.stat().st_size if self.output.exists() else 0
         with self.output.open("ab") as out:

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.ramp import failure_reason
+
 Json = dict[str, Any]
 # This bench's part of the README's "## Performance" section (other benches have their own).
 SUBSECTION = "### Calls through the PBX (`python -m bench.calls`)"
@@ -66,6 +68,7 @@ def _level_figures(level: Json | None) -> Json | None:
         "workers": _get(level, "per_worker", "workers"),
         "busy_worker_cpu_percent": _get(level, "per_worker", "busy_cpu_percent"),
         "busy_worker_pss_mib": _get(level, "per_worker", "busy_pss_mib"),
+        "busy_worker_calls": _busy_worker_calls(level),
         "idle_pbx_cpu_percent": _get(level, "idle", "cpu_percent", "pbx"),
         "idle_pbx_pss_mib": _get(level, "idle", "pss_mib", "pbx"),
         "idle_worker_cpu_percent": _get(level, "idle", "per_worker", "idle_cpu_percent"),
@@ -79,6 +82,44 @@ def _level_figures(level: Json | None) -> Json | None:
         "pdd_p99_ms": _get(level, "pdd_ms", "p99_ms"),
         "pbx_start_s": level.get("pbx_start_s"),
     }
+
+
+def _cell(text: str, width: int = 300) -> str:
+    """Text for one cell of a Markdown table: one line, no column separator, cut to `width`."""
+    flat = " ".join(str(text).replace("|", "/").split())
+    return flat if len(flat) <= width else flat[:width] + "..."
+
+
+def _limit(phase: Json, key: str) -> Json | None:
+    """The level that limited a ramp (its first failure, else where the time ran out): value, how, why."""
+    first = phase.get("first_failure")
+    if first is not None:
+        level: Json = next((lv for lv in phase.get("levels", []) if lv.get(key) == first), {})
+        return {key: first, "by": "error" if level.get("error") or level.get("start_failed") else "failures",
+                "reason": failure_reason(level)}
+    stopped = phase.get("stopped")
+    return stopped if isinstance(stopped, dict) else None
+
+
+def _limit_text(limit: Json | None, key: str, unit: str = "") -> str:
+    if not limit:
+        return ""
+    value = _fmt(limit.get(key), unit, 0) if isinstance(limit.get(key), float) else f"{limit.get(key)}{unit}"
+    if limit.get("by") == "time limit":
+        return f"; {value} not tried: out of time (--time-limit)"
+    return f"; {value} failed: {_cell(str(limit.get('reason')), 240)}"
+
+
+def _busy_worker_calls(level: Json) -> float | None:
+    """Calls a busy worker held on average (runs before the bench counted them: calls / busy workers)."""
+    mean = _get(level, "per_worker", "busy_calls_mean")
+    busy = _get(level, "per_worker", "busy_workers")
+    if isinstance(mean, int | float):
+        return float(mean)
+    calls = level.get("calls")
+    if isinstance(busy, int) and busy > 0 and isinstance(calls, int):
+        return round(calls / busy, 2)
+    return None
 
 
 def summarize(result: Json) -> Json:
@@ -102,15 +143,23 @@ def summarize(result: Json) -> Json:
     sustained = rate.get("sustained_cps")
     at_rate = next((lv for lv in rate.get("levels", []) if lv.get("target_cps") == sustained), None)
     pbx_pdd, floor_pdd = phases.get("pdd_pbx") or {}, phases.get("pdd_floor") or {}
+    loaded_pdd = phases.get("pdd_pbx_api_load") or {}
+    api = loaded_pdd.get("api") or {}
 
     def added(key: str) -> float | None:
         a, b = pbx_pdd.get(key), floor_pdd.get(key)
+        return round(a - b, 2) if isinstance(a, int | float) and isinstance(b, int | float) else None
+
+    def moved(key: str) -> float | None:
+        a, b = loaded_pdd.get(key), pbx_pdd.get(key)
         return round(a - b, 2) if isinstance(a, int | float) and isinstance(b, int | float) else None
 
     return {
         "max_held_calls": hold.get("max_held_calls"),
         "max_held_limited_by": hold.get("limited_by"),
         "first_failure": hold.get("first_failure"),
+        # The level that limited the ramp, how (failures, error, time limit) and why.
+        "hold_limit": _limit(hold, "calls"),
         "max_held_with_clean_media": clean[-1]["calls"] if clean else None,
         "legs_per_worker": next((r.get("legs_per_worker") for r in result.get("pbx_runs", [])
                                  if r.get("legs_per_worker")), None),
@@ -119,6 +168,7 @@ def summarize(result: Json) -> Json:
         "sustained_cps": sustained,
         "sustained_cps_limited_by": rate.get("limited_by"),
         "sustained_cps_first_failure": rate.get("first_failure"),
+        "rate_limit": _limit(rate, "target_cps"),
         "at_sustained_cps": None if at_rate is None else {
             "achieved_cps": at_rate.get("achieved_cps"),
             "pbx_cpu_percent": _get(at_rate, "cpu_percent", "pbx"),
@@ -131,6 +181,14 @@ def summarize(result: Json) -> Json:
             "floor_p50": floor_pdd.get("p50_ms"), "floor_p99": floor_pdd.get("p99_ms"),
             "added_p50": added("p50_ms"), "added_p99": added("p99_ms"),
             "calls": pbx_pdd.get("calls"), "rate_cps": pbx_pdd.get("rate_cps"),
+            "api_load_p50": loaded_pdd.get("p50_ms"), "api_load_p99": loaded_pdd.get("p99_ms"),
+            "api_load_moved_p50": moved("p50_ms"), "api_load_moved_p99": moved("p99_ms"),
+        },
+        "api_load": None if not api else {
+            "target_per_s": api.get("target_rate_per_s"), "served": api.get("served"),
+            "served_per_s": api.get("served_per_s"), "errors": api.get("errors"),
+            "latency_p50_ms": _get(api, "latency_ms", "p50_ms"), "latency_p99_ms": _get(api, "latency_ms", "p99_ms"),
+            "api_process_cpu_percent": api.get("api_process_cpu_percent"),
         },
         "anomalies": len(result.get("anomalies", [])),
     }
@@ -144,13 +202,16 @@ def _headline(result: Json) -> list[str]:
     pdd = s.get("pdd_ms") or {}
     rate = s.get("at_sustained_cps") or {}
     limited = s.get("max_held_limited_by")
+    api = s.get("api_load") or {}
+    # Workers hold up to legs/2 calls each and the edge spreads calls over them: quote what they held.
+    per_worker_calls = f"{_fmt(ref.get('busy_worker_calls'))} bridged calls each (mean of the busy workers)"
     lines = [
         "| Figure | Value |",
         "|---|---|",
         f"| Max concurrent bridged calls held, < 0.5 % failed (PBX sized for that many) "
         f"| **{_fmt(s.get('max_held_calls'))}**"
         + (" (no failure up to --max-calls)" if limited == "--max-calls" else "")
-        + (f"; {s.get('first_failure')} failed" if s.get("first_failure") else "") + " |",
+        + _limit_text(s.get("hold_limit"), "calls") + " |",
         f"| ... of which with clean audio (RTP loss < {CLEAN_MEDIA_LOSS_PERCENT:g} % both ways at the workers) "
         f"| {_fmt(s.get('max_held_with_clean_media'))} |",
         f"| At {_fmt(at.get('calls'))} calls ({_fmt(at.get('workers'))} workers of {_fmt(s.get('legs_per_worker'))}"
@@ -165,17 +226,17 @@ def _headline(result: Json) -> list[str]:
         f" PSS {_fmt(ref.get('pbx_pss_mib'), ' MiB')} (idle {_fmt(ref.get('idle_pbx_pss_mib'), ' MiB')}) |",
         f"| CPU per bridged call | {_fmt(ref.get('cpu_percent_per_call'), ' %', 2)} of one core (whole PBX / calls);"
         f" {_fmt(ref.get('cpu_percent_per_call_over_idle'), ' %', 2)} above idle |",
-        f"| CPU per worker | {_fmt(ref.get('busy_worker_cpu_percent'), ' %', 2)} with 2 bridged calls,"
+        f"| CPU per worker | {_fmt(ref.get('busy_worker_cpu_percent'), ' %', 2)} with {per_worker_calls},"
         f" {_fmt(ref.get('idle_worker_cpu_percent'), ' %', 2)} idle |",
         f"| PSS per bridged call | {_fmt(ref.get('pss_mib_per_call'), ' MiB', 2)} (whole PBX / calls);"
         f" {_fmt(ref.get('pss_mib_per_call_over_idle'), ' MiB', 2)} above idle |",
-        f"| PSS per worker | {_fmt(ref.get('busy_worker_pss_mib'), ' MiB', 2)} with 2 bridged calls,"
+        f"| PSS per worker | {_fmt(ref.get('busy_worker_pss_mib'), ' MiB', 2)} with {per_worker_calls},"
         f" {_fmt(ref.get('idle_worker_pss_mib'), ' MiB', 2)} idle; brain {_fmt(ref.get('brain_pss_mib'), ' MiB')},"
         f" edge (all Kamailio processes) {_fmt(ref.get('edge_pss_mib'), ' MiB')} |",
         "| Sustained call rate (short calls with RTP), < 0.5 % failed |"
         f" **{_fmt(s.get('sustained_cps'), ' calls/s', 0)}**"
-        + (" (no failure up to the highest rate tried)" if s.get("sustained_cps_first_failure") is None
-           and s.get("sustained_cps") else f"; {_fmt(s.get('sustained_cps_first_failure'), ' calls/s', 0)} failed")
+        + (" (no failure up to the highest rate tried)" if s.get("rate_limit") is None and s.get("sustained_cps")
+           else _limit_text(s.get("rate_limit"), "target_cps", " calls/s"))
         + f", PBX CPU {_fmt(rate.get('pbx_cpu_percent'), ' %')}, PDD p50 {_fmt(rate.get('pdd_p50_ms'), ' ms', 0)}"
         f" p99 {_fmt(rate.get('pdd_p99_ms'), ' ms', 0)} |",
         f"| Post-dial delay INVITE -> 180, PBX | p50 **{_fmt(pdd.get('pbx_p50'), ' ms', 2)}**,"
@@ -185,11 +246,26 @@ def _headline(result: Json) -> list[str]:
         f"| Added by workers + brain | p50 {_fmt(pdd.get('added_p50'), ' ms', 2)},"
         f" p99 {_fmt(pdd.get('added_p99'), ' ms', 2)} |",
     ]
+    if s.get("api_load") or pdd.get("api_load_p50") is not None:
+        lines += [
+            f"| Post-dial delay with the HTTP API hammered | p50 **{_fmt(pdd.get('api_load_p50'), ' ms', 2)}**,"
+            f" p99 **{_fmt(pdd.get('api_load_p99'), ' ms', 2)}** ({_signed(pdd.get('api_load_moved_p50'))} /"
+            f" {_signed(pdd.get('api_load_moved_p99'))} ms against the run without it) |",
+            f"| HTTP API during that run | {_fmt(api.get('served'))} requests served,"
+            f" {_fmt(api.get('served_per_s'))}/s (target {_fmt(api.get('target_per_s'), '', 0)}/s),"
+            f" {_fmt(api.get('errors'))} errors; latency p50 {_fmt(api.get('latency_p50_ms'), ' ms')},"
+            f" p99 {_fmt(api.get('latency_p99_ms'), ' ms')};"
+            f" API process {_fmt(api.get('api_process_cpu_percent'), ' %')} of one core |",
+        ]
     machine = (f"{host.get('cores', '?')} cores ({host.get('cpu', '?')}), {host.get('memory_mib', '?')} MiB, "
                f"kernel {host.get('kernel', '?')}")
     versions = _get(result, "meta", "versions") or {}
     return [f"Machine: {machine}; pjsua2 {versions.get('pjsua2')}, {versions.get('kamailio')}, "
             f"{versions.get('sipp')}; minipbx {versions.get('minipbx_commit')}.", "", *lines]
+
+
+def _signed(value: Any) -> str:
+    return f"{value:+.2f}" if isinstance(value, int | float) else "-"
 
 
 def markdown(result: Json) -> str:
@@ -199,17 +275,19 @@ def markdown(result: Json) -> str:
     hold = phases.get("hold") or {}
     if hold.get("levels"):
         out += ["## Concurrency ramp", "",
-                "Each level runs a PBX sized for exactly that many calls (so every worker ends with 2 bridged",
-                "calls). CPU in % of one core over the measurement window with all calls up; PSS from",
-                "smaps_rollup; 'other procs' is what the rest of the machine used meanwhile.", "",
+                "Each level runs a PBX sized for exactly that many calls (the workers that board needs, at least",
+                "two; the edge spreads the calls over them). CPU in % of one core over the measurement window",
+                "with all calls up; PSS from smaps_rollup; 'other procs' is what the rest of the machine used",
+                "meanwhile. A level that failed is the limit; the ramp stops there (then bisects, as time allows).",
+                "",
                 "| Calls | Workers | Held (min) | Failed | PBX CPU idle | PBX CPU | brain | edge | workers | SIPp "
                 "| machine | other procs | PBX PSS MiB | CPU/call | PSS/call MiB | PDD p50/p99 ms "
                 "| RTP+SIP datagrams/s per call | RTP loss % from callers / callees | jitter avg/max ms | Result |",
                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for lv in hold["levels"]:
             cpu = lv.get("cpu_percent", {})
-            if lv.get("start_failed"):
-                out.append(f"| {lv.get('calls')} | PBX did not start: {lv['start_failed'][:200]} |")
+            if lv.get("start_failed") or lv.get("error"):
+                out.append(f"| {lv.get('calls')} | FAIL: {_cell(failure_reason(lv))} |")
                 continue
             out.append(
                 f"| {lv.get('calls')} | {_fmt(_get(lv, 'per_worker', 'workers'))} | {lv.get('held_min')} "
@@ -233,6 +311,9 @@ def markdown(result: Json) -> str:
                 "| PDD p50 / p99 ms (SIPp rtd, 1 ms resolution) | RTP loss % | Result |",
                 "|---|---|---|---|---|---|---|---|---|---|"]
         for lv in rate["levels"]:
+            if lv.get("error"):
+                out.append(f"| {_fmt(lv.get('target_cps'), '', 0)} | FAIL: {_cell(failure_reason(lv))} |")
+                continue
             out.append(
                 f"| {_fmt(lv.get('target_cps'), '', 0)} | {_fmt(lv.get('achieved_cps'))} | {lv.get('calls')} "
                 f"| {_get(lv, 'sipp', 'failed')}/{_get(lv, 'sipp', 'created')} | {lv.get('peak_active_calls')} "
@@ -241,10 +322,11 @@ def markdown(result: Json) -> str:
                 f"| {_fmt(_get(lv, 'media', 'loss_percent'), '', 3)} "
                 f"| {'pass' if lv.get('pass') else 'FAIL'} |")
         out.append("")
-    if phases.get("pdd_pbx") or phases.get("pdd_floor"):
+    if phases.get("pdd_pbx") or phases.get("pdd_floor") or phases.get("pdd_pbx_api_load"):
         out += ["## Post-dial delay (first INVITE sent -> 180 received, SIPp -trace_msg timestamps)", "",
                 "| Path | Calls | Failed | p50 ms | p99 ms | mean ms | max ms |", "|---|---|---|---|---|---|---|"]
         for name, key in (("PBX (edge -> worker -> brain -> worker -> edge -> callee)", "pdd_pbx"),
+                          ("PBX, the HTTP API hammered meanwhile", "pdd_pbx_api_load"),
                           ("bare Kamailio (auth, lookup, relay)", "pdd_floor")):
             p = phases.get(key)
             if p:
@@ -253,6 +335,16 @@ def markdown(result: Json) -> str:
                            f"| {_fmt(p.get('p99_ms'), '', 2)} | {_fmt(p.get('mean_ms'), '', 2)} "
                            f"| {_fmt(p.get('max_ms'), '', 2)} |")
         out.append("")
+        api = _get(phases, "pdd_pbx_api_load", "api")
+        if api:
+            by_path = ", ".join(f"{k} {v}" for k, v in (api.get("served_by_path") or {}).items())
+            errors = "; ".join(f"{k} x {v}" for k, v in (api.get("error_kinds") or {}).items())
+            out += [f"HTTP API load during the second run: {api.get('threads')} connections, "
+                    f"{_fmt(api.get('target_rate_per_s'), '', 0)} requests/s for at most {api.get('max_requests')} "
+                    f"requests; {api.get('served')} served in {api.get('seconds')} s ({api.get('served_per_s')}/s: "
+                    f"{by_path or 'none'}), {api.get('errors')} errors{': ' + errors if errors else ''}; "
+                    f"latency p50 {_fmt(_get(api, 'latency_ms', 'p50_ms'))} ms, "
+                    f"p99 {_fmt(_get(api, 'latency_ms', 'p99_ms'))} ms.", ""]
     anomalies = result.get("anomalies") or []
     out += ["## Anomalies", ""]
     out += [f"- {a}" for a in anomalies] or ["- none"]
@@ -288,6 +380,8 @@ def readme_section(result: Json) -> str:
     other = [lv.get("cpu_percent", {}).get("other_processes") for lv in _get(result, "phases", "hold", "levels") or []
              if isinstance(lv.get("cpu_percent"), dict)]
     other = [v for v in other if isinstance(v, int | float)]
+    legs = (result.get("summary") or summarize(result)).get("legs_per_worker")
+    pjsua2 = _get(result, "meta", "versions", "pjsua2") or "?"
     return "\n".join([
         SUBSECTION,
         "",
@@ -295,9 +389,13 @@ def readme_section(result: Json) -> str:
         f"{started[:16].replace('T', ' ')} UTC.",
         "SIPp on loopback: a caller streaming A-law RTP, a callee answering every extension and echoing RTP;",
         "every call is answered by a call worker, which dials the callee through the edge and bridges the",
-        "audio (pjsua2 from PyPI: 4 legs = 2 bridged calls per worker). Each concurrency level runs a PBX",
-        "sized for exactly that many calls (`[capacity] calls`), since every worker of a board runs, and",
-        "costs CPU, even when idle. CPU is in % of one core (/proc/PID/stat), memory is PSS",
+        f"audio (pjsua2 {pjsua2}: {_fmt(legs)} legs = {legs // 2 if isinstance(legs, int) else '-'} bridged calls"
+        " per worker).",
+        "Each concurrency level runs a PBX sized for exactly that many calls (`[capacity] calls`: the",
+        "workers that board needs, at least two; the edge spreads the calls over them). A level that",
+        "fails is the limit and the ramp stops there; the levels below it are reported. The post-dial delay",
+        "is measured twice on one PBX: quiet, then while a bounded load hammers its HTTP API (its own",
+        "process). CPU is in % of one core (/proc/PID/stat), memory is PSS",
         "(/proc/PID/smaps_rollup) summed over the brain, every Kamailio process and every worker. SIPp runs",
         "on the same two cores"
         + (f", and other work on this shared machine used {min(other):.0f}-{max(other):.0f} % of a core"

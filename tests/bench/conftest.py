@@ -1,0 +1,3 @@
+from tests.support.api import api
+
+__all__ = ["api"]
