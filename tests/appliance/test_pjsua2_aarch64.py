@@ -59,3 +59,19 @@ def test_the_pi_wheel_starts_pjsua2_with_its_codecs_under_qemu(tmp_path: Path) -
     assert result.returncode == 0, result.stdout + result.stderr
     codecs = next(line for line in result.stdout.splitlines() if line.startswith("codecs:"))
     assert {"PCMU", "PCMA", "G722"} <= {c.strip() for c in codecs.removeprefix("codecs:").split(",")}
+
+
+def test_an_architecture_not_built_here_is_named_with_those_that_are(tmp_path: Path) -> None:
+    result = subprocess.run([str(BUILD), "--arch", "riscv64", "--cache", str(tmp_path)], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "--arch 'riscv64' is not built here (accepted: x86_64, aarch64)" in result.stderr
+
+
+def test_cached_only_says_how_to_build_a_missing_wheel(tmp_path: Path) -> None:
+    result = subprocess.run([str(BUILD), "--arch", "aarch64", "--cached-only", "--cache", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 3
+    assert result.stdout == ""
+    assert "no pjsua2 wheel for cpython-311 linux-aarch64" in result.stderr
+    assert "build-wheel.sh --arch aarch64 builds it" in result.stderr
