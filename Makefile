@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 # (tests/support/parallel.py).
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test deps apt venv pjsua2 lint typecheck unit bench clean prompts web
+.PHONY: run test deps apt venv pjsua2 pjsua2-arm64 lint typecheck unit bench clean prompts web
 
 run: deps prompts
 	@$(BIN)/minipbx --data $(DATA) demo-seed --sip-addr $(SIP_ADDR) --sip-port $(SIP_PORT)
@@ -33,8 +33,9 @@ run: deps prompts
 
 # Two runs: the tests in parallel, then the whole_machine ones (the image booted under full
 # emulation) alone, which a host busy with other tests starves. Exit 5 is "no test selected"
-# (a PYTEST_ARGS that picks tests of one kind only).
-test: deps prompts lint typecheck
+# (a PYTEST_ARGS that picks tests of one kind only). The Pi's pjsua2 wheel is built (or taken
+# from the cache) first, so its load test under qemu runs instead of being skipped.
+test: deps prompts lint typecheck pjsua2-arm64
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not whole_machine" $(PYTEST_ARGS); parallel=$$?; \
 	$(BIN)/python -m pytest -m whole_machine $(PYTEST_ARGS); alone=$$?; \
 	for code in $$parallel $$alone; do [ $$code -eq 0 ] || [ $$code -eq 5 ] || exit 1; done; \
@@ -61,7 +62,7 @@ venv: $(VENV)/.installed
 
 # pjsua2 comes from our own wheel (pjproject/): built once per source + config hash,
 # installed before the firmware so that setup.py's `pjsua2==2.16` is already met.
-$(VENV)/.installed: setup.py pjproject/build-wheel.sh pjproject/config_site.h | apt
+$(VENV)/.installed: setup.py pjproject/build-wheel.sh pjproject/load_test.py pjproject/config_site.h | apt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	@# A venv from before our own build holds PyPI's pjsua2-python, whose module shadows ours.
@@ -75,6 +76,11 @@ $(VENV)/.installed: setup.py pjproject/build-wheel.sh pjproject/config_site.h | 
 # The pjsua2 wheel alone (prints its path); `make venv` builds it when needed.
 pjsua2: | apt
 	@pjproject/build-wheel.sh --cache "$(PJSUA2_CACHE)" --jobs $(PJSUA2_JOBS) --python $(PYTHON)
+
+# The Raspberry Pi's linux_aarch64 wheel (prints its path): cross-compiled and load-tested
+# under qemu-aarch64-static; the script installs the cross toolchain and the arm64 sysroot.
+pjsua2-arm64: | apt
+	@pjproject/build-wheel.sh --arch aarch64 --cache "$(PJSUA2_CACHE)" --jobs $(PJSUA2_JOBS)
 
 lint: venv
 	$(BIN)/ruff check firmware hal tests bench

@@ -38,9 +38,11 @@ Options:
   --image FILE          write this already built image instead of building one
                         (needs --device; excludes --board and --out)
   --yes                 do not ask before overwriting --device
-  --pjsua2-wheel FILE   pjsua2 wheel for the board's architecture (pjsua2-2.16-...whl);
-                        x86_64 boards build it from source (pjproject/build-wheel.sh,
-                        cached); the Raspberry Pi boards need an aarch64 cp311 build
+  --pjsua2-wheel FILE   use this pjsua2 wheel for the board's architecture
+                        (pjsua2-2.16-...whl) instead of building one; without it the
+                        wheel is built from source and cached (pjproject/build-wheel.sh:
+                        x86_64 natively, aarch64 for the Raspberry Pi boards
+                        cross-compiled, about 5 minutes the first time)
   --mirror URL          Debian mirror (default: http://deb.debian.org/debian)
   --security-mirror URL Debian security mirror
                         (default: http://deb.debian.org/debian-security)
@@ -53,11 +55,13 @@ Options:
 Needs (Debian packages): mmdebstrap, e2fsprogs, dosfstools, mtools, fdisk,
 python3 (3.11 or newer) and python3-pip, espeak-ng and sox (the system prompts);
 syslinux and syslinux-common for PC boards; qemu-user-static, binfmt-support
-and arch-test to build for another architecture.
+and arch-test to build for another architecture (the aarch64 pjsua2 build installs
+its cross compilers, gcc-aarch64-linux-gnu and g++-aarch64-linux-gnu, itself).
 
 Examples:
   sudo ./$PROG --board boards/sim.toml --out build/sim.img
-  sudo ./$PROG --board boards/pi4.toml --pjsua2-wheel pjsua2-2.16-cp311-cp311-linux_aarch64.whl --out pi4.img
+  sudo ./$PROG --board boards/pi4-hat.toml --out pi4.img
+  sudo ./$PROG --board boards/pi4-hat.toml --pjsua2-wheel pjsua2-2.16-cp311-cp311-linux_aarch64.whl --out pi4.img
   sudo ./$PROG --image pi4.img --device /dev/sdb
 EOF
 }
@@ -137,8 +141,8 @@ load_board_spec() {
     spec=$(PYTHONPATH=$REPO python3 -m firmware.appliance.image_spec "$BOARD") || exit 2
     eval "$spec"
     if [[ $PJSUA2_BUILT_HERE == no && -z $PJSUA2_WHEEL ]]; then
-        die "board $BOARD_ID is $ARCH: no pjsua2 wheel for $WHEEL_MACHINE is built here (pjproject/build-wheel.sh
-  builds for this x86_64 host). Build pjsua2 2.16 for $WHEEL_MACHINE, Python $PY_VERSION, with pjproject/config_site.h
+        die "board $BOARD_ID is $ARCH: pjproject/build-wheel.sh builds pjsua2 for x86_64 and aarch64 only.
+  Build pjsua2 2.16 for $WHEEL_MACHINE, Python $PY_VERSION, with pjproject/config_site.h
   (see docs/appliance.md) and pass it with --pjsua2-wheel FILE"
     fi
     if [[ -n $PJSUA2_WHEEL ]]; then
@@ -281,8 +285,11 @@ fetch_wheels() {
     PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip wheel --quiet --no-deps --no-cache-dir -w "$wheels" "$src" >&2
     if [[ -z $PJSUA2_WHEEL ]]; then
         # Built once per source + config hash and cached, as `make venv` does.
-        log "pjsua2 for $WHEEL_MACHINE from source (pjproject/build-wheel.sh; about 5 minutes unless cached)"
-        PJSUA2_WHEEL=$("$REPO/pjproject/build-wheel.sh") || die "pjsua2 did not build (see the step and log named above)"
+        # For a Pi board (aarch64) on this x86_64 host it is cross-compiled and load-tested
+        # under qemu-aarch64-static; the cross toolchain is installed when missing.
+        log "pjsua2 for $WHEEL_MACHINE from source (pjproject/build-wheel.sh --arch $WHEEL_MACHINE; about 5 minutes unless cached)"
+        PJSUA2_WHEEL=$("$REPO/pjproject/build-wheel.sh" --arch "$WHEEL_MACHINE") \
+            || die "pjsua2 for $WHEEL_MACHINE did not build (see the step and log named above)"
     fi
     rm -f "$wheels"/pjsua2-*.whl "$wheels"/pjsua2_python-*.whl
     cp -- "$PJSUA2_WHEEL" "$wheels/"

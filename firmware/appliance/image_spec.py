@@ -33,9 +33,10 @@ BOOTS = ("pc", "raspberrypi")
 BOOT_ARCHES = {"pc": ("amd64",), "raspberrypi": ("arm64",)}
 # pip's name for each Debian architecture, as it appears in wheel platform tags.
 WHEEL_MACHINE = {"amd64": "x86_64", "arm64": "aarch64"}
-# pjproject/build-wheel.sh builds pjsua2 for the host, an x86_64 machine; other
-# architectures need a wheel built elsewhere (the registries' pjsua2 is not ours).
-HOST_BUILT_PJSUA2_ARCHES = ("amd64",)
+# pjproject/build-wheel.sh builds pjsua2 on the x86_64 host: natively for amd64,
+# cross-compiled for arm64 (--arch aarch64); another architecture would need a wheel
+# built elsewhere (the registries' pjsua2 is not ours).
+HOST_BUILT_PJSUA2_ARCHES = ("amd64", "arm64")
 PJSUA2_REQUIREMENT = "pjsua2"
 
 # A virtual machine is the usual home of a board without an [image] section (the

@@ -25,12 +25,12 @@ def test_a_board_without_image_section_is_a_pc_or_vm() -> None:
     assert spec.consoles[-1] == "ttyS0"
 
 
-def test_a_pi_board_needs_its_own_pjsua2(tmp_path: Path) -> None:
+def test_a_pi_board_gets_an_aarch64_pjsua2_built_here(tmp_path: Path) -> None:
     spec = load_image_spec(board(tmp_path, '[image]\narch = "arm64"\nboot = "raspberrypi"\n'
                                             'kernel = "linux-image-arm64"\nconsoles = ["tty1", "ttyS1"]\n'
                                             'packages = ["i2c-tools"]\n'))
     assert spec.wheel_machine == "aarch64"
-    assert not spec.pjsua2_built_here
+    assert spec.pjsua2_built_here
     assert spec.packages == ("i2c-tools",)
 
 
