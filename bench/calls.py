@@ -890,9 +890,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", type=float, default=4, help="seconds each level is measured with all calls up")
     p.add_argument("--bisect", type=int, default=2,
                    help="extra levels (calls, and calls/s) between the last pass and the first failure")
-    p.add_argument("--cps-rates", type=parse_rates, default=[20.0, 40.0, 60.0, 80.0],
+    p.add_argument("--cps-rates", type=parse_rates, default=[20.0, 40.0, 60.0, 80.0, 100.0, 120.0],
                    help="call rates tried with short calls, lowest first; stops at the first failing rate")
-    p.add_argument("--cps-calls", type=int, default=128, help="board capacity of the PBX for the rate and delay runs")
+    p.add_argument("--cps-calls", type=int, default=256,
+                   help="board capacity of the PBX for the rate and delay runs (above rate x hold time, so that "
+                        "the board's limit does not refuse calls)")
     p.add_argument("--cps-seconds", type=float, default=8, help="seconds of calls at each rate")
     p.add_argument("--cps-hold", type=float, default=1.0, help="hold time of each short call (s)")
     p.add_argument("--pdd-calls", type=int, default=100, help="calls for the post-dial delay (PBX and floor each)")
