@@ -28,7 +28,6 @@ function chartCard(id, title, data) {
 }
 
 export async function render(main, context) {
-  const Chart = await chartLibrary();
   const charts = [];
   const period = h("select", { name: "period" }, ["hour", "day", "week", "month"].map(p =>
     h("option", { value: p, selected: p === "day" }, t(`period.${p}`))));
@@ -38,8 +37,9 @@ export async function render(main, context) {
   const draw = async filters => {
     charts.splice(0).forEach(c => c.destroy());
     const base = { ...filters };
-    // Six requests: what a browser sends at once to one server.
-    const [summary, all, byExtension, byTrunk, missed, byDepartment] = await Promise.all([
+    // Six requests: what a browser sends at once to one server; the graph library loads meanwhile.
+    const [Chart, summary, all, byExtension, byTrunk, missed, byDepartment] = await Promise.all([
+      chartLibrary(),
       get("/api/stats/summary" + query(base)),
       get("/api/stats/series" + query({ ...base, period: period.value })),
       get("/api/stats/by" + query({ ...base, group: "extension" })),
