@@ -119,6 +119,11 @@ def _where(admin: Admin, query: CdrQuery) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def selection(admin: Admin, query: CdrQuery) -> tuple[str, list[object]]:
+    """The filters as a WHERE clause on `cdr` (empty without any) and its parameters, for other reports."""
+    return _where(admin, query)
+
+
 def search(admin: Admin, query: CdrQuery) -> CdrPage:
     where, params = _where(admin, query)
     total = admin.db.execute(f"SELECT COUNT(*) FROM cdr{where}", params).fetchone()[0]
