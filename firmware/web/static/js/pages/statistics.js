@@ -1,6 +1,7 @@
 // Statistics: the filters of the call records, calls per period stacked by direction with the
-// missed ones, per extension and per line, talk time, missed calls not called back yet (with a
-// button that calls them back), CSV export. Charts by Chart.js (static/vendor, see vendor.sh).
+// missed ones, per extension and per line, talk time, per scenario (trunk, number, voice menu)
+// split by a chosen second dimension, missed calls not called back yet (with a button that calls
+// them back), CSV export. Charts by Chart.js (static/vendor, see vendor.sh).
 import { h, replace, seconds, table, when } from "../dom.js";
 import { get, post, query } from "../api.js";
 import { t } from "../i18n.js";
@@ -20,6 +21,23 @@ function chartLibrary() {
 
 const COLOURS = { in: "#0b5cad", out: "#1d6b2f", internal: "#8a8f98", missed: "#a61b1b", talk: "#8a5a00" };
 
+// The second dimensions of the per-scenario table (GET /api/stats/scenarios?by=), "" for none.
+const SCENARIO_BY = [["", "stats.by_nothing"], ["caller", "stats.by_caller"], ["direction", "stats.by_direction"],
+  ["disposition", "stats.by_disposition"], ["hangup_cause", "stats.by_hangup_cause"], ["key", "stats.by_key"],
+  ["group", "stats.by_group"]];
+const ENTRY = { trunk: "stats.entry_trunk", did: "stats.entry_did", menu: "stats.entry_menu" };
+
+function scenarioTable(rows, by) {
+  const columns = [[t("stats.scenario_entry"), r => t(ENTRY[r.kind], { name: r.entry })]];
+  if (by) columns.push([t("stats.scenario_value"), r => r.value || t("stats.scenario_no_value")]);
+  columns.push([t("stats.calls"), r => r.calls], [t("stats.completed"), r => r.completed],
+    [t("stats.no_talk"), r => r.no_talk], [t("stats.transferred"), r => r.transferred],
+    [t("stats.by_employee"), r => r.by_employee], [t("stats.repeated"), r => r.repeated],
+    [t("stats.average_duration"), r => seconds(r.average_seconds)],
+    [t("stats.average_talk"), r => seconds(r.average_talk_seconds)]);
+  return table(columns, rows, t("stats.scenario_none"));
+}
+
 function chartCard(id, title, data) {
   // Each chart is described for screen readers by the table of its numbers beside it.
   const canvas = h("canvas", { id, role: "img", "aria-label": title });
@@ -33,12 +51,23 @@ export async function render(main, context) {
     h("option", { value: p, selected: p === "day" }, t(`period.${p}`))));
   const results = h("div");
   const csv = h("a", { href: "/api/cdr.csv", id: "stats-csv" }, t("records.csv"));
+  // The per-scenario table has its own choice of second dimension: changing it asks for that table alone.
+  let shown = {};
+  const scenarioBy = h("select", { name: "by", onchange: () => drawScenarios().catch(context.fail) },
+    SCENARIO_BY.map(([value, key]) => h("option", { value }, t(key))));
+  const scenarios = h("div", { id: "scenario-table" });
+  const scenarioRows = () => get("/api/stats/scenarios" + query({ ...shown, by: scenarioBy.value }));
+  const drawScenarios = async (rows = null) => {
+    const by = scenarioBy.value;
+    replace(scenarios, scenarioTable(rows ?? await scenarioRows(), by));
+  };
 
   const draw = async filters => {
     charts.splice(0).forEach(c => c.destroy());
     const base = { ...filters };
-    // Six requests: what a browser sends at once to one server; the graph library loads meanwhile.
-    const [Chart, summary, all, byExtension, byTrunk, missed, byDepartment] = await Promise.all([
+    shown = base;
+    // The graph library loads while the figures are asked for.
+    const [Chart, summary, all, byExtension, byTrunk, missed, byDepartment, byScenario] = await Promise.all([
       chartLibrary(),
       get("/api/stats/summary" + query(base)),
       get("/api/stats/series" + query({ ...base, period: period.value })),
@@ -46,7 +75,9 @@ export async function render(main, context) {
       get("/api/stats/by" + query({ ...base, group: "trunk" })),
       get("/api/stats/missed" + query(base)),
       get("/api/stats/by" + query({ ...base, group: "department" })),
+      scenarioRows(),
     ]);
+    await drawScenarios(byScenario);
     csv.href = "/api/cdr.csv" + query(base);
     const periods = all.map(p => p.period);
     const on = (points, field) => periods.map(p => points.find(x => x.period === p)?.[field] ?? 0);
@@ -90,6 +121,9 @@ export async function render(main, context) {
                [t("stats.received"), e => e.received], [t("stats.answered"), e => e.answered], [t("stats.missed"), e => e.missed],
                [t("stats.talk"), e => seconds(e.talk_seconds)]], byDepartment, t("stats.none"))),
       perTrunk, talk,
+      h("section", { class: "card", id: "per-scenario", "aria-labelledby": "scenario-heading" },
+        h("h2", { id: "scenario-heading" }, t("stats.scenarios")),
+        h("p", {}, h("label", {}, t("stats.scenario_by"), " ", scenarioBy)), scenarios),
       h("section", { class: "card", id: "missed-list", "aria-labelledby": "missed-heading" },
         h("h2", { id: "missed-heading" }, t("stats.not_called_back")),
         h("p", {}, h("label", {}, t("stats.call_back_from"), " ", fromExtension)),
