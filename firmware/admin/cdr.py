@@ -235,12 +235,43 @@ def _by_extension(admin: Admin, query: CdrQuery) -> list[Breakdown]:
     return [_by_parties(admin, where, params, number, [number]) for number in numbers]
 
 
+# Each call once per department among its parties (caller dc, called dd, answerer da, by the
+# extensions' department as it is now), with what it counts for that department: made (dc), else
+# received (dd or da), answered by it (da), missed (to dd from outside it), talk and wait.
+_DEPARTMENT_SIDES = f"""
+    SELECT dc AS dep, 1 AS made, 0 AS received, da IS dc AND disposition = 'answered' AS answered, 0 AS missed,
+           talk_seconds AS talk, CASE WHEN da IS dc THEN wait END AS wait FROM p WHERE dc IS NOT NULL
+    UNION ALL
+    SELECT dd, 0, 1, da IS dd AND disposition = 'answered', disposition IN ({', '.join(repr(d) for d in MISSED)}),
+           CASE WHEN da IS dd THEN talk_seconds END, CASE WHEN da IS dd THEN wait END
+      FROM p WHERE dd IS NOT NULL AND dd IS NOT dc
+    UNION ALL
+    SELECT da, 0, 1, disposition = 'answered', 0, talk_seconds, wait
+      FROM p WHERE da IS NOT NULL AND da IS NOT dc AND da IS NOT dd"""
+
+
 def _by_department(admin: Admin, query: CdrQuery) -> list[Breakdown]:
+    """Every department's figures from one pass over the calls (not one pass per department): a
+    month of a busy office's calls is read once, each party's department looked up once."""
     where, params = _where(admin, query)
     names = [query.department] if query.department else [str(d) for (d,) in admin.db.execute(
         "SELECT DISTINCT department FROM extensions WHERE department IS NOT NULL AND department != '' "
         "ORDER BY department").fetchall()]
-    return [_by_parties(admin, where, params, name, department_members(admin, name)) for name in names]
+    rows = admin.db.execute(
+        "WITH p AS (SELECT c.disposition, c.talk_seconds, "
+        f"CASE WHEN c.answered_at IS NOT NULL THEN {_WAIT} END AS wait, "
+        "ec.department AS dc, ed.department AS dd, ea.department AS da "
+        "FROM (SELECT caller, called, answered_by, disposition, talk_seconds, answered_at, started_at "
+        f"FROM cdr{where}) AS c LEFT JOIN extensions AS ec ON ec.number = c.caller "
+        "LEFT JOIN extensions AS ed ON ed.number = c.called LEFT JOIN extensions AS ea ON ea.number = c.answered_by) "
+        "SELECT dep, COUNT(*), SUM(made), SUM(received), SUM(answered), SUM(missed), COALESCE(SUM(talk), 0), "
+        f"AVG(wait) FROM ({_DEPARTMENT_SIDES}) WHERE dep != '' GROUP BY +dep", params).fetchall()
+    found = {str(dep): Breakdown(key=str(dep), calls=int(n), made=int(made), received=int(received),
+                                 answered=int(answered or 0), missed=int(missed or 0), talk_seconds=round(float(t), 1),
+                                 average_wait_seconds=round(float(w or 0), 1))
+             for dep, n, made, received, answered, missed, t, w in rows}
+    return [found.get(name) or Breakdown(key=name, calls=0, made=0, received=0, answered=0, missed=0,
+                                         talk_seconds=0.0, average_wait_seconds=0.0) for name in names]
 
 
 def breakdown(admin: Admin, query: CdrQuery, group: str) -> list[Breakdown]:
