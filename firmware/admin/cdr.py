@@ -208,31 +208,44 @@ def _by_column(admin: Admin, column: str, where: str, params: list[object]) -> l
             for k, n, a, m, t, w in rows]
 
 
-def _by_parties(admin: Admin, where: str, params: list[object], key: str, members: list[str]) -> Breakdown:
-    """One extension's (or department's: `members` its extensions) figures, each call counted once for
-    it: made (a member called), received (from outside it: to a member or answered by one), answered
-    by a member, missed (to a member from outside, nobody took it); talk while a member was a party."""
-    m = f"({', '.join('?' * len(members))})"
-    missed = ", ".join("?" * len(MISSED))
-    extra = " AND " if where else " WHERE "
-    n, made, received, answered, missed_calls, talk, wait = admin.db.execute(
-        f"SELECT COUNT(*), SUM(caller IN {m}), SUM(caller NOT IN {m} AND (called IN {m} OR answered_by IN {m})), "
-        f"SUM(answered_by IN {m} AND disposition = 'answered'), "
-        f"SUM(called IN {m} AND caller NOT IN {m} AND disposition IN ({missed})), "
-        f"COALESCE(SUM(CASE WHEN caller IN {m} OR answered_by IN {m} THEN talk_seconds END), 0), "
-        f"AVG(CASE WHEN answered_by IN {m} AND answered_at IS NOT NULL THEN {_WAIT} END) "
-        f"FROM cdr{where}{extra}(caller IN {m} OR called IN {m} OR answered_by IN {m})",
-        [*members * 7, *MISSED, *members * 3, *params, *members * 3]).fetchone()
-    return Breakdown(key=key, calls=int(n), made=int(made or 0), received=int(received or 0),
-                     answered=int(answered or 0), missed=int(missed_calls or 0),
-                     talk_seconds=round(float(talk), 1), average_wait_seconds=round(float(wait or 0), 1))
+# An extension's figures from the calls it was a party of, each call once for it, from three
+# passes: as the caller (made), as the one called (received; missed when nobody took it), as the
+# one who answered it without being called (a pickup, a group member: received). Each pass: the
+# party's column, whether it made the call, when it answered it, its missed calls, its talk (while
+# it was the caller or the one who answered) and which calls the pass leaves to an earlier one.
+_EXTENSION_SIDES = (
+    ("caller", True, "answered_by IS caller", "0", "talk_seconds", ""),
+    ("called", False, "answered_by IS called", f"disposition IN ({', '.join(repr(d) for d in MISSED)})",
+     "CASE WHEN answered_by IS called THEN talk_seconds END", "called != caller"),
+    ("answered_by", False, "1", "0", "talk_seconds", "answered_by != caller AND answered_by != called"),
+)
 
 
 def _by_extension(admin: Admin, query: CdrQuery) -> list[Breakdown]:
-    where, params = _where(admin, query.model_copy(update={"extension": None}))
+    """Every extension's figures from three grouped passes over the calls, not one query each."""
+    where, params = _where(admin, query)
     numbers = [query.extension] if query.extension else [
         str(r[0]) for r in admin.db.execute("SELECT number FROM extensions ORDER BY number").fetchall()]
-    return [_by_parties(admin, where, params, number, [number]) for number in numbers]
+    # calls, made, received, answered, missed, talk, seconds waited before its answers, answers
+    totals: dict[str, list[float]] = {n: [0, 0, 0, 0, 0, 0.0, 0.0, 0] for n in numbers}
+    for party, made, took, missed, talk, only in _EXTENSION_SIDES:
+        condition = " AND ".join(c for c in (where.removeprefix(" WHERE "), only) if c)
+        rows = admin.db.execute(
+            f"SELECT {party}, COUNT(*), SUM({took} AND disposition = 'answered'), SUM({missed}), "
+            f"COALESCE(SUM({talk}), 0), SUM(CASE WHEN {took} AND answered_at IS NOT NULL THEN {_WAIT} END), "
+            f"COUNT(CASE WHEN {took} AND answered_at IS NOT NULL THEN 1 END) "
+            f"FROM cdr{' WHERE ' + condition if condition else ''} GROUP BY +{party}", params).fetchall()
+        for number, n, answered, missed_calls, talked, waited, answers in rows:
+            figures = totals.get(str(number))
+            if figures is None:
+                continue  # an outside number
+            for index, value in ((0, n), (1 if made else 2, n), (3, answered), (4, missed_calls), (5, talked),
+                                 (6, waited), (7, answers)):
+                figures[index] += float(value or 0)
+    return [Breakdown(key=number, calls=int(f[0]), made=int(f[1]), received=int(f[2]), answered=int(f[3]),
+                      missed=int(f[4]), talk_seconds=round(f[5], 1),
+                      average_wait_seconds=round(f[6] / f[7], 1) if f[7] else 0.0)
+            for number, f in totals.items()]
 
 
 # Each call once per department among its parties (caller dc, called dd, answerer da, by the

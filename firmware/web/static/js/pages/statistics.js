@@ -139,7 +139,9 @@ export async function render(main, context) {
       { label: t("stats.answered"), data: people.map(e => e.answered), backgroundColor: COLOURS.in },
       { label: t("stats.made"), data: people.map(e => e.made), backgroundColor: COLOURS.out },
       { label: t("stats.missed"), data: people.map(e => e.missed), backgroundColor: COLOURS.missed }] },
-      options: { ...common, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } }));
+      // Hundreds of extensions: the labels that fit are found from a sample of them, kept level.
+      options: { ...common, normalized: true, scales: { x: { ticks: { sampleSize: 10, maxRotation: 0 } },
+                                                        y: { beginAtZero: true, ticks: { precision: 0 } } } } }));
     charts.push(new Chart(perTrunkCanvas, { type: "bar", data: { labels: byTrunk.map(e => e.key), datasets: [
       { label: t("stats.answered"), data: byTrunk.map(e => e.answered), backgroundColor: COLOURS.in },
       { label: t("stats.missed"), data: byTrunk.map(e => e.missed), backgroundColor: COLOURS.missed }] },
