@@ -156,6 +156,13 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
     expect(departments).to_have_count(2)
     assert departments.nth(0).locator("td").all_inner_texts()[:6] == ["Sales", "2", "2", "0", "0", "0"]
     assert departments.nth(1).locator("td").all_inner_texts()[:6] == ["Support", "2", "0", "2", "1", "1"]
+    # The department filter offers the departments the figures came with; one chosen, its figures alone.
+    choice = page.locator("#stats-filter").get_by_label("Department")
+    expect(choice.locator("option")).to_have_text(["all", "Sales", "Support"])
+    choice.select_option("Support")
+    page.locator("#stats-filter").get_by_role("button", name="Show").click()
+    expect(departments).to_have_count(1)
+    expect(departments).to_contain_text("Support")
     expect(page.locator("#missed-list tbody tr")).to_have_count(1)
     expect(page.locator("#missed-list tbody tr")).to_contain_text("101")
     browser.snap("statistics")
