@@ -119,6 +119,11 @@ def _where(admin: Admin, query: CdrQuery) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def selection(admin: Admin, query: CdrQuery) -> tuple[str, list[object]]:
+    """The filters as a WHERE clause on `cdr` (empty without any) and its parameters, for other reports."""
+    return _where(admin, query)
+
+
 def search(admin: Admin, query: CdrQuery) -> CdrPage:
     where, params = _where(admin, query)
     total = admin.db.execute(f"SELECT COUNT(*) FROM cdr{where}", params).fetchone()[0]
@@ -148,14 +153,18 @@ class Summary(BaseModel):
 def summary(admin: Admin, query: CdrQuery) -> Summary:
     """Totals over the rows the filters select (paging is ignored)."""
     where, params = _where(admin, query)
-    by = {str(d): int(n) for d, n in admin.db.execute(
-        f"SELECT disposition, COUNT(*) FROM cdr{where} GROUP BY disposition", params).fetchall()}
-    talk, answered_talk = admin.db.execute(
-        f"SELECT COALESCE(SUM(talk_seconds), 0), COUNT(answered_at) FROM cdr{where}", params).fetchone()
+    # One pass for the counts and the talk; `GROUP BY +column` (here and below) groups the rows the
+    # time filter found instead of walking that column's index over every call ever made.
+    totals = admin.db.execute(
+        f"SELECT disposition, COUNT(*), COALESCE(SUM(talk_seconds), 0), COUNT(answered_at) FROM cdr{where} "
+        "GROUP BY +disposition", params).fetchall()
+    by = {str(d): int(n) for d, n, _, _ in totals}
+    talk = sum(float(t) for _, _, t, _ in totals)
+    answered_talk = sum(int(a) for _, _, _, a in totals)
     extra = " AND " if where else " WHERE "
     top = {str(e): int(n) for e, n in admin.db.execute(
         f"SELECT answered_by, COUNT(*) FROM cdr{where}{extra}answered_by IS NOT NULL AND disposition = 'answered' "
-        "GROUP BY answered_by ORDER BY COUNT(*) DESC, answered_by LIMIT 10", params).fetchall()}
+        "GROUP BY +answered_by ORDER BY COUNT(*) DESC, answered_by LIMIT 10", params).fetchall()}
     answered = by.get("answered", 0)
     return Summary(
         calls=sum(by.values()), answered=answered, missed=sum(by.get(d, 0) for d in MISSED),
@@ -192,46 +201,90 @@ def _by_column(admin: Admin, column: str, where: str, params: list[object]) -> l
     rows = admin.db.execute(
         f"SELECT {column}, COUNT(*), SUM(disposition = 'answered'), SUM(disposition IN ({missed})), "
         f"COALESCE(SUM(talk_seconds), 0), AVG(CASE WHEN answered_at IS NOT NULL THEN {_WAIT} END) "
-        f"FROM cdr{where}{extra}{column} IS NOT NULL AND {column} != '' GROUP BY {column} ORDER BY {column}",
+        f"FROM cdr{where}{extra}{column} IS NOT NULL AND {column} != '' GROUP BY +{column} ORDER BY {column}",
         [*MISSED, *params]).fetchall()
     return [Breakdown(key=str(k), calls=int(n), made=0, received=0, answered=int(a or 0), missed=int(m or 0),
                       talk_seconds=round(float(t), 1), average_wait_seconds=round(float(w or 0), 1))
             for k, n, a, m, t, w in rows]
 
 
-def _by_parties(admin: Admin, where: str, params: list[object], key: str, members: list[str]) -> Breakdown:
-    """One extension's (or department's: `members` its extensions) figures, each call counted once for
-    it: made (a member called), received (from outside it: to a member or answered by one), answered
-    by a member, missed (to a member from outside, nobody took it); talk while a member was a party."""
-    m = f"({', '.join('?' * len(members))})"
-    missed = ", ".join("?" * len(MISSED))
-    extra = " AND " if where else " WHERE "
-    n, made, received, answered, missed_calls, talk, wait = admin.db.execute(
-        f"SELECT COUNT(*), SUM(caller IN {m}), SUM(caller NOT IN {m} AND (called IN {m} OR answered_by IN {m})), "
-        f"SUM(answered_by IN {m} AND disposition = 'answered'), "
-        f"SUM(called IN {m} AND caller NOT IN {m} AND disposition IN ({missed})), "
-        f"COALESCE(SUM(CASE WHEN caller IN {m} OR answered_by IN {m} THEN talk_seconds END), 0), "
-        f"AVG(CASE WHEN answered_by IN {m} AND answered_at IS NOT NULL THEN {_WAIT} END) "
-        f"FROM cdr{where}{extra}(caller IN {m} OR called IN {m} OR answered_by IN {m})",
-        [*members * 7, *MISSED, *members * 3, *params, *members * 3]).fetchone()
-    return Breakdown(key=key, calls=int(n), made=int(made or 0), received=int(received or 0),
-                     answered=int(answered or 0), missed=int(missed_calls or 0),
-                     talk_seconds=round(float(talk), 1), average_wait_seconds=round(float(wait or 0), 1))
+# An extension's figures from the calls it was a party of, each call once for it, from three
+# passes: as the caller (made), as the one called (received; missed when nobody took it), as the
+# one who answered it without being called (a pickup, a group member: received). Each pass: the
+# party's column, whether it made the call, when it answered it, its missed calls, its talk (while
+# it was the caller or the one who answered) and which calls the pass leaves to an earlier one.
+_EXTENSION_SIDES = (
+    ("caller", True, "answered_by IS caller", "0", "talk_seconds", ""),
+    ("called", False, "answered_by IS called", f"disposition IN ({', '.join(repr(d) for d in MISSED)})",
+     "CASE WHEN answered_by IS called THEN talk_seconds END", "called != caller"),
+    ("answered_by", False, "1", "0", "talk_seconds", "answered_by != caller AND answered_by != called"),
+)
 
 
 def _by_extension(admin: Admin, query: CdrQuery) -> list[Breakdown]:
-    where, params = _where(admin, query.model_copy(update={"extension": None}))
+    """Every extension's figures from three grouped passes over the calls, not one query each."""
+    where, params = _where(admin, query)
     numbers = [query.extension] if query.extension else [
         str(r[0]) for r in admin.db.execute("SELECT number FROM extensions ORDER BY number").fetchall()]
-    return [_by_parties(admin, where, params, number, [number]) for number in numbers]
+    # calls, made, received, answered, missed, talk, seconds waited before its answers, answers
+    totals: dict[str, list[float]] = {n: [0, 0, 0, 0, 0, 0.0, 0.0, 0] for n in numbers}
+    for party, made, took, missed, talk, only in _EXTENSION_SIDES:
+        condition = " AND ".join(c for c in (where.removeprefix(" WHERE "), only) if c)
+        rows = admin.db.execute(
+            f"SELECT {party}, COUNT(*), SUM({took} AND disposition = 'answered'), SUM({missed}), "
+            f"COALESCE(SUM({talk}), 0), SUM(CASE WHEN {took} AND answered_at IS NOT NULL THEN {_WAIT} END), "
+            f"COUNT(CASE WHEN {took} AND answered_at IS NOT NULL THEN 1 END) "
+            f"FROM cdr{' WHERE ' + condition if condition else ''} GROUP BY +{party}", params).fetchall()
+        for number, n, answered, missed_calls, talked, waited, answers in rows:
+            figures = totals.get(str(number))
+            if figures is None:
+                continue  # an outside number
+            for index, value in ((0, n), (1 if made else 2, n), (3, answered), (4, missed_calls), (5, talked),
+                                 (6, waited), (7, answers)):
+                figures[index] += float(value or 0)
+    return [Breakdown(key=number, calls=int(f[0]), made=int(f[1]), received=int(f[2]), answered=int(f[3]),
+                      missed=int(f[4]), talk_seconds=round(f[5], 1),
+                      average_wait_seconds=round(f[6] / f[7], 1) if f[7] else 0.0)
+            for number, f in totals.items()]
+
+
+# Each call once per department among its parties (caller dc, called dd, answerer da, by the
+# extensions' department as it is now), with what it counts for that department: made (dc), else
+# received (dd or da), answered by it (da), missed (to dd from outside it), talk and wait.
+_DEPARTMENT_SIDES = f"""
+    SELECT dc AS dep, 1 AS made, 0 AS received, da IS dc AND disposition = 'answered' AS answered, 0 AS missed,
+           talk_seconds AS talk, CASE WHEN da IS dc THEN wait END AS wait FROM p WHERE dc IS NOT NULL
+    UNION ALL
+    SELECT dd, 0, 1, da IS dd AND disposition = 'answered', disposition IN ({', '.join(repr(d) for d in MISSED)}),
+           CASE WHEN da IS dd THEN talk_seconds END, CASE WHEN da IS dd THEN wait END
+      FROM p WHERE dd IS NOT NULL AND dd IS NOT dc
+    UNION ALL
+    SELECT da, 0, 1, disposition = 'answered', 0, talk_seconds, wait
+      FROM p WHERE da IS NOT NULL AND da IS NOT dc AND da IS NOT dd"""
 
 
 def _by_department(admin: Admin, query: CdrQuery) -> list[Breakdown]:
+    """Every department's figures from one pass over the calls (not one pass per department): a
+    month of a busy office's calls is read once, each party's department looked up once."""
     where, params = _where(admin, query)
     names = [query.department] if query.department else [str(d) for (d,) in admin.db.execute(
         "SELECT DISTINCT department FROM extensions WHERE department IS NOT NULL AND department != '' "
         "ORDER BY department").fetchall()]
-    return [_by_parties(admin, where, params, name, department_members(admin, name)) for name in names]
+    rows = admin.db.execute(
+        "WITH p AS (SELECT c.disposition, c.talk_seconds, "
+        f"CASE WHEN c.answered_at IS NOT NULL THEN {_WAIT} END AS wait, "
+        "ec.department AS dc, ed.department AS dd, ea.department AS da "
+        "FROM (SELECT caller, called, answered_by, disposition, talk_seconds, answered_at, started_at "
+        f"FROM cdr{where}) AS c LEFT JOIN extensions AS ec ON ec.number = c.caller "
+        "LEFT JOIN extensions AS ed ON ed.number = c.called LEFT JOIN extensions AS ea ON ea.number = c.answered_by) "
+        "SELECT dep, COUNT(*), SUM(made), SUM(received), SUM(answered), SUM(missed), COALESCE(SUM(talk), 0), "
+        f"AVG(wait) FROM ({_DEPARTMENT_SIDES}) WHERE dep != '' GROUP BY +dep", params).fetchall()
+    found = {str(dep): Breakdown(key=str(dep), calls=int(n), made=int(made), received=int(received),
+                                 answered=int(answered or 0), missed=int(missed or 0), talk_seconds=round(float(t), 1),
+                                 average_wait_seconds=round(float(w or 0), 1))
+             for dep, n, made, received, answered, missed, t, w in rows}
+    return [found.get(name) or Breakdown(key=name, calls=0, made=0, received=0, answered=0, missed=0,
+                                         talk_seconds=0.0, average_wait_seconds=0.0) for name in names]
 
 
 def breakdown(admin: Admin, query: CdrQuery, group: str) -> list[Breakdown]:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from firmware.admin import cdr, extensions, settings
+from firmware.admin import cdr, extensions, scenarios, settings
 from firmware.admin.context import Admin
 from firmware.cli.table import print_table as _print_table
 from firmware.store.database import open_store
@@ -114,7 +114,26 @@ def cmd_cdr_by(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cdr_scenarios(args: argparse.Namespace) -> int:
+    query = cdr.CdrQuery(since=args.since, until=args.until)
+    figures = scenarios.scenarios(_admin(args), query, args.split)
+    if args.json:
+        print(json.dumps([f.model_dump(exclude_none=True) for f in figures], indent=2))
+        return 0
+    split = [args.split.upper()] if args.split else []
+    _print_table(
+        [[f.kind, f.entry, *([f.value or "-"] if args.split else []), str(f.calls), str(f.completed), str(f.no_talk),
+          str(f.transferred), str(f.by_employee), str(f.repeated), f"{f.average_seconds:.0f}s",
+          f"{f.average_talk_seconds:.0f}s"] for f in figures],
+        ["KIND", "ENTRY", *split, "CALLS", "COMPLETED", "NO_TALK", "TRANSFERRED", "BY_EMPLOYEE", "REPEATED", "AVG",
+         "AVG_TALK"],
+    )
+    return 0
+
+
 def cmd_cdr(args: argparse.Namespace) -> int:
+    if args.scenarios or args.split:
+        return cmd_cdr_scenarios(args)
     if args.by:
         return cmd_cdr_by(args)
     rows = cdr.recent(_admin(args), args.limit)
@@ -186,6 +205,11 @@ def add_parsers(sub: Any) -> None:
     records.add_argument("--limit", type=int, default=20)
     records.add_argument("--json", action="store_true")
     records.add_argument("--by", choices=cdr.GROUPS, help="figures per extension, trunk or direction instead of rows")
-    records.add_argument("--since", type=_when, help="with --by: calls started at or after (ISO date/time, UTC)")
-    records.add_argument("--until", type=_when, help="with --by: calls started before")
+    records.add_argument("--scenarios", action="store_true",
+                         help="figures per trunk, number dialled and voice menu instead of rows")
+    records.add_argument("--split", choices=list(scenarios.DIMENSIONS),
+                         help="the figures per scenario, each entry point split by this second dimension")
+    records.add_argument("--since", type=_when,
+                         help="with --by or --scenarios: calls started at or after (ISO date/time, UTC)")
+    records.add_argument("--until", type=_when, help="with --by or --scenarios: calls started before")
     records.set_defaults(func=cmd_cdr)

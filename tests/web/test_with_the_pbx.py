@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.apps.ivr.test_menu_calls import CALLER, DESK_HZ, GREETING_SECONDS, MAIN_HZ, dial_in, menu, outside_caller
 from tests.support.api import ADMIN_PASSWORD, Api
@@ -119,6 +119,15 @@ def test_the_mode_switched_on_the_dashboard_and_a_menu_key_changed_in_the_flow_a
     assert "key 1" in rows[-1]["route"]
 
 
+def statistics_page(pbx: RunningPbx, pbx_api: Api, pages: Open, calls: int) -> tuple[Pages, Page]:
+    """The statistics page, signed in as the administrator, once the PBX has written `calls` records."""
+    pbx.wait_cdr(calls)
+    browser = pages(pbx_api)
+    page = browser.sign_in("admin", ADMIN_PASSWORD)
+    browser.open("statistics")
+    return browser, page
+
+
 def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
         pbx: RunningPbx, pbx_api: Api, pages: Open) -> None:
     a, b = pbx.phone("101", tone_hz=DESK_HZ), pbx.phone("102")
@@ -138,11 +147,7 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
     time.sleep(0.5)
     a.hangup()
     b.wait("disconnected")
-    pbx.wait_cdr(2)
-
-    browser = pages(pbx_api)
-    page = browser.sign_in("admin", ADMIN_PASSWORD)
-    browser.open("statistics")
+    browser, page = statistics_page(pbx, pbx_api, pages, calls=2)
     summary = page.locator("#stats-summary")
     expect(summary).to_contain_text("2 calls: 1 answered, 1 missed")
     per_extension = page.locator("#chart-extensions-heading").locator("xpath=..")
@@ -153,6 +158,13 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
     expect(departments).to_have_count(2)
     assert departments.nth(0).locator("td").all_inner_texts()[:6] == ["Sales", "2", "2", "0", "0", "0"]
     assert departments.nth(1).locator("td").all_inner_texts()[:6] == ["Support", "2", "0", "2", "1", "1"]
+    # The department filter offers the departments the figures came with; one chosen, its figures alone.
+    choice = page.locator("#stats-filter").get_by_label("Department")
+    expect(choice.locator("option")).to_have_text(["all", "Sales", "Support"])
+    choice.select_option("Support")
+    page.locator("#stats-filter").get_by_role("button", name="Show").click()
+    expect(departments).to_have_count(1)
+    expect(departments).to_contain_text("Support")
     expect(page.locator("#missed-list tbody tr")).to_have_count(1)
     expect(page.locator("#missed-list tbody tr")).to_contain_text("101")
     browser.snap("statistics")
@@ -163,6 +175,47 @@ def test_statistics_show_the_calls_made_and_a_recording_plays_in_the_browser(
     ended = play_to_end(audio)
     assert ended >= 1.5
     browser.snap("recordings")
+
+
+def test_the_scenario_table_shows_what_became_of_outside_calls_through_the_menu(
+        pbx: RunningPbx, pbx_api: Api, pages: Open, provider: FakeProvider, phone_factory: PhoneFactory,
+        tmp_path: Path) -> None:
+    desk = pbx.phone("101", tone_hz=DESK_HZ)
+    assert pbx.minipbx("ext", "set", "101", "--department", "Sales").returncode == 0
+    menu(pbx, tmp_path, "main", MAIN_HZ)
+    assert pbx.minipbx("ivr", "option", "main", "1", "ext:101").returncode == 0
+    add_trunk(pbx, provider)
+    assert pbx.minipbx("route", "set", "prov", "ivr:main", "--did", DID).returncode == 0
+    caller = outside_caller(pbx, provider, phone_factory)
+    # One caller presses 1 and talks to the desk; the next hangs up while the greeting plays.
+    dial_in(caller, provider)
+    time.sleep(GREETING_SECONDS - 0.5)
+    caller.dtmf("1")
+    incoming = desk.wait("incoming", timeout=10)
+    desk.answer(200, call=incoming["call"])
+    time.sleep(2)
+    caller.hangup()
+    caller.wait("disconnected")
+    desk.wait("disconnected")
+    dial_in(caller, provider)
+    time.sleep(0.5)
+    caller.hangup()
+    caller.wait("disconnected")
+    browser, page = statistics_page(pbx, pbx_api, pages, calls=2)
+    rows = page.locator("#per-scenario tbody tr")
+    expect(rows).to_have_count(3)
+    cells = [rows.nth(n).locator("td").all_inner_texts() for n in range(3)]
+    # entry point, calls, completed, without talking, transferred, by an employee, menu repeated
+    assert [c[:7] for c in cells] == [["line prov", "2", "1", "1", "0", "0", "0"],
+                                      [f"number {DID}", "2", "1", "1", "0", "0", "0"],
+                                      ["voice menu main", "2", "1", "1", "0", "0", "0"]], cells
+    page.locator("#per-scenario").get_by_label("Split by").select_option("key")
+    menu_rows = page.locator("#per-scenario tbody tr", has_text="voice menu main")
+    expect(menu_rows).to_have_count(2)
+    assert sorted(menu_rows.nth(n).locator("td").all_inner_texts()[1] for n in range(2)) == ["hung up", "key 1"]
+    page.locator("#per-scenario").get_by_label("Split by").select_option("group")
+    expect(page.locator("#per-scenario tbody tr", has_text="Sales")).to_have_count(3)
+    browser.snap("statistics-scenarios")
 
 
 def test_a_message_heard_and_deleted_on_the_voicemail_page_turns_the_phones_lamp_off(

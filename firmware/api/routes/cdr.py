@@ -1,7 +1,8 @@
 """/api/cdr and /api/stats: call records and their totals.
 
 With `reports` every call; without it, a user sees only calls their extension
-made, received or answered (and an API key without it, nothing).
+made, received or answered (and an API key without it, nothing). The figures per
+scenario (trunk, number, menu) need `reports`: they are about the company's lines.
 """
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ import io
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from firmware.access.permissions import Permission
-from firmware.admin import cdr
-from firmware.api.auth import Principal, Who, admin_for, forbidden
+from firmware.admin import cdr, scenarios
+from firmware.api.auth import Principal, Who, admin_for, forbidden, require
 from firmware.api.database import Db, open_db
 
 router = APIRouter(prefix="/api", tags=["call records"])
+MayReport = Annotated[Principal, Depends(require(Permission.REPORTS))]
 
 
 def _scoped(who: Principal, query: cdr.CdrQuery) -> cdr.CdrQuery:
@@ -57,6 +59,16 @@ def by_group(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request:
             summary="missed calls not called back yet: each caller's newest, while nobody has talked to them since")
 def missed(query: Annotated[cdr.CdrQuery, Query()], who: Who, db: Db, request: Request) -> list[cdr.CdrRow]:
     return cdr.missed_not_called_back(admin_for(who, db, request), _scoped(who, query))
+
+
+@router.get("/stats/scenarios", response_model=list[scenarios.ScenarioFigures],
+            summary="per trunk, number dialled and voice menu: calls, completed, no talk, transferred, started by "
+                    "an employee, repeated menu passes, average durations; `by` splits each by a second dimension")
+def by_scenario(query: Annotated[cdr.CdrQuery, Query()], who: MayReport, db: Db, request: Request,
+                by: Annotated[str | None, Query(description="one of " + ", ".join(
+                    f"{name} ({meaning})" for name, meaning in scenarios.DIMENSIONS.items()))] = None,
+                ) -> list[scenarios.ScenarioFigures]:
+    return scenarios.scenarios(admin_for(who, db, request), query, by)
 
 
 @router.get("/cdr.csv", summary="the call records the filters select as CSV, streamed (paging ignored)",

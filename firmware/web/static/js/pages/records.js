@@ -7,7 +7,8 @@ export const DISPOSITIONS = ["answered", "missed", "busy", "no_answer", "cancell
 export const DIRECTIONS = ["in", "out", "internal"];
 
 // The filter form shared with the statistics page: date range, extension, direction, disposition, trunk.
-export function filterForm(id, onApply, extra = []) {
+// `departments`: a promise of the departments' names, when the page learns them anyway (else asked for).
+export function filterForm(id, onApply, extra = [], departments = null) {
   const since = h("input", { type: "date", name: "since" });
   const until = h("input", { type: "date", name: "until" });
   const extension = h("input", { name: "extension", inputmode: "numeric", size: 6 });
@@ -18,9 +19,9 @@ export function filterForm(id, onApply, extra = []) {
   const department = h("select", { name: "department" }, h("option", { value: "" }, t("common.all")));
   const departmentLabel = h("label", { hidden: true }, t("filter.department"), department);
   // Only for those who may see everyone's calls; a user's own calls have no department to choose.
-  get("/api/departments").then(found => {
-    for (const d of found) department.append(h("option", { value: d.name }, d.name));
-    departmentLabel.hidden = found.length === 0;
+  (departments ?? get("/api/departments").then(found => found.map(d => d.name))).then(names => {
+    for (const name of names) department.append(h("option", { value: name }, name));
+    departmentLabel.hidden = names.length === 0;
   }).catch(() => {});
   const disposition = choice("disposition", DISPOSITIONS, "disposition");
   const values = () => {

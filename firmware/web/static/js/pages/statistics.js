@@ -1,6 +1,7 @@
 // Statistics: the filters of the call records, calls per period stacked by direction with the
-// missed ones, per extension and per line, talk time, missed calls not called back yet (with a
-// button that calls them back), CSV export. Charts by Chart.js (static/vendor, see vendor.sh).
+// missed ones, per extension and per line, talk time, per scenario (trunk, number, voice menu)
+// split by a chosen second dimension, missed calls not called back yet (with a button that calls
+// them back), CSV export. Charts by Chart.js (static/vendor, see vendor.sh).
 import { h, replace, seconds, table, when } from "../dom.js";
 import { get, post, query } from "../api.js";
 import { t } from "../i18n.js";
@@ -20,6 +21,23 @@ function chartLibrary() {
 
 const COLOURS = { in: "#0b5cad", out: "#1d6b2f", internal: "#8a8f98", missed: "#a61b1b", talk: "#8a5a00" };
 
+// The second dimensions of the per-scenario table (GET /api/stats/scenarios?by=), "" for none.
+const SCENARIO_BY = [["", "stats.by_nothing"], ["caller", "stats.by_caller"], ["direction", "stats.by_direction"],
+  ["disposition", "stats.by_disposition"], ["hangup_cause", "stats.by_hangup_cause"], ["key", "stats.by_key"],
+  ["group", "stats.by_group"]];
+const ENTRY = { trunk: "stats.entry_trunk", did: "stats.entry_did", menu: "stats.entry_menu" };
+
+function scenarioTable(rows, by) {
+  const columns = [[t("stats.scenario_entry"), r => t(ENTRY[r.kind], { name: r.entry })]];
+  if (by) columns.push([t("stats.scenario_value"), r => r.value || t("stats.scenario_no_value")]);
+  columns.push([t("stats.calls"), r => r.calls], [t("stats.completed"), r => r.completed],
+    [t("stats.no_talk"), r => r.no_talk], [t("stats.transferred"), r => r.transferred],
+    [t("stats.by_employee"), r => r.by_employee], [t("stats.repeated"), r => r.repeated],
+    [t("stats.average_duration"), r => seconds(r.average_seconds)],
+    [t("stats.average_talk"), r => seconds(r.average_talk_seconds)]);
+  return table(columns, rows, t("stats.scenario_none"));
+}
+
 function chartCard(id, title, data) {
   // Each chart is described for screen readers by the table of its numbers beside it.
   const canvas = h("canvas", { id, role: "img", "aria-label": title });
@@ -28,25 +46,43 @@ function chartCard(id, title, data) {
 }
 
 export async function render(main, context) {
-  const Chart = await chartLibrary();
   const charts = [];
   const period = h("select", { name: "period" }, ["hour", "day", "week", "month"].map(p =>
     h("option", { value: p, selected: p === "day" }, t(`period.${p}`))));
   const results = h("div");
   const csv = h("a", { href: "/api/cdr.csv", id: "stats-csv" }, t("records.csv"));
+  // The per-scenario table has its own choice of second dimension: changing it asks for that table alone.
+  let shown = {};
+  let foundDepartments = () => {};
+  const departments = new Promise(resolve => { foundDepartments = resolve; });
+  const scenarioBy = h("select", { name: "by", onchange: () => drawScenarios().catch(context.fail) },
+    SCENARIO_BY.map(([value, key]) => h("option", { value }, t(key))));
+  const scenarios = h("div", { id: "scenario-table" });
+  const scenarioRows = () => get("/api/stats/scenarios" + query({ ...shown, by: scenarioBy.value }));
+  const drawScenarios = async (rows = null) => {
+    const by = scenarioBy.value;
+    replace(scenarios, scenarioTable(rows ?? await scenarioRows(), by));
+  };
 
   const draw = async filters => {
     charts.splice(0).forEach(c => c.destroy());
     const base = { ...filters };
-    // Six requests: what a browser sends at once to one server.
-    const [summary, all, byExtension, byTrunk, missed, byDepartment] = await Promise.all([
-      get("/api/stats/summary" + query(base)),
-      get("/api/stats/series" + query({ ...base, period: period.value })),
-      get("/api/stats/by" + query({ ...base, group: "extension" })),
-      get("/api/stats/by" + query({ ...base, group: "trunk" })),
-      get("/api/stats/missed" + query(base)),
+    shown = base;
+    // The graph library loads while the figures are asked for, the slowest first: a browser sends
+    // six requests at once to one server, the others wait for one of those to finish.
+    const [byDepartment, byExtension, all, summary, missed, byScenario, byTrunk, Chart] = await Promise.all([
       get("/api/stats/by" + query({ ...base, group: "department" })),
+      get("/api/stats/by" + query({ ...base, group: "extension" })),
+      get("/api/stats/series" + query({ ...base, period: period.value })),
+      get("/api/stats/summary" + query(base)),
+      get("/api/stats/missed" + query(base)),
+      scenarioRows(),
+      get("/api/stats/by" + query({ ...base, group: "trunk" })),
+      chartLibrary(),
     ]);
+    // The department filter's choices: every department, from the first (unfiltered) answer.
+    if (!filters.department) foundDepartments(byDepartment.map(d => d.key));
+    await drawScenarios(byScenario);
     csv.href = "/api/cdr.csv" + query(base);
     const periods = all.map(p => p.period);
     const on = (points, field) => periods.map(p => points.find(x => x.period === p)?.[field] ?? 0);
@@ -90,6 +126,9 @@ export async function render(main, context) {
                [t("stats.received"), e => e.received], [t("stats.answered"), e => e.answered], [t("stats.missed"), e => e.missed],
                [t("stats.talk"), e => seconds(e.talk_seconds)]], byDepartment, t("stats.none"))),
       perTrunk, talk,
+      h("section", { class: "card", id: "per-scenario", "aria-labelledby": "scenario-heading" },
+        h("h2", { id: "scenario-heading" }, t("stats.scenarios")),
+        h("p", {}, h("label", {}, t("stats.scenario_by"), " ", scenarioBy)), scenarios),
       h("section", { class: "card", id: "missed-list", "aria-labelledby": "missed-heading" },
         h("h2", { id: "missed-heading" }, t("stats.not_called_back")),
         h("p", {}, h("label", {}, t("stats.call_back_from"), " ", fromExtension)),
@@ -105,7 +144,9 @@ export async function render(main, context) {
       { label: t("stats.answered"), data: people.map(e => e.answered), backgroundColor: COLOURS.in },
       { label: t("stats.made"), data: people.map(e => e.made), backgroundColor: COLOURS.out },
       { label: t("stats.missed"), data: people.map(e => e.missed), backgroundColor: COLOURS.missed }] },
-      options: { ...common, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } }));
+      // Hundreds of extensions: the labels that fit are found from a sample of them, kept level.
+      options: { ...common, normalized: true, scales: { x: { ticks: { sampleSize: 10, maxRotation: 0 } },
+                                                        y: { beginAtZero: true, ticks: { precision: 0 } } } } }));
     charts.push(new Chart(perTrunkCanvas, { type: "bar", data: { labels: byTrunk.map(e => e.key), datasets: [
       { label: t("stats.answered"), data: byTrunk.map(e => e.answered), backgroundColor: COLOURS.in },
       { label: t("stats.missed"), data: byTrunk.map(e => e.missed), backgroundColor: COLOURS.missed }] },
@@ -117,7 +158,7 @@ export async function render(main, context) {
 
   const form = filterForm("stats-filter", async values => {
     try { await draw(values); } catch (error) { context.fail(error); }
-  }, [h("label", {}, t("stats.period"), period)]);
+  }, [h("label", {}, t("stats.period"), period)], departments);
   replace(main, h("h1", {}, t("nav.statistics")), h("section", { class: "card" }, form, h("p", {}, csv)), results);
   // The last 30 days until the filters say otherwise.
   const month = new Date(Date.now() - 30 * 86400000);
