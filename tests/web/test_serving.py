@@ -25,7 +25,8 @@ def test_the_page_names_versioned_scripts_that_the_browser_may_keep(api: Api) ->
         assert "default-src 'self'" in script.headers["content-security-policy"]
         # A module main.js imports, at the address relative to it.
         assert http.get(f"/ui/_/{version}/js/api.js").status_code == 200
-        # The plain addresses still answer (and are checked again each time): translations, old links.
+        # The translations too, beside the scripts; the plain addresses still answer (checked each time).
+        assert "immutable" in http.get(f"/ui/_/{version}/i18n/de.json").headers["cache-control"]
         plain = http.get("/ui/i18n/en.json")
         assert plain.status_code == 200 and plain.headers["cache-control"] == "no-cache"
         # Another version's address is not served: a stale page reloads instead of mixing files.

@@ -6,7 +6,9 @@ let fallback = {};
 export let language = "en";
 
 export async function loadLanguage(wanted) {
-  const load = async name => (await fetch(`i18n/${name}.json`, { cache: "no-cache" })).json();
+  // Beside this module, so from the same versioned address (firmware/web/mount.py): kept by
+  // the browser until the files change.
+  const load = async name => (await fetch(new URL(`../i18n/${name}.json`, import.meta.url))).json();
   fallback = await load("en");
   language = wanted === "de" ? "de" : "en";
   words = language === "en" ? fallback : await load(language);

@@ -11,7 +11,8 @@ let loading = null;
 function chartLibrary() {
   if (window.Chart) return Promise.resolve(window.Chart);
   loading ??= new Promise((resolve, reject) => {
-    const script = h("script", { src: "vendor/chart.umd.min.js" });
+    // From this module's (versioned) address, so a reload does not ask for it again.
+    const script = h("script", { src: new URL("../../vendor/chart.umd.min.js", import.meta.url).href });
     script.addEventListener("load", () => resolve(window.Chart));
     script.addEventListener("error", () => { loading = null; reject(new Error(t("stats.no_chart_library"))); });
     document.head.append(script);
