@@ -18,9 +18,6 @@ from pathlib import Path
 from firmware.gateway import wire
 from firmware.gateway.line import AgentLost, Line
 
-# The address the SIP agents bind and register from: the edge sees the ports' logins come from it.
-AGENT_SIP_HOST = "127.0.0.1"
-
 log = logging.getLogger("minipbx.gateway.agents")
 
 

@@ -22,6 +22,9 @@ from firmware.worker.protocol import MessageTable, ProtocolError, check
 
 Message = dict[str, Any]
 log = logging.getLogger("minipbx.gateway.wire")
+# The address the SIP agents bind and register from: the edge sees the ports' logins come from it.
+# Here, not in agents.py, so that an agent process does not import the host's line machinery.
+AGENT_SIP_HOST = "127.0.0.1"
 
 
 # ---- host -> agent -------------------------------------------------------------------------
