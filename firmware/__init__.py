@@ -1,0 +1,3 @@
+from firmware import sqlite_numpy
+
+sqlite_numpy.install()

@@ -190,7 +190,3 @@ class AgentServer:
 
     def _line(self, slot: int) -> Line | None:
         return next((line for line in self._lines() if line.slot == slot), None)
-
-
-def socket_path(run_dir: Path) -> Path:
-    return run_dir / "gateway.sock"
