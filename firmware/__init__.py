@@ -1,3 +1,3 @@
-from firmware import sqlite_numpy
+from firmware import sqlite_imports
 
-sqlite_numpy.install()
+sqlite_imports.install()
