@@ -1,0 +1,3 @@
+from firmware import sqlite_imports
+
+sqlite_imports.install()

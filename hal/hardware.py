@@ -13,10 +13,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hal.audio.endpoint import AudioEndpoint, SimAudioLine
 from hal.audio.simcard import SimSoundCard
-from hal.audio.soundcard import SoundCard
 from hal.backoff import DEFAULT_BACKOFF, Backoff
 from hal.board.model import Board
 from hal.board.specs import AudioRef
@@ -37,6 +37,9 @@ from hal.gpio.sim import SimPinFactory
 from hal.health import DeviceState, HealthMonitor
 from hal.paging import PagingZone
 from hal.ports import LinePort
+
+if TYPE_CHECKING:
+    from hal.audio.soundcard import SoundCard
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +152,8 @@ class Hardware:
             if spec.simulated:
                 card = SimSoundCard(spec.name, spec.channels)
             else:
+                from hal.audio.soundcard import SoundCard  # numpy and PortAudio: real boards only
+
                 device: str | int = int(spec.device) if spec.device.isdigit() else spec.device
                 card = SoundCard(spec.name, device, spec.channels, capture=spec.capture, playback=spec.playback)
             self.sound_cards[spec.name] = card

@@ -49,8 +49,8 @@ from firmware.edge.rpc import (
     forget_failed_logins,
     reload_trunks,
 )
-from firmware.gateway.agents import AGENT_SIP_HOST
 from firmware.gateway.supervision import GATEWAY_START_SECONDS, GatewayPlan, LineGateway, board_has_ports
+from firmware.gateway.wire import AGENT_SIP_HOST
 from firmware.modes.state import last_logged_mode, log_change, mode_now
 from firmware.panel.service import PANEL, FrontPanel
 from firmware.presence.service import BusyLamps

@@ -8,11 +8,13 @@ Each worker keeps one player per class for all its held callers.
 """
 from __future__ import annotations
 
+import array
+import math
 import os
+import sys
 import wave
 from pathlib import Path
 
-import numpy as np
 import sqlite_utils
 
 from firmware.prompts.library import CUSTOM_NAME
@@ -75,12 +77,15 @@ def default_melody(data_dir: Path) -> Path:
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    samples = []
-    t = np.arange(int(RATE * NOTE_SECONDS)) / RATE
-    envelope = np.minimum(1.0, np.minimum(t / 0.03, (NOTE_SECONDS - t) / 0.08))
-    for hz in NOTES_HZ * 4:
-        samples.append(0.25 * envelope * np.sin(2 * np.pi * hz * t))
-    pcm = (np.concatenate(samples) * 32767).astype("<i2").tobytes()
+    # Plain Python (64 000 samples, ~0.1 s once per data directory): the brain makes this at
+    # start, and numpy would stay loaded in it for good (~7 MiB) for nothing else.
+    count = int(RATE * NOTE_SECONDS)
+    envelope = [min(1.0, i / RATE / 0.03, (NOTE_SECONDS - i / RATE) / 0.08) for i in range(count)]
+    samples = array.array("h", (int(0.25 * envelope[i] * math.sin(2 * math.pi * hz * i / RATE) * 32767)
+                                for hz in NOTES_HZ * 4 for i in range(count)))
+    if sys.byteorder == "big":
+        samples.byteswap()  # WAV is little-endian
+    pcm = samples.tobytes()
     part = path.with_suffix(".part")
     with wave.open(str(part), "wb") as out:
         out.setnchannels(1)

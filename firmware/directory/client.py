@@ -15,13 +15,16 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import ldap3
-from ldap3.core import exceptions as lx
 
 from firmware.directory.config import DirectoryConfig, require_server
 from firmware.directory.mapping import Entry, normal_dn
+
+if TYPE_CHECKING:
+    import ldap3
+# ldap3 (5 MiB) is imported by the functions that talk to a directory, not here: the brain and
+# the HTTP API import this module for its errors and schedule, and most offices have no directory.
 
 _PAGED_RESULTS = "1.2.840.113556.1.4.319"
 # ldap3 returns these result codes instead of raising them, with the entries sent so far.
@@ -53,6 +56,8 @@ def _where(config: DirectoryConfig) -> Where:
 
 
 def _server(config: DirectoryConfig) -> ldap3.Server:
+    import ldap3
+
     where = _where(config)
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_data=config.ca_cert or None,
                     version=ssl.PROTOCOL_TLS_CLIENT)
@@ -62,6 +67,8 @@ def _server(config: DirectoryConfig) -> ldap3.Server:
 
 def _explain(exc: Exception, config: DirectoryConfig, base: str = "", search_filter: str = "") -> DirectoryError:
     """One line a person can act on; ldap3's socket errors carry the OS or TLS reason as text."""
+    from ldap3.core import exceptions as lx
+
     where = _where(config)
     text = str(exc)
     # ldap3 mixes the underlying error's class into its own (LDAPSocketOpenError + ValueError),
@@ -117,6 +124,9 @@ def _explain(exc: Exception, config: DirectoryConfig, base: str = "", search_fil
 @contextmanager
 def open_directory(config: DirectoryConfig) -> Iterator[ldap3.Connection]:
     """A bound, read-only connection, closed afterwards; DirectoryError when that fails."""
+    import ldap3
+    from ldap3.core import exceptions as lx
+
     require_server(config)
     connection = ldap3.Connection(_server(config), user=config.bind_dn or None,
                                   password=config.bind_password or None, auto_bind=ldap3.AUTO_BIND_NONE,
@@ -139,6 +149,9 @@ def open_directory(config: DirectoryConfig) -> Iterator[ldap3.Connection]:
 def paged_search(connection: ldap3.Connection, config: DirectoryConfig, base: str, search_filter: str,
                  attributes: list[str]) -> list[Entry]:
     """Every entry under `base` matching the filter, page by page (simple paged results, RFC 2696)."""
+    import ldap3
+    from ldap3.core import exceptions as lx
+
     entries: list[Entry] = []
     cookie: bytes | None = None
     try:

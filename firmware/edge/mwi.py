@@ -20,12 +20,14 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
+from firmware.edge.message_summary import CONTENT_TYPE, MessageSummary, message_summary, parse_message_summary
 from firmware.edge.rpc import EdgeRpcError, rpc
 
-CONTENT_TYPE = "application/simple-message-summary"
+if TYPE_CHECKING:
+    import sqlite_utils
+
 # Goes into SIP headers and a SIP URI: an extension number or a SIP user name, nothing more.
 _MAILBOX = re.compile(r"[0-9A-Za-z._+-]{1,32}")
 _EDGE_ADDR = re.compile(r"[0-9A-Za-z.-]+:[0-9]{1,5}")
@@ -44,43 +46,6 @@ class MailboxState:
     @property
     def waiting(self) -> bool:
         return self.new > 0
-
-
-@dataclass(frozen=True)
-class MessageSummary:
-    """What a message-summary NOTIFY tells a device."""
-
-    waiting: bool
-    new: int
-    saved: int
-
-
-_COUNTS = re.compile(r"\s*(\d{1,9})\s*/\s*(\d{1,9})(?:\s*\(\s*\d{1,9}\s*/\s*\d{1,9}\s*\))?\s*")
-
-
-def parse_message_summary(body: str) -> MessageSummary | None:
-    """Read an application/simple-message-summary body (RFC 3842); None when it has no
-    valid Messages-Waiting line. Voice-Message counts are 0/0 when absent or malformed;
-    other message classes (fax, ...) and unknown lines are ignored."""
-    waiting: bool | None = None
-    new = saved = 0
-    for line in body.splitlines():
-        name, colon, value = line.partition(":")
-        if not colon:
-            continue
-        name, value = name.strip().lower(), value.strip()
-        if name == "messages-waiting" and value.lower() in ("yes", "no"):
-            waiting = value.lower() == "yes"
-        elif name == "voice-message" and (counts := _COUNTS.fullmatch(value)):
-            new, saved = int(counts.group(1)), int(counts.group(2))
-    return None if waiting is None else MessageSummary(waiting, new, saved)
-
-
-def message_summary(mailbox: str, realm: str, new: int, saved: int) -> str:
-    """The application/simple-message-summary body (RFC 3842) for a voice mailbox."""
-    return (f"Messages-Waiting: {'yes' if new > 0 else 'no'}\r\n"
-            f"Message-Account: sip:{mailbox}@{realm}\r\n"
-            f"Voice-Message: {new}/{saved}\r\n")
 
 
 def _check(edge_addr: str, realm: str, mailbox: str, new: int, saved: int) -> None:

@@ -26,9 +26,9 @@ from typing import Any
 
 import pjsua2 as pj
 
-from firmware.edge.mwi import parse_message_summary
+from firmware.edge.message_summary import parse_message_summary
 from firmware.gateway import wire
-from firmware.gateway.agents import AGENT_SIP_HOST
+from firmware.gateway.wire import AGENT_SIP_HOST
 from firmware.intercom import asks_auto_answer
 from firmware.worker.endpoint import EndpointSettings, create_endpoint
 from firmware.worker.legs import first_active_audio
@@ -348,8 +348,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", type=int, default=3)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # Each call takes an RTP/RTCP pair of the range, so the range bounds the calls: pjsua's call
+    # table sized for that (20 calls for the 8 ports an agent serves) rather than for the build's
+    # 256 keeps ~5 MiB of call slots out of the process.
     settings = EndpointSettings(sip_host=AGENT_SIP_HOST, sip_port=args.sip_port, media_addr=args.media_addr,
-                                rtp_base=args.rtp_base, rtp_range=args.rtp_range, log_level=args.log_level)
+                                rtp_base=args.rtp_base, rtp_range=args.rtp_range, log_level=args.log_level,
+                                requested_calls=max(1, args.rtp_range // 2))
     return run_agent(args.index, args.host_socket, settings)
 
 

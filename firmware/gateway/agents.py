@@ -18,9 +18,6 @@ from pathlib import Path
 from firmware.gateway import wire
 from firmware.gateway.line import AgentLost, Line
 
-# The address the SIP agents bind and register from: the edge sees the ports' logins come from it.
-AGENT_SIP_HOST = "127.0.0.1"
-
 log = logging.getLogger("minipbx.gateway.agents")
 
 
@@ -193,7 +190,3 @@ class AgentServer:
 
     def _line(self, slot: int) -> Line | None:
         return next((line for line in self._lines() if line.slot == slot), None)
-
-
-def socket_path(run_dir: Path) -> Path:
-    return run_dir / "gateway.sock"

@@ -26,7 +26,7 @@ from typing import Any
 from firmware.dialplan.plan import load_plan
 from firmware.edge.registrations import drop_live_registrations
 from firmware.gateway import accounts, brain_link
-from firmware.gateway.agents import AgentServer, socket_path
+from firmware.gateway.agents import AgentServer
 from firmware.gateway.brain_link import (
     AgentsNeeded,
     DectPair,
@@ -46,6 +46,7 @@ from firmware.gateway.panel import HostPanel
 from firmware.gateway.phone import PhoneLine
 from firmware.gateway.simcontrol import SimControlServer
 from firmware.gateway.trunk import TrunkLine
+from firmware.gateway.wire import socket_path
 from firmware.media.tones import caller_id_method
 from firmware.store.database import open_store
 from firmware.store.settings import get_setting

@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from hal.clock import Clock
 from hal.dect.sim import SubscriptionClosed, VirtualHandset
 from hal.hardware import Hardware
@@ -391,6 +389,8 @@ class SimControlServer:
 
 def _tone(side: _Audio, count: int) -> bytes:
     """The next `count` samples of the far end's tone (its phase runs on)."""
+    import numpy as np  # here: the simulated exchange's far end talks only in a test call
+
     samples = np.arange(side.phase, side.phase + count)
     side.phase += count
     tone = 0.25 * np.sin(2 * np.pi * side.hz * samples / 8000)
@@ -399,6 +399,8 @@ def _tone(side: _Audio, count: int) -> bytes:
 
 def _mix(voice: bytes, echo: bytes, gain: float) -> bytes:
     """`voice` plus `echo` at `gain` (both the same length)."""
+    import numpy as np
+
     mixed = np.frombuffer(voice, dtype="<i2").astype(np.float64) + np.frombuffer(echo, dtype="<i2") * gain
     return bytes(np.clip(np.round(mixed), -32768, 32767).astype("<i2").tobytes())
 

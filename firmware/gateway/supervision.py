@@ -21,8 +21,8 @@ from typing import Any
 
 from firmware.edge.ports import free_udp_port
 from firmware.gateway import brain_link
-from firmware.gateway.agents import socket_path
 from firmware.gateway.brain_link import DectPair, DectRemove, OpenDoor, PanelLeds, PanelReport, StatusRequest, ToHost
+from firmware.gateway.wire import socket_path
 from firmware.process.child import Child
 from hal.board.model import Board
 

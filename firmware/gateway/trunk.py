@@ -12,14 +12,16 @@ and the line's echo is cancelled before its audio goes to the call.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from firmware.gateway.line import Host, Line
-from firmware.media.echo import StreamCanceller
 from firmware.trunks.lines import line_caller_display
 from hal.fxo.events import CallerIdReceived, LineRinging, LineSignalled, RingingStopped
 from hal.fxo.line import DialFailed, FxoLine, LineState, ModemError
 from hal.ports import CallerId
+
+if TYPE_CHECKING:
+    from firmware.media.echo import StreamCanceller
 
 log = logging.getLogger("minipbx.gateway.trunk")
 
@@ -65,6 +67,8 @@ class TrunkLine(Line):
     def _connect_audio(self) -> None:
         # What the line said before the call was connected would pair with the wrong frames.
         self.line.audio.rx.clear()
+        from firmware.media.echo import StreamCanceller  # numpy: loaded by the first exchange-line call
+
         self._echo = StreamCanceller()
         self.relay()
 

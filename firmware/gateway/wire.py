@@ -16,12 +16,21 @@ import contextlib
 import json
 import logging
 import socket
+from pathlib import Path
 from typing import Any, Literal, NotRequired, TypedDict
 
 from firmware.worker.protocol import MessageTable, ProtocolError, check
 
 Message = dict[str, Any]
 log = logging.getLogger("minipbx.gateway.wire")
+# The address the SIP agents bind and register from: the edge sees the ports' logins come from it.
+# Here, not in agents.py, so that an agent process does not import the host's line machinery.
+AGENT_SIP_HOST = "127.0.0.1"
+
+
+def socket_path(run_dir: Path) -> Path:
+    """The line host's socket its agents connect to (here for the brain, which starts them)."""
+    return run_dir / "gateway.sock"
 
 
 # ---- host -> agent -------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import sqlite_utils
 
 from firmware.prompts.library import CUSTOM_NAME, PromptError
@@ -113,6 +112,8 @@ def _sweep(folder: Path) -> None:
 
 def _loudest_dbfs(path: Path) -> tuple[float, float]:
     """(seconds, level of the loudest 20 ms in dBFS) of an 8 kHz 16-bit mono WAV."""
+    import numpy as np  # only when a prompt is uploaded: the brain and the API do not carry numpy otherwise
+
     with wave.open(str(path), "rb") as wav:
         if (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) != (SAMPLE_RATE, 2, 1):
             raise PromptError(f"internal: sox wrote {path} as {wav.getframerate()} Hz, "
