@@ -60,8 +60,8 @@ from firmware.brain.supervisor import RTP_PORTS_PER_WORKER, workers_needed
 HOST = "127.0.0.1"
 # Inside the default numbering plan (extension_ranges 100-899).
 CALLER = "200"
-CALLEE_BASE = 300
-MAX_CALLEES = 600
+CALLEE_BASE = 201  # up to 699: extensions are 100-899 and 700-720 is the call park
+MAX_CALLEES = 499
 # Callee extensions answered (and RTP echoed) by one SIPp UAS.
 CALLEES_PER_UAS = 64
 # One password for every bench extension: strong enough for the store's rules.
