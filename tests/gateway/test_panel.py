@@ -85,7 +85,7 @@ def test_the_front_panel_keys_and_leds(gateway_pbx: RunningPbx, board: Board) ->
     caller.call("301")
     operator.wait("incoming")
     connected = caller.wait("connected", timeout=15)
-    speak_after_tone(caller, connected["t"], greeting_prompts("301"))
+    speak_after_tone(caller, connected, greeting_prompts("301"))
     eventually(lambda: led("message") == "on", what="the message LED after a voicemail for the operator")
 
     # The reset button: a short press does nothing; held, the LEDs count down and it resets.

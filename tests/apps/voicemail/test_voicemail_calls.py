@@ -6,14 +6,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from firmware.apps.voicemail.store import recording_path, store_message
 from firmware.store.database import open_store
 from tests.apps.voicemail.conftest import MailServers
-from tests.support.audio import load_wav, synth_tone, tone_seconds, tone_segments, write_wav
+from tests.support.audio import Audio, load_wav, synth_tone, tone_seconds, tone_segments, write_wav
 from tests.support.pbx import RunningPbx
-from tests.support.phone import Phone
+from tests.support.phone import Event, Phone
 from tests.support.prompts import heard, heard_at, seconds
 
 VOICE_HZ = 600      # what the caller "says"
@@ -41,18 +42,46 @@ def greeting_prompts(mailbox: str, reason: str = "not-available") -> list[str]:
     return ["extension", *(f"digit-{d}" for d in mailbox), reason, "leave-message"]
 
 
-def speak_after_tone(caller: Phone, connected_at: float, before_tone: list[str], speak: float = SPEAK_SECONDS,
+def speak_after_tone(caller: Phone, connected: Event, before_tone: list[str], speak: float = SPEAK_SECONDS,
                      end_key: str = "") -> None:
     """Stay on the line through the greeting and the tone, talk for `speak` seconds, then hang up
-    (or press `end_key` and let the PBX hang up)."""
-    tone_ends = connected_at + seconds(*before_tone) + 0.5
-    time.sleep(max(0.0, tone_ends + speak - time.monotonic()))
+    (or press `end_key` and let the PBX hang up). The tone is found in what the caller hears as
+    it arrives, so a greeting that starts late on a busy machine does not shorten the message."""
+    since_tone = _seconds_since_tone(caller, connected, before_tone)
+    time.sleep(max(0.0, speak - since_tone))
     if end_key:
         caller.dtmf(end_key)
         caller.wait("disconnected", timeout=10)
         return
     caller.hangup()
     caller.wait("disconnected")
+
+
+# What pjmedia's WAV writer holds back before writing (PJMEDIA_FILE_PORT_BUFSIZE, 4000 bytes):
+# the caller's recording runs up to a quarter of a second behind the call.
+WRITER_LAG = 4000 / (2 * 8000)
+
+
+def _seconds_since_tone(caller: Phone, connected: Event, before_tone: list[str]) -> float:
+    """Seconds since the recording tone ended, read from the caller's recording as it is written
+    (16-bit mono at 8 kHz after a 44-byte header that is completed only at hangup)."""
+    greeting = seconds(*before_tone)
+    if caller.record_dir is None:       # no live audio to look at: estimate from the prompts' length
+        return time.monotonic() - (connected["t"] + greeting + 0.5)
+    path = caller.record_dir / f"call-{connected['call']}.wav"
+    deadline = time.monotonic() + greeting + 10.0
+    while time.monotonic() < deadline:
+        raw = path.read_bytes()[44:] if path.exists() else b""
+        raw = raw[:len(raw) - len(raw) % 2]
+        heard_so_far = Audio(np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0, 8000)
+        length = len(raw) / (2 * 8000)
+        tones = [(start, end) for start, end in tone_segments(heard_so_far, BEEP_HZ)
+                 if start > greeting - 2.0 and end - start >= 0.25 and end < length - 0.1]
+        if tones:
+            return length - tones[0][1] + WRITER_LAG / 2
+        time.sleep(0.05)
+    raise AssertionError(f"no {BEEP_HZ} Hz recording tone in {path} within {greeting + 10.0:.1f} s of "
+                         f"answering (greeting {' + '.join(before_tone)}: {greeting:.1f} s)")
 
 
 def test_unanswered_call_leaves_a_message_and_lights_the_lamp(pbx: RunningPbx) -> None:
@@ -64,7 +93,7 @@ def test_unanswered_call_leaves_a_message_and_lights_the_lamp(pbx: RunningPbx) -
     owner.wait("incoming")
     connected = caller.wait("connected", timeout=10)
     owner.wait("disconnected")              # it stopped ringing
-    speak_after_tone(caller, connected["t"], greeting_prompts("201"))
+    speak_after_tone(caller, connected, greeting_prompts("201"))
 
     heard_audio = caller.recording()
     assert heard(heard_audio, "not-available") and heard(heard_audio, "leave-message")
@@ -98,7 +127,7 @@ def test_busy_caller_hears_the_busy_greeting(pbx: RunningPbx) -> None:
     caller.call("201")
     connected = caller.wait("connected", timeout=10)
     owner.expect_no("incoming", within=0.5)
-    speak_after_tone(caller, connected["t"], greeting_prompts("201", "busy"))
+    speak_after_tone(caller, connected, greeting_prompts("201", "busy"))
     heard_audio = caller.recording()
     assert heard(heard_audio, "busy") and heard(heard_audio, "leave-message")
     assert not heard(heard_audio, "not-available")
@@ -159,7 +188,7 @@ def test_message_is_emailed_with_the_spoken_audio(pbx: RunningPbx, mail_servers:
 
     caller.call("201")
     connected = caller.wait("connected", timeout=10)
-    speak_after_tone(caller, connected["t"], greeting_prompts("201"), end_key="#")
+    speak_after_tone(caller, connected, greeting_prompts("201"), end_key="#")
     assert heard(caller.recording(), "message-saved")
 
     deadline = time.monotonic() + 15
@@ -189,7 +218,7 @@ def test_message_deleted_once_emailed_leaves_no_lamp_lit(pbx: RunningPbx, mail_s
 
     caller.call("201")
     connected = caller.wait("connected", timeout=10)
-    speak_after_tone(caller, connected["t"], greeting_prompts("201"), speak=1.5)
+    speak_after_tone(caller, connected, greeting_prompts("201"), speak=1.5)
     deadline = time.monotonic() + 15
     while not (inbox.mails and not listed(pbx, "201")) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -328,7 +357,7 @@ def test_messages_survive_a_restart(pbx: RunningPbx) -> None:
     cli(pbx, "fwd", "set", "201", "always", "voicemail:201")
     caller.call("201")
     connected = caller.wait("connected", timeout=10)
-    speak_after_tone(caller, connected["t"], greeting_prompts("201"))
+    speak_after_tone(caller, connected, greeting_prompts("201"))
     [before] = listed(pbx, "201")
     owner.wait("mwi", waiting=True)
 
